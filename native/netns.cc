@@ -1,0 +1,227 @@
+// Network namespace primitives: create/delete named namespaces the way iproute2 does,
+// open sockets and read/write files inside a namespace from a helper thread, and run
+// synchronous JavaScript on the main thread inside a namespace with a guaranteed return.
+#include <fcntl.h>
+#include <linux/nsfs.h>
+#include <linux/sockios.h>
+#include <sched.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+
+#include "common.h"
+
+namespace nk {
+namespace {
+
+int ArgInt(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().Int32Value(); }
+std::string ArgStr(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::String>().Utf8Value(); }
+
+void Fail(TaskResult& r, const char* syscall, const std::string& path = "") {
+  r.err = errno;
+  r.syscall = syscall;
+  r.path = path;
+}
+
+// openSocket(nsFd, domain, type, protocol): Promise<number>
+// The socket is created by a helper thread that entered nsFd first, so it belongs to
+// that namespace for its whole life. SOCK_CLOEXEC and SOCK_NONBLOCK are always set.
+Napi::Value OpenSocket(const Napi::CallbackInfo& info) {
+  int nsFd = ArgInt(info, 0), domain = ArgInt(info, 1), type = ArgInt(info, 2), proto = ArgInt(info, 3);
+  return RunOnFreshThread(
+      info.Env(), nsFd,
+      [=](TaskResult& r) {
+        r.fd = socket(domain, type | SOCK_CLOEXEC | SOCK_NONBLOCK, proto);
+        if (r.fd < 0) Fail(r, "socket");
+      },
+      [](Napi::Env env, TaskResult& r) { return Napi::Number::New(env, r.fd); });
+}
+
+// socketNamespace(fd): number — an fd for the network namespace a socket belongs to (SIOCGSKNS).
+Napi::Value SocketNamespace(const Napi::CallbackInfo& info) {
+  int fd = ArgInt(info, 0);
+  int nsfd = ioctl(fd, SIOCGSKNS);
+  if (nsfd < 0) {
+    SysError(info.Env(), errno, "ioctl(SIOCGSKNS)").ThrowAsJavaScriptException();
+    return info.Env().Undefined();
+  }
+  fcntl(nsfd, F_SETFD, FD_CLOEXEC);
+  return Napi::Number::New(info.Env(), nsfd);
+}
+
+// namespaceType(fd): number — the CLONE_NEW* type of a namespace fd (NS_GET_NSTYPE), e.g.
+// CLONE_NEWNET; throws EINVAL/ENOTTY when fd is not a namespace.
+Napi::Value NamespaceType(const Napi::CallbackInfo& info) {
+  int type = ioctl(ArgInt(info, 0), NS_GET_NSTYPE);
+  if (type < 0) {
+    SysError(info.Env(), errno, "ioctl(NS_GET_NSTYPE)").ThrowAsJavaScriptException();
+    return info.Env().Undefined();
+  }
+  return Napi::Number::New(info.Env(), type);
+}
+
+// Makes runDir a shared mount point (bind-mounting it onto itself first if it is not a
+// mount point), as `ip netns add` does, so namespace mounts propagate between mount
+// namespaces. Serialised with flock() on the directory so two creators never stack mounts.
+bool PrepareRunDir(const std::string& runDir, TaskResult& r) {
+  if (mkdir(runDir.c_str(), 0755) != 0 && errno != EEXIST) {
+    Fail(r, "mkdir", runDir);
+    return false;
+  }
+  int lock = open(runDir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (lock < 0) {
+    Fail(r, "open", runDir);
+    return false;
+  }
+  bool ok = true;
+  if (flock(lock, LOCK_EX) != 0) {
+    Fail(r, "flock", runDir);
+    ok = false;
+  }
+  bool madeMount = false;
+  while (ok && mount("", runDir.c_str(), "none", MS_SHARED | MS_REC, nullptr) != 0) {
+    if (errno != EINVAL || madeMount) {
+      Fail(r, "mount(MS_SHARED)", runDir);
+      ok = false;
+      break;
+    }
+    if (mount(runDir.c_str(), runDir.c_str(), "none", MS_BIND | MS_REC, nullptr) != 0) {
+      Fail(r, "mount(MS_BIND)", runDir);
+      ok = false;
+      break;
+    }
+    madeMount = true;
+  }
+  close(lock);  // releases the flock
+  return ok;
+}
+
+// createNamespace(runDir, name): Promise<void>
+// 1. prepare runDir; 2. create runDir/name exclusively (EEXIST names the path);
+// 3. a helper thread unshare(CLONE_NEWNET)s and bind-mounts its /proc/thread-self/ns/net
+// onto the file. On any failure after step 2 the file is removed again.
+Napi::Value CreateNamespace(const Napi::CallbackInfo& info) {
+  std::string runDir = ArgStr(info, 0), name = ArgStr(info, 1);
+  return RunOnFreshThread(info.Env(), -1, [runDir, name](TaskResult& r) {
+    if (!PrepareRunDir(runDir, r)) return;
+    std::string path = runDir + "/" + name;
+    int fd = open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+    if (fd < 0) {
+      Fail(r, "open", path);
+      return;
+    }
+    close(fd);
+    if (unshare(CLONE_NEWNET) != 0) {
+      Fail(r, "unshare(CLONE_NEWNET)", path);
+      unlink(path.c_str());
+      return;
+    }
+    if (mount("/proc/thread-self/ns/net", path.c_str(), "none", MS_BIND, nullptr) != 0) {
+      Fail(r, "mount(MS_BIND)", path);
+      unlink(path.c_str());
+      return;
+    }
+  }, nullptr);
+}
+
+// deleteNamespace(path): Promise<void> — detach-unmount, then unlink, like `ip netns delete`.
+// A file that is not a mount point (a stale leftover) is still removed.
+Napi::Value DeleteNamespace(const Napi::CallbackInfo& info) {
+  std::string path = ArgStr(info, 0);
+  return RunOnFreshThread(info.Env(), -1, [path](TaskResult& r) {
+    if (umount2(path.c_str(), MNT_DETACH) != 0 && errno != EINVAL) {
+      Fail(r, "umount2", path);
+      return;
+    }
+    if (unlink(path.c_str()) != 0) Fail(r, "unlink", path);
+  }, nullptr);
+}
+
+// readFileIn(nsFd, path): Promise<string> — for /proc/sys/net, whose contents depend on
+// the network namespace of the task that opens the file.
+Napi::Value ReadFileIn(const Napi::CallbackInfo& info) {
+  int nsFd = ArgInt(info, 0);
+  std::string path = ArgStr(info, 1);
+  return RunOnFreshThread(
+      info.Env(), nsFd,
+      [path](TaskResult& r) {
+        int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) return Fail(r, "open", path);
+        char buf[4096];
+        for (;;) {
+          ssize_t n = read(fd, buf, sizeof buf);
+          if (n < 0 && errno == EINTR) continue;
+          if (n < 0) {
+            Fail(r, "read", path);
+            break;
+          }
+          if (n == 0) break;
+          r.data.append(buf, static_cast<size_t>(n));
+          if (r.data.size() > (1u << 20)) break;  // sysctl values are small; bound it anyway
+        }
+        close(fd);
+      },
+      [](Napi::Env env, TaskResult& r) { return Napi::String::New(env, r.data); });
+}
+
+// writeFileIn(nsFd, path, data): Promise<void>
+Napi::Value WriteFileIn(const Napi::CallbackInfo& info) {
+  int nsFd = ArgInt(info, 0);
+  std::string path = ArgStr(info, 1), data = ArgStr(info, 2);
+  return RunOnFreshThread(info.Env(), nsFd, [path, data](TaskResult& r) {
+    int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return Fail(r, "open", path);
+    ssize_t n;
+    do n = write(fd, data.data(), data.size());
+    while (n < 0 && errno == EINTR);
+    if (n < 0) Fail(r, "write", path);
+    close(fd);
+  }, nullptr);
+}
+
+// runIn(nsFd, fn): calls fn() on the main thread inside the namespace and always switches
+// back before returning, also when fn throws. If switching back fails the process is in
+// an unknown namespace; continuing would silently configure the wrong one, so it aborts.
+Napi::Value RunIn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int nsFd = ArgInt(info, 0);
+  Napi::Function fn = info[1].As<Napi::Function>();
+  int saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (saved < 0) {
+    SysError(env, errno, "open", "/proc/thread-self/ns/net").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (setns(nsFd, CLONE_NEWNET) != 0) {
+    int err = errno;
+    close(saved);
+    SysError(env, err, "setns").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Value result = fn.Call(env.Undefined(), {});
+  if (setns(saved, CLONE_NEWNET) != 0) {
+    Napi::Error::Fatal("netns-kit runIn", "could not return the main thread to its network namespace");
+  }
+  close(saved);
+  return result;  // empty when fn threw: the pending exception propagates
+}
+
+}  // namespace
+
+void InitNetns(Napi::Env env, Napi::Object exports) {
+  exports.Set("openSocket", Napi::Function::New(env, OpenSocket, "openSocket"));
+  exports.Set("socketNamespace", Napi::Function::New(env, SocketNamespace, "socketNamespace"));
+  exports.Set("namespaceType", Napi::Function::New(env, NamespaceType, "namespaceType"));
+  exports.Set("createNamespace", Napi::Function::New(env, CreateNamespace, "createNamespace"));
+  exports.Set("deleteNamespace", Napi::Function::New(env, DeleteNamespace, "deleteNamespace"));
+  exports.Set("readFileIn", Napi::Function::New(env, ReadFileIn, "readFileIn"));
+  exports.Set("writeFileIn", Napi::Function::New(env, WriteFileIn, "writeFileIn"));
+  exports.Set("runIn", Napi::Function::New(env, RunIn, "runIn"));
+}
+
+}  // namespace nk

@@ -1,0 +1,149 @@
+/**
+ * Error types. Every error netns-kit throws is a {@link NetnsKitError} with a `code`
+ * (an errno name such as `EEXIST`, `ENODEV`, `EPERM`, or `EINVAL` for refused input) so
+ * callers can branch on `err.code` the way they do for Node's own system errors.
+ * @module
+ */
+import { getSystemErrorMap } from 'node:util';
+
+const errnoMap = getSystemErrorMap();
+
+/** The errno name for a positive errno number (`17` → `EEXIST`). */
+export function errnoName(errno: number): string {
+  if (errno === 95) return 'EOPNOTSUPP'; // the kernel's name; libuv calls it ENOTSUP
+  return errnoMap.get(-errno)?.[0] ?? `E${errno}`;
+}
+
+/** A short human description for a positive errno number (`17` → `file already exists`). */
+export function errnoMessage(errno: number): string {
+  return errnoMap.get(-errno)?.[1] ?? `error ${errno}`;
+}
+
+/** The errno number for a name (`EEXIST` → 17), or undefined. */
+export function errnoNumber(name: string): number | undefined {
+  for (const [neg, [n]] of errnoMap) if (n === name) return -neg;
+  return undefined;
+}
+
+/** Base class of every error thrown by netns-kit. */
+export class NetnsKitError extends Error {
+  /** errno name (`EEXIST`, `ENODEV`, …) or `EINVAL` for refused input, `EBADMSG` for unparsable replies. */
+  readonly code: string;
+  /** positive errno number when the error came from the kernel or a syscall. */
+  readonly errno: number | undefined;
+  constructor(message: string, code: string, errno?: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+    this.errno = errno;
+  }
+}
+
+/** A failed system call made by the native addon (open, mount, setns, socket, …). */
+export class SystemError extends NetnsKitError {
+  /** the failing system call, e.g. `mount(MS_BIND)`. */
+  readonly syscall: string;
+  /** the path involved, when there is one. */
+  readonly path: string | undefined;
+  constructor(message: string, code: string, errno: number, syscall: string, path?: string, options?: { cause?: unknown }) {
+    super(message, code, errno, options);
+    this.syscall = syscall;
+    this.path = path;
+  }
+
+  /** Converts an error thrown by the native addon (plain Error with code/errno/syscall/path). */
+  static from(e: unknown, context?: string): unknown {
+    if (!(e instanceof Error) || typeof (e as NodeJS.ErrnoException).errno !== 'number') return e;
+    const x = e as NodeJS.ErrnoException;
+    const errno = x.errno as number;
+    const code = x.code ?? errnoName(errno);
+    const where = x.path ? ` '${x.path}'` : '';
+    const msg = `${context ? context + ': ' : ''}${errnoMessage(errno)} (${code}, ${x.syscall}${where})`;
+    return new SystemError(msg, code, errno, x.syscall ?? '', x.path, { cause: e });
+  }
+}
+
+/** Where in our request the kernel pointed when it refused it (extended ACK). */
+export interface ErrorAttribute {
+  /** byte offset inside the request message (from its netlink header). */
+  offset: number;
+  /** attribute type found at that offset, when it lies on an attribute header. */
+  type?: number;
+  /** attribute name, when the family that made the request knows it. */
+  name?: string;
+}
+
+/** The kernel refused a netlink request (or a dump failed). */
+export class NetlinkError extends NetnsKitError {
+  /** what was being done, e.g. `create link`, `RTM_NEWLINK`. */
+  readonly operation: string;
+  /** the object it was done to, e.g. `veth0`, `10.0.0.0/24`. */
+  readonly object: string | undefined;
+  /** the kernel's extended-ACK message, e.g. "Unknown device type". */
+  readonly kernelMessage: string | undefined;
+  /** the attribute the kernel pointed at, if it did. */
+  readonly attribute: ErrorAttribute | undefined;
+  /** an attribute the kernel said was missing (NLMSGERR_ATTR_MISS_TYPE). */
+  readonly missingAttribute: number | undefined;
+  constructor(init: {
+    errno: number;
+    operation: string;
+    object?: string;
+    kernelMessage?: string;
+    attribute?: ErrorAttribute;
+    missingAttribute?: number;
+    message?: string;
+    code?: string;
+  }) {
+    const code = init.code ?? errnoName(init.errno);
+    const what = init.object !== undefined ? `${init.operation} ${init.object}` : init.operation;
+    const detail = init.kernelMessage ?? errnoMessage(init.errno);
+    super(init.message ?? `${what}: ${detail} (${code})`, code, init.errno);
+    this.operation = init.operation;
+    this.object = init.object;
+    this.kernelMessage = init.kernelMessage;
+    this.attribute = init.attribute;
+    this.missingAttribute = init.missingAttribute;
+  }
+}
+
+/** Input refused before any system call was made. `code` is always `EINVAL`. */
+export class ValidationError extends NetnsKitError {
+  /** the option or argument that was refused, e.g. `name`, `peer.name`, `address`. */
+  readonly field: string;
+  /** the value that was refused. */
+  readonly value: unknown;
+  constructor(field: string, value: unknown, reason: string) {
+    super(`invalid ${field} ${describe(value)}: ${reason}`, 'EINVAL', 22);
+    this.field = field;
+    this.value = value;
+  }
+}
+
+/** A netlink message that could not be decoded (truncated, bad lengths). `code` is `EBADMSG`. */
+export class ParseError extends NetnsKitError {
+  /** byte offset where decoding failed. */
+  readonly offset: number;
+  constructor(message: string, offset: number) {
+    super(`cannot parse netlink data at byte ${offset}: ${message}`, 'EBADMSG', 74);
+    this.offset = offset;
+  }
+}
+
+/** A wait did not finish in time. `code` is `ETIMEDOUT`. */
+export class TimeoutError extends NetnsKitError {
+  constructor(message: string) {
+    super(message, 'ETIMEDOUT', 110);
+  }
+}
+
+function describe(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 80 ? v.slice(0, 80) + '…' : v);
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' || v == null) return String(v);
+  try {
+    const s = JSON.stringify(v);
+    return s === undefined ? typeof v : s.length > 80 ? s.slice(0, 80) + '…' : s;
+  } catch {
+    return typeof v;
+  }
+}

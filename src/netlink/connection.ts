@@ -1,0 +1,546 @@
+/**
+ * NetlinkConnection: many requests in flight on one netlink socket.
+ *
+ * - Every request gets a sequence number and NLM_F_ACK; replies are matched by sequence
+ *   number, so any number of callers can use one connection at once.
+ * - Requests made in the same tick are written into one buffer and sent with one sendmsg
+ *   (the kernel processes the messages of a datagram in order, answering each).
+ * - At most `window` requests wait for their ACK at once, so ACKs always fit the receive
+ *   buffer; further requests queue in JavaScript.
+ * - The kernel runs one dump per socket at a time (a second gets EBUSY), so dumps are
+ *   queued and sent one after the other; their messages stream through an async iterator
+ *   with back-pressure (reading pauses while the consumer is behind).
+ * - Replies with an unknown sequence number are dropped and counted (`stats.strayReplies`),
+ *   or handed to `onNotification` on an event socket.
+ * @module
+ */
+import { native, type NativeNetlinkSocket } from '../binding/native.js';
+import { NetlinkError, ParseError, SystemError } from '../errors.js';
+import { AsyncQueue } from './async-queue.js';
+import {
+  AF_NETLINK,
+  NETLINK_ADD_MEMBERSHIP,
+  NETLINK_CAP_ACK,
+  NETLINK_DROP_MEMBERSHIP,
+  NETLINK_EXT_ACK,
+  NETLINK_GET_STRICT_CHK,
+  NETLINK_ROUTE,
+  NLM_F_ACK,
+  NLM_F_DUMP,
+  NLM_F_DUMP_INTR,
+  NLM_F_REQUEST,
+  NLMSG_DONE,
+  NLMSG_ERROR,
+  NLMSG_NOOP,
+  NLMSG_OVERRUN,
+  SO_RCVBUF,
+  SO_RCVBUFFORCE,
+  SO_SNDBUF,
+  SO_SNDBUFFORCE,
+  SOCK_RAW,
+  SOL_NETLINK,
+  SOL_SOCKET,
+} from './constants.js';
+import { type Ack, type NlMessage, parseDone, parseError, parseMessages } from './message.js';
+import { NlWriter } from './writer.js';
+
+/** Writes a request body (family header and attributes) after the netlink header. */
+export type BodyWriter = (w: NlWriter) => void;
+
+/** What a request is, for error messages: `create link veth0: File exists (EEXIST)`. */
+export interface RequestInfo {
+  /** e.g. `create link`, `add route`, `dump links`. */
+  operation: string;
+  /** e.g. `veth0`, `10.0.0.0/24`. */
+  object?: string;
+  /** names an attribute type found at the kernel's error offset (family-specific). */
+  describeAttribute?: (type: number) => string | undefined;
+}
+
+export interface ConnectionOptions {
+  /** netlink protocol (default NETLINK_ROUTE). */
+  protocol?: number;
+  /** fd of the network namespace to open the socket in; -1 or undefined: the current one. */
+  nsFd?: number;
+  /** receive buffer in bytes (default 8 MiB; SO_RCVBUFFORCE when permitted). */
+  receiveBuffer?: number;
+  /** requests waiting for their ACK at most (default 1024). */
+  window?: number;
+  /** multicast groups to join (event sockets). */
+  groups?: number[];
+  /** strict dump filtering (NETLINK_GET_STRICT_CHK, default true). */
+  strict?: boolean;
+}
+
+/** Options of one dump. */
+export interface DumpOptions {
+  /** What to do when the kernel marks the dump inconsistent (NLM_F_DUMP_INTR):
+   *  `throw` (default) ends the iteration with an EINTR NetlinkError after the last message;
+   *  `ignore` ends it normally. */
+  onInterrupted?: 'throw' | 'ignore';
+  /** messages buffered before reading pauses (default 4096). */
+  highWater?: number;
+}
+
+/** Counters of a connection. */
+export interface ConnectionStats {
+  requests: number;
+  dumps: number;
+  sends: number;
+  inFlight: number;
+  queued: number;
+  strayReplies: number;
+  foreignDropped: number;
+  overflows: number;
+  datagrams: number;
+}
+
+class Batch {
+  buf: Buffer | undefined;
+  constructor(readonly id: number) {}
+}
+
+interface PendingRequest {
+  kind: 'request';
+  seq: number;
+  info: RequestInfo;
+  batch: Batch;
+  start: number;
+  replies: NlMessage[];
+  resolve: (replies: NlMessage[]) => void;
+  reject: (e: unknown) => void;
+}
+
+interface PendingDump {
+  kind: 'dump';
+  seq: number;
+  info: RequestInfo;
+  batch: Batch;
+  start: number;
+  queue: AsyncQueue<NlMessage>;
+  interrupted: boolean;
+  onInterrupted: 'throw' | 'ignore';
+}
+
+type Pending = PendingRequest | PendingDump;
+
+/** A request or dump waiting for its turn. */
+interface Queued {
+  start: () => void;
+  fail: (e: unknown) => void;
+  info: RequestInfo;
+}
+
+const MAX_BATCH_BYTES = 64 * 1024;
+const DEFAULT_RCVBUF = 8 * 1024 * 1024;
+
+/** A netlink socket with request/response multiplexing. See the module documentation. */
+export class NetlinkConnection {
+  /** Called for messages that answer no request (multicast notifications), if set. */
+  onNotification: ((m: NlMessage) => void) | undefined;
+  /** Called when the kernel reports it dropped messages (ENOBUFS), if set; otherwise every
+   *  request in flight fails with ENOBUFS, since its reply may have been lost. */
+  onOverflow: (() => void) | undefined;
+
+  private readonly sock: NativeNetlinkSocket;
+  private readonly pending = new Map<number, Pending>();
+  private readonly waiting: Queued[] = [];
+  private readonly dumpQueue: Queued[] = [];
+  private dumpActive = false;
+  private inFlight = 0;
+  private seq = 0;
+  private out = new NlWriter(MAX_BATCH_BYTES + 4096);
+  private batch = new Batch(1);
+  private flushScheduled = false;
+  private closed = false;
+  private refs = 0;
+  private paused = 0;
+  private readonly window: number;
+  private counters = { requests: 0, dumps: 0, sends: 0, strayReplies: 0 };
+
+  private constructor(fd: number, window: number) {
+    this.window = window;
+    try {
+      this.sock = new native.NetlinkSocket(fd, (data, errno, batchId) => this.onData(data, errno, batchId));
+    } catch (e) {
+      throw SystemError.from(e, 'netlink socket');
+    }
+  }
+
+  /** Opens a netlink socket (inside `nsFd` if given) and configures it. */
+  static async open(opts: ConnectionOptions = {}): Promise<NetlinkConnection> {
+    let fd: number;
+    try {
+      fd = await native.openSocket(opts.nsFd ?? -1, AF_NETLINK, SOCK_RAW, opts.protocol ?? NETLINK_ROUTE);
+    } catch (e) {
+      throw SystemError.from(e, 'open netlink socket');
+    }
+    const conn = new NetlinkConnection(fd, opts.window ?? 1024);
+    try {
+      conn.configure(opts);
+    } catch (e) {
+      conn.close();
+      throw e;
+    }
+    return conn;
+  }
+
+  private configure(opts: ConnectionOptions): void {
+    const s = this.sock;
+    s.setOption(SOL_NETLINK, NETLINK_EXT_ACK, 1);
+    s.setOption(SOL_NETLINK, NETLINK_CAP_ACK, 1);
+    if (opts.strict !== false) {
+      try {
+        s.setOption(SOL_NETLINK, NETLINK_GET_STRICT_CHK, 1);
+      } catch {
+        /* kernels before 4.20: dumps are filtered by the caller */
+      }
+    }
+    const rcv = opts.receiveBuffer ?? DEFAULT_RCVBUF;
+    try {
+      s.setOption(SOL_SOCKET, SO_RCVBUFFORCE, rcv);
+    } catch {
+      s.setOption(SOL_SOCKET, SO_RCVBUF, rcv);
+    }
+    try {
+      s.setOption(SOL_SOCKET, SO_SNDBUFFORCE, MAX_BATCH_BYTES * 4);
+    } catch {
+      s.setOption(SOL_SOCKET, SO_SNDBUF, MAX_BATCH_BYTES * 4);
+    }
+    for (const g of opts.groups ?? []) this.addMembership(g);
+  }
+
+  /** This socket's netlink port id. */
+  get portId(): number {
+    return this.sock.portId;
+  }
+
+  /** The socket's file descriptor (for diagnostics; do not read from it). */
+  get fd(): number {
+    return this.sock.fd;
+  }
+
+  /** True once close() was called. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Joins a multicast group (RTNLGRP_*). */
+  addMembership(group: number): void {
+    this.sock.setOption(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, group);
+  }
+
+  /** Leaves a multicast group. */
+  dropMembership(group: number): void {
+    this.sock.setOption(SOL_NETLINK, NETLINK_DROP_MEMBERSHIP, group);
+  }
+
+  /** Sets a socket option (level, name, int value). */
+  setOption(level: number, name: number, value: number): void {
+    this.sock.setOption(level, name, value);
+  }
+
+  /** Keeps the process alive while this connection is open (event sockets). */
+  ref(): void {
+    this.refs++;
+    this.sock.ref();
+  }
+
+  /** Undoes ref(). */
+  unref(): void {
+    if (this.refs > 0 && --this.refs === 0 && this.pending.size === 0) this.sock.unref();
+  }
+
+  get stats(): ConnectionStats {
+    const n = this.closed ? { foreignDropped: 0, overflows: 0, datagrams: 0 } : this.sock.stats();
+    return {
+      ...this.counters,
+      inFlight: this.inFlight,
+      queued: this.waiting.length + this.dumpQueue.length,
+      foreignDropped: n.foreignDropped,
+      overflows: n.overflows,
+      datagrams: n.datagrams,
+    };
+  }
+
+  /**
+   * Sends one request (NLM_F_REQUEST | NLM_F_ACK | flags) and resolves with the messages
+   * the kernel sent before its ACK (e.g. the object of a GET), or rejects with a
+   * NetlinkError carrying the errno name and the kernel's extended-ACK message.
+   */
+  request(type: number, flags: number, body: BodyWriter | null, info: RequestInfo): Promise<NlMessage[]> {
+    if (this.closed) return Promise.reject(this.closedError(info));
+    return new Promise<NlMessage[]>((resolve, reject) => {
+      const start = (): void => {
+        const p: PendingRequest = { kind: 'request', seq: 0, info, batch: this.batch, start: 0, replies: [], resolve, reject };
+        if (this.write(p, type, flags | NLM_F_REQUEST | NLM_F_ACK, body)) this.inFlight++;
+      };
+      this.waiting.push({ start, fail: reject, info });
+      this.admit();
+    });
+  }
+
+  /**
+   * Starts a dump (NLM_F_REQUEST | NLM_F_DUMP | flags) and streams its messages.
+   * Breaking out of the loop early is allowed: the rest of the dump is read and discarded.
+   */
+  dump(type: number, flags: number, body: BodyWriter | null, info: RequestInfo, opts: DumpOptions = {}): AsyncIterableIterator<NlMessage> {
+    const high = opts.highWater ?? 4096;
+    let p: PendingDump | undefined;
+    const queue = new AsyncQueue<NlMessage>({
+      highWater: high,
+      lowWater: Math.floor(high / 4),
+      onHigh: () => this.pause(),
+      onLow: () => this.resume(),
+      onCancel: () => {
+        /* remaining messages are discarded as they arrive; the dump still ends with DONE */
+      },
+    });
+    if (this.closed) {
+      queue.fail(this.closedError(info));
+      return queue;
+    }
+    const start = (): void => {
+      p = {
+        kind: 'dump',
+        seq: 0,
+        info,
+        batch: this.batch,
+        start: 0,
+        queue,
+        interrupted: false,
+        onInterrupted: opts.onInterrupted ?? 'throw',
+      };
+      this.dumpActive = true;
+      this.counters.dumps++;
+      if (!this.write(p, type, flags | NLM_F_REQUEST | NLM_F_DUMP, body)) this.nextDump();
+    };
+    if (this.dumpActive) this.dumpQueue.push({ start, fail: (e) => queue.fail(e), info });
+    else start();
+    return queue;
+  }
+
+  /**
+   * Runs a dump to the end and returns all messages. When the kernel marks it inconsistent
+   * (a concurrent change, NLM_F_DUMP_INTR) it is retried up to `retries` times, then an
+   * EINTR NetlinkError is thrown.
+   */
+  async dumpAll(type: number, flags: number, body: BodyWriter | null, info: RequestInfo, retries = 5): Promise<NlMessage[]> {
+    for (let attempt = 0; ; attempt++) {
+      const out: NlMessage[] = [];
+      try {
+        for await (const m of this.dump(type, flags, body, info, { highWater: Infinity })) out.push(m);
+        return out;
+      } catch (e) {
+        if (!(e instanceof NetlinkError) || e.code !== 'EINTR' || attempt >= retries) throw e;
+      }
+    }
+  }
+
+  /** Closes the socket; everything still in flight fails with ECANCELED. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const pend = [...this.pending.values()];
+    const queued = [...this.waiting, ...this.dumpQueue];
+    this.pending.clear();
+    this.waiting.length = 0;
+    this.dumpQueue.length = 0;
+    this.sock.close();
+    for (const p of pend) this.settleError(p, this.closedError(p.info));
+    for (const q of queued) q.fail(this.closedError(q.info));
+  }
+
+  // ---- internals --------------------------------------------------------------------
+
+  private closedError(info: RequestInfo): NetlinkError {
+    return new NetlinkError({ errno: 125, code: 'ECANCELED', operation: info.operation, object: info.object, kernelMessage: 'netlink connection closed' });
+  }
+
+  private nextSeq(): number {
+    do {
+      this.seq = (this.seq + 1) >>> 0;
+    } while (this.seq === 0 || this.pending.has(this.seq));
+    return this.seq;
+  }
+
+  /** Writes the message into the current batch; false (and p rejected) if body() threw. */
+  private write(p: Pending, type: number, flags: number, body: BodyWriter | null): boolean {
+    const seq = this.nextSeq();
+    const start = this.out.beginMessage(type, flags, seq, 0);
+    try {
+      body?.(this.out);
+    } catch (e) {
+      this.out.offset = start;
+      if (p.kind === 'request') p.reject(e);
+      else p.queue.fail(e);
+      return false;
+    }
+    this.out.endMessage(start);
+    p.seq = seq;
+    p.batch = this.batch;
+    p.start = start;
+    if (this.pending.size === 0 && this.refs === 0) this.sock.ref();
+    this.pending.set(seq, p);
+    if (p.kind === 'request') this.counters.requests++;
+    if (this.out.offset >= MAX_BATCH_BYTES) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(() => this.flush());
+    }
+    return true;
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.out.offset === 0 || this.closed) return;
+    const bytes = Buffer.from(this.out.buf.subarray(0, this.out.offset));
+    this.out.offset = 0;
+    const batch = this.batch;
+    batch.buf = bytes;
+    this.batch = new Batch(batch.id + 1 > 0x7fffffff ? 1 : batch.id + 1);
+    this.counters.sends++;
+    this.sock.send(bytes, batch.id);
+  }
+
+  private pause(): void {
+    if (this.paused++ === 0 && !this.closed) this.sock.pause();
+  }
+
+  private resume(): void {
+    if (this.paused > 0 && --this.paused === 0 && !this.closed) this.sock.resume();
+  }
+
+  private onData(data: Buffer | undefined, errno: number, batchId: number): void {
+    if (this.closed) return;
+    if (data) {
+      let msgs: NlMessage[];
+      try {
+        msgs = parseMessages(data);
+      } catch (e) {
+        // A datagram we cannot frame: every waiter could be affected; fail them clearly.
+        this.failAll(e instanceof ParseError ? e : new ParseError(String(e), 0));
+        return;
+      }
+      for (const m of msgs) this.dispatch(m);
+    } else if (batchId !== 0) {
+      const err = (p: Pending): NetlinkError =>
+        new NetlinkError({ errno, operation: p.info.operation, object: p.info.object, kernelMessage: `sending the request failed` });
+      for (const p of [...this.pending.values()]) if (p.batch.id === batchId) this.complete(p, err(p));
+    } else if (errno === 105 /* ENOBUFS */ && this.onOverflow) {
+      this.onOverflow();
+    } else {
+      this.failAll(new NetlinkError({
+        errno,
+        operation: 'receive',
+        kernelMessage: errno === 105 ? 'the kernel dropped replies because the receive buffer was full' : undefined,
+      }));
+    }
+  }
+
+  private failAll(e: Error): void {
+    for (const p of [...this.pending.values()]) {
+      const err = e instanceof NetlinkError
+        ? new NetlinkError({ errno: e.errno ?? 0, code: e.code, operation: p.info.operation, object: p.info.object, kernelMessage: e.kernelMessage })
+        : e;
+      this.complete(p, err);
+    }
+  }
+
+  private dispatch(m: NlMessage): void {
+    const p = m.seq === 0 ? undefined : this.pending.get(m.seq);
+    if (p === undefined) {
+      if (m.type === NLMSG_NOOP || m.type === NLMSG_OVERRUN) return;
+      if (this.onNotification) this.onNotification(m);
+      else this.counters.strayReplies++;
+      return;
+    }
+    if (p.kind === 'request') {
+      if (m.type !== NLMSG_ERROR) {
+        p.replies.push(m);
+        return;
+      }
+      const ack = this.safeAck(m, parseError);
+      this.complete(p, ack.errno === 0 ? undefined : this.errorFor(p, ack));
+      return;
+    }
+    // dump
+    if (m.type === NLMSG_DONE || m.type === NLMSG_ERROR) {
+      if (m.flags & NLM_F_DUMP_INTR) p.interrupted = true;
+      const ack = this.safeAck(m, m.type === NLMSG_DONE ? parseDone : parseError);
+      if (ack.errno !== 0) this.complete(p, this.errorFor(p, ack));
+      else if (p.interrupted && p.onInterrupted === 'throw') {
+        this.complete(p, new NetlinkError({
+          errno: 4,
+          operation: p.info.operation,
+          object: p.info.object,
+          kernelMessage: 'dump interrupted: the table changed while it was read (NLM_F_DUMP_INTR); results may be inconsistent',
+        }));
+      } else this.complete(p, undefined);
+      return;
+    }
+    if (m.flags & NLM_F_DUMP_INTR) p.interrupted = true;
+    p.queue.push(m);
+  }
+
+  private safeAck(m: NlMessage, parse: (m: NlMessage) => Ack): Ack {
+    try {
+      return parse(m);
+    } catch (e) {
+      return { errno: 74, extAck: { message: (e as Error).message } };
+    }
+  }
+
+  private errorFor(p: Pending, ack: Ack): NetlinkError {
+    let attribute: NetlinkError['attribute'];
+    const off = ack.extAck.offset;
+    if (off !== undefined) {
+      attribute = { offset: off };
+      const buf = p.batch.buf;
+      const at = p.start + off;
+      if (buf && at + 4 <= buf.length) {
+        attribute.type = buf.readUInt16LE(at + 2) & 0x3fff;
+        attribute.name = p.info.describeAttribute?.(attribute.type);
+      }
+    }
+    return new NetlinkError({
+      errno: ack.errno,
+      operation: p.info.operation,
+      object: p.info.object,
+      kernelMessage: ack.extAck.message,
+      attribute,
+      missingAttribute: ack.extAck.missingType,
+    });
+  }
+
+  private complete(p: Pending, err: Error | undefined): void {
+    if (this.pending.get(p.seq) !== p) return;
+    this.pending.delete(p.seq);
+    if (this.pending.size === 0 && this.refs === 0 && !this.closed) this.sock.unref();
+    if (err) this.settleError(p, err);
+    else if (p.kind === 'request') p.resolve(p.replies);
+    else p.queue.end();
+    if (p.kind === 'request') {
+      this.inFlight--;
+      this.admit();
+    } else {
+      this.nextDump();
+    }
+  }
+
+  private settleError(p: Pending, err: unknown): void {
+    if (p.kind === 'request') p.reject(err);
+    else p.queue.fail(err);
+  }
+
+  /** Starts waiting requests while the window has room. */
+  private admit(): void {
+    while (this.inFlight < this.window && this.waiting.length > 0 && !this.closed) this.waiting.shift()!.start();
+  }
+
+  private nextDump(): void {
+    this.dumpActive = false;
+    const next = this.dumpQueue.shift();
+    if (next) next.start();
+  }
+}

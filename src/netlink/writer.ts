@@ -1,0 +1,213 @@
+/**
+ * NlWriter: builds netlink messages and attributes (TLVs) into one growable buffer,
+ * little-endian host order, every message and attribute padded to 4 bytes.
+ * Several messages can be written back to back: that is one datagram, one sendmsg.
+ * @internal
+ * @module
+ */
+import { NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_HDRLEN, NLMSG_HDRLEN } from './constants.js';
+
+/** Rounds up to the netlink alignment (4). */
+export const align4 = (n: number): number => (n + 3) & ~3;
+
+export class NlWriter {
+  /** the bytes written so far are buf[0, offset). */
+  buf: Buffer;
+  offset = 0;
+
+  constructor(initialSize = 4096) {
+    this.buf = Buffer.allocUnsafe(initialSize);
+  }
+
+  /** Makes room for n more bytes. */
+  ensure(n: number): void {
+    const need = this.offset + n;
+    if (need <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < need) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.offset);
+    this.buf = next;
+  }
+
+  /** Zero-pads to a multiple of 4. */
+  pad(): void {
+    const end = align4(this.offset);
+    if (end > this.offset) {
+      this.ensure(end - this.offset);
+      this.buf.fill(0, this.offset, end);
+      this.offset = end;
+    }
+  }
+
+  u8(v: number): this {
+    this.ensure(1);
+    this.buf.writeUInt8(v & 0xff, this.offset);
+    this.offset += 1;
+    return this;
+  }
+  u16(v: number): this {
+    this.ensure(2);
+    this.buf.writeUInt16LE(v & 0xffff, this.offset);
+    this.offset += 2;
+    return this;
+  }
+  u32(v: number): this {
+    this.ensure(4);
+    this.buf.writeUInt32LE(v >>> 0, this.offset);
+    this.offset += 4;
+    return this;
+  }
+  s32(v: number): this {
+    this.ensure(4);
+    this.buf.writeInt32LE(v | 0, this.offset);
+    this.offset += 4;
+    return this;
+  }
+  u64(v: number | bigint): this {
+    this.ensure(8);
+    this.buf.writeBigUInt64LE(BigInt(v), this.offset);
+    this.offset += 8;
+    return this;
+  }
+  be16(v: number): this {
+    this.ensure(2);
+    this.buf.writeUInt16BE(v & 0xffff, this.offset);
+    this.offset += 2;
+    return this;
+  }
+  be32(v: number): this {
+    this.ensure(4);
+    this.buf.writeUInt32BE(v >>> 0, this.offset);
+    this.offset += 4;
+    return this;
+  }
+  bytes(b: Uint8Array): this {
+    this.ensure(b.length);
+    this.buf.set(b, this.offset);
+    this.offset += b.length;
+    return this;
+  }
+  zeros(n: number): this {
+    this.ensure(n);
+    this.buf.fill(0, this.offset, this.offset + n);
+    this.offset += n;
+    return this;
+  }
+
+  // ---- messages -------------------------------------------------------------------
+
+  /** Starts a message (nlmsghdr with length filled by endMessage); returns its start. */
+  beginMessage(type: number, flags: number, seq: number, pid = 0): number {
+    this.pad();
+    const start = this.offset;
+    this.ensure(NLMSG_HDRLEN);
+    this.buf.writeUInt32LE(0, start);
+    this.buf.writeUInt16LE(type, start + 4);
+    this.buf.writeUInt16LE(flags, start + 6);
+    this.buf.writeUInt32LE(seq >>> 0, start + 8);
+    this.buf.writeUInt32LE(pid >>> 0, start + 12);
+    this.offset += NLMSG_HDRLEN;
+    return start;
+  }
+
+  /** Ends the message begun at start: writes nlmsg_len and pads. */
+  endMessage(start: number): void {
+    this.buf.writeUInt32LE(this.offset - start, start);
+    this.pad();
+  }
+
+  // ---- attributes -----------------------------------------------------------------
+
+  /** Writes an attribute header for a payload of len bytes; returns its start. */
+  private attrHeader(type: number, len: number): void {
+    this.pad();
+    this.ensure(NLA_HDRLEN + len);
+    this.buf.writeUInt16LE(NLA_HDRLEN + len, this.offset);
+    this.buf.writeUInt16LE(type, this.offset + 2);
+    this.offset += NLA_HDRLEN;
+  }
+
+  attr(type: number, payload: Uint8Array): this {
+    this.attrHeader(type, payload.length);
+    this.bytes(payload);
+    this.pad();
+    return this;
+  }
+  attrFlag(type: number): this {
+    this.attrHeader(type, 0);
+    return this;
+  }
+  attrU8(type: number, v: number): this {
+    this.attrHeader(type, 1);
+    this.u8(v).pad();
+    return this;
+  }
+  attrU16(type: number, v: number): this {
+    this.attrHeader(type, 2);
+    this.u16(v).pad();
+    return this;
+  }
+  attrU32(type: number, v: number): this {
+    this.attrHeader(type, 4);
+    return this.u32(v);
+  }
+  attrS32(type: number, v: number): this {
+    this.attrHeader(type, 4);
+    return this.s32(v);
+  }
+  attrU64(type: number, v: number | bigint): this {
+    this.attrHeader(type, 8);
+    return this.u64(v);
+  }
+  attrBe16(type: number, v: number): this {
+    this.attrHeader(type | NLA_F_NET_BYTEORDER, 2);
+    this.be16(v).pad();
+    return this;
+  }
+  attrBe32(type: number, v: number): this {
+    this.attrHeader(type | NLA_F_NET_BYTEORDER, 4);
+    return this.be32(v);
+  }
+  /** A NUL-terminated string attribute. */
+  attrString(type: number, s: string): this {
+    const len = Buffer.byteLength(s);
+    this.attrHeader(type, len + 1);
+    this.ensure(len + 1);
+    this.buf.write(s, this.offset, len, 'utf8');
+    this.buf[this.offset + len] = 0;
+    this.offset += len + 1;
+    this.pad();
+    return this;
+  }
+
+  /** Starts a nested attribute (NLA_F_NESTED set); returns its start for endNested. */
+  beginNested(type: number, nestedFlag = true): number {
+    this.pad();
+    const start = this.offset;
+    this.ensure(NLA_HDRLEN);
+    this.buf.writeUInt16LE(0, start);
+    this.buf.writeUInt16LE(nestedFlag ? type | NLA_F_NESTED : type, start + 2);
+    this.offset += NLA_HDRLEN;
+    return start;
+  }
+  endNested(start: number): void {
+    this.pad();
+    const len = this.offset - start;
+    if (len > 0xffff) throw new RangeError(`nested attribute too large (${len} bytes)`);
+    this.buf.writeUInt16LE(len, start);
+  }
+
+  /** A copy of the bytes written so far. */
+  toBuffer(): Buffer {
+    return Buffer.from(this.buf.subarray(0, this.offset));
+  }
+
+  /** Hands over the bytes written so far and starts a new empty buffer. */
+  take(nextSize = 4096): Buffer {
+    const out = this.buf.subarray(0, this.offset);
+    this.buf = Buffer.allocUnsafe(Math.max(nextSize, 256));
+    this.offset = 0;
+    return out;
+  }
+}

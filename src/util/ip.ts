@@ -1,0 +1,177 @@
+/**
+ * IPv4/IPv6 address and prefix parsing and formatting, and MAC addresses. Strict: anything
+ * that is not a valid address is refused with a ValidationError naming the field.
+ * @module
+ */
+import { ValidationError } from '../errors.js';
+
+/** Address family numbers as the kernel uses them. */
+export const AF_INET = 2;
+export const AF_INET6 = 10;
+
+/** An IP prefix: address plus prefix length (`10.0.0.1/24` keeps the host bits). */
+export interface Cidr {
+  address: string;
+  prefixLength: number;
+  family: 4 | 6;
+}
+
+const V4_PART = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+function parseV4(s: string): Buffer | undefined {
+  const parts = s.split('.');
+  if (parts.length !== 4) return undefined;
+  const out = Buffer.alloc(4);
+  for (let i = 0; i < 4; i++) {
+    if (!V4_PART.test(parts[i]!)) return undefined;
+    out[i] = Number(parts[i]);
+  }
+  return out;
+}
+
+function parseV6(s: string): Buffer | undefined {
+  if (s.length < 2 || s.length > 45) return undefined;
+  let str = s;
+  const lastColon = str.lastIndexOf(':');
+  if (str.includes('.')) {
+    // a trailing dotted quad stands for the last two groups (::ffff:1.2.3.4)
+    const v4 = parseV4(str.slice(lastColon + 1));
+    if (!v4) return undefined;
+    str = `${str.slice(0, lastColon + 1)}${((v4[0]! << 8) | v4[1]!).toString(16)}:${((v4[2]! << 8) | v4[3]!).toString(16)}`;
+  }
+  const dbl = str.indexOf('::');
+  if (dbl !== -1 && str.indexOf('::', dbl + 1) !== -1) return undefined;
+  let groups: string[];
+  if (dbl !== -1) {
+    const left = str.slice(0, dbl);
+    const right = str.slice(dbl + 2);
+    const l = left === '' ? [] : left.split(':');
+    const r = right === '' ? [] : right.split(':');
+    if (l.length + r.length > 7) return undefined;
+    groups = [...l, ...new Array<string>(8 - l.length - r.length).fill('0'), ...r];
+  } else {
+    groups = str.split(':');
+  }
+  if (groups.length !== 8) return undefined;
+  const out = Buffer.alloc(16);
+  for (let i = 0; i < 8; i++) {
+    if (!/^[0-9a-fA-F]{1,4}$/.test(groups[i]!)) return undefined;
+    out.writeUInt16BE(parseInt(groups[i]!, 16), i * 2);
+  }
+  return out;
+}
+
+/** Parses an IPv4 or IPv6 address to its 4 or 16 bytes; undefined if it is not one. */
+export function tryParseIp(s: string): Buffer | undefined {
+  if (typeof s !== 'string') return undefined;
+  return s.includes(':') ? parseV6(s) : parseV4(s);
+}
+
+/** Parses an IPv4 or IPv6 address; throws a ValidationError naming `field` otherwise. */
+export function parseIp(s: unknown, field = 'address'): Buffer {
+  const b = typeof s === 'string' ? tryParseIp(s) : undefined;
+  if (!b) throw new ValidationError(field, s, 'not an IPv4 or IPv6 address');
+  return b;
+}
+
+/** 4 or 6 for a valid address string, 0 otherwise. */
+export function ipFamily(s: string): 0 | 4 | 6 {
+  const b = tryParseIp(s);
+  return b ? (b.length === 4 ? 4 : 6) : 0;
+}
+
+/** Formats 4 or 16 bytes as an address (RFC 5952 for IPv6). */
+export function formatIp(b: Uint8Array): string {
+  if (b.length === 4) return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
+  if (b.length !== 16) return Buffer.from(b).toString('hex');
+  const g: number[] = [];
+  for (let i = 0; i < 16; i += 2) g.push((b[i]! << 8) | b[i + 1]!);
+  // IPv4-mapped ::ffff:a.b.c.d
+  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) return `::ffff:${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
+  let bestStart = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = g.map((x) => x.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+}
+
+/**
+ * Parses `addr/len` (or a bare address, then the full length) into a Cidr.
+ * `field` names the option in errors.
+ */
+export function parseCidr(s: unknown, field = 'prefix', opts: { requirePrefix?: boolean } = {}): Cidr {
+  if (typeof s !== 'string') throw new ValidationError(field, s, 'expected a string like "10.0.0.1/24"');
+  const slash = s.indexOf('/');
+  if (slash === -1 && opts.requirePrefix) throw new ValidationError(field, s, 'a prefix length is required, e.g. "/24"');
+  const addrPart = slash === -1 ? s : s.slice(0, slash);
+  const bytes = tryParseIp(addrPart);
+  if (!bytes) throw new ValidationError(field, s, 'not an IPv4 or IPv6 address');
+  const max = bytes.length * 8;
+  let prefixLength = max;
+  if (slash !== -1) {
+    const lenPart = s.slice(slash + 1);
+    if (!/^\d{1,3}$/.test(lenPart) || Number(lenPart) > max) {
+      throw new ValidationError(field, s, `prefix length must be 0..${max}`);
+    }
+    prefixLength = Number(lenPart);
+  }
+  return { address: formatIp(bytes), prefixLength, family: bytes.length === 4 ? 4 : 6 };
+}
+
+/** The network address of addr/len (host bits cleared). */
+export function networkOf(addr: Uint8Array, prefixLength: number): Buffer {
+  const out = Buffer.from(addr);
+  for (let bit = prefixLength; bit < out.length * 8; bit++) out[bit >> 3]! &= ~(0x80 >> (bit & 7));
+  return out;
+}
+
+/** The broadcast address of addr/len (host bits set); IPv4 only. */
+export function broadcastOf(addr: Uint8Array, prefixLength: number): Buffer {
+  const out = Buffer.from(addr);
+  for (let bit = prefixLength; bit < out.length * 8; bit++) out[bit >> 3]! |= 0x80 >> (bit & 7);
+  return out;
+}
+
+/** Kernel address family (AF_INET/AF_INET6) of 4- or 16-byte address bytes. */
+export function afOf(bytes: Uint8Array): number {
+  return bytes.length === 4 ? AF_INET : AF_INET6;
+}
+
+// ---- MAC addresses -------------------------------------------------------------------
+
+/** Parses `aa:bb:cc:dd:ee:ff` (or `-` separators) into 6 bytes; ValidationError otherwise. */
+export function parseMac(s: unknown, field = 'mac'): Buffer {
+  if (typeof s !== 'string' || !/^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$/.test(s)) {
+    throw new ValidationError(field, s, 'expected a MAC address like "02:42:ac:11:00:02"');
+  }
+  const b = Buffer.from(s.replace(/[:-]/g, ''), 'hex');
+  return b;
+}
+
+/** Parses a link-layer address of any length given as colon-separated hex (e.g. for tunnels). */
+export function parseLladdr(s: unknown, field = 'address'): Buffer {
+  if (typeof s !== 'string' || !/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){0,31}$/.test(s)) {
+    throw new ValidationError(field, s, 'expected colon-separated hex bytes like "02:42:ac:11:00:02"');
+  }
+  return Buffer.from(s.replace(/:/g, ''), 'hex');
+}
+
+/** Formats link-layer bytes as lower-case colon-separated hex. */
+export function formatMac(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += (i ? ':' : '') + (b[i]! < 16 ? '0' : '') + b[i]!.toString(16);
+  return s;
+}
