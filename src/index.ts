@@ -2,6 +2,7 @@
  * netns-kit: Linux network namespaces and rtnetlink from Node.js, with no process spawned.
  * @module netns-kit
  */
+export { Link, type LinkRef } from './api/link.js';
 export { Namespace, NETNS_RUN_DIR, type NamespaceEntry, type NsidEntry } from './api/namespace.js';
 export {
   NetnsKitError,

@@ -9,6 +9,7 @@ import { NetnsKitError, SystemError, ValidationError } from '../errors.js';
 import { NetlinkConnection } from '../netlink/connection.js';
 import { AF_UNSPEC, RTM_GETNSID, RTM_NEWNSID } from '../rtnetlink/constants.js';
 import { NsidAttrs, NSID_NOT_ASSIGNED, RtGenMsg } from '../rtnetlink/nsid.js';
+import { Link, type LinkRef } from './link.js';
 import { validateInt, validateNamespaceName } from '../util/validate.js';
 
 /** Where named namespaces live (iproute2's NETNS_RUN_DIR; /var/run/netns is the same place). */
@@ -293,6 +294,18 @@ export class Namespace {
       });
     }
     return this.conn;
+  }
+
+  // ---- links ------------------------------------------------------------------------
+
+  /** All links of this namespace (`ip link show`). */
+  links(): Promise<Link[]> {
+    return Link.list(this);
+  }
+
+  /** One link by name or index (`ip link show dev NAME`); rejects with ENODEV if absent. */
+  link(ref: LinkRef): Promise<Link> {
+    return Link.get(this, ref);
   }
 
   // ---- namespace ids ----------------------------------------------------------------

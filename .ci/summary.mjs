@@ -1,0 +1,18 @@
+// Prints `N passed, N failed, N skipped` from vitest's JSON report; exits 1 on failures
+// or when the report is missing (the run crashed before reporting).
+import { readFileSync } from 'node:fs';
+
+const file = process.argv[2] ?? 'test-results/results.json';
+let r;
+try {
+  r = JSON.parse(readFileSync(file, 'utf8'));
+} catch (e) {
+  console.log(`[ci] no test report at ${file}: ${e.message}`);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+const passed = r.numPassedTests ?? 0;
+const failed = (r.numFailedTests ?? 0) + (r.numFailedTestSuites ?? 0);
+const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(failed > 0 || passed === 0 ? 1 : 0);
