@@ -112,7 +112,7 @@ function parseExtAck(buf: Buffer, start: number, end: number): ExtAck {
 /** Reads an NLMSG_ERROR message: struct nlmsgerr, then extended-ACK TLVs if flagged. */
 export function parseError(m: NlMessage): Ack {
   if (m.end - m.start < 4 + NLMSG_HDRLEN) throw new ParseError('NLMSG_ERROR shorter than struct nlmsgerr', m.start);
-  const errno = -m.buf.readInt32LE(m.start);
+  const errno = -m.buf.readInt32LE(m.start) | 0;
   const requestType = m.buf.readUInt16LE(m.start + 8);
   let tlvStart = m.start + 4 + NLMSG_HDRLEN;
   if (!(m.flags & NLM_F_CAPPED)) {
@@ -126,7 +126,7 @@ export function parseError(m: NlMessage): Ack {
 /** Reads an NLMSG_DONE message: an int error (0 on success), then extended-ACK TLVs if flagged. */
 export function parseDone(m: NlMessage): Ack {
   if (m.end - m.start < 4) return { errno: 0, extAck: {} };
-  const errno = -m.buf.readInt32LE(m.start);
+  const errno = -m.buf.readInt32LE(m.start) | 0;
   const extAck = m.flags & NLM_F_ACK_TLVS ? parseExtAck(m.buf, m.start + 4, m.end) : {};
   return { errno, extAck };
 }

@@ -181,8 +181,8 @@ export class NlWriter {
     return this;
   }
 
-  /** Starts a nested attribute (NLA_F_NESTED set); returns its start for endNested. */
-  beginNested(type: number, nestedFlag = true): number {
+  /** Starts a nested attribute (NLA_F_NESTED only if asked, as iproute2); returns its start for endNested. */
+  beginNested(type: number, nestedFlag = false): number {
     this.pad();
     const start = this.offset;
     this.ensure(NLA_HDRLEN);

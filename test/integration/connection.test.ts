@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { NetlinkConnection, NetlinkError } from '../../src/index.js';
+import { NLM_F_CREATE, NLM_F_EXCL } from '../../src/netlink/constants.js';
+import { RTM_GETLINK, RTM_NEWLINK } from '../../src/rtnetlink/constants.js';
+import { IfInfoMsg, LinkAttrs } from '../../src/rtnetlink/link.js';
+import { fdCount, rootSkip, tempNamespace, useTempNamespaces } from '../helpers/env.js';
+
+const dumpLinks = (w: Parameters<Parameters<NetlinkConnection['request']>[2] & object>[0]): void => IfInfoMsg.encode(w, {});
+
+describe.skipIf(!!rootSkip)('NetlinkConnection', () => {
+  useTempNamespaces();
+
+  it('pipelines 100 concurrent link dumps on one connection, all answered correctly', async () => {
+    const ns = await tempNamespace('pipe');
+    const conn = await ns.connection();
+    const results = await Promise.all(
+      Array.from({ length: 100 }, () => conn.dumpAll(RTM_GETLINK, 0, dumpLinks, { operation: 'dump links' })),
+    );
+    for (const r of results) expect(r.map((m) => LinkAttrs.decode(m.buf, m.start + IfInfoMsg.size, m.end).ifname)).toEqual(['lo']);
+    expect(conn.stats.strayReplies).toBe(0);
+  });
+
+  it('mixes requests and dumps in flight; each reply reaches its own request', async () => {
+    const ns = await tempNamespace('mix');
+    const conn = await ns.connection();
+    const ops: Promise<unknown>[] = [];
+    for (let i = 0; i < 200; i++) {
+      if (i % 3 === 0) ops.push(conn.dumpAll(RTM_GETLINK, 0, dumpLinks, { operation: 'dump' }).then((r) => r.length));
+      else
+        ops.push(
+          conn
+            .request(RTM_GETLINK, 0, (w) => {
+              IfInfoMsg.encode(w, {});
+              LinkAttrs.encode(w, { ifname: i % 2 ? 'lo' : `nope${i}` });
+            }, { operation: 'get link', object: i % 2 ? 'lo' : `nope${i}` })
+            .then((r) => LinkAttrs.decode(r[0]!.buf, r[0]!.start + IfInfoMsg.size, r[0]!.end).ifname, (e: NetlinkError) => `${e.code}:${e.object}`),
+        );
+    }
+    const out = await Promise.all(ops);
+    out.forEach((v, i) => {
+      if (i % 3 === 0) expect(v).toBe(1);
+      else expect(v).toBe(i % 2 ? 'lo' : `ENODEV:nope${i}`);
+    });
+  });
+
+  it('kernel errors carry errno name, operation, object and the extended-ACK message', async () => {
+    const ns = await tempNamespace('err');
+    const conn = await ns.connection();
+    const err = await conn
+      .request(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, (w) => {
+        IfInfoMsg.encode(w, {});
+        LinkAttrs.encode(w, { ifname: 'x0', linkinfo: { kind: 'no-such-kind' } });
+      }, { operation: 'create link', object: 'x0', describeAttribute: (t) => LinkAttrs.describe(t) })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NetlinkError);
+    const e = err as NetlinkError;
+    expect(e.code).toBe('EOPNOTSUPP');
+    expect(e.errno).toBe(95);
+    expect(e.kernelMessage).toBe('Unknown device type');
+    expect(e.message).toBe('create link x0: Unknown device type (EOPNOTSUPP)');
+  });
+
+  it('points at the offending attribute when the kernel gives an offset', async () => {
+    const ns = await tempNamespace('offs');
+    const conn = await ns.connection();
+    // a 20-byte interface name: the kernel's policy rejects IFLA_IFNAME with an offset
+    const err = (await conn
+      .request(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, (w) => {
+        IfInfoMsg.encode(w, {});
+        w.attrString(3, 'x'.repeat(20));
+      }, { operation: 'create link', describeAttribute: (t) => LinkAttrs.describe(t) })
+      .catch((e: unknown) => e)) as NetlinkError;
+    expect(err).toBeInstanceOf(NetlinkError);
+    expect(err.code).toBe('ERANGE'); // NLA_STRING longer than the policy allows
+    expect(err.attribute?.offset).toBe(32); // nlmsghdr (16) + ifinfomsg (16)
+    expect(err.attribute?.type).toBe(3);
+    expect(err.attribute?.name).toBe('IFLA[3] (ifname)');
+  });
+
+  it('streams a dump through an async iterator and survives an early break', async () => {
+    const ns = await tempNamespace('stream');
+    const conn = await ns.connection();
+    let n = 0;
+    for await (const m of conn.dump(RTM_GETLINK, 0, dumpLinks, { operation: 'dump links' })) {
+      expect(m.type).toBe(RTM_NEWLINK);
+      n++;
+      break;
+    }
+    expect(n).toBe(1);
+    // the connection is still usable: the rest of the dump was drained
+    expect((await conn.dumpAll(RTM_GETLINK, 0, dumpLinks, { operation: 'dump' })).length).toBe(1);
+  });
+
+  it('close() fails everything in flight with ECANCELED and releases the socket', async () => {
+    const fds = fdCount();
+    const conn = await NetlinkConnection.open();
+    expect(fdCount()).toBe(fds + 1);
+    const p = conn.dumpAll(RTM_GETLINK, 0, dumpLinks, { operation: 'dump' });
+    const q = conn.dumpAll(RTM_GETLINK, 0, dumpLinks, { operation: 'dump' });
+    conn.close();
+    await expect(p).rejects.toMatchObject({ code: 'ECANCELED' });
+    await expect(q).rejects.toMatchObject({ code: 'ECANCELED' });
+    await expect(conn.request(RTM_GETLINK, 0, dumpLinks, { operation: 'get' })).rejects.toMatchObject({ code: 'ECANCELED' });
+    expect(fdCount()).toBe(fds);
+  });
+
+  it('keeps more requests than the window queued and answers them all', async () => {
+    const ns = await tempNamespace('win');
+    const conn = await NetlinkConnection.open({ nsFd: ns.fd, window: 8 });
+    try {
+      const all = await Promise.all(
+        Array.from({ length: 500 }, () =>
+          conn.request(RTM_GETLINK, 0, (w) => {
+            IfInfoMsg.encode(w, { index: 1 });
+          }, { operation: 'get link' }),
+        ),
+      );
+      expect(all.every((r) => r.length === 1)).toBe(true);
+      expect(conn.stats.inFlight).toBe(0);
+    } finally {
+      conn.close();
+    }
+  });
+
+  it('a body writer that throws rejects only its own request', async () => {
+    const conn = await NetlinkConnection.open();
+    try {
+      const bad = conn.request(RTM_GETLINK, 0, () => {
+        throw new TypeError('bad body');
+      }, { operation: 'get' });
+      const good = conn.request(RTM_GETLINK, 0, (w) => IfInfoMsg.encode(w, { index: 1 }), { operation: 'get' });
+      await expect(bad).rejects.toThrow('bad body');
+      expect((await good).length).toBe(1);
+    } finally {
+      conn.close();
+    }
+  });
+});
