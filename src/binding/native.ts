@@ -4,6 +4,7 @@
  * @module
  */
 import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
 
 /** Callback of a native netlink socket: data, a receive error, or a failed send batch. */
 export type OnData = (data: Buffer | undefined, errno: number, batchId: number) => void;
@@ -49,8 +50,11 @@ export interface NativeBinding {
 const require = createRequire(import.meta.url);
 
 function load(): NativeBinding {
+  // NETNS_KIT_ADDON selects another build (e.g. the sanitizer build of `npm run build:debug`).
+  const override = process.env.NETNS_KIT_ADDON;
+  if (override) return require(resolve(override)) as NativeBinding;
   // src/binding and dist/binding are both two levels below the package root.
-  for (const p of ['../../build/Release/netns_kit.node', '../../build-debug/Debug/netns_kit.node']) {
+  for (const p of ['../../build/Release/netns_kit.node']) {
     try {
       return require(p) as NativeBinding;
     } catch (e) {
