@@ -1,0 +1,129 @@
+/**
+ * Reusable custom attribute encodings of rtnetlink families: network-order integers written
+ * the way iproute2 writes them (no NLA_F_NET_BYTEORDER flag), arrays of integers, fixed C
+ * structs carried in one attribute, and counters structs that grow over kernel versions.
+ * @internal
+ * @module
+ */
+import { ParseError } from '../errors.js';
+import type { CustomField, Struct } from '../netlink/attributes.js';
+import { NlWriter } from '../netlink/writer.js';
+
+/** A big-endian u16 attribute without NLA_F_NET_BYTEORDER (IFLA_VXLAN_PORT, NDA_PORT, IFLA_BR_VLAN_PROTOCOL). */
+export function be16Field<N extends string>(name: N): CustomField<number> & { name: N } {
+  return {
+    name,
+    type: 'custom',
+    decode(data) {
+      if (data.length < 2) throw new ParseError(`${name} has ${data.length} bytes, needs 2`, 0);
+      return data.readUInt16BE(0);
+    },
+    encode(w, type, v) {
+      const b = Buffer.alloc(2);
+      b.writeUInt16BE(v & 0xffff, 0);
+      w.attr(type, b);
+    },
+  };
+}
+
+/** A big-endian u32 attribute without NLA_F_NET_BYTEORDER (IFLA_VXLAN_LABEL). */
+export function be32Field<N extends string>(name: N): CustomField<number> & { name: N } {
+  return {
+    name,
+    type: 'custom',
+    decode(data) {
+      if (data.length < 4) throw new ParseError(`${name} has ${data.length} bytes, needs 4`, 0);
+      return data.readUInt32BE(0);
+    },
+    encode(w, type, v) {
+      const b = Buffer.alloc(4);
+      b.writeUInt32BE(v >>> 0, 0);
+      w.attr(type, b);
+    },
+  };
+}
+
+/** An attribute holding a packed array of u32 (or s32) values (IFLA_INET_CONF, IFLA_INET6_CONF). */
+export function u32ArrayField<N extends string>(name: N, signed = false): CustomField<number[]> & { name: N } {
+  return {
+    name,
+    type: 'custom',
+    decode(data) {
+      const out: number[] = [];
+      for (let i = 0; i + 4 <= data.length; i += 4) out.push(signed ? data.readInt32LE(i) : data.readUInt32LE(i));
+      return out;
+    },
+    encode(w, type, v) {
+      const b = Buffer.alloc(v.length * 4);
+      v.forEach((x, i) => (signed ? b.writeInt32LE(x | 0, i * 4) : b.writeUInt32LE(x >>> 0, i * 4)));
+      w.attr(type, b);
+    },
+  };
+}
+
+/** An attribute holding a packed array of u64 values (IFLA_INET6_STATS). Values above 2^53 lose precision. */
+export function u64ArrayField<N extends string>(name: N): CustomField<number[]> & { name: N } {
+  return {
+    name,
+    type: 'custom',
+    decode(data) {
+      const out: number[] = [];
+      for (let i = 0; i + 8 <= data.length; i += 8) out.push(data.readUInt32LE(i) + data.readUInt32LE(i + 4) * 4294967296);
+      return out;
+    },
+    encode(w, type, v) {
+      const b = Buffer.alloc(v.length * 8);
+      v.forEach((x, i) => b.writeBigUInt64LE(BigInt(x), i * 8));
+      w.attr(type, b);
+    },
+  };
+}
+
+/** An attribute holding one fixed C struct. */
+export function structField<N extends string, T extends object>(name: N, struct: Struct<T>): CustomField<T> & { name: N } {
+  return {
+    name,
+    type: 'custom',
+    decode(data) {
+      return struct.decode(data, 0, data.length);
+    },
+    encode(w, type, v) {
+      const tmp = new NlWriter(struct.size + 8);
+      struct.encode(tmp, v);
+      w.attr(type, tmp.toBuffer());
+    },
+  };
+}
+
+/**
+ * A struct of consecutive counters of one width whose length grew over kernel versions
+ * (rtnl_link_stats64 gained rx_nohandler, then rx_otherhost_dropped): decodes the counters
+ * present, leaves the rest undefined; encodes all named counters (missing ones as 0).
+ */
+export function countersField<N extends string, K extends string>(
+  name: N,
+  names: readonly K[],
+  width: 4 | 8,
+): CustomField<{ [P in K]?: number }> & { name: N } {
+  return {
+    name,
+    type: 'custom',
+    decode(data) {
+      const out: { [P in K]?: number } = {};
+      for (let i = 0; i < names.length && (i + 1) * width <= data.length; i++) {
+        const o = i * width;
+        out[names[i]!] = width === 4 ? data.readUInt32LE(o) : data.readUInt32LE(o) + data.readUInt32LE(o + 4) * 4294967296;
+      }
+      return out;
+    },
+    encode(w, type, v) {
+      const b = Buffer.alloc(names.length * width);
+      names.forEach((n, i) => {
+        const x = v[n] ?? 0;
+        if (width === 4) b.writeUInt32LE(x >>> 0, i * width);
+        else b.writeBigUInt64LE(BigInt(x), i * width);
+      });
+      w.attr(type, b);
+    },
+  };
+}
