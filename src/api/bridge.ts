@@ -232,7 +232,7 @@ function centis(v: unknown, field: string): number {
 
 const u8bool = optBool;
 
-/** Validated IFLA_BR_* attributes for the given options. */
+/** Validated IFLA_BR_* attributes for the given options. @internal */
 export function bridgeAttributes(o: BridgeOptions): Partial<BridgeAttributes> {
   const a: Partial<BridgeAttributes> = {};
   if (o.stp !== undefined) a.stpState = u8bool(o.stp, 'stp');
@@ -263,7 +263,7 @@ export function bridgeAttributes(o: BridgeOptions): Partial<BridgeAttributes> {
   return a;
 }
 
-/** Validated IFLA_BRPORT_* attributes for the given port options. */
+/** Validated IFLA_BRPORT_* attributes for the given port options. @internal */
 export function bridgePortAttributes(o: BridgePortOptions): Partial<BridgePortAttributes> {
   const a: Partial<BridgePortAttributes> = {};
   a.learning = u8bool(o.learning, 'learning');
@@ -292,7 +292,7 @@ export function bridgePortAttributes(o: BridgePortOptions): Partial<BridgePortAt
 
 const sec = (v: number | undefined): number | undefined => (v === undefined ? undefined : v / 100);
 
-/** Decodes a port's IFLA_BRPORT_* attributes into settings. */
+/** Decodes a port's IFLA_BRPORT_* attributes into settings. @internal */
 export function bridgePortSettings(raw: BridgePortAttributes): BridgePortSettings {
   return {
     learning: raw.learning === 1,

@@ -59,7 +59,8 @@ export interface MacvlanSettings {
 
 const KEYS = ['parent', 'mode', 'noPromisc', 'bcQueueLen', 'name', 'mtu', 'address', 'txqlen', 'up', 'namespace'] as const;
 
-function macvlanData(o: MacvlanCreateOptions): Partial<MacvlanAttributes> {
+/** Validated IFLA_MACVLAN_* attributes. @internal */
+export function macvlanData(o: MacvlanCreateOptions): Partial<MacvlanAttributes> {
   const a: Partial<MacvlanAttributes> = {};
   if (o.mode !== undefined) {
     if (!Object.hasOwn(MACVLAN_MODES, o.mode)) throw new ValidationError('mode', o.mode, `expected one of ${Object.keys(MACVLAN_MODES).join(', ')}`);

@@ -140,8 +140,8 @@ function ipOf(v: unknown, field: string, want?: 'unicast' | 'multicast'): { addr
   return { addr: s, v6: fam === 6 };
 }
 
-/** Validated IFLA_VXLAN_* attributes (device resolved to its index in `ns`). */
-async function vxlanAttributes(ns: Namespace, o: VxlanOptions, create: boolean): Promise<Partial<VxlanAttributes>> {
+/** Validated IFLA_VXLAN_* attributes (device resolved to its index in `ns`). @internal */
+export async function vxlanAttributes(ns: Namespace, o: VxlanOptions, create: boolean): Promise<Partial<VxlanAttributes>> {
   const a: Partial<VxlanAttributes> = {};
   if (create || o.vni !== undefined) a.id = validateInt(o.vni, 'vni', 0, 0xffffff);
   if (o.remote !== undefined && o.group !== undefined) throw new ValidationError('group', o.group, 'give either remote or group, not both');
