@@ -3,8 +3,8 @@
  * (`ip link add type bridge`, `brctl addbr/addif/delif`, `bridge link set`, `bridge fdb`).
  * @module
  */
-import { NetnsKitError, ValidationError } from '../errors.js';
-import { AF_UNSPEC, RTM_NEWLINK } from '../rtnetlink/constants.js';
+import { NetlinkError, NetnsKitError, ValidationError } from '../errors.js';
+import { AF_BRIDGE, AF_UNSPEC, RTM_NEWLINK, RTM_SETLINK } from '../rtnetlink/constants.js';
 import {
   BR_BOOLOPT_NO_LL_LEARN,
   BRIDGE_PORT_STATES,
@@ -367,7 +367,11 @@ export class Bridge extends KindLink {
     const data = bridgeAttributes(o);
     const attrs = await commonCreateAttrs(ns, o);
     attrs.linkinfo = { kind: 'bridge', data };
-    return Bridge.from(await createLink(ns, { attrs, up: o.up, target: o.namespace, what: 'bridge' }));
+    try {
+      return Bridge.from(await createLink(ns, { attrs, up: o.up, target: o.namespace, what: 'bridge' }));
+    } catch (e) {
+      throw explainVlanError(e, o);
+    }
   }
 
   /** A bridge by name or index; EINVAL if the link is not a bridge. */
@@ -389,7 +393,9 @@ export class Bridge extends KindLink {
   async setOptions(opts: BridgeOptions): Promise<void> {
     const o = validateOptions<BridgeOptions>(opts, BRIDGE_KEYS);
     const data = bridgeAttributes(o);
-    await this.changeLinkInfo({ kind: 'bridge', data }, 'set bridge options');
+    await this.changeLinkInfo({ kind: 'bridge', data }, 'set bridge options').catch((e: unknown) => {
+      throw explainVlanError(e, o);
+    });
   }
 
   /** Flushes the bridge's dynamic FDB entries (`ip link set br0 type bridge fdb_flush`). */
@@ -501,18 +507,35 @@ export class Bridge extends KindLink {
     );
   }
 
+  /**
+   * `bridge link set`: RTM_SETLINK, family AF_BRIDGE, IFLA_PROTINFO (NLA_F_NESTED). Not
+   * IFLA_INFO_SLAVE_DATA via RTM_NEWLINK: that path ends with a NETDEV_CHANGE event which
+   * makes the bridge re-enable a port just set to `disabled`.
+   */
   private async writePortOptions(index: number, name: string, attrs: Partial<BridgePortAttributes>): Promise<void> {
     const conn = await this.namespace.connection();
     await conn.request(
-      RTM_NEWLINK,
+      RTM_SETLINK,
       0,
       (w) => {
-        IfInfoMsg.encode(w, { family: AF_UNSPEC, index });
-        LinkAttrs.encode(w, { linkinfo: { slaveKind: 'bridge', slaveData: attrs } });
+        IfInfoMsg.encode(w, { family: AF_BRIDGE, index });
+        LinkAttrs.encode(w, { protinfo: attrs });
       },
       { operation: 'set bridge port options', object: `${name} of ${this.label}`, describeAttribute: (t) => LinkAttrs.describe(t) },
     );
   }
+}
+
+/** EOPNOTSUPP without a kernel message for VLAN options: the kernel lacks CONFIG_BRIDGE_VLAN_FILTERING. */
+function explainVlanError(e: unknown, o: BridgeOptions): unknown {
+  if (!(e instanceof NetlinkError) || e.code !== 'EOPNOTSUPP' || e.kernelMessage !== undefined || o.vlanFiltering !== true) return e;
+  return new NetlinkError({
+    errno: e.errno ?? 95,
+    operation: e.operation,
+    object: e.object,
+    attribute: e.attribute,
+    message: `${e.operation} ${e.object}: VLAN filtering is not available: this kernel has no bridge VLAN filtering support (CONFIG_BRIDGE_VLAN_FILTERING) (EOPNOTSUPP)`,
+  });
 }
 
 function describe(ref: LinkLike): string {

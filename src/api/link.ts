@@ -361,8 +361,8 @@ export class Link {
     const attrs: Partial<LinkAttributes> = {};
     if (c.name !== undefined) attrs.ifname = validateIfname(c.name, 'name');
     if (c.mtu !== undefined) attrs.mtu = this.validateMtu(c.mtu);
-    if (c.address !== undefined) attrs.address = validateLladdr(c.address, 'address');
-    if (c.broadcast !== undefined) attrs.broadcast = validateLladdr(c.broadcast, 'broadcast');
+    if (c.address !== undefined) attrs.address = this.validateAddress(c.address, 'address');
+    if (c.broadcast !== undefined) attrs.broadcast = this.validateAddress(c.broadcast, 'broadcast');
     if (c.txqlen !== undefined) attrs.txqlen = validateInt(c.txqlen, 'txqlen', 0, U32_MAX);
     if (c.group !== undefined) attrs.group = validateInt(c.group, 'group', 0, U32_MAX);
     let clearAlias = false;
@@ -539,6 +539,15 @@ export class Link {
       },
       { operation, object: this.label, describeAttribute: (t) => LinkAttrs.describe(t) },
     );
+  }
+
+  /** A hardware address must have the length of the link's current one (6 bytes for Ethernet). */
+  private validateAddress(v: unknown, field: string): string {
+    const a = validateLladdr(v, field);
+    if (this.address !== undefined && a.length !== this.address.length) {
+      throw new ValidationError(field, v, `expected ${(this.address.length + 1) / 3} bytes like the link's current address ${this.address}`);
+    }
+    return a;
   }
 
   private validateMtu(mtu: unknown): number {

@@ -4,7 +4,6 @@
  */
 import { ValidationError } from '../errors.js';
 import type { LinkAttributes } from '../rtnetlink/link.js';
-import { IFF_UP } from '../rtnetlink/constants.js';
 import type { VethInfoAttributes } from '../rtnetlink/link-kinds.js';
 import { validateIfname, validateInt, validateOptions } from '../util/validate.js';
 import { createLink, Link, validateEtherMtu, validateMac } from './link.js';
@@ -22,7 +21,7 @@ export interface VethPeerOptions {
   address?: string;
   /** the peer's transmit queue length. */
   txqlen?: number;
-  /** bring the peer up at creation. */
+  /** bring the peer up right after creation (a second request: the kernel cannot do it in the same one). */
   up?: boolean;
 }
 
@@ -93,9 +92,9 @@ export class VethPair {
       throw new ValidationError('peer.name', p.name, 'both ends of a veth pair in one namespace need different names');
     }
     if (!samePlace) peerAttrs.netNsFd = peerNs.fd;
-    const data: VethInfoAttributes = {
-      peer: { header: { family: 0, flags: p.up ? IFF_UP : 0, change: p.up ? IFF_UP : 0 }, attrs: peerAttrs },
-    };
+    // The peer's own ifinfomsg cannot bring it up: the kernel configures the peer before the
+    // two ends are joined, and veth_open() then fails with ENOTCONN. It is set up afterwards.
+    const data: VethInfoAttributes = { peer: { header: { family: 0 }, attrs: peerAttrs } };
     localAttrs.linkinfo = { kind: 'veth', data };
     const local = await createLink(ns, { attrs: localAttrs, up: o.up, what: 'veth' });
     try {
@@ -103,6 +102,10 @@ export class VethPair {
       if (local.parentIndex !== undefined) peer = await Link.get(peerNs, local.parentIndex);
       else if (p.name !== undefined) peer = await Link.get(peerNs, p.name);
       else peer = await local.peer([peerNs]);
+      if (p.up) {
+        await peer.up();
+        peer = await peer.refresh();
+      }
       return new VethPair(local, peer);
     } catch (e) {
       await local.delete().catch(() => undefined); // leave nothing half-made

@@ -257,7 +257,8 @@ const LINK_FIELDS = {
   9: { name: 'priority', type: 'binary' },
   10: { name: 'master', type: 'u32' },
   11: { name: 'wireless', type: 'binary' },
-  12: { name: 'protinfo', type: 'nested', schema: BridgePortAttrs },
+  // NLA_F_NESTED matters: without it br_setlink reads IFLA_PROTINFO as a bare u8 port state
+  12: { name: 'protinfo', type: 'nested', schema: BridgePortAttrs, nestedFlag: true },
   13: { name: 'txqlen', type: 'u32' },
   14: { name: 'map', type: 'binary' },
   15: { name: 'weight', type: 'u32' },

@@ -156,9 +156,10 @@ describe('bridge port (IFLA_BRPORT_* as IFLA_INFO_SLAVE_DATA)', () => {
     expect(() => bridgePortAttributes({ state: 'up' as 'forwarding' })).toThrow(/state/);
   });
 
-  it('decodes IFLA_BRPORT_* in IFLA_PROTINFO', () => {
+  it('encodes IFLA_BRPORT_* in IFLA_PROTINFO with NLA_F_NESTED (`bridge link set`) and decodes it', () => {
     const got = bytes((w) => LinkAttrs.encode(w, { protinfo: { state: 3, learning: 1 } }));
-    expect(got).toBe(h('1400 0c00  0500 0100 03000000  0500 0800 01000000'));
+    // type 12 | NLA_F_NESTED (0x8000) = 0x800c: without the flag br_setlink reads a bare u8 state
+    expect(got).toBe(h('1400 0c80  0500 0100 03000000  0500 0800 01000000'));
     expect(decodeAttrs(got).protinfo).toEqual({ state: 3, learning: 1 });
     expect(BridgePortAttrs.describe(8)).toBe('IFLA_BRPORT[8] (learning)');
   });
