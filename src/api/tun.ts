@@ -9,7 +9,7 @@
  */
 import { native } from '../binding/native.js';
 import { SystemError, ValidationError } from '../errors.js';
-import { IFF_MULTI_QUEUE, IFF_NO_PI, IFF_TAP, IFF_TUN, IFF_VNET_HDR, type TunAttributes } from '../rtnetlink/link-kinds.js';
+import { IFF_MULTI_QUEUE, IFF_NO_PI, IFF_TAP, IFF_TUN, IFF_TUN_EXCL, IFF_VNET_HDR, type TunAttributes } from '../rtnetlink/link-kinds.js';
 import { validateIfname, validateInt, validateOptions } from '../util/validate.js';
 import { asKind, KindLink, kindData, Link, type LinkChanges, type LinkLike, validateEtherMtu, validateMac } from './link.js';
 import type { Namespace } from './namespace.js';
@@ -100,7 +100,9 @@ export class Tun extends KindLink {
     const name = o.name === undefined ? '' : validateIfname(o.name, 'name');
     const owner = o.owner === undefined ? -1 : validateInt(o.owner, 'owner', 0, UNSET_ID - 1);
     const group = o.group === undefined ? -1 : validateInt(o.group, 'group', 0, UNSET_ID - 1);
-    let flags = mode === 'tun' ? IFF_TUN : IFF_TAP;
+    // IFF_TUN_EXCL: without it TUNSETIFF on an existing tun/tap name attaches to that device
+    // instead of failing, and "create" would silently return the old one.
+    let flags = (mode === 'tun' ? IFF_TUN : IFF_TAP) | IFF_TUN_EXCL;
     if (!bool(o.packetInfo, 'packetInfo')) flags |= IFF_NO_PI;
     if (bool(o.vnetHdr, 'vnetHdr')) flags |= IFF_VNET_HDR;
     if (bool(o.multiQueue, 'multiQueue')) flags |= IFF_MULTI_QUEUE;
@@ -115,7 +117,11 @@ export class Tun extends KindLink {
     try {
       created = await native.createTun(ns.fd, name, flags, owner, group);
     } catch (e) {
-      throw SystemError.from(e, `create ${mode} ${name || '(kernel-named)'} in ${ns.label}`);
+      const what = `create ${mode} ${name || '(kernel-named)'} in ${ns.label}`;
+      if ((e as NodeJS.ErrnoException).code === 'EBUSY' && name) {
+        throw new SystemError(`${what}: a link named ${name} exists (EEXIST)`, 'EEXIST', 17, 'ioctl(TUNSETIFF)', undefined, { cause: e });
+      }
+      throw SystemError.from(e, what);
     }
     const link = Tun.from(await Link.get(ns, created));
     if (Object.keys(changes).length === 0) return link;

@@ -127,3 +127,20 @@ export function countersField<N extends string, K extends string>(
     },
   };
 }
+
+/**
+ * A flag the kernel accepts as NLA_FLAG (present = on) but reports as a u8 0/1
+ * (IFLA_VXLAN_TTL_INHERIT): decodes both forms, encodes a zero-length flag when true.
+ */
+export function flagU8Field<N extends string>(name: N): CustomField<boolean> & { name: N } {
+  return {
+    name,
+    type: 'custom',
+    decode(data) {
+      return data.length === 0 || data[0] !== 0;
+    },
+    encode(w, type, v) {
+      if (v) w.attrFlag(type);
+    },
+  };
+}

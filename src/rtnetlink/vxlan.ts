@@ -5,7 +5,7 @@
  * @module
  */
 import { type AttrsOf, defineSchema, defineStruct } from '../netlink/attributes.js';
-import { be16Field, be32Field, structField } from './fields.js';
+import { be16Field, be32Field, flagU8Field, structField } from './fields.js';
 
 /** struct ifla_vxlan_port_range: UDP source port range, both big-endian. */
 export const VxlanPortRange = defineStruct('ifla_vxlan_port_range', [
@@ -42,7 +42,7 @@ export const VxlanAttrs = defineSchema('IFLA_VXLAN', {
   25: { name: 'collectMetadata', type: 'u8' },
   26: be32Field('label'),
   27: { name: 'gpe', type: 'flag' },
-  28: { name: 'ttlInherit', type: 'flag' },
+  28: flagU8Field('ttlInherit'),
   29: { name: 'df', type: 'u8' },
   30: { name: 'vnifilter', type: 'u8' },
   31: { name: 'localbypass', type: 'u8' },

@@ -202,6 +202,14 @@ describe('vxlan (IFLA_VXLAN_*)', () => {
     `));
   });
 
+  it('reads IFLA_VXLAN_TTL_INHERIT as the kernel reports it (u8 0/1), not as presence', () => {
+    const off = Buffer.from(h('0500 1c00 00 000000'), 'hex');
+    const on = Buffer.from(h('0500 1c00 01 000000'), 'hex');
+    expect(VxlanAttrs.decode(off, 0, off.length).ttlInherit).toBe(false);
+    expect(VxlanAttrs.decode(on, 0, on.length).ttlInherit).toBe(true);
+    expect(VxlanAttrs.decode(Buffer.from('04001c00', 'hex'), 0, 4).ttlInherit).toBe(true);
+  });
+
   it('defaults the destination port to 4789 and validates', async () => {
     expect((await vxlanAttributes(noNs, { vni: 7 }, true)).port).toBe(4789);
     await expect(vxlanAttributes(noNs, {}, true)).rejects.toThrow(/vni/);
