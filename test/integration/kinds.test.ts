@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { TestContext } from 'vitest';
 import { Bond, Dummy, Link, Macvlan, Macvtap, NetlinkError, Tun, ValidationError, VethPair, Vlan, Vrf, Vxlan, Wireguard } from '../../src/index.js';
 import type { Namespace } from '../../src/index.js';
-import { bridgeJson, ipJson, rootSkip, skipReason, tempNamespace, useTempNamespaces } from '../helpers/env.js';
+import { bridgeJson, fdCount, ipJson, rootSkip, skipReason, tempNamespace, useTempNamespaces } from '../helpers/env.js';
 
 function ipLink(ns: Namespace, name: string): any {
   return ipJson(['-d', 'link', 'show', 'dev', name], ns)[0];
@@ -183,6 +183,27 @@ describe.skipIf(!!rootSkip)('Tun / Tap', () => {
     await tun.delete();
     await tap.delete();
     expect(await Tun.list(ns)).toEqual([]);
+  });
+});
+
+describe.skipIf(!!rootSkip)('no fd leaks', () => {
+  useTempNamespaces();
+
+  it('creating and deleting tun devices, veth pairs and bridges leaves the fd count unchanged', async () => {
+    const ns = await tempNamespace('leak');
+    await ns.connection();
+    const warm = await Tun.create(ns); // first use loads what it loads
+    await warm.delete();
+    const before = fdCount();
+    for (let i = 0; i < 20; i++) {
+      const t = await Tun.create(ns, { mode: i % 2 ? 'tap' : 'tun' });
+      const v = await VethPair.create(ns);
+      await Promise.all([t.delete(), v.delete()]);
+      await Tun.create(ns, { name: 'tun0' }).then((x) => x.delete());
+      await expect(Tun.create(ns, { name: 'lo' })).rejects.toMatchObject({ code: 'EEXIST' });
+    }
+    expect(fdCount()).toBe(before);
+    expect((await ns.links()).map((l) => l.name)).toEqual(['lo']);
   });
 });
 
