@@ -8,7 +8,7 @@
  * @internal
  * @module
  */
-import { ValidationError } from '../errors.js';
+import { ParseError, ValidationError } from '../errors.js';
 import { type AttrsOf, type CustomField, defineSchema, defineStruct, type RawAttr, type Struct } from '../netlink/attributes.js';
 import type { NlMessage } from '../netlink/message.js';
 import type { NlWriter } from '../netlink/writer.js';
@@ -65,16 +65,30 @@ export interface LinkInfoAttributes {
   unknown?: RawAttr[];
 }
 
+/**
+ * Kind data a schema cannot read (a kernel that sends an attribute with another size than
+ * the UAPI header this was written from) stays raw bytes instead of failing the whole link:
+ * one unusual device must not break `ip link`-style listings.
+ */
+function decodeKindData(s: { decode(b: Buffer, start: number, end: number): object }, data: Buffer): object {
+  try {
+    return s.decode(data, 0, data.length);
+  } catch (e) {
+    if (e instanceof ParseError) return data;
+    throw e;
+  }
+}
+
 function decodeLinkInfo(data: Buffer): LinkInfoAttributes {
   const raw = LinkInfo.decode(data, 0, data.length);
   const out: LinkInfoAttributes = raw;
   if (raw.kind !== undefined && raw.data !== undefined) {
     const s = linkKindSchema(raw.kind);
-    if (s) out.data = s.decode(raw.data, 0, raw.data.length) as LinkKindData;
+    if (s) out.data = decodeKindData(s, raw.data) as LinkKindData | Buffer;
   }
   if (raw.slaveKind !== undefined && raw.slaveData !== undefined) {
     const s = linkSlaveSchema(raw.slaveKind);
-    if (s) out.slaveData = s.decode(raw.slaveData, 0, raw.slaveData.length) as LinkSlaveData;
+    if (s) out.slaveData = decodeKindData(s, raw.slaveData) as LinkSlaveData | Buffer;
   }
   return out;
 }

@@ -150,6 +150,18 @@ describe('IFLA_LINKINFO in dumps', () => {
     expect(l.linkInfo?.slaveData).toEqual({ state: 3, cost: 100, learning: 0 });
   });
 
+  it('kind data a schema cannot read stays raw instead of failing the whole link', () => {
+    const m = msg(`
+      00 00 0100 04000000 00000000 00000000
+      2400 1200                                  # IFLA_LINKINFO, len 4 + 12 + 20
+        0b00 0100 627269646765 0000              #   KIND "bridge"
+        1400 0200  0500 0600 01000000  0500 0100 02000000  #   DATA: PRIORITY and FORWARD_DELAY as u8 (too short)
+    `);
+    const d = decodeLinkMessage(m);
+    expect(d.attrs.linkinfo?.kind).toBe('bridge');
+    expect(Buffer.isBuffer(d.attrs.linkinfo?.data)).toBe(true);
+  });
+
   it('a veth whose peer is in another namespace may have the same index: IFLA_LINK_NETNSID keeps it', () => {
     const m = msg(`
       00 00 0100 02000000 00000000 00000000
