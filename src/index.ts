@@ -27,3 +27,27 @@ export { NlWriter } from './netlink/writer.js';
 export { Schema, Struct, defineSchema, defineStruct, type RawAttr, type AttrsOf } from './netlink/attributes.js';
 export { parseCidr, parseIp, formatIp, parseMac, formatMac, type Cidr } from './util/ip.js';
 export { validateIfname, validateNamespaceName } from './util/validate.js';
+export { Address, type AddressOptions, type AddressListOptions, type AddressFlushOptions, type Lifetime, type SettableAddressFlag } from './api/address.js';
+export {
+  Route,
+  type RouteOptions,
+  type RouteListOptions,
+  type RouteGetOptions,
+  type NexthopOptions,
+  type Nexthop,
+  type RouteMetrics,
+  type RouteMetricName,
+} from './api/route.js';
+export {
+  Neighbor,
+  type NeighborOptions,
+  type NeighborRemoveOptions,
+  type NeighborListOptions,
+  type NeighborFlushOptions,
+  type SettableNeighState,
+} from './api/neighbor.js';
+export { Sysctl, sysctlPath, type SysctlValue } from './api/sysctl.js';
+export type { LinkArg } from './api/link-spec.js';
+export type { AddressFlagName } from './rtnetlink/addr.js';
+export type { RouteTypeName } from './rtnetlink/route.js';
+export type { NeighStateName } from './rtnetlink/neigh.js';
