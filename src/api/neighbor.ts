@@ -24,7 +24,7 @@ import {
   NUD_NOARP,
   NUD_PERMANENT,
 } from '../rtnetlink/neigh.js';
-import { formatIp, formatMac, parseIp, parseLladdr } from '../util/ip.js';
+import { formatIp, formatMac, parseIp, parseMac } from '../util/ip.js';
 import { validateInt, validateOptions } from '../util/validate.js';
 import { Link } from './link.js';
 import { checkLinkArg, type LinkArg, resolveLink } from './link-spec.js';
@@ -39,7 +39,7 @@ export interface NeighborOptions {
   address: string;
   /** the link (`dev NAME`): a Link of the namespace, or its name or index. */
   link: LinkArg;
-  /** its link-layer address (`lladdr 02:42:ac:11:00:02`); not for proxy entries. */
+  /** its MAC address (`lladdr 02:42:ac:11:00:02`, 6 bytes); not for proxy entries. */
   lladdr?: string;
   /** `permanent` (default), `noarp`, `reachable`, `stale`, `delay`, `probe`, `failed`, `incomplete` (`nud STATE`). */
   state?: SettableNeighState;
@@ -270,8 +270,8 @@ export class Neighbor {
    */
   static async flush(ns: Namespace, options?: NeighborFlushOptions): Promise<number> {
     const o = validateOptions<NeighborFlushOptions>(options, ['link', 'family', 'states']);
-    const entries = await Neighbor.list(ns, { link: o.link, family: o.family });
     const mask = o.states === undefined ? undefined : stateMask(o.states);
+    const entries = await Neighbor.list(ns, { link: o.link, family: o.family });
     const doomed = entries.filter((n) => (mask === undefined ? (n.state & (NUD_PERMANENT | NUD_NOARP)) === 0 : matchesStates(n.state, mask)));
     const done = await Promise.all(
       doomed.map((n) =>
@@ -316,7 +316,7 @@ async function modifyNeighbor(ns: Namespace, entry: NeighborOptions, verb: 'add'
   const o = validateOptions<NeighborOptions>(entry, ADD_KEYS, 'entry');
   const dst = parseIp(o.address, 'address');
   const linkArg = checkLinkArg(ns, o.link, 'link');
-  const lladdr = o.lladdr === undefined ? undefined : formatMac(parseLladdr(o.lladdr, 'lladdr'));
+  const lladdr = o.lladdr === undefined ? undefined : formatMac(parseMac(o.lladdr, 'lladdr'));
   if (o.proxy && lladdr !== undefined) throw new ValidationError('lladdr', o.lladdr, 'a proxy entry has no link-layer address');
   if (o.proxy && o.state !== undefined) throw new ValidationError('state', o.state, 'a proxy entry has no state');
   let state = NUD_PERMANENT;
@@ -339,7 +339,7 @@ async function modifyNeighbor(ns: Namespace, entry: NeighborOptions, verb: 'add'
   const header = {
     family: dst.length === 4 ? AF_INET : AF_INET6,
     ifindex: link.index,
-    state: o.proxy ? 0 : state,
+    state, // ignored by the kernel for proxy entries; iproute2 sends permanent too
     flags,
   };
   const attrs: Partial<NeighAttributes> = { dst: formatIp(dst), lladdr, protocol, flagsExt: o.managed ? NTF_EXT_MANAGED : undefined };

@@ -518,6 +518,7 @@ async function modifyRoute(ns: Namespace, route: RouteOptions, verb: 'add' | 're
   const hopDevArgs = (hops ?? []).map((h, i) => (h.dev === undefined ? undefined : checkLinkArg(ns, h.dev, `nexthops[${i}].dev`)));
   let scope: number;
   if (o.scope !== undefined) scope = scopeNumber(o.scope);
+  else if (family === 6) scope = RT_SCOPE_UNIVERSE; // IPv6 has no route scopes (as iproute2 sends it)
   else if (type === RTN_LOCAL || type === RTN_NAT) scope = RT_SCOPE_HOST;
   else if (type === RTN_BROADCAST || type === RTN_MULTICAST || type === RTN_ANYCAST) scope = RT_SCOPE_LINK;
   else if (type === RTN_UNICAST || type === 0) scope = del ? RT_SCOPE_NOWHERE : via || hops ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
