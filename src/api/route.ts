@@ -406,7 +406,8 @@ export class Route {
             family: fam === 4 ? AF_INET : AF_INET6,
             dstLen: full,
             srcLen: from ? full : 0,
-            flags: RTM_F_LOOKUP_TABLE | (o.fibMatch ? RTM_F_FIB_MATCH : 0),
+            // IPv4 reports the table the lookup used only when asked; IPv6 refuses the flag
+            flags: (fam === 4 ? RTM_F_LOOKUP_TABLE : 0) | (o.fibMatch ? RTM_F_FIB_MATCH : 0),
           },
           {
             dst: formatIp(dst),
