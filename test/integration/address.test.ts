@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Address, NetlinkError, Route } from '../../src/index.js';
 import { ipJson, rootSkip, tempNamespace, useTempNamespaces } from '../helpers/env.js';
 import { testVeth } from '../helpers/links.js';
+import { eventually } from '../helpers/traffic.js';
 import type { Namespace } from '../../src/index.js';
 
 interface IpAddrInfo {
@@ -20,17 +21,6 @@ interface IpAddrInfo {
 /** `ip -j addr show dev DEV` → addr_info. */
 function ipAddrs(ns: Namespace, dev: string): IpAddrInfo[] {
   return ipJson<{ addr_info: IpAddrInfo[] }[]>(['addr', 'show', 'dev', dev], ns)[0]?.addr_info ?? [];
-}
-
-/** Polls `fn` until it returns a truthy value (waiting for the kernel, e.g. DAD); fails after `ms`. */
-async function eventually<T>(fn: () => Promise<T | undefined | false>, what: string, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe.skipIf(!!rootSkip)('Address', () => {
