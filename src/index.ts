@@ -37,6 +37,7 @@ export {
   type Nexthop,
   type RouteMetrics,
   type RouteMetricName,
+  type RouteMetricsInfo,
 } from './api/route.js';
 export {
   Neighbor,

@@ -49,10 +49,49 @@ import { Link } from './link.js';
 import { checkLinkArg, type LinkArg, resolveLink } from './link-spec.js';
 import type { Namespace } from './namespace.js';
 
-/** Route metrics (`ip route add … mtu 1400 advmss 1360 …`). */
-export type RouteMetrics = Omit<RouteMetricsValue, 'unknown' | 'lock'>;
+/** Route metrics (`ip route add … mtu 1400 advmss 1360 …`), RTA_METRICS / RTAX_*. */
+export interface RouteMetrics {
+  /** path MTU (`mtu`). */
+  mtu?: number;
+  /** TCP window clamp (`window`). */
+  window?: number;
+  /** initial RTT estimate in ms (`rtt`). */
+  rtt?: number;
+  /** initial RTT variance in ms (`rttvar`). */
+  rttvar?: number;
+  /** initial slow-start threshold (`ssthresh`). */
+  ssthresh?: number;
+  /** congestion window clamp (`cwnd`). */
+  cwnd?: number;
+  /** advertised MSS (`advmss`). */
+  advmss?: number;
+  /** reordering metric (`reordering`). */
+  reordering?: number;
+  /** hop limit / TTL of packets using the route (`hoplimit`). */
+  hoplimit?: number;
+  /** initial congestion window (`initcwnd`). */
+  initcwnd?: number;
+  /** RTAX_FEATURE_* bits (`features`, e.g. 1 = ecn). */
+  features?: number;
+  /** minimum retransmission timeout in ms (`rto_min`). */
+  rtoMin?: number;
+  /** initial receive window (`initrwnd`). */
+  initrwnd?: number;
+  /** quick ACK (`quickack`, 0 or 1). */
+  quickack?: number;
+  /** congestion control algorithm (`congctl`). */
+  ccAlgo?: string;
+  /** TCP fast open without a cookie (`fastopen_no_cookie`, 0 or 1). */
+  fastopenNoCookie?: number;
+}
 /** Name of a route metric. */
 export type RouteMetricName = keyof RouteMetrics;
+
+/** Metrics of a listed route, with the mask of locked ones. */
+export interface RouteMetricsInfo extends RouteMetrics {
+  /** bit mask of locked metrics, 1 << RTAX_* (e.g. 4 = `mtu lock`). */
+  lock?: number;
+}
 
 /** One path of a multipath (ECMP) route (`nexthop via ADDR dev DEV weight N`). */
 export interface NexthopOptions {
@@ -199,7 +238,7 @@ export class Route {
   /** Paths of a multipath route. */
   readonly nexthops: Nexthop[] | undefined;
   /** Metrics (mtu, advmss, …) and the `lock` mask. */
-  readonly metrics: RouteMetricsValue | undefined;
+  readonly metrics: RouteMetricsInfo | undefined;
   /** Input interface index (input-route lookups). */
   readonly iifIndex: number | undefined;
   /** IPv6 router preference. */
@@ -232,7 +271,7 @@ export class Route {
       flags: nh.flags,
       flagNames: flagNames(nh.flags, ROUTE_FLAG_NAMES),
     }));
-    this.metrics = a.metrics;
+    this.metrics = a.metrics === undefined ? undefined : metricsInfo(a.metrics);
     this.iifIndex = a.iif;
     const pref = a.pref;
     this.pref = pref === undefined ? undefined : pref === ROUTER_PREFS.low ? 'low' : pref === ROUTER_PREFS.high ? 'high' : 'medium';
@@ -430,6 +469,11 @@ export class Route {
 }
 
 // ---- internals ---------------------------------------------------------------------------
+
+function metricsInfo(m: RouteMetricsValue): RouteMetricsInfo {
+  const { unknown: _, ...known } = m;
+  return known;
+}
 
 function badFamily(v: unknown): never {
   throw new ValidationError('family', v, 'expected 4 or 6');

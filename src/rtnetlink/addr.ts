@@ -80,8 +80,27 @@ export const IFA_F_NOPREFIXROUTE = 0x200;
 export const IFA_F_MCAUTOJOIN = 0x400;
 export const IFA_F_STABLE_PRIVACY = 0x800;
 
-/** Address flag names as `ip addr` prints them (IPv6 prints `temporary` for bit 0x01). */
-export const ADDRESS_FLAG_NAMES = [
+/**
+ * An address flag name, as `ip addr` prints it: `secondary` (IPv6: temporary), `nodad`,
+ * `optimistic`, `dadfailed`, `home`, `deprecated`, `tentative`, `permanent`, `mngtmpaddr`,
+ * `noprefixroute`, `autojoin`, `stable-privacy`.
+ */
+export type AddressFlagName =
+  | 'secondary'
+  | 'nodad'
+  | 'optimistic'
+  | 'dadfailed'
+  | 'home'
+  | 'deprecated'
+  | 'tentative'
+  | 'permanent'
+  | 'mngtmpaddr'
+  | 'noprefixroute'
+  | 'autojoin'
+  | 'stable-privacy';
+
+/** Address flag names by IFA_F_* bit number (bit 0 = 0x01). */
+export const ADDRESS_FLAG_NAMES: readonly AddressFlagName[] = [
   'secondary',
   'nodad',
   'optimistic',
@@ -94,9 +113,7 @@ export const ADDRESS_FLAG_NAMES = [
   'noprefixroute',
   'autojoin',
   'stable-privacy',
-] as const;
-/** A flag name of {@link ADDRESS_FLAG_NAMES}. */
-export type AddressFlagName = (typeof ADDRESS_FLAG_NAMES)[number];
+];
 
 /** The IFA_F_* bit of a flag name. */
 export function addressFlagBit(name: AddressFlagName): number {

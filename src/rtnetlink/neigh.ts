@@ -93,8 +93,11 @@ export const NEIGH_STATES = {
   noarp: NUD_NOARP,
   permanent: NUD_PERMANENT,
 } as const;
-/** A neighbour state name (`none` is state 0). */
-export type NeighStateName = keyof typeof NEIGH_STATES | 'none';
+/**
+ * A neighbour state name, as `ip neigh` prints it (lower case): `incomplete`, `reachable`,
+ * `stale`, `delay`, `probe`, `failed`, `noarp`, `permanent`, or `none` (state 0).
+ */
+export type NeighStateName = 'incomplete' | 'reachable' | 'stale' | 'delay' | 'probe' | 'failed' | 'noarp' | 'permanent' | 'none';
 
 /** Names of the NUD_* bits set in a state word (`['none']` for 0). */
 export function neighStateNames(state: number): NeighStateName[] {

@@ -247,8 +247,27 @@ export const RTN_THROW = 9;
 export const RTN_NAT = 10;
 export const RTN_XRESOLVE = 11;
 
-/** Route type names by RTN_* number, as `ip route` prints them. */
-export const ROUTE_TYPES = [
+/**
+ * A route type name, as `ip route` prints it: `unicast`, `local`, `broadcast`, `anycast`,
+ * `multicast`, `blackhole`, `unreachable`, `prohibit`, `throw`, `nat`, `xresolve` (and
+ * `unspec` for 0).
+ */
+export type RouteTypeName =
+  | 'unspec'
+  | 'unicast'
+  | 'local'
+  | 'broadcast'
+  | 'anycast'
+  | 'multicast'
+  | 'blackhole'
+  | 'unreachable'
+  | 'prohibit'
+  | 'throw'
+  | 'nat'
+  | 'xresolve';
+
+/** Route type names by RTN_* number. */
+export const ROUTE_TYPES: readonly RouteTypeName[] = [
   'unspec',
   'unicast',
   'local',
@@ -261,9 +280,7 @@ export const ROUTE_TYPES = [
   'throw',
   'nat',
   'xresolve',
-] as const;
-/** A route type name. */
-export type RouteTypeName = (typeof ROUTE_TYPES)[number];
+];
 
 // rtm_protocol (RTPROT_*)
 export const RTPROT_UNSPEC = 0;
