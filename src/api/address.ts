@@ -2,7 +2,7 @@
  * Address: IPv4 and IPv6 addresses of links (`ip addr add|del|replace|show|flush`).
  * @module
  */
-import { NetlinkError, ValidationError } from '../errors.js';
+import { NetlinkError, ParseError, ValidationError } from '../errors.js';
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../netlink/constants.js';
 import type { NlMessage } from '../netlink/message.js';
 import {
@@ -222,10 +222,13 @@ export class Address {
 
   /**
    * Decodes one RTM_NEWADDR / RTM_DELADDR message (a dump entry or a notification).
-   * Throws a ParseError on a malformed message.
+   * Throws a ParseError on a malformed message or one of another family than AF_INET / AF_INET6.
    */
   static fromMessage(ns: Namespace, m: NlMessage): Address {
     const { header, attrs } = decodeAddrMessage(m);
+    if (header.family !== AF_INET && header.family !== AF_INET6) {
+      throw new ParseError(`not an IPv4 or IPv6 address message (family ${header.family})`, m.start);
+    }
     return new Address(ns, header, attrs);
   }
 

@@ -3,7 +3,7 @@
  * entries (`ip neigh add|del|replace|change|show|flush`, `ip neigh add proxy`).
  * @module
  */
-import { NetlinkError, ValidationError } from '../errors.js';
+import { NetlinkError, ParseError, ValidationError } from '../errors.js';
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../netlink/constants.js';
 import type { NlMessage } from '../netlink/message.js';
 import { AF_INET, AF_INET6, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH, flagNames } from '../rtnetlink/constants.js';
@@ -191,10 +191,14 @@ export class Neighbor {
 
   /**
    * Decodes one RTM_NEWNEIGH / RTM_DELNEIGH message of family AF_INET / AF_INET6 (a dump
-   * entry or a notification). Throws a ParseError on a malformed message.
+   * entry or a notification). Throws a ParseError on a malformed message or one of
+   * another family: bridge FDB entries (AF_BRIDGE) arrive on the same multicast group.
    */
   static fromMessage(ns: Namespace, m: NlMessage): Neighbor {
     const { header, attrs } = decodeNeighMessage(m);
+    if (header.family !== AF_INET && header.family !== AF_INET6) {
+      throw new ParseError(`not an IPv4 or IPv6 neighbour message (family ${header.family}; AF_BRIDGE is the FDB)`, m.start);
+    }
     return new Neighbor(ns, header, attrs);
   }
 

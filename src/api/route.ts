@@ -2,7 +2,7 @@
  * Route: IPv4 and IPv6 routes of a namespace (`ip route add|del|replace|append|show|get`).
  * @module
  */
-import { NetlinkError, ValidationError } from '../errors.js';
+import { NetlinkError, ParseError, ValidationError } from '../errors.js';
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../netlink/constants.js';
 import type { NlMessage } from '../netlink/message.js';
 import { AF_INET, AF_INET6, RTM_DELROUTE, RTM_GETROUTE, RTM_NEWROUTE, flagNames } from '../rtnetlink/constants.js';
@@ -345,10 +345,14 @@ export class Route {
 
   /**
    * Decodes one RTM_NEWROUTE / RTM_DELROUTE message (a dump entry, a `get` answer or a
-   * notification). Throws a ParseError on a malformed message.
+   * notification). Throws a ParseError on a malformed message or one of another family
+   * (IPMR/IP6MR multicast routes: 128/129, MPLS: 28).
    */
   static fromMessage(ns: Namespace, m: NlMessage): Route {
     const { header, attrs } = decodeRouteMessage(m);
+    if (header.family !== AF_INET && header.family !== AF_INET6) {
+      throw new ParseError(`not an IPv4 or IPv6 route message (family ${header.family})`, m.start);
+    }
     return new Route(ns, header, attrs);
   }
 

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SystemError, ValidationError } from '../../src/index.js';
-import { currentNetns, rootSkip, sh, tempNamespace, useTempNamespaces } from '../helpers/env.js';
+import { Address, Neighbor, Route } from '../../src/index.js';
+import { currentNetns, fdCount, rootSkip, sh, tempNamespace, useTempNamespaces } from '../helpers/env.js';
 import { testVeth } from '../helpers/links.js';
 
 describe.skipIf(!!rootSkip)('ns.sysctl', () => {
@@ -50,5 +51,27 @@ describe.skipIf(!!rootSkip)('ns.sysctl', () => {
     for (const key of ['net/../../etc/passwd', 'kernel.hostname', 'net.ipv4.conf.a b.rp_filter']) {
       await expect(a.sysctl.get(key)).rejects.toBeInstanceOf(ValidationError);
     }
+  });
+
+  it('leaves no file descriptors behind: sysctl threads, and address/route/neighbour work on a namespace that is then deleted', async () => {
+    const warm = await tempNamespace('sc');
+    await warm.sysctl.get('net.ipv4.ip_forward');
+    await warm.delete();
+    const before = fdCount();
+    for (let round = 0; round < 3; round++) {
+      const a = await tempNamespace('sc');
+      const b = await tempNamespace('sc');
+      const [eth0] = await testVeth(a, 'eth0', b, 'eth0');
+      await Promise.all(Array.from({ length: 50 }, (_, i) => a.sysctl.set('net.ipv4.conf.eth0.rp_filter', i % 3)));
+      await Promise.all(Array.from({ length: 50 }, () => a.sysctl.get('net.ipv4.ip_forward')));
+      await Promise.all(Array.from({ length: 50 }, (_, i) => Address.add(eth0, `10.${round}.${i}.1/24`)));
+      await Promise.all(Array.from({ length: 50 }, (_, i) => Route.add(a, { to: `172.${16 + round}.${i}.0/24`, via: `10.${round}.${i}.2` })));
+      await Promise.all(Array.from({ length: 50 }, (_, i) => Neighbor.add(a, { address: `10.${round}.${i}.9`, lladdr: '02:00:00:00:00:09', link: eth0 })));
+      expect((await Address.list(a, { link: eth0, family: 4 })).length).toBe(50);
+      expect((await Route.list(a, { family: 4 })).length).toBe(100);
+      await a.delete();
+      await b.delete();
+    }
+    expect(fdCount()).toBe(before);
   });
 });

@@ -162,6 +162,15 @@ describe('Neighbor.fromMessage', () => {
     expect(Neighbor.fromMessage(ns, asMessage(RTM_NEWNEIGH, none)).stateNames).toEqual(['none']);
   });
 
+  it('refuses other families (an AF_BRIDGE FDB entry on the same multicast group; IPMR routes; unknown addresses)', () => {
+    const fdb = build((w) => encodeNeighMessage(w, { family: 7, ifindex: 3, state: 0x80, flags: 2 }, { lladdr: '02:00:00:00:00:07' }));
+    expect(() => Neighbor.fromMessage(ns, asMessage(RTM_NEWNEIGH, fdb))).toThrow(/family 7; AF_BRIDGE is the FDB/);
+    const ipmr = build((w) => encodeRouteMessage(w, { family: 128, dstLen: 32 }, { dst: '239.1.1.1' }));
+    expect(() => Route.fromMessage(ns, asMessage(RTM_NEWROUTE, ipmr))).toThrow(ParseError);
+    const mctp = build((w) => encodeAddrMessage(w, { family: 45, prefixlen: 0, index: 1 }));
+    expect(() => Address.fromMessage(ns, asMessage(RTM_NEWADDR, mctp))).toThrow(ParseError);
+  });
+
   it('refuses a truncated ndmsg', () => {
     expect(() => Neighbor.fromMessage(ns, asMessage(RTM_NEWNEIGH, Buffer.alloc(10)))).toThrow(ParseError);
   });
