@@ -63,7 +63,32 @@ export type { NlMessage, ExtAck } from './netlink/message.js';
 export { NlWriter } from './netlink/writer.js';
 export type { LinkInfoAttributes, LinkMessage, LinkStats, IfInfoHeader, OperState } from './rtnetlink/link.js';
 export type { BridgeId } from './rtnetlink/bridge.js';
-export type { FdbMessage, NdMsgHeader } from './rtnetlink/fdb.js';
+export type { NeighMessage } from './rtnetlink/neigh.js';
 export { Schema, Struct, defineSchema, defineStruct, type RawAttr, type AttrsOf } from './netlink/attributes.js';
 export { parseCidr, parseIp, formatIp, parseMac, formatMac, type Cidr } from './util/ip.js';
 export { validateIfname, validateNamespaceName } from './util/validate.js';
+export { Address, type AddressOptions, type AddressListOptions, type AddressFlushOptions, type Lifetime, type SettableAddressFlag } from './api/address.js';
+export {
+  Route,
+  type RouteOptions,
+  type RouteListOptions,
+  type RouteGetOptions,
+  type NexthopOptions,
+  type Nexthop,
+  type RouteMetrics,
+  type RouteMetricName,
+  type RouteMetricsInfo,
+} from './api/route.js';
+export {
+  Neighbor,
+  type NeighborOptions,
+  type NeighborRemoveOptions,
+  type NeighborListOptions,
+  type NeighborFlushOptions,
+  type SettableNeighState,
+} from './api/neighbor.js';
+export { Sysctl, sysctlPath, type SysctlValue } from './api/sysctl.js';
+export type { LinkArg } from './api/link-spec.js';
+export type { AddressFlagName } from './rtnetlink/addr.js';
+export type { RouteTypeName } from './rtnetlink/route.js';
+export type { NeighStateName } from './rtnetlink/neigh.js';

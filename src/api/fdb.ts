@@ -1,17 +1,18 @@
 /**
  * Fdb: forwarding database entries of bridges, bridge ports and vxlan devices
- * (`bridge fdb show | add | append | replace | del`).
+ * (`bridge fdb show | add | append | replace | del`): RTM_*NEIGH messages with family
+ * AF_BRIDGE, encoded with the neighbour family's codec (rtnetlink/neigh.ts).
  * @module
  */
 import { ValidationError } from '../errors.js';
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../netlink/constants.js';
 import { AF_BRIDGE, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH } from '../rtnetlink/constants.js';
 import {
-  decodeFdbMessage,
-  type FdbAttributes,
-  FdbAttrs,
-  type FdbMessage,
+  decodeNeighMessage,
   NdMsg,
+  type NeighAttributes,
+  NeighAttrs,
+  type NeighMessage,
   NTF_EXT_LEARNED,
   NTF_EXT_LOCKED,
   NTF_MASTER,
@@ -25,7 +26,7 @@ import {
   NUD_PERMANENT,
   NUD_REACHABLE,
   NUD_STALE,
-} from '../rtnetlink/fdb.js';
+} from '../rtnetlink/neigh.js';
 import { parseIp } from '../util/ip.js';
 import { validateInt, validateOptions } from '../util/validate.js';
 import { Link, type LinkLike, resolveLinkIndex, validateMac } from './link.js';
@@ -68,8 +69,8 @@ export interface FdbEntry {
   usedSeconds: number | undefined;
   /** seconds since the entry was last updated / learnt (`bridge -s fdb`: `updated`). */
   updatedSeconds: number | undefined;
-  /** the raw ndmsg header and NDA_* attributes. */
-  raw: FdbMessage;
+  /** the raw ndmsg header and NDA_* attributes (the neighbour family's codec: the FDB uses its messages with family AF_BRIDGE). */
+  raw: NeighMessage;
 }
 
 /** Filters of {@link Fdb.list}, applied by the kernel. */
@@ -174,8 +175,8 @@ function bool(v: unknown, field: string): boolean {
 }
 
 /** Validated NDA_* attributes shared by add and delete. */
-function entryAttrs(o: FdbAddOptions | FdbDeleteOptions): Partial<FdbAttributes> {
-  const attrs: Partial<FdbAttributes> = { lladdr: validateMac(o.mac, 'mac') };
+function entryAttrs(o: FdbAddOptions | FdbDeleteOptions): Partial<NeighAttributes> {
+  const attrs: Partial<NeighAttributes> = { lladdr: validateMac(o.mac, 'mac') };
   if (o.vlan !== undefined) attrs.vlan = validateInt(o.vlan, 'vlan', 0, 4094);
   if (o.dst !== undefined) {
     parseIp(o.dst, 'dst');
@@ -220,15 +221,15 @@ export class Fdb {
         0,
         (w) => {
           NdMsg.encode(w, { family: AF_BRIDGE, ifindex: device ?? 0 });
-          FdbAttrs.encode(w, { master: bridge });
+          NeighAttrs.encode(w, { master: bridge });
         },
-        { operation: 'list fdb', object: `in ${ns.label}`, describeAttribute: (t) => FdbAttrs.describe(t) },
+        { operation: 'list fdb', object: `in ${ns.label}`, describeAttribute: (t) => NeighAttrs.describe(t) },
       ),
       Link.list(ns),
     ]);
     const names = new Map(links.map((l) => [l.index, l.name]));
     return msgs.map((m) => {
-      const { header, attrs } = decodeFdbMessage(m);
+      const { header, attrs } = decodeNeighMessage(m);
       let flags = NTF_NAMES.filter(([bit]) => header.flags & bit).map(([, n]) => n);
       if ((attrs.flagsExt ?? 0) & NTF_EXT_LOCKED) flags = [...flags, 'locked'];
       const ci = attrs.cacheinfo;
@@ -286,9 +287,9 @@ export class Fdb {
       0,
       (w) => {
         NdMsg.encode(w, { family: AF_BRIDGE, ifindex, flags, state: NUD_NOARP });
-        FdbAttrs.encode(w, attrs);
+        NeighAttrs.encode(w, attrs);
       },
-      { operation: 'delete fdb entry', object: `${describeEntry(attrs.lladdr!, o.device, o)} in ${ns.label}`, describeAttribute: (t) => FdbAttrs.describe(t) },
+      { operation: 'delete fdb entry', object: `${describeEntry(attrs.lladdr!, o.device, o)} in ${ns.label}`, describeAttribute: (t) => NeighAttrs.describe(t) },
     );
   }
 
@@ -311,9 +312,9 @@ export class Fdb {
       nlFlags,
       (w) => {
         NdMsg.encode(w, { family: AF_BRIDGE, ifindex, flags, state });
-        FdbAttrs.encode(w, attrs);
+        NeighAttrs.encode(w, attrs);
       },
-      { operation, object: `${describeEntry(attrs.lladdr!, o.device, o)} in ${ns.label}`, describeAttribute: (t) => FdbAttrs.describe(t) },
+      { operation, object: `${describeEntry(attrs.lladdr!, o.device, o)} in ${ns.label}`, describeAttribute: (t) => NeighAttrs.describe(t) },
     );
   }
 }

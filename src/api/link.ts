@@ -33,12 +33,13 @@ import {
 } from '../rtnetlink/link.js';
 import { parseLladdr } from '../util/ip.js';
 import { validateIfname, validateInt, validateOptions } from '../util/validate.js';
+import { checkLinkArg, resolveLink } from './link-spec.js';
 import { Namespace } from './namespace.js';
 
 /** Which link: its name, or its index. */
 export type LinkRef = string | number;
 
-/** A link given as a {@link Link} object, a name or an index. */
+/** A link given as a {@link Link} object, a name or an index (the same as `LinkArg`). */
 export type LinkLike = Link | LinkRef;
 
 /** Filters for {@link Link.list}, applied by the kernel (strict dump filtering). */
@@ -583,18 +584,12 @@ export function validateLinkRef(ref: unknown, field = 'link'): LinkRef {
 
 /**
  * The index of a link given as Link, name or index, in namespace `ns` (a Link must belong to
- * `ns`; a name costs one RTM_GETLINK).
+ * `ns`; a name costs one RTM_GETLINK). Same rules as the address/route/neighbour functions
+ * (link-spec.ts), which it uses.
  * @internal
  */
 export async function resolveLinkIndex(ns: Namespace, ref: LinkLike, field: string): Promise<number> {
-  if (ref instanceof Link) {
-    if (!ref.namespace.equals(ns)) {
-      throw new ValidationError(field, ref.name, `link ${ref.name} is in namespace ${ref.namespace.label}, not in ${ns.label}`);
-    }
-    return ref.index;
-  }
-  const r = validateLinkRef(ref, field);
-  return typeof r === 'number' ? r : (await Link.get(ns, r)).index;
+  return (await resolveLink(ns, checkLinkArg(ns, ref, field))).index;
 }
 
 function describeRef(ref: LinkLike): string {

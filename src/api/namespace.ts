@@ -10,6 +10,7 @@ import { NetlinkConnection } from '../netlink/connection.js';
 import { AF_UNSPEC, RTM_GETNSID, RTM_NEWNSID } from '../rtnetlink/constants.js';
 import { NsidAttrs, NSID_NOT_ASSIGNED, RtGenMsg } from '../rtnetlink/nsid.js';
 import { Link, type LinkListFilter, type LinkRef } from './link.js';
+import { Sysctl } from './sysctl.js';
 import { validateInt, validateNamespaceName } from '../util/validate.js';
 
 /** Where named namespaces live (iproute2's NETNS_RUN_DIR; /var/run/netns is the same place). */
@@ -72,6 +73,7 @@ export class Namespace {
 
   private _fd: number;
   private conn: Promise<NetlinkConnection> | undefined;
+  private _sysctl: Sysctl | undefined;
   private readonly isHost: boolean;
   private static hostNs: Namespace | undefined;
 
@@ -306,6 +308,16 @@ export class Namespace {
   /** One link by name or index (`ip link show dev NAME`); rejects with ENODEV if absent. */
   link(ref: LinkRef): Promise<Link> {
     return Link.get(this, ref);
+  }
+
+  // ---- sysctls ----------------------------------------------------------------------
+
+  /**
+   * This namespace's `net.*` sysctls: `await ns.sysctl.set('net.ipv4.ip_forward', 1)`.
+   * Read and written by a helper thread inside the namespace (the main thread does not move).
+   */
+  get sysctl(): Sysctl {
+    return (this._sysctl ??= new Sysctl(this));
   }
 
   // ---- namespace ids ----------------------------------------------------------------

@@ -9,9 +9,9 @@
  * @module
  */
 import { ParseError } from '../errors.js';
-import { type AttrsOf, type CustomField, defineSchema, defineStruct } from '../netlink/attributes.js';
+import { type AttrsOf, type CustomField, defineSchema, defineStruct, structField } from '../netlink/attributes.js';
 import { formatMac, parseMac } from '../util/ip.js';
-import { be16Field, structField } from './fields.js';
+import { be16Field } from './fields.js';
 
 /** A bridge or port identifier (struct ifla_bridge_id): priority and MAC address. */
 export interface BridgeId {

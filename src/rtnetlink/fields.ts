@@ -6,8 +6,7 @@
  * @module
  */
 import { ParseError } from '../errors.js';
-import type { CustomField, Struct } from '../netlink/attributes.js';
-import { NlWriter } from '../netlink/writer.js';
+import type { CustomField } from '../netlink/attributes.js';
 
 /** A big-endian u16 attribute without NLA_F_NET_BYTEORDER (IFLA_VXLAN_PORT, NDA_PORT, IFLA_BR_VLAN_PROTOCOL). */
 export function be16Field<N extends string>(name: N): CustomField<number> & { name: N } {
@@ -75,22 +74,6 @@ export function u64ArrayField<N extends string>(name: N): CustomField<number[]> 
       const b = Buffer.alloc(v.length * 8);
       v.forEach((x, i) => b.writeBigUInt64LE(BigInt(x), i * 8));
       w.attr(type, b);
-    },
-  };
-}
-
-/** An attribute holding one fixed C struct. */
-export function structField<N extends string, T extends object>(name: N, struct: Struct<T>): CustomField<T> & { name: N } {
-  return {
-    name,
-    type: 'custom',
-    decode(data) {
-      return struct.decode(data, 0, data.length);
-    },
-    encode(w, type, v) {
-      const tmp = new NlWriter(struct.size + 8);
-      struct.encode(tmp, v);
-      w.attr(type, tmp.toBuffer());
     },
   };
 }

@@ -11,10 +11,10 @@
  * @module
  */
 import { ParseError } from '../errors.js';
-import { type AttrsOf, type CustomField, defineSchema, defineStruct, Schema } from '../netlink/attributes.js';
+import { type AttrsOf, type CustomField, defineSchema, defineStruct, Schema, structField } from '../netlink/attributes.js';
 import { formatIp, parseIp } from '../util/ip.js';
 import { type BridgeAttributes, BridgeAttrs, type BridgePortAttributes, BridgePortAttrs } from './bridge.js';
-import { be16Field, structField } from './fields.js';
+import { be16Field } from './fields.js';
 import { type IfInfoHeader, IfInfoMsg, type LinkAttributes, LinkAttrs } from './link.js';
 import { type VxlanAttributes, VxlanAttrs } from './vxlan.js';
 

@@ -9,12 +9,12 @@
  * @module
  */
 import { ParseError, ValidationError } from '../errors.js';
-import { type AttrsOf, type CustomField, defineSchema, defineStruct, type RawAttr, type Struct } from '../netlink/attributes.js';
+import { type AttrsOf, type CustomField, defineSchema, defineStruct, type RawAttr, type Struct, structField } from '../netlink/attributes.js';
 import type { NlMessage } from '../netlink/message.js';
 import type { NlWriter } from '../netlink/writer.js';
 import { BridgeAfSpec, type BridgeAfSpecAttributes, BridgePortAttrs } from './bridge.js';
 import { AF_BRIDGE } from './constants.js';
-import { countersField, structField, u32ArrayField, u64ArrayField } from './fields.js';
+import { countersField, u32ArrayField, u64ArrayField } from './fields.js';
 import { type LinkKindData, type LinkSlaveData, linkKindSchema, linkSlaveSchema } from './link-kinds.js';
 
 /** struct ifinfomsg */

@@ -4,8 +4,8 @@
  * @internal
  * @module
  */
-import { type AttrsOf, defineSchema, defineStruct } from '../netlink/attributes.js';
-import { be16Field, be32Field, flagU8Field, structField } from './fields.js';
+import { type AttrsOf, defineSchema, defineStruct, structField } from '../netlink/attributes.js';
+import { be16Field, be32Field, flagU8Field } from './fields.js';
 
 /** struct ifla_vxlan_port_range: UDP source port range, both big-endian. */
 export const VxlanPortRange = defineStruct('ifla_vxlan_port_range', [
