@@ -21,7 +21,7 @@ export {
   type BridgePortOptions,
   type BridgePortSettings,
 } from './api/bridge.js';
-export { Fdb, type FdbEntry, type FdbState, type FdbListFilter, type FdbAddOptions, type FdbDeleteOptions } from './api/fdb.js';
+export { Fdb, type FdbEntry, type FdbRaw, type FdbHeader, type FdbState, type FdbListFilter, type FdbAddOptions, type FdbDeleteOptions } from './api/fdb.js';
 export { Vxlan, type VxlanOptions, type VxlanCreateOptions, type VxlanSettings } from './api/vxlan.js';
 export { Macvlan, Macvtap, type MacvlanMode, type MacvlanCreateOptions, type MacvlanSettings } from './api/macvlan.js';
 export { Tun, type TunCreateOptions, type TunSettings } from './api/tun.js';
@@ -63,7 +63,6 @@ export type { NlMessage, ExtAck } from './netlink/message.js';
 export { NlWriter } from './netlink/writer.js';
 export type { LinkInfoAttributes, LinkMessage, LinkStats, IfInfoHeader, OperState } from './rtnetlink/link.js';
 export type { BridgeId } from './rtnetlink/bridge.js';
-export type { NeighMessage } from './rtnetlink/neigh.js';
 export { Schema, Struct, defineSchema, defineStruct, type RawAttr, type AttrsOf } from './netlink/attributes.js';
 export { parseCidr, parseIp, formatIp, parseMac, formatMac, type Cidr } from './util/ip.js';
 export { validateIfname, validateNamespaceName } from './util/validate.js';

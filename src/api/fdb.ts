@@ -12,7 +12,6 @@ import {
   NdMsg,
   type NeighAttributes,
   NeighAttrs,
-  type NeighMessage,
   NTF_EXT_LEARNED,
   NTF_EXT_LOCKED,
   NTF_MASTER,
@@ -34,6 +33,28 @@ import type { Namespace } from './namespace.js';
 
 /** State of an FDB entry, as `bridge fdb` prints it. */
 export type FdbState = 'permanent' | 'static' | 'dynamic' | 'stale';
+
+/** struct ndmsg of an FDB entry. */
+export interface FdbHeader {
+  /** AF_BRIDGE. */
+  family: number;
+  /** the device the entry is on. */
+  ifindex: number;
+  /** NUD_* state bits. */
+  state: number;
+  /** NTF_* flag bits. */
+  flags: number;
+  /** unused by the FDB. */
+  type: number;
+}
+
+/** The message an FDB entry was decoded from (the neighbour family's codec, family AF_BRIDGE). */
+export interface FdbRaw {
+  /** struct ndmsg. */
+  header: FdbHeader;
+  /** the NDA_* attributes. */
+  attrs: NeighAttributes;
+}
 
 /** One FDB entry, like a line of `bridge fdb show`. */
 export interface FdbEntry {
@@ -69,8 +90,8 @@ export interface FdbEntry {
   usedSeconds: number | undefined;
   /** seconds since the entry was last updated / learnt (`bridge -s fdb`: `updated`). */
   updatedSeconds: number | undefined;
-  /** the raw ndmsg header and NDA_* attributes (the neighbour family's codec: the FDB uses its messages with family AF_BRIDGE). */
-  raw: NeighMessage;
+  /** the raw ndmsg header and NDA_* attributes. */
+  raw: FdbRaw;
 }
 
 /** Filters of {@link Fdb.list}, applied by the kernel. */
