@@ -16,7 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { Address, type Link, type Namespace, Neighbor, Route } from '../../src/index.js';
 import { ipJson, rootSkip, tempNamespace, useTempNamespaces } from '../helpers/env.js';
 import { testBridge, testSetMaster, testVeth } from '../helpers/links.js';
-import { closeServer, echo, echoServer, eventually, RawUdpReceiver, sendUdp, snmpCounter } from '../helpers/traffic.js';
+import { echo, eventually, RawUdpReceiver, sendUdp, snmpCounter, tcpEchoServer } from '../helpers/traffic.js';
 
 describe.skipIf(!!rootSkip)('SCENARIOS: addresses, routes and neighbours with traffic', () => {
   useTempNamespaces();
@@ -31,14 +31,14 @@ describe.skipIf(!!rootSkip)('SCENARIOS: addresses, routes and neighbours with tr
       Address.add(a, 'fd00::1/64', { flags: ['nodad'] }),
       Address.add(b, 'fd00::2/64', { flags: ['nodad'] }),
     ]);
-    const s2 = echoServer(ns2, 7000);
-    const s1 = echoServer(ns1, 7001);
+    const s2 = await tcpEchoServer(ns2, 7000);
+    const s1 = await tcpEchoServer(ns1, 7001);
     try {
       expect(await echo(ns1, '10.0.0.2', 7000, 'hello from ns1')).toBe('hello from ns1');
       expect(await echo(ns2, '10.0.0.1', 7001, 'hello from ns2')).toBe('hello from ns2');
       expect(await echo(ns1, 'fd00::2', 7000, 'hello over IPv6')).toBe('hello over IPv6');
     } finally {
-      await Promise.all([closeServer(s1), closeServer(s2)]);
+      await Promise.all([s1.close(), s2.close()]);
     }
     // the traffic taught ns1 the peer's MAC, in both tables
     const learned = await Neighbor.list(ns1, { link: a });
@@ -59,7 +59,7 @@ describe.skipIf(!!rootSkip)('SCENARIOS: addresses, routes and neighbours with tr
       members.push({ ns, eth0, ip: `192.168.1.${n}` });
     }
     const [m1, m2, m3] = members as [(typeof members)[0], (typeof members)[0], (typeof members)[0]];
-    const servers = [echoServer(m2.ns, 7000), echoServer(m3.ns, 7000)];
+    const servers = [await tcpEchoServer(m2.ns, 7000), await tcpEchoServer(m3.ns, 7000)];
     try {
       expect(await echo(m1.ns, m2.ip, 7000, 'to ns2')).toBe('to ns2');
       expect(await echo(m1.ns, m3.ip, 7000, 'to ns3')).toBe('to ns3');
@@ -81,7 +81,7 @@ describe.skipIf(!!rootSkip)('SCENARIOS: addresses, routes and neighbours with tr
       expect(again!.lladdr).toBe(m2.eth0.address);
       expect(again!.stateNames.some((s) => ['reachable', 'stale', 'delay', 'probe'].includes(s))).toBe(true);
     } finally {
-      await Promise.all(servers.map(closeServer));
+      await Promise.all(servers.map((s) => s.close()));
     }
   });
 
@@ -130,11 +130,11 @@ describe.skipIf(!!rootSkip)('SCENARIOS: addresses, routes and neighbours with tr
     expect([hop.via, (await hop.getLink()).name]).toEqual(['172.16.0.2', 'tovm2']);
     expect(ipJson<{ gateway: string; dev: string }[]>(['route', 'get', '192.168.2.2'], vm1)[0]).toMatchObject({ gateway: '172.16.0.2', dev: 'tovm2' });
 
-    const server = echoServer(c2, 7000);
+    const server = await tcpEchoServer(c2, 7000);
     try {
       expect(await echo(c1, '192.168.2.2', 7000, 'across two routers')).toBe('across two routers');
     } finally {
-      await closeServer(server);
+      await server.close();
     }
 
     const rx = await RawUdpReceiver.open(c2, 4);
@@ -162,11 +162,11 @@ describe.skipIf(!!rootSkip)('SCENARIOS: addresses, routes and neighbours with tr
     const r = await Route.get(c1, 'fd02::2');
     expect([r.via, r.src, r.linkIndex]).toEqual(['fd01::1', 'fd01::2', c1eth0.index]);
 
-    const server = echoServer(c2, 7000);
+    const server = await tcpEchoServer(c2, 7000);
     try {
       expect(await echo(c1, 'fd02::2', 7000, 'v6 across two routers')).toBe('v6 across two routers');
     } finally {
-      await closeServer(server);
+      await server.close();
     }
 
     const rx = await RawUdpReceiver.open(c2, 6);
