@@ -91,3 +91,18 @@ export type { LinkArg } from './api/link-spec.js';
 export type { AddressFlagName } from './rtnetlink/addr.js';
 export type { RouteTypeName } from './rtnetlink/route.js';
 export type { NeighStateName } from './rtnetlink/neigh.js';
+export {
+  BridgeNetwork,
+  DEFAULT_BRIDGE_SUBNET,
+  macForIpv4,
+  type BridgeNetworkOptions,
+  type ConnectOptions,
+  type PortMapping,
+  type PortPublisher,
+  type PublishedPort,
+  type NetworkEndpoint,
+  type NetworkInspect,
+  type EndpointInspect,
+  type RemoveOptions,
+} from './api/bridge-network.js';
+export { Ipv4Pool } from './util/ipv4-pool.js';
