@@ -90,6 +90,11 @@ export class Sandbox {
     if (this.disposing) throw new ValidationError('sandbox', 'disposed', 'this sandbox has been disposed');
     if (typeof tag !== 'string' || tag.length === 0) throw new ValidationError('tag', tag, 'expected a non-empty string');
     const ns = await Namespace.create(validateNamespaceName(`${this.prefix}${tag}`, 'tag'));
+    if (this.disposing) {
+      // disposed (a signal) while it was being made: it must not outlive the sandbox
+      await ns.delete().catch(() => undefined);
+      throw new ValidationError('sandbox', 'disposed', 'this sandbox has been disposed');
+    }
     this.made.push(ns);
     return ns;
   }

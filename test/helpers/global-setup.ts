@@ -1,11 +1,35 @@
 /**
  * Gives every test run a unique namespace-name prefix and, at the end, removes any
  * namespace still carrying it (a test that failed to clean up must not leak).
+ * Before the run, brings the compiled JavaScript up to date when a source is newer
+ * (dist/ for the CLI tests, which run bin/netns-kit.js; dist-examples/ for the examples
+ * run as programs).
  */
-import { readdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Newest modification time of the files under `dir` ending in `ext` (0 if none). */
+function newest(dir: string, ext: string): number {
+  if (!existsSync(dir)) return 0;
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) t = Math.max(t, newest(p, ext));
+    else if (e.name.endsWith(ext)) t = Math.max(t, statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+function buildIfStale(): void {
+  const tsc = join('node_modules', '.bin', 'tsc');
+  const srcChanged = newest('src', '.ts') > newest('dist', '.js') || !existsSync('dist/cli/main.js');
+  if (srcChanged) execFileSync(tsc, ['-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  if (srcChanged || newest('examples', '.ts') > newest('dist-examples', '.js')) execFileSync(tsc, ['-p', 'examples/tsconfig.json'], { stdio: 'inherit' });
+}
 
 export default function setup(): () => void {
+  buildIfStale();
   const prefix = `nkt${Date.now().toString(36).slice(-5)}${process.pid.toString(36)}-`;
   process.env.NETNS_KIT_TEST_PREFIX = prefix;
   return () => {
