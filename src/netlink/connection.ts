@@ -80,6 +80,10 @@ export interface DumpOptions {
   onInterrupted?: 'throw' | 'ignore';
   /** messages buffered before reading pauses (default 4096). */
   highWater?: number;
+  /** Called synchronously for each message of this dump as it is received, including the
+   *  final NLMSG_DONE, in the same order as `onNotification` calls: an event socket uses it
+   *  to tell which notifications arrived before the dump's data. */
+  onMessage?: (m: NlMessage) => void;
 }
 
 /** Counters of a connection. */
@@ -120,6 +124,7 @@ interface PendingDump {
   queue: AsyncQueue<NlMessage>;
   interrupted: boolean;
   onInterrupted: 'throw' | 'ignore';
+  onMessage: ((m: NlMessage) => void) | undefined;
 }
 
 type Pending = PendingRequest | PendingDump;
@@ -310,6 +315,7 @@ export class NetlinkConnection {
         queue,
         interrupted: false,
         onInterrupted: opts.onInterrupted ?? 'throw',
+        onMessage: opts.onMessage,
       };
       this.dumpActive = true;
       this.counters.dumps++;
@@ -403,11 +409,15 @@ export class NetlinkConnection {
     this.sock.send(bytes, batch.id);
   }
 
-  private pause(): void {
+  /** Stops reading from the socket (counted: each pause() needs a resume()). While paused
+   *  the kernel keeps messages in the socket's receive buffer; multicast notifications that
+   *  do not fit are dropped and reported as an overflow when reading resumes. */
+  pause(): void {
     if (this.paused++ === 0 && !this.closed) this.sock.pause();
   }
 
-  private resume(): void {
+  /** Undoes one pause(). */
+  resume(): void {
     if (this.paused > 0 && --this.paused === 0 && !this.closed) this.sock.resume();
   }
 
@@ -465,6 +475,7 @@ export class NetlinkConnection {
       return;
     }
     // dump
+    p.onMessage?.(m);
     if (m.type === NLMSG_DONE || m.type === NLMSG_ERROR) {
       if (m.flags & NLM_F_DUMP_INTR) p.interrupted = true;
       const ack = this.safeAck(m, m.type === NLMSG_DONE ? parseDone : parseError);
