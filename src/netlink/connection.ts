@@ -149,7 +149,8 @@ export class NetlinkConnection {
 
   private readonly sock: NativeNetlinkSocket;
   private readonly pending = new Map<number, Pending>();
-  private readonly waiting: Queued[] = [];
+  private waiting: Queued[] = [];
+  private waitingHead = 0;
   private readonly dumpQueue: Queued[] = [];
   private dumpActive = false;
   private inFlight = 0;
@@ -261,7 +262,7 @@ export class NetlinkConnection {
     return {
       ...this.counters,
       inFlight: this.inFlight,
-      queued: this.waiting.length + this.dumpQueue.length,
+      queued: this.waiting.length - this.waitingHead + this.dumpQueue.length,
       foreignDropped: n.foreignDropped,
       overflows: n.overflows,
       datagrams: n.datagrams,
@@ -280,8 +281,8 @@ export class NetlinkConnection {
         const p: PendingRequest = { kind: 'request', seq: 0, info, batch: this.batch, start: 0, replies: [], resolve, reject };
         if (this.write(p, type, flags | NLM_F_REQUEST | NLM_F_ACK, body)) this.inFlight++;
       };
-      this.waiting.push({ start, fail: reject, info });
-      this.admit();
+      if (this.inFlight < this.window && this.waitingHead === this.waiting.length) start();
+      else this.waiting.push({ start, fail: reject, info });
     });
   }
 
@@ -348,9 +349,10 @@ export class NetlinkConnection {
     if (this.closed) return;
     this.closed = true;
     const pend = [...this.pending.values()];
-    const queued = [...this.waiting, ...this.dumpQueue];
+    const queued = [...this.waiting.slice(this.waitingHead), ...this.dumpQueue];
     this.pending.clear();
-    this.waiting.length = 0;
+    this.waiting = [];
+    this.waitingHead = 0;
     this.dumpQueue.length = 0;
     this.sock.close();
     for (const p of pend) this.settleError(p, this.closedError(p.info));
@@ -546,7 +548,18 @@ export class NetlinkConnection {
 
   /** Starts waiting requests while the window has room. */
   private admit(): void {
-    while (this.inFlight < this.window && this.waiting.length > 0 && !this.closed) this.waiting.shift()!.start();
+    while (this.inFlight < this.window && this.waitingHead < this.waiting.length && !this.closed) {
+      const q = this.waiting[this.waitingHead]!;
+      this.waiting[this.waitingHead++] = undefined as unknown as Queued;
+      q.start();
+    }
+    if (this.waitingHead === this.waiting.length) {
+      this.waiting = [];
+      this.waitingHead = 0;
+    } else if (this.waitingHead > 4096 && this.waitingHead * 2 > this.waiting.length) {
+      this.waiting = this.waiting.slice(this.waitingHead);
+      this.waitingHead = 0;
+    }
   }
 
   private nextDump(): void {
