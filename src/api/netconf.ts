@@ -43,9 +43,12 @@ export class Netconf {
   /** Every attribute the kernel sent, decoded. */
   readonly attributes: NetconfAttributes;
 
+  private readonly familyNumber: number;
+
   /** @internal */
   constructor(namespace: Namespace, family: number, attrs: NetconfAttributes) {
     this.namespace = namespace;
+    this.familyNumber = family;
     this.family = family === AF_INET ? 'inet' : family === AF_INET6 ? 'inet6' : family === AF_MPLS ? 'mpls' : family;
     this.ifindex = attrs.ifindex ?? 0;
     const bool = (v: number | undefined): boolean | undefined => (v === undefined ? undefined : v !== 0);
@@ -70,6 +73,12 @@ export class Netconf {
   static fromMessage(ns: Namespace, m: NlMessage): Netconf {
     const { header, attrs } = decodeNetconfMessage(m);
     return new Netconf(ns, header.family, attrs);
+  }
+
+  /** @internal The settings of `prev` updated with those `next` carries (a change
+   *  notification may carry only the setting that changed). */
+  static merge(prev: Netconf, next: Netconf): Netconf {
+    return new Netconf(next.namespace, next.familyNumber, { ...prev.attributes, ...next.attributes, unknown: next.attributes.unknown });
   }
 
   /** A plain object with the settings (for logs and JSON). */
