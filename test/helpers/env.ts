@@ -89,11 +89,12 @@ export function fdCount(): number {
   return readdirSync('/proc/self/fd').length;
 }
 
-/** Number of mounts under /run/netns in this mount namespace. */
-export function netnsMountCount(): number {
+/** Number of mounts under /run/netns in this mount namespace (only names starting with
+ *  `namePrefix`, if given: other test files create namespaces at the same time). */
+export function netnsMountCount(namePrefix = ''): number {
   return readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
-    .filter((l) => l.split(' ')[4]?.startsWith('/run/netns/')).length;
+    .filter((l) => l.split(' ')[4]?.startsWith(`/run/netns/${namePrefix}`)).length;
 }
 
 /** The inode naming the main thread's current network namespace (`net:[…]`). */

@@ -9,6 +9,7 @@ import {
   fdCount,
   ipJson,
   netnsMountCount,
+  PREFIX,
   rootSkip,
   sh,
   tempNamespace,
@@ -174,24 +175,26 @@ describe.skipIf(!!rootSkip)('Namespace', () => {
     const ns = await tempNamespace('fd');
     await ns.links();
     const fds = fdCount();
-    const mounts = netnsMountCount();
+    const mine = `${PREFIX}fd`; // other test files create namespaces meanwhile
+    const mounts = netnsMountCount(mine);
     for (let i = 0; i < 1000; i++) {
       const h = await Namespace.open(ns.name!);
       if (i % 10 === 0) await h.links();
       await h.close();
     }
     expect(fdCount()).toBe(fds);
-    expect(netnsMountCount()).toBe(mounts);
+    expect(netnsMountCount(mine)).toBe(mounts);
   });
 
   it('100 create/delete cycles leave no fd, mount or file behind', async () => {
     const fds = fdCount();
-    const mounts = netnsMountCount();
+    const mine = `${PREFIX}cyc`; // other test files create namespaces meanwhile
+    const mounts = netnsMountCount(mine);
     for (let i = 0; i < 100; i++) {
       const ns = await Namespace.create(uniqueName('cyc'));
       await ns.delete();
     }
     expect(fdCount()).toBe(fds);
-    expect(netnsMountCount()).toBe(mounts);
+    expect(netnsMountCount(mine)).toBe(mounts);
   });
 });

@@ -277,8 +277,7 @@ describe.skipIf(!!rootSkip)('ns.watch: overflow', () => {
     expect(err).toBeInstanceOf(NetnsKitError);
     expect((err as NetnsKitError).code).toBe('ENOBUFS');
     expect((err as Error).message).toMatch(/dropped events.*receive buffer was full.*resync/);
-    expect(n).toBeGreaterThan(0);
-    expect(n).toBeLessThan(3000);
+    expect(n).toBeLessThan(3000); // (under load the kernel may overflow before anything was read)
     expect(w.isClosed).toBe(true);
     expect(w.error).toBe(err);
     expect(await it.next()).toEqual({ value: undefined, done: true });
