@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import { AbortError, Namespace, NetnsKitError, TimeoutError, ValidationError } from '../../src/index.js';
+import { fdCount, rootSkip, tempNamespace, uniqueName, useTempNamespaces } from '../helpers/env.js';
+import { ipn } from '../helpers/events.js';
+
+/** Timers and handles alive now, by type (to check a wait leaves none behind). */
+function activeResources(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of process.getActiveResourcesInfo()) out[r] = (out[r] ?? 0) + 1;
+  return out;
+}
+
+/** No kind of resource is more numerous than before (others' timers may have ended meanwhile). */
+function expectNoMoreResources(before: Record<string, number>): void {
+  for (const [kind, n] of Object.entries(activeResources())) expect(n, kind).toBeLessThanOrEqual(before[kind] ?? 0);
+}
+
+describe.skipIf(!!rootSkip)('waitFor', () => {
+  useTempNamespaces();
+
+  it('link.waitFor resolves when a veth comes up (current state checked first, then changes)', async () => {
+    const ns = await tempNamespace('up');
+    ipn(ns, 'link', 'add', 'ua', 'type', 'veth', 'peer', 'name', 'ub');
+    const ua = await ns.link('ua');
+    expect(ua.operstate).toBe('down');
+    const waiting = ua.waitFor((l) => l.operstate === 'up', { timeoutMs: 10_000 });
+    setTimeout(() => {
+      ipn(ns, 'link', 'set', 'ua', 'up');
+      ipn(ns, 'link', 'set', 'ub', 'up');
+    }, 20);
+    const up = await waiting;
+    expect(up.operstate).toBe('up');
+    expect(up.index).toBe(ua.index);
+    expect(up.isUp && up.hasCarrier).toBe(true);
+    // already true: resolves from the current state, no change needed
+    expect((await up.waitFor((l) => l.isUp, { timeoutMs: 10_000 })).name).toBe('ua');
+  });
+
+  it('ns.waitFor resolves when a matching link appears', async () => {
+    const ns = await tempNamespace('ap');
+    const waiting = ns.waitFor('link', (l) => l.name === 'late0', { timeoutMs: 10_000 });
+    setTimeout(() => ipn(ns, 'link', 'add', 'late0', 'type', 'veth', 'peer', 'name', 'late1'), 20);
+    const l = await waiting;
+    expect(l.kind).toBe('veth');
+    expect(l.namespace).toBe(ns);
+  });
+
+  it('times out with a TimeoutError naming the link, the predicate and the last state; nothing left behind', async () => {
+    const ns = await tempNamespace('to');
+    const lo = await ns.link('lo');
+    await ns.connection();
+    const fds = fdCount();
+    const res = activeResources();
+    const err = await lo.waitFor((l) => l.mtu === 1234, { timeoutMs: 50 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    const e = err as TimeoutError;
+    expect(e.code).toBe('ETIMEDOUT');
+    expect(e.message).toContain('timed out after 50 ms waiting for link lo (#1)');
+    expect(e.message).toContain('l.mtu === 1234');
+    expect(e.message).toMatch(/last seen: \{.*"name":"lo"/);
+    expect(fdCount()).toBe(fds);
+    expectNoMoreResources(res);
+
+    const e2 = (await ns.waitFor('link', () => false, { timeoutMs: 10, description: 'a link called nothing' }).catch((x: unknown) => x)) as Error;
+    expect(e2).toBeInstanceOf(TimeoutError);
+    expect(e2.message).toBe(`timed out after 10 ms waiting for a link in ${ns.name} to satisfy a link called nothing`);
+  });
+
+  it('honours AbortSignal: abort while waiting, and an already-aborted signal; nothing left behind', async () => {
+    const ns = await tempNamespace('ab');
+    const lo = await ns.link('lo');
+    await ns.connection();
+    const fds = fdCount();
+    const res = activeResources();
+    const ac = new AbortController();
+    const waiting = lo.waitFor((l) => l.mtu === 1, { signal: ac.signal, timeoutMs: 60_000 });
+    setTimeout(() => ac.abort(new Error('user gave up')), 20);
+    const err = (await waiting.catch((e: unknown) => e)) as AbortError;
+    expect(err).toBeInstanceOf(AbortError);
+    expect(err.name).toBe('AbortError');
+    expect(err.code).toBe('ABORT_ERR');
+    expect(err.message).toContain('aborted waiting for link lo (#1)');
+    expect((err.cause as Error).message).toBe('user gave up');
+    expect(fdCount()).toBe(fds);
+    expectNoMoreResources(res);
+
+    const pre = (await ns.waitFor('link', () => true, { signal: AbortSignal.abort() }).catch((e: unknown) => e)) as AbortError;
+    expect(pre.code).toBe('ABORT_ERR');
+    expect(fdCount()).toBe(fds);
+  });
+
+  it('rejects with ENODEV when the link is removed while waiting, or does not exist', async () => {
+    const ns = await tempNamespace('gn');
+    ipn(ns, 'link', 'add', 'ga', 'type', 'veth', 'peer', 'name', 'gb');
+    const ga = await ns.link('ga');
+    const waiting = ga.waitFor((l) => l.mtu === 9000, { timeoutMs: 10_000 });
+    setTimeout(() => ipn(ns, 'link', 'del', 'ga'), 20);
+    const err = (await waiting.catch((e: unknown) => e)) as NetnsKitError;
+    expect(err.code).toBe('ENODEV');
+    expect(err.message).toMatch(/^link ga \(#\d+\) in .* was removed while waiting for it to satisfy/);
+    const again = (await ga.waitFor(() => true, { timeoutMs: 10_000 }).catch((e: unknown) => e)) as NetnsKitError;
+    expect(again.code).toBe('ENODEV');
+    expect(again.message).toContain('does not exist');
+  });
+
+  it('a predicate that throws rejects with its error; closing the namespace stops the wait', async () => {
+    const ns = await tempNamespace('th');
+    const lo = await ns.link('lo');
+    await expect(lo.waitFor(() => {
+      throw new RangeError('bad predicate');
+    })).rejects.toThrow('bad predicate');
+    const waiting = lo.waitFor((l) => l.mtu === 1);
+    await new Promise((r) => setTimeout(r, 20));
+    await ns.close();
+    const err = (await waiting.catch((e: unknown) => e)) as NetnsKitError;
+    expect(err.code).toBe('ECANCELED');
+  });
+
+  it('refuses bad options before doing anything', async () => {
+    const ns = await tempNamespace('bo');
+    const lo = await ns.link('lo');
+    await expect(lo.waitFor(() => true, { timeoutMs: -1 })).rejects.toBeInstanceOf(ValidationError);
+    await expect(lo.waitFor(() => true, { timeoutMs: Number.NaN })).rejects.toThrow(/timeoutMs/);
+    await expect(lo.waitFor(() => true, { signal: {} as AbortSignal })).rejects.toThrow(/signal/);
+    await expect(lo.waitFor(() => true, { timeout: 5 } as never)).rejects.toThrow(/unknown option/);
+    await expect(ns.waitFor('links' as never, () => true)).rejects.toThrow(/unknown kind/);
+    await expect(lo.waitFor('up' as never)).rejects.toThrow(/predicate/);
+  });
+
+  it('Namespace.waitFor opens a named namespace once it appears (and at once if it exists)', async () => {
+    const name = uniqueName('wf');
+    const waiting = Namespace.waitFor(name, { timeoutMs: 10_000 });
+    await new Promise((r) => setTimeout(r, 20));
+    const made = await Namespace.create(name);
+    try {
+      const got = await waiting;
+      expect(got.equals(made)).toBe(true);
+      await got.close();
+      const now = await Namespace.waitFor(name, { timeoutMs: 10_000 });
+      expect(now.equals(made)).toBe(true);
+      await now.close();
+    } finally {
+      await made.delete();
+    }
+    const err = (await Namespace.waitFor(uniqueName('never'), { timeoutMs: 20 }).catch((e: unknown) => e)) as TimeoutError;
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect(err.message).toMatch(/waiting for namespace ".*never.*" to appear in \/run\/netns/);
+  });
+});
