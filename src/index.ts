@@ -50,3 +50,28 @@ export type { WaitOptions } from './api/wait.js';
 export { Netconf, type NetconfFamily } from './api/netconf.js';
 export { EventStream } from './api/event-stream.js';
 export { NamespaceWatcher, type NamespaceEvent, type NamespaceWatchOptions, type NamespaceWatcherEventMap } from './api/namespace-watch.js';
+export { Address, type AddressOptions, type AddressListOptions, type AddressFlushOptions, type Lifetime, type SettableAddressFlag } from './api/address.js';
+export {
+  Route,
+  type RouteOptions,
+  type RouteListOptions,
+  type RouteGetOptions,
+  type NexthopOptions,
+  type Nexthop,
+  type RouteMetrics,
+  type RouteMetricName,
+  type RouteMetricsInfo,
+} from './api/route.js';
+export {
+  Neighbor,
+  type NeighborOptions,
+  type NeighborRemoveOptions,
+  type NeighborListOptions,
+  type NeighborFlushOptions,
+  type SettableNeighState,
+} from './api/neighbor.js';
+export { Sysctl, sysctlPath, type SysctlValue } from './api/sysctl.js';
+export type { LinkArg } from './api/link-spec.js';
+export type { AddressFlagName } from './rtnetlink/addr.js';
+export type { RouteTypeName } from './rtnetlink/route.js';
+export type { NeighStateName } from './rtnetlink/neigh.js';

@@ -14,6 +14,7 @@ import type { WatchKind, WatchObjectMap } from './events.js';
 import { guarded, type WaitOptions, validateWaitOptions, waitForKind } from './wait.js';
 import { NamespaceWatcher, type NamespaceWatchOptions } from './namespace-watch.js';
 import { Watcher, type WatchOptions } from './watch.js';
+import { Sysctl } from './sysctl.js';
 import { validateInt, validateNamespaceName } from '../util/validate.js';
 
 /** Where named namespaces live (iproute2's NETNS_RUN_DIR; /var/run/netns is the same place). */
@@ -78,6 +79,7 @@ export class Namespace {
   private _fd: number;
   private conn: Promise<NetlinkConnection> | undefined;
   private readonly watchers = new Set<Watcher>();
+  private _sysctl: Sysctl | undefined;
   private readonly isHost: boolean;
   private static hostNs: Namespace | undefined;
 
@@ -363,6 +365,16 @@ export class Namespace {
   /** One link by name or index (`ip link show dev NAME`); rejects with ENODEV if absent. */
   link(ref: LinkRef): Promise<Link> {
     return Link.get(this, ref);
+  }
+
+  // ---- sysctls ----------------------------------------------------------------------
+
+  /**
+   * This namespace's `net.*` sysctls: `await ns.sysctl.set('net.ipv4.ip_forward', 1)`.
+   * Read and written by a helper thread inside the namespace (the main thread does not move).
+   */
+  get sysctl(): Sysctl {
+    return (this._sysctl ??= new Sysctl(this));
   }
 
   // ---- namespace ids ----------------------------------------------------------------

@@ -293,6 +293,23 @@ export function forEachAttr(buf: Buffer, start: number, end: number, fn: (type: 
   }
 }
 
+/**
+ * A field whose payload is one fixed C struct (ifa_cacheinfo, rta_cacheinfo, …): decoded
+ * with the struct's codec (a short payload is a ParseError), encoded as one attribute.
+ */
+export function structField<const N extends string, T extends object>(name: N, struct: Struct<T>): CustomField<T> & { name: N } {
+  return {
+    name,
+    type: 'custom',
+    decode: (data: Buffer): T => struct.decode(data, 0, data.length),
+    encode: (w: NlWriter, type: number, v: T): void => {
+      const s = w.beginNested(type);
+      struct.encode(w, v);
+      w.endNested(s);
+    },
+  };
+}
+
 // ---- fixed C structs (ifinfomsg, rtmsg, …) ----------------------------------------------
 
 /** Field types of fixed structs. `padN` fields are skipped (written as zero). */

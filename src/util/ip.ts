@@ -175,3 +175,68 @@ export function formatMac(b: Uint8Array): string {
   for (let i = 0; i < b.length; i++) s += (i ? ':' : '') + (b[i]! < 16 ? '0' : '') + b[i]!.toString(16);
   return s;
 }
+
+// ---- prefixes, families, masks (addresses, routes, neighbours) ---------------------------
+
+/** 4 or 6: the IP version of 4- or 16-byte address bytes. */
+export function versionOf(bytes: Uint8Array): 4 | 6 {
+  return bytes.length === 4 ? 4 : 6;
+}
+
+/** Formats `address/prefixLength` (the address as given, host bits kept). */
+export function formatCidr(address: Uint8Array | string, prefixLength: number): string {
+  return `${typeof address === 'string' ? address : formatIp(address)}/${prefixLength}`;
+}
+
+/** True when addr/len has host bits set (e.g. `10.0.0.1/24`). */
+export function hasHostBits(addr: Uint8Array, prefixLength: number): boolean {
+  return !networkOf(addr, prefixLength).equals(Buffer.from(addr));
+}
+
+/** True for 127.0.0.0/8. */
+export function isIPv4Loopback(addr: Uint8Array): boolean {
+  return addr.length === 4 && addr[0] === 127;
+}
+
+/** A route destination: an IP prefix, or `default` (all zeros, length 0) of a family not yet known. */
+export interface Destination {
+  /** network address bytes, or undefined for `default` whose family is decided later. */
+  bytes: Buffer | undefined;
+  /** prefix length (0 for `default`). */
+  prefixLength: number;
+  /** 4 or 6, or undefined for a bare `default`. */
+  family: 4 | 6 | undefined;
+}
+
+/**
+ * Parses a route destination: `default`, or a CIDR whose host bits are zero
+ * (`10.0.0.0/24`, `2001:db8::/64`; a bare address means a host route /32 or /128).
+ * Host bits set (`10.0.0.1/24`) are refused: the kernel would refuse them for IPv4
+ * ("Invalid prefix for given prefix length") and silently clear them for IPv6.
+ */
+export function parseDestination(s: unknown, field = 'to'): Destination {
+  if (s === 'default' || s === 'all' || s === 'any') return { bytes: undefined, prefixLength: 0, family: undefined };
+  const c = parseCidr(s, field);
+  const bytes = parseIp(c.address, field);
+  if (hasHostBits(bytes, c.prefixLength)) {
+    throw new ValidationError(field, s, `host bits are set; the network is ${formatCidr(networkOf(bytes, c.prefixLength), c.prefixLength)}`);
+  }
+  return { bytes, prefixLength: c.prefixLength, family: c.family };
+}
+
+/**
+ * Checks that every given value has the same IP version and returns it (undefined when
+ * none is known). `values` are [field, value, version] triples; undefined versions are
+ * skipped. Mixed versions are refused with a ValidationError naming both fields.
+ */
+export function sameFamily(values: [string, unknown, 4 | 6 | undefined][]): 4 | 6 | undefined {
+  let first: [string, unknown, 4 | 6] | undefined;
+  for (const [field, value, v] of values) {
+    if (v === undefined) continue;
+    if (!first) first = [field, value, v];
+    else if (first[2] !== v) {
+      throw new ValidationError(field, value, `is IPv${v} but ${first[0]} ${JSON.stringify(first[1])} is IPv${first[2]}: families cannot be mixed`);
+    }
+  }
+  return first?.[2];
+}

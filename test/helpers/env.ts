@@ -89,8 +89,10 @@ export function fdCount(): number {
   return readdirSync('/proc/self/fd').length;
 }
 
-/** Number of mounts under /run/netns in this mount namespace (only names starting with
- *  `namePrefix`, if given: other test files create namespaces at the same time). */
+/**
+ * Number of mounts under /run/netns in this mount namespace whose name starts with
+ * `namePrefix` (other test files create namespaces concurrently: count only your own).
+ */
 export function netnsMountCount(namePrefix = ''): number {
   return readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')

@@ -9,7 +9,6 @@ import {
   fdCount,
   ipJson,
   netnsMountCount,
-  PREFIX,
   rootSkip,
   sh,
   tempNamespace,
@@ -175,26 +174,28 @@ describe.skipIf(!!rootSkip)('Namespace', () => {
     const ns = await tempNamespace('fd');
     await ns.links();
     const fds = fdCount();
-    const mine = `${PREFIX}fd`; // other test files create namespaces meanwhile
-    const mounts = netnsMountCount(mine);
+    const mounts = netnsMountCount(ns.name);
     for (let i = 0; i < 1000; i++) {
       const h = await Namespace.open(ns.name!);
       if (i % 10 === 0) await h.links();
       await h.close();
     }
     expect(fdCount()).toBe(fds);
-    expect(netnsMountCount(mine)).toBe(mounts);
+    expect(netnsMountCount(ns.name)).toBe(mounts);
   });
 
   it('100 create/delete cycles leave no fd, mount or file behind', async () => {
     const fds = fdCount();
-    const mine = `${PREFIX}cyc`; // other test files create namespaces meanwhile
-    const mounts = netnsMountCount(mine);
+    const names: string[] = [];
     for (let i = 0; i < 100; i++) {
       const ns = await Namespace.create(uniqueName('cyc'));
+      names.push(ns.name!);
       await ns.delete();
     }
     expect(fdCount()).toBe(fds);
-    expect(netnsMountCount(mine)).toBe(mounts);
+    for (const n of names) {
+      expect(netnsMountCount(n)).toBe(0);
+      expect(existsSync(`/run/netns/${n}`)).toBe(false);
+    }
   });
 });

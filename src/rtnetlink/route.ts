@@ -1,0 +1,431 @@
+/**
+ * Route family (RTM_NEWROUTE / RTM_DELROUTE / RTM_GETROUTE): struct rtmsg, the RTA_*
+ * attributes, RTA_METRICS (RTAX_*), RTA_MULTIPATH (an array of struct rtnexthop, each
+ * followed by its own attributes), RTA_VIA (struct rtvia), RTA_CACHEINFO, and the names of
+ * route types, protocols, scopes and tables (linux/rtnetlink.h).
+ * @internal
+ * @module
+ */
+import { ParseError, ValidationError } from '../errors.js';
+import { type AttrsOf, type CustomField, defineSchema, defineStruct, structField } from '../netlink/attributes.js';
+import type { NlMessage } from '../netlink/message.js';
+import { align4, type NlWriter } from '../netlink/writer.js';
+import { AF_INET, AF_INET6, formatIp, parseIp } from '../util/ip.js';
+
+/** struct rtmsg */
+export const RtMsg = defineStruct('rtmsg', [
+  ['family', 'u8'],
+  ['dstLen', 'u8'],
+  ['srcLen', 'u8'],
+  ['tos', 'u8'],
+  ['table', 'u8'],
+  ['protocol', 'u8'],
+  ['scope', 'u8'],
+  ['type', 'u8'],
+  ['flags', 'u32'],
+] as const);
+export type RtMsgHeader = ReturnType<typeof RtMsg.decode>;
+
+/** struct rta_cacheinfo */
+export const RtaCacheInfo = defineStruct('rta_cacheinfo', [
+  ['clntref', 'u32'],
+  ['lastuse', 'u32'],
+  ['expires', 's32'],
+  ['error', 'u32'],
+  ['used', 'u32'],
+  ['id', 'u32'],
+  ['ts', 'u32'],
+  ['tsage', 'u32'],
+] as const);
+export type RtaCacheInfoValue = ReturnType<typeof RtaCacheInfo.decode>;
+
+/** RTAX_* (inside RTA_METRICS). `lock` is a bit mask of locked metrics (1 << RTAX_*). */
+export const RouteMetrics = defineSchema('RTAX', {
+  1: { name: 'lock', type: 'u32' },
+  2: { name: 'mtu', type: 'u32' },
+  3: { name: 'window', type: 'u32' },
+  4: { name: 'rtt', type: 'u32' },
+  5: { name: 'rttvar', type: 'u32' },
+  6: { name: 'ssthresh', type: 'u32' },
+  7: { name: 'cwnd', type: 'u32' },
+  8: { name: 'advmss', type: 'u32' },
+  9: { name: 'reordering', type: 'u32' },
+  10: { name: 'hoplimit', type: 'u32' },
+  11: { name: 'initcwnd', type: 'u32' },
+  12: { name: 'features', type: 'u32' },
+  13: { name: 'rtoMin', type: 'u32' },
+  14: { name: 'initrwnd', type: 'u32' },
+  15: { name: 'quickack', type: 'u32' },
+  16: { name: 'ccAlgo', type: 'string' },
+  17: { name: 'fastopenNoCookie', type: 'u32' },
+});
+export type RouteMetricsValue = AttrsOf<typeof RouteMetrics>;
+
+/** The RTAX_* number of each metric name (for `lock` masks). */
+export const RTAX: Record<Exclude<keyof RouteMetricsValue, 'unknown' | 'lock'>, number> = {
+  mtu: 2,
+  window: 3,
+  rtt: 4,
+  rttvar: 5,
+  ssthresh: 6,
+  cwnd: 7,
+  advmss: 8,
+  reordering: 9,
+  hoplimit: 10,
+  initcwnd: 11,
+  features: 12,
+  rtoMin: 13,
+  initrwnd: 14,
+  quickack: 15,
+  ccAlgo: 16,
+  fastopenNoCookie: 17,
+};
+
+/** RTA_VIA: struct rtvia { __kernel_sa_family_t family; u8 addr[]; } — decoded as the address text. */
+export const viaField: CustomField<string> & { name: 'via' } = {
+  name: 'via',
+  type: 'custom',
+  decode(data: Buffer): string {
+    if (data.length < 2) throw new ParseError('rtvia shorter than its family field', 0);
+    const family = data.readUInt16LE(0);
+    const addr = data.subarray(2);
+    if ((family === AF_INET && addr.length === 4) || (family === AF_INET6 && addr.length === 16)) return formatIp(addr);
+    throw new ParseError(`rtvia family ${family} with a ${addr.length}-byte address`, 0);
+  },
+  encode(w: NlWriter, type: number, v: string): void {
+    const addr = parseIp(v, 'via');
+    const b = Buffer.alloc(2 + addr.length);
+    b.writeUInt16LE(addr.length === 4 ? AF_INET : AF_INET6, 0);
+    addr.copy(b, 2);
+    w.attr(type, b);
+  },
+};
+
+/** Attributes that may follow a struct rtnexthop inside RTA_MULTIPATH. */
+export const NexthopAttrs = defineSchema('RTA(nexthop)', {
+  5: { name: 'gateway', type: 'ip' },
+  11: { name: 'flow', type: 'u32' },
+  18: viaField,
+  19: { name: 'newdst', type: 'binary' },
+  21: { name: 'encapType', type: 'u16' },
+  22: { name: 'encap', type: 'binary' },
+});
+export type NexthopAttributes = AttrsOf<typeof NexthopAttrs>;
+
+/** One struct rtnexthop with its attributes. `hops` is weight − 1. */
+export interface RtNexthop {
+  /** RTNH_F_* flags. */
+  flags: number;
+  /** rtnh_hops: the weight minus one. */
+  hops: number;
+  /** output interface index. */
+  ifindex: number;
+  /** the attributes after the struct (gateway, via, …). */
+  attrs: NexthopAttributes;
+}
+
+/** Size of struct rtnexthop. */
+export const RTNH_SIZE = 8;
+
+/** RTA_MULTIPATH: an array of struct rtnexthop, each followed by its attributes. */
+export const multipathField: CustomField<RtNexthop[]> & { name: 'multipath' } = {
+  name: 'multipath',
+  type: 'custom',
+  decode(data: Buffer): RtNexthop[] {
+    const out: RtNexthop[] = [];
+    let off = 0;
+    while (off + RTNH_SIZE <= data.length) {
+      const len = data.readUInt16LE(off);
+      if (len < RTNH_SIZE) throw new ParseError(`rtnexthop length ${len} is below its 8-byte header`, off);
+      if (off + len > data.length) throw new ParseError(`rtnexthop of ${len} bytes runs past RTA_MULTIPATH`, off);
+      out.push({
+        flags: data[off + 2]!,
+        hops: data[off + 3]!,
+        ifindex: data.readInt32LE(off + 4),
+        attrs: NexthopAttrs.decode(data, off + RTNH_SIZE, off + len),
+      });
+      off += align4(len);
+    }
+    return out;
+  },
+  encode(w: NlWriter, type: number, hops: RtNexthop[]): void {
+    const s = w.beginNested(type);
+    for (const nh of hops) {
+      w.pad();
+      const start = w.offset;
+      w.u16(0).u8(nh.flags).u8(nh.hops).s32(nh.ifindex);
+      NexthopAttrs.encode(w, nh.attrs);
+      w.pad();
+      w.buf.writeUInt16LE(w.offset - start, start);
+    }
+    w.endNested(s);
+  },
+};
+
+/** RTA_SPORT / RTA_DPORT: a port in network byte order, sent without NLA_F_NET_BYTEORDER (as iproute2). */
+function portField<const N extends string>(name: N): CustomField<number> & { name: N } {
+  return {
+    name,
+    type: 'custom',
+    decode(data: Buffer): number {
+      if (data.length < 2) throw new ParseError(`${name} has ${data.length} bytes, needs 2`, 0);
+      return data.readUInt16BE(0);
+    },
+    encode(w: NlWriter, type: number, v: number): void {
+      const b = Buffer.alloc(2);
+      b.writeUInt16BE(v & 0xffff, 0);
+      w.attr(type, b);
+    },
+  };
+}
+
+/** RTA_* attributes. */
+export const RouteAttrs = defineSchema('RTA', {
+  1: { name: 'dst', type: 'ip' },
+  2: { name: 'src', type: 'ip' },
+  3: { name: 'iif', type: 'u32' },
+  4: { name: 'oif', type: 'u32' },
+  5: { name: 'gateway', type: 'ip' },
+  6: { name: 'priority', type: 'u32' },
+  7: { name: 'prefsrc', type: 'ip' },
+  8: { name: 'metrics', type: 'nested', schema: RouteMetrics },
+  9: multipathField,
+  11: { name: 'flow', type: 'u32' },
+  12: structField('cacheinfo', RtaCacheInfo),
+  15: { name: 'table', type: 'u32' },
+  16: { name: 'mark', type: 'u32' },
+  17: { name: 'mfcStats', type: 'binary' },
+  18: viaField,
+  19: { name: 'newdst', type: 'binary' },
+  20: { name: 'pref', type: 'u8' },
+  21: { name: 'encapType', type: 'u16' },
+  22: { name: 'encap', type: 'binary' },
+  23: { name: 'expires', type: 'u32' },
+  24: { name: 'pad', type: 'binary' },
+  25: { name: 'uid', type: 'u32' },
+  26: { name: 'ttlPropagate', type: 'u8' },
+  27: { name: 'ipProto', type: 'u8' },
+  28: portField('sport'),
+  29: portField('dport'),
+  30: { name: 'nhId', type: 'u32' },
+  31: { name: 'flowlabel', type: 'be32' },
+});
+export type RouteAttributes = AttrsOf<typeof RouteAttrs>;
+
+/** A decoded route message. */
+export interface RouteMessage {
+  header: RtMsgHeader;
+  attrs: RouteAttributes;
+}
+
+/** Decodes an RTM_NEWROUTE / RTM_DELROUTE message. */
+export function decodeRouteMessage(m: NlMessage): RouteMessage {
+  const header = RtMsg.decode(m.buf, m.start, m.end);
+  const attrs = RouteAttrs.decode(m.buf, m.start + RtMsg.size, m.end);
+  return { header, attrs };
+}
+
+/** Encodes an rtmsg and attributes. */
+export function encodeRouteMessage(w: NlWriter, header: Partial<RtMsgHeader>, attrs: Partial<RouteAttributes> = {}): void {
+  RtMsg.encode(w, header);
+  RouteAttrs.encode(w, attrs);
+}
+
+// ---- constants and names ------------------------------------------------------------
+
+// rtm_type (RTN_*)
+export const RTN_UNSPEC = 0;
+export const RTN_UNICAST = 1;
+export const RTN_LOCAL = 2;
+export const RTN_BROADCAST = 3;
+export const RTN_ANYCAST = 4;
+export const RTN_MULTICAST = 5;
+export const RTN_BLACKHOLE = 6;
+export const RTN_UNREACHABLE = 7;
+export const RTN_PROHIBIT = 8;
+export const RTN_THROW = 9;
+export const RTN_NAT = 10;
+export const RTN_XRESOLVE = 11;
+
+/**
+ * A route type name, as `ip route` prints it: `unicast`, `local`, `broadcast`, `anycast`,
+ * `multicast`, `blackhole`, `unreachable`, `prohibit`, `throw`, `nat`, `xresolve` (and
+ * `unspec` for 0).
+ */
+export type RouteTypeName =
+  | 'unspec'
+  | 'unicast'
+  | 'local'
+  | 'broadcast'
+  | 'anycast'
+  | 'multicast'
+  | 'blackhole'
+  | 'unreachable'
+  | 'prohibit'
+  | 'throw'
+  | 'nat'
+  | 'xresolve';
+
+/** Route type names by RTN_* number. */
+export const ROUTE_TYPES: readonly RouteTypeName[] = [
+  'unspec',
+  'unicast',
+  'local',
+  'broadcast',
+  'anycast',
+  'multicast',
+  'blackhole',
+  'unreachable',
+  'prohibit',
+  'throw',
+  'nat',
+  'xresolve',
+];
+
+// rtm_protocol (RTPROT_*)
+export const RTPROT_UNSPEC = 0;
+export const RTPROT_REDIRECT = 1;
+export const RTPROT_KERNEL = 2;
+export const RTPROT_BOOT = 3;
+export const RTPROT_STATIC = 4;
+
+/** Route protocol names by RTPROT_* number (iproute2's rt_protos). */
+export const ROUTE_PROTOCOLS: Record<number, string> = {
+  0: 'unspec',
+  1: 'redirect',
+  2: 'kernel',
+  3: 'boot',
+  4: 'static',
+  8: 'gated',
+  9: 'ra',
+  10: 'mrt',
+  11: 'zebra',
+  12: 'bird',
+  13: 'dnrouted',
+  14: 'xorp',
+  15: 'ntk',
+  16: 'dhcp',
+  17: 'mrouted',
+  18: 'keepalived',
+  42: 'babel',
+  99: 'openr',
+  186: 'bgp',
+  187: 'isis',
+  188: 'ospf',
+  189: 'rip',
+  192: 'eigrp',
+};
+
+// rtm_scope / ifa_scope (RT_SCOPE_*)
+export const RT_SCOPE_UNIVERSE = 0;
+export const RT_SCOPE_SITE = 200;
+export const RT_SCOPE_LINK = 253;
+export const RT_SCOPE_HOST = 254;
+export const RT_SCOPE_NOWHERE = 255;
+
+/** Scope names by RT_SCOPE_* number, as iproute2 prints them (0 is `global`). */
+export const SCOPES: Record<number, string> = { 0: 'global', 200: 'site', 253: 'link', 254: 'host', 255: 'nowhere' };
+
+// tables (RT_TABLE_*)
+export const RT_TABLE_UNSPEC = 0;
+export const RT_TABLE_COMPAT = 252;
+export const RT_TABLE_DEFAULT = 253;
+export const RT_TABLE_MAIN = 254;
+export const RT_TABLE_LOCAL = 255;
+
+/** Table names by number (`ip route show table main|local|default`). */
+export const TABLES: Record<number, string> = { 253: 'default', 254: 'main', 255: 'local' };
+
+// rtm_flags (RTM_F_*) and rtnh_flags (RTNH_F_*)
+export const RTM_F_NOTIFY = 0x100;
+export const RTM_F_CLONED = 0x200;
+export const RTM_F_EQUALIZE = 0x400;
+export const RTM_F_PREFIX = 0x800;
+export const RTM_F_LOOKUP_TABLE = 0x1000;
+export const RTM_F_FIB_MATCH = 0x2000;
+export const RTM_F_OFFLOAD = 0x4000;
+export const RTM_F_TRAP = 0x8000;
+export const RTM_F_OFFLOAD_FAILED = 0x20000000;
+
+export const RTNH_F_DEAD = 1;
+export const RTNH_F_PERVASIVE = 2;
+export const RTNH_F_ONLINK = 4;
+export const RTNH_F_OFFLOAD = 8;
+export const RTNH_F_LINKDOWN = 16;
+export const RTNH_F_UNRESOLVED = 32;
+export const RTNH_F_TRAP = 64;
+
+/** Names of route / nexthop flags as `ip route` prints them. */
+export const ROUTE_FLAG_NAMES: [number, string][] = [
+  [RTNH_F_DEAD, 'dead'],
+  [RTNH_F_PERVASIVE, 'pervasive'],
+  [RTNH_F_ONLINK, 'onlink'],
+  [RTNH_F_OFFLOAD, 'offload'],
+  [RTNH_F_LINKDOWN, 'linkdown'],
+  [RTNH_F_UNRESOLVED, 'unresolved'],
+  [RTNH_F_TRAP, 'trap'],
+  [RTM_F_NOTIFY, 'notify'],
+  [RTM_F_CLONED, 'cloned'],
+  [RTM_F_PREFIX, 'prefix'],
+  [RTM_F_OFFLOAD, 'rt_offload'],
+  [RTM_F_TRAP, 'rt_trap'],
+  [RTM_F_OFFLOAD_FAILED, 'rt_offload_failed'],
+];
+
+// RTA_PREF (IPv6 router preference, ICMPV6_ROUTER_PREF_*)
+/** RTA_PREF values by name. */
+export const ROUTER_PREFS = { low: 3, medium: 0, high: 1 } as const;
+
+// ---- name <-> number ------------------------------------------------------------------
+
+function byName(table: Record<number, string>, v: unknown, field: string, max: number, what: string): number {
+  if (typeof v === 'number') {
+    if (Number.isInteger(v) && v >= 0 && v <= max) return v;
+    throw new ValidationError(field, v, `expected a ${what} name or a number from 0 to ${max}`);
+  }
+  if (typeof v === 'string') {
+    for (const [n, name] of Object.entries(table)) if (name === v) return Number(n);
+    if (/^\d+$/.test(v) && Number(v) <= max) return Number(v);
+  }
+  throw new ValidationError(field, v, `expected a ${what} name (${Object.values(table).join(', ')}) or a number from 0 to ${max}`);
+}
+
+/** A scope name (`global`, `site`, `link`, `host`, `nowhere`; `universe` = global) or number → RT_SCOPE_*. */
+export function scopeNumber(v: unknown, field = 'scope'): number {
+  return v === 'universe' ? RT_SCOPE_UNIVERSE : byName(SCOPES, v, field, 255, 'scope');
+}
+/** The name of a scope number, or the number as text. */
+export function scopeName(n: number): string {
+  return SCOPES[n] ?? String(n);
+}
+
+/** A route protocol name (`boot`, `static`, `kernel`, `bgp`, …) or number → RTPROT_*. */
+export function protocolNumber(v: unknown, field = 'protocol'): number {
+  return byName(ROUTE_PROTOCOLS, v, field, 255, 'protocol');
+}
+/** The name of a route protocol number, or the number as text. */
+export function protocolName(n: number): string {
+  return ROUTE_PROTOCOLS[n] ?? String(n);
+}
+
+/** A table name (`main`, `local`, `default`) or number (1 … 2^32-1) → table id. */
+export function tableNumber(v: unknown, field = 'table'): number {
+  const n = byName(TABLES, v, field, 0xffffffff, 'table');
+  if (n === 0) throw new ValidationError(field, v, 'table 0 (unspec) is not a table');
+  return n;
+}
+/** The name of a table id, or the number as text. */
+export function tableName(n: number): string {
+  return TABLES[n] ?? String(n);
+}
+
+/** A route type name (`unicast`, `local`, `blackhole`, `unreachable`, `prohibit`, …) → RTN_*. */
+export function routeTypeNumber(v: unknown, field = 'type'): number {
+  const i = typeof v === 'string' ? ROUTE_TYPES.indexOf(v as RouteTypeName) : -1;
+  if (i <= 0) throw new ValidationError(field, v, `expected a route type (${ROUTE_TYPES.slice(1).join(', ')})`);
+  return i;
+}
+/** The name of an RTN_* number, or the number as text. */
+export function routeTypeName(n: number): string {
+  return ROUTE_TYPES[n] ?? String(n);
+}
