@@ -6,10 +6,25 @@
  */
 import type { BodyWriter } from '../netlink/connection.js';
 import type { NlMessage } from '../netlink/message.js';
+import type { NlWriter } from '../netlink/writer.js';
 import {
   AF_INET,
   AF_INET6,
   AF_UNSPEC,
+  RTM_DELADDR,
+  RTM_DELNEIGH,
+  RTM_DELROUTE,
+  RTM_GETADDR,
+  RTM_GETNEIGH,
+  RTM_GETROUTE,
+  RTM_NEWADDR,
+  RTM_NEWNEIGH,
+  RTM_NEWROUTE,
+  RTNLGRP_IPV4_IFADDR,
+  RTNLGRP_IPV4_ROUTE,
+  RTNLGRP_IPV6_IFADDR,
+  RTNLGRP_IPV6_ROUTE,
+  RTNLGRP_NEIGH,
   RTM_DELLINK,
   RTM_DELNETCONF,
   RTM_DELNSID,
@@ -24,19 +39,25 @@ import {
   RTNLGRP_LINK,
   RTNLGRP_NSID,
 } from '../rtnetlink/constants.js';
+import { encodeAddrMessage } from '../rtnetlink/addr.js';
 import { IfInfoMsg } from '../rtnetlink/link.js';
+import { encodeNeighMessage, NTF_PROXY } from '../rtnetlink/neigh.js';
+import { encodeRouteMessage } from '../rtnetlink/route.js';
 import { NetconfMsg } from '../rtnetlink/netconf.js';
 import { NsidAttrs, RtGenMsg } from '../rtnetlink/nsid.js';
 import { ValidationError } from '../errors.js';
+import { Address } from './address.js';
 import { Link } from './link.js';
+import { Neighbor } from './neighbor.js';
+import { Route } from './route.js';
 import { Netconf } from './netconf.js';
 import type { Namespace } from './namespace.js';
 
 /** What a watcher can watch. */
-export type WatchKind = 'link' | 'netconf' | 'nsid';
+export type WatchKind = 'link' | 'address' | 'route' | 'neighbor' | 'netconf' | 'nsid';
 
 /** Every kind, in the order a snapshot lists them. */
-export const WATCH_KINDS: readonly WatchKind[] = ['link', 'netconf', 'nsid'];
+export const WATCH_KINDS: readonly WatchKind[] = ['link', 'address', 'route', 'neighbor', 'netconf', 'nsid'];
 
 /** IP families to watch for the family-specific kinds (addresses, routes, netconf). */
 export type WatchFamily = 'inet' | 'inet6';
@@ -61,6 +82,27 @@ export interface LinkEvent extends ObjectEventBase {
   link: Link;
 }
 
+/** An IPv4/IPv6 address was added, changed (flags such as `tentative`, lifetimes) or removed. */
+export interface AddressEvent extends ObjectEventBase {
+  kind: 'address';
+  /** The address, decoded like {@link Address.list} decodes it. */
+  address: Address;
+}
+
+/** An IPv4/IPv6 route was added, replaced or removed (any table). */
+export interface RouteEvent extends ObjectEventBase {
+  kind: 'route';
+  /** The route, decoded like {@link Route.list} decodes it. */
+  route: Route;
+}
+
+/** An IPv4/IPv6 neighbour (ARP / NDP) entry was added, changed state or was removed. */
+export interface NeighborEvent extends ObjectEventBase {
+  kind: 'neighbor';
+  /** The entry, decoded like {@link Neighbor.list} decodes it. */
+  neighbor: Neighbor;
+}
+
 /** An IPv4/IPv6 per-device setting changed (or a device's settings appeared/went away). */
 export interface NetconfEvent extends ObjectEventBase {
   kind: 'netconf';
@@ -76,7 +118,7 @@ export interface NsidEvent extends ObjectEventBase {
 }
 
 /** An event about one object. */
-export type ObjectEvent = LinkEvent | NetconfEvent | NsidEvent;
+export type ObjectEvent = LinkEvent | AddressEvent | RouteEvent | NeighborEvent | NetconfEvent | NsidEvent;
 
 /**
  * The kernel dropped events because the watcher's socket buffer was full (ENOBUFS): what the
@@ -108,6 +150,12 @@ export type WatchEvent = ObjectEvent | OverflowEvent | SyncEvent;
 export interface WatchObjectMap {
   /** a {@link Link}. */
   link: Link;
+  /** an {@link Address}. */
+  address: Address;
+  /** a {@link Route}. */
+  route: Route;
+  /** a {@link Neighbor}. */
+  neighbor: Neighbor;
   /** a {@link Netconf}. */
   netconf: Netconf;
   /** an nsid. */
@@ -151,6 +199,68 @@ const linkSpec: KindSpec = {
   dumps: () => [{ type: RTM_GETLINK, body: (w) => IfInfoMsg.encode(w, { family: AF_UNSPEC }), operation: 'dump links' }],
 };
 
+/** The address family byte every rtnetlink family header starts with. */
+const familyOf = (m: NlMessage): number => (m.end > m.start ? m.buf[m.start]! : AF_UNSPEC);
+const wanted = (m: NlMessage, fams: ReadonlySet<WatchFamily>): boolean => {
+  const f = familyOf(m);
+  return (f === AF_INET && fams.has('inet')) || (f === AF_INET6 && fams.has('inet6'));
+};
+const familyName = (f: WatchFamily): string => (f === 'inet' ? 'IPv4' : 'IPv6');
+
+const addressSpec: KindSpec = {
+  kind: 'address',
+  newType: RTM_NEWADDR,
+  delType: RTM_DELADDR,
+  groups: (fams) => [...fams].map((f) => (f === 'inet' ? RTNLGRP_IPV4_IFADDR : RTNLGRP_IPV6_IFADDR)),
+  decode(ns, m, type, snapshot, fams) {
+    if (!wanted(m, fams)) return undefined;
+    return { kind: 'address', type, snapshot, address: Address.fromMessage(ns, m) };
+  },
+  dumps: (fams) =>
+    [...fams].map((f) => ({
+      type: RTM_GETADDR,
+      body: (w) => encodeAddrMessage(w, { family: familyNumber(f), index: 0 }),
+      operation: `dump ${familyName(f)} addresses`,
+    })),
+};
+
+const routeSpec: KindSpec = {
+  kind: 'route',
+  newType: RTM_NEWROUTE,
+  delType: RTM_DELROUTE,
+  groups: (fams) => [...fams].map((f) => (f === 'inet' ? RTNLGRP_IPV4_ROUTE : RTNLGRP_IPV6_ROUTE)),
+  decode(ns, m, type, snapshot, fams) {
+    if (!wanted(m, fams)) return undefined;
+    return { kind: 'route', type, snapshot, route: Route.fromMessage(ns, m) };
+  },
+  // table 0 in a strict dump request: every table
+  dumps: (fams) =>
+    [...fams].map((f) => ({
+      type: RTM_GETROUTE,
+      body: (w) => encodeRouteMessage(w, { family: familyNumber(f), table: 0 }),
+      operation: `dump ${familyName(f)} routes`,
+    })),
+};
+
+const neighborSpec: KindSpec = {
+  kind: 'neighbor',
+  newType: RTM_NEWNEIGH,
+  delType: RTM_DELNEIGH,
+  groups: () => [RTNLGRP_NEIGH],
+  decode(ns, m, type, snapshot, fams) {
+    // RTNLGRP_NEIGH also carries the bridge FDB (AF_BRIDGE): not neighbours
+    if (!wanted(m, fams)) return undefined;
+    return { kind: 'neighbor', type, snapshot, neighbor: Neighbor.fromMessage(ns, m) };
+  },
+  // the neighbour tables, then the proxy entries (a separate table, dumped with NTF_PROXY)
+  dumps: (fams) =>
+    [...fams].flatMap((f) => [false, true].map((proxy) => ({
+      type: RTM_GETNEIGH,
+      body: (w: NlWriter) => encodeNeighMessage(w, { family: familyNumber(f), flags: proxy ? NTF_PROXY : 0 }),
+      operation: `dump ${familyName(f)} ${proxy ? 'proxy ' : ''}neighbours`,
+    }))),
+};
+
 const netconfSpec: KindSpec = {
   kind: 'netconf',
   newType: RTM_NEWNETCONF,
@@ -188,7 +298,14 @@ const nsidSpec: KindSpec = {
 };
 
 /** @internal */
-export const KIND_SPECS: Record<WatchKind, KindSpec> = { link: linkSpec, netconf: netconfSpec, nsid: nsidSpec };
+export const KIND_SPECS: Record<WatchKind, KindSpec> = {
+  link: linkSpec,
+  address: addressSpec,
+  route: routeSpec,
+  neighbor: neighborSpec,
+  netconf: netconfSpec,
+  nsid: nsidSpec,
+};
 
 /**
  * A string identifying the object of an event within its namespace: two events about the
@@ -199,6 +316,21 @@ export function eventKey(ev: ObjectEvent): string {
   switch (ev.kind) {
     case 'link':
       return `link:${ev.link.index}`;
+    case 'address': {
+      // the kernel's identity of an address: link, local address, prefix length (and peer)
+      const a = ev.address;
+      return `address:${a.family}:${a.linkIndex}:${a.address}/${a.prefixLength}${a.peer === undefined ? '' : ` peer ${a.peer}`}`;
+    }
+    case 'route': {
+      // the kernel's identity of a route: table, destination, source prefix, TOS and metric
+      // (a replace changes gateway, device or type in place)
+      const r = ev.route;
+      return `route:${r.family}:${r.table}:${r.to}:${r.from ?? ''}:${r.tos}:${r.metric ?? 0}`;
+    }
+    case 'neighbor': {
+      const n = ev.neighbor;
+      return `neighbor:${n.family}:${n.linkIndex}:${n.address}${n.flags & NTF_PROXY ? ':proxy' : ''}`;
+    }
     case 'netconf':
       return `netconf:${ev.netconf.family}:${ev.netconf.ifindex}`;
     case 'nsid':
@@ -211,6 +343,12 @@ export function eventObject(ev: ObjectEvent): WatchObjectMap[WatchKind] {
   switch (ev.kind) {
     case 'link':
       return ev.link;
+    case 'address':
+      return ev.address;
+    case 'route':
+      return ev.route;
+    case 'neighbor':
+      return ev.neighbor;
     case 'netconf':
       return ev.netconf;
     case 'nsid':

@@ -435,8 +435,8 @@ export class Namespace {
   // ---- events -----------------------------------------------------------------------
 
   /**
-   * Watches changes (`ip monitor`): links, netconf, nsids (default: every kind), on a
-   * dedicated socket. Iterate it (`for await (const ev of ns.watch(['link']))`) or listen to
+   * Watches changes (`ip monitor`): links, addresses, routes, neighbours, netconf, nsids
+   * (default: every kind), on a dedicated socket. Iterate it (`for await (const ev of ns.watch(['link']))`) or listen to
    * it (`.on('link', …)`); see {@link Watcher} and {@link WatchOptions} (snapshot first,
    * overflow handling). Closed by `break`, `close()`, or closing this namespace.
    */
@@ -446,7 +446,8 @@ export class Namespace {
 
   /**
    * Waits until some object of `kind` satisfies `predicate` (current state first, then
-   * changes) and resolves with it: `await ns.waitFor('link', (l) => l.name === 'eth0')`.
+   * changes) and resolves with it: `await ns.waitFor('link', (l) => l.name === 'eth0')`,
+   * `await ns.waitFor('address', (a) => a.address === 'fd00::1' && !a.tentative)`.
    * Rejects with TimeoutError / AbortError (see {@link WaitOptions}).
    */
   waitFor<K extends WatchKind>(kind: K, predicate: (obj: WatchObjectMap[K]) => unknown, options?: WaitOptions): Promise<WatchObjectMap[K]> {

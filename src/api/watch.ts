@@ -25,15 +25,18 @@ import { NetlinkConnection } from '../netlink/connection.js';
 import type { NlMessage } from '../netlink/message.js';
 import { validateInt, validateOptions } from '../util/validate.js';
 import {
+  type AddressEvent,
   type ChangeType,
   eventKey,
   KIND_SPECS,
   type KindSpec,
   type LinkEvent,
+  type NeighborEvent,
   type NetconfEvent,
   type NsidEvent,
   type ObjectEvent,
   type OverflowEvent,
+  type RouteEvent,
   type SyncEvent,
   validateFamilies,
   validateKinds,
@@ -79,6 +82,12 @@ export interface WatcherEventMap {
   event: [WatchEvent];
   /** A link event. */
   link: [LinkEvent];
+  /** An address event. */
+  address: [AddressEvent];
+  /** A route event. */
+  route: [RouteEvent];
+  /** A neighbour event. */
+  neighbor: [NeighborEvent];
   /** A netconf event. */
   netconf: [NetconfEvent];
   /** An nsid event. */
@@ -96,7 +105,7 @@ export interface WatcherEventMap {
 }
 
 /** Listener names that carry object events: attaching one before iterating means "emitter only". */
-const OBJECT_EVENT_NAMES = new Set<string | symbol>(['event', 'link', 'netconf', 'nsid']);
+const OBJECT_EVENT_NAMES = new Set<string | symbol>(['event', 'link', 'address', 'route', 'neighbor', 'netconf', 'nsid']);
 
 /** Times a snapshot is retaken after an overflow or an interrupted dump before giving up. */
 const MAX_SYNC_ATTEMPTS = 8;

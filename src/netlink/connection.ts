@@ -148,6 +148,7 @@ export class NetlinkConnection {
   onOverflow: (() => void) | undefined;
 
   private readonly sock: NativeNetlinkSocket;
+  private readonly ownPort: number;
   private readonly pending = new Map<number, Pending>();
   private waiting: Queued[] = [];
   private waitingHead = 0;
@@ -171,6 +172,7 @@ export class NetlinkConnection {
     } catch (e) {
       throw SystemError.from(e, 'netlink socket');
     }
+    this.ownPort = this.sock.portId;
   }
 
   /** Opens a netlink socket (inside `nsFd` if given) and configures it. */
@@ -460,7 +462,10 @@ export class NetlinkConnection {
   }
 
   private dispatch(m: NlMessage): void {
-    const p = m.seq === 0 ? undefined : this.pending.get(m.seq);
+    // Replies carry our port id. Multicast notifications carry the port id and sequence
+    // number of the request that caused them — another socket's — so a sequence number
+    // alone could match one of ours: only a message addressed to our port is a reply.
+    const p = m.seq === 0 || m.pid !== this.ownPort ? undefined : this.pending.get(m.seq);
     if (p === undefined) {
       if (m.type === NLMSG_NOOP || m.type === NLMSG_OVERRUN) return;
       if (this.onNotification) this.onNotification(m);

@@ -1,9 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { type LinkEvent, NetnsKitError, type Namespace, type WatchEvent, Watcher } from '../../src/index.js';
+import {
+  Address,
+  type AddressEvent,
+  eventKey,
+  type LinkEvent,
+  Neighbor,
+  type NeighborEvent,
+  NetnsKitError,
+  type Namespace,
+  Route,
+  type RouteEvent,
+  type WatchEvent,
+  Watcher,
+} from '../../src/index.js';
 import { AF_UNSPEC, RTM_NEWLINK } from '../../src/rtnetlink/constants.js';
 import { IfInfoMsg, LinkAttrs } from '../../src/rtnetlink/link.js';
 import { fdCount, rootSkip, sh, tempNamespace, useTempNamespaces } from '../helpers/env.js';
 import { ipBatch, ipn, Mirror, readUntil, show } from '../helpers/events.js';
+import { testVeth } from '../helpers/links.js';
 
 /** Sets the alias of `lo` `count` times (each change is one RTM_NEWLINK notification: the
  *  kernel only announces alias changes of links that are up, so `lo` must be up). */
@@ -160,6 +174,104 @@ describe.skipIf(!!rootSkip)('ns.watch: events', () => {
     });
     await changes;
     expect(linksOf(m)).toEqual(await linksNow(ns));
+    w.close();
+  });
+});
+
+describe.skipIf(!!rootSkip)('ns.watch: addresses, routes, neighbours', () => {
+  useTempNamespaces();
+
+  const addrEv = (evs: WatchEvent[], type: 'new' | 'del', cidr: string): AddressEvent | undefined =>
+    evs.find((e): e is AddressEvent => e.kind === 'address' && e.type === type && e.address.cidr === cidr);
+  const routeEv = (evs: WatchEvent[], type: 'new' | 'del', to: string): RouteEvent | undefined =>
+    evs.find((e): e is RouteEvent => e.kind === 'route' && e.type === type && e.route.to === to);
+  const neighEv = (evs: WatchEvent[], type: 'new' | 'del', address: string): NeighborEvent | undefined =>
+    evs.find((e): e is NeighborEvent => e.kind === 'neighbor' && e.type === type && e.neighbor.address === address);
+
+  it('address added and removed (IPv4 and IPv6), decoded like Address.list', async () => {
+    const a = await tempNamespace('aa');
+    const b = await tempNamespace('ab');
+    const [va] = await testVeth(a, 'va', b, 'vb');
+    const w = a.watch(['address']);
+    await w.ready;
+    await Address.add(va, '10.7.0.1/24');
+    await Address.add(va, 'fd00:7::1/64', { flags: ['nodad'] });
+    let evs = await readUntil(w, (e) => !!addrEv(e, 'new', '10.7.0.1/24') && !!addrEv(e, 'new', 'fd00:7::1/64'));
+    const v4 = addrEv(evs, 'new', '10.7.0.1/24')!;
+    expect(v4.address.linkIndex).toBe(va.index);
+    expect(v4.address.family).toBe(4);
+    const listed = (await Address.list(a, { link: va, family: 4 }))[0]!;
+    expect(v4.address.toJSON()).toEqual(listed.toJSON());
+    await Address.remove(va, '10.7.0.1/24');
+    evs = await readUntil(w, (e) => !!addrEv(e, 'del', '10.7.0.1/24'));
+    expect(eventKey(addrEv(evs, 'del', '10.7.0.1/24')!)).toBe(eventKey(v4));
+    w.close();
+  });
+
+  it('route added, replaced and removed; the prefix route of an address; a families filter', async () => {
+    const a = await tempNamespace('ra');
+    const b = await tempNamespace('rb');
+    const [va] = await testVeth(a, 'va', b, 'vb');
+    const w = a.watch(['route'], { families: ['inet'] });
+    await w.ready;
+    await Address.add(va, '10.8.0.1/24');
+    await Route.add(a, { to: '10.99.0.0/16', via: '10.8.0.2', metric: 7 });
+    let evs = await readUntil(w, (e) => !!routeEv(e, 'new', '10.8.0.0/24') && !!routeEv(e, 'new', '10.99.0.0/16'));
+    const r = routeEv(evs, 'new', '10.99.0.0/16')!;
+    expect([r.route.via, r.route.linkIndex, r.route.metric, r.route.tableName]).toEqual(['10.8.0.2', va.index, 7, 'main']);
+    await Route.replace(a, { to: '10.99.0.0/16', via: '10.8.0.3', metric: 7 });
+    evs = await readUntil(w, (e) => e.some((x) => x.kind === 'route' && x.route.to === '10.99.0.0/16' && x.route.via === '10.8.0.3'));
+    const replaced = evs.find((x): x is RouteEvent => x.kind === 'route' && x.route.via === '10.8.0.3')!;
+    expect(eventKey(replaced)).toBe(eventKey(r)); // same route, new gateway
+    await Route.add(a, { to: 'fd00:99::/64', dev: va }); // IPv6: filtered out
+    await Route.remove(a, { to: '10.99.0.0/16', metric: 7 });
+    evs = await readUntil(w, (e) => !!routeEv(e, 'del', '10.99.0.0/16'));
+    expect(evs.some((e) => e.kind === 'route' && e.route.family === 6)).toBe(false);
+    w.close();
+  });
+
+  it('neighbour added, changed and removed', async () => {
+    const a = await tempNamespace('na');
+    const b = await tempNamespace('nb');
+    const [va] = await testVeth(a, 'va', b, 'vb');
+    const w = a.watch('neighbor');
+    await w.ready;
+    await Neighbor.add(a, { address: '10.9.0.2', link: va, lladdr: '02:00:00:00:00:02', state: 'permanent' });
+    let evs = await readUntil(w, (e) => !!neighEv(e, 'new', '10.9.0.2'));
+    const n = neighEv(evs, 'new', '10.9.0.2')!;
+    expect([n.neighbor.lladdr, n.neighbor.linkIndex, n.neighbor.stateNames]).toEqual(['02:00:00:00:00:02', va.index, ['permanent']]);
+    await Neighbor.replace(a, { address: '10.9.0.2', link: va, lladdr: '02:00:00:00:00:03', state: 'permanent' });
+    evs = await readUntil(w, (e) => e.some((x) => x.kind === 'neighbor' && x.neighbor.lladdr === '02:00:00:00:00:03'));
+    await Neighbor.remove(a, { address: '10.9.0.2', link: va });
+    evs = await readUntil(w, (e) => !!neighEv(e, 'del', '10.9.0.2'));
+    w.close();
+  });
+
+  it('a snapshot of every kind equals the lists; later changes follow', async () => {
+    const a = await tempNamespace('sa');
+    const b = await tempNamespace('sb');
+    const [va] = await testVeth(a, 'va', b, 'vb');
+    await Address.add(va, '10.10.0.1/24');
+    await Route.add(a, { to: '10.11.0.0/16', via: '10.10.0.2', table: 100 });
+    await Neighbor.add(a, { address: '10.10.0.9', link: va, lladdr: '02:00:00:00:00:09' });
+    const w = a.watch(undefined, { snapshot: true });
+    const m = new Mirror();
+    await readUntil(w, (e) => {
+      if (e.length) m.apply(e[e.length - 1]!);
+      return m.synced;
+    });
+    // IPv4 only: IPv6 keeps changing by itself after a link comes up (DAD, MLD neighbours),
+    // so a later list may differ from the snapshot for good reasons
+    const keys = (kind: string): string[] => [...m.state.keys()].filter((k) => k.startsWith(`${kind}:4:`)).sort();
+    const listKeys = <T>(kind: 'address' | 'route' | 'neighbor', objs: T[]): string[] =>
+      objs.map((o) => eventKey({ kind, type: 'new', snapshot: true, [kind]: o } as never)).filter((k) => k.startsWith(`${kind}:4:`)).sort();
+    expect(keys('address')).toEqual(listKeys('address', await Address.list(a)));
+    expect(keys('route')).toEqual(listKeys('route', await Route.list(a, { table: 'all' })));
+    expect(keys('neighbor')).toEqual(listKeys('neighbor', await Neighbor.list(a)));
+    expect(keys('route')).toContain('route:4:100:10.11.0.0/16::0:0');
+    expect([...m.state.keys()].some((k) => k.startsWith(`address:6:${va.index}:fe80:`))).toBe(true);
+    await Address.add(va, '10.12.0.1/24');
+    await readUntil(w, (e) => !!addrEv(e, 'new', '10.12.0.1/24'));
     w.close();
   });
 });
@@ -327,6 +439,35 @@ describe.skipIf(!!rootSkip)('ns.watch: overflow', () => {
     expect(linksOf(m)).toEqual(await linksNow(ns));
     w.close();
     await expect(w.resync()).rejects.toThrow(/closed/);
+  });
+  it('a flood of thousands of route changes while the consumer is paused: overflow reported, resync equals a fresh dump', async () => {
+    const ns = await tempNamespace('wf');
+    const w = ns.watch(['route'], { receiveBuffer: 64 * 1024, highWater: 1, overflow: 'resync', snapshot: true, families: ['inet'] });
+    const m = new Mirror();
+    await readUntil(w, (e) => {
+      if (e.length) m.apply(e[e.length - 1]!);
+      return m.synced;
+    });
+    // the consumer is paused: 4,000 changes (3,000 routes added, 1,000 of them removed again)
+    const adds: Promise<void>[] = [];
+    for (let i = 0; i < 3000; i++) adds.push(Route.add(ns, { to: `10.${100 + (i >> 8)}.${i & 255}.0/24`, type: 'blackhole' }));
+    await Promise.all(adds);
+    const dels: Promise<void>[] = [];
+    for (let i = 0; i < 3000; i += 3) dels.push(Route.remove(ns, { to: `10.${100 + (i >> 8)}.${i & 255}.0/24`, type: 'blackhole' }));
+    await Promise.all(dels);
+    await Route.add(ns, { to: '10.250.0.0/16', type: 'blackhole' }); // the last change
+    await readUntil(w, (e) => {
+      if (e.length) m.apply(e[e.length - 1]!);
+      return m.overflows > 0 && m.synced && m.state.has('route:4:254:10.250.0.0/16::0:0');
+    });
+    const fresh = (await Route.list(ns, { table: 'all', family: 4 })).map((r) => eventKey({ kind: 'route', type: 'new', snapshot: true, route: r })).sort();
+    const got = [...m.state.keys()].sort();
+    expect(got.filter((k) => !fresh.includes(k))).toEqual([]);
+    expect(fresh.filter((k) => !got.includes(k))).toEqual([]);
+    expect(fresh.filter((k) => k.includes(':254:10.1')).length).toBe(2000);
+    expect(w.stats.overflows).toBeGreaterThan(0);
+    expect(w.stats.snapshots).toBeGreaterThanOrEqual(2);
+    w.close();
   });
 });
 
