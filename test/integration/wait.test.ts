@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { AbortError, Namespace, NetnsKitError, TimeoutError, ValidationError } from '../../src/index.js';
+import { AbortError, Address, Namespace, NetnsKitError, TimeoutError, ValidationError } from '../../src/index.js';
 import { fdCount, rootSkip, tempNamespace, uniqueName, useTempNamespaces } from '../helpers/env.js';
 import { ipn } from '../helpers/events.js';
+import { testVeth } from '../helpers/links.js';
 
 /** Timers and handles alive now, by type (to check a wait leaves none behind). */
 function activeResources(): Record<string, number> {
@@ -43,6 +44,38 @@ describe.skipIf(!!rootSkip)('waitFor', () => {
     const l = await waiting;
     expect(l.kind).toBe('veth');
     expect(l.namespace).toBe(ns);
+  });
+
+  it('address.waitFor: IPv6 duplicate address detection completes (tentative → not tentative)', async () => {
+    const a = await tempNamespace('da');
+    const b = await tempNamespace('db');
+    const [va] = await testVeth(a, 'va', b, 'vb');
+    await Address.add(va, 'fd00:da::1/64');
+    const addr = (await Address.list(a, { link: va, family: 6 })).find((x) => x.address === 'fd00:da::1')!;
+    expect(addr.tentative).toBe(true); // DAD runs for about a second on a link with carrier
+    const done = await addr.waitFor((x) => !x.tentative, { timeoutMs: 30_000 });
+    expect(done.tentative).toBe(false);
+    expect(done.dadFailed).toBe(false);
+    expect(done.cidr).toBe('fd00:da::1/64');
+  });
+
+  it('ns.waitFor("address"): DAD finding a duplicate (the peer owns the address) is seen as dadfailed', async () => {
+    const a = await tempNamespace('dd');
+    const b = await tempNamespace('de');
+    const [va, vb] = await testVeth(a, 'va', b, 'vb');
+    await Address.add(vb, 'fd00:dd::1/64');
+    await b.waitFor('address', (x) => x.address === 'fd00:dd::1' && !x.tentative, { timeoutMs: 30_000 });
+    await Address.add(va, 'fd00:dd::1/64');
+    const failed = await a.waitFor('address', (x) => x.address === 'fd00:dd::1' && x.dadFailed, { timeoutMs: 30_000 });
+    expect(failed.flagNames).toContain('dadfailed');
+    // removing the address ends a wait on it
+    const waiting = failed.waitFor((x) => !x.dadFailed, { timeoutMs: 30_000 });
+    let removed: Promise<void> | undefined;
+    setTimeout(() => (removed = Address.remove(va, 'fd00:dd::1/64')), 20);
+    const err = (await waiting.catch((e: unknown) => e)) as NetnsKitError;
+    await removed;
+    expect(err.code).toBe('EADDRNOTAVAIL');
+    expect(err.message).toContain('address fd00:dd::1/64 on link');
   });
 
   it('times out with a TimeoutError naming the link, the predicate and the last state; nothing left behind', async () => {
