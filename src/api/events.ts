@@ -77,6 +77,7 @@ export interface ObjectEventBase {
 
 /** A link appeared, changed (flags, operstate, name, master, …) or was removed. */
 export interface LinkEvent extends ObjectEventBase {
+  /** Discriminant: `'link'`. */
   kind: 'link';
   /** The link, decoded like {@link Namespace.links} decodes it. */
   link: Link;
@@ -84,6 +85,7 @@ export interface LinkEvent extends ObjectEventBase {
 
 /** An IPv4/IPv6 address was added, changed (flags such as `tentative`, lifetimes) or removed. */
 export interface AddressEvent extends ObjectEventBase {
+  /** Discriminant: `'address'`. */
   kind: 'address';
   /** The address, decoded like {@link Address.list} decodes it. */
   address: Address;
@@ -91,6 +93,7 @@ export interface AddressEvent extends ObjectEventBase {
 
 /** An IPv4/IPv6 route was added, replaced or removed (any table). */
 export interface RouteEvent extends ObjectEventBase {
+  /** Discriminant: `'route'`. */
   kind: 'route';
   /** The route, decoded like {@link Route.list} decodes it. */
   route: Route;
@@ -98,6 +101,7 @@ export interface RouteEvent extends ObjectEventBase {
 
 /** An IPv4/IPv6 neighbour (ARP / NDP) entry was added, changed state or was removed. */
 export interface NeighborEvent extends ObjectEventBase {
+  /** Discriminant: `'neighbor'`. */
   kind: 'neighbor';
   /** The entry, decoded like {@link Neighbor.list} decodes it. */
   neighbor: Neighbor;
@@ -105,6 +109,7 @@ export interface NeighborEvent extends ObjectEventBase {
 
 /** An IPv4/IPv6 per-device setting changed (or a device's settings appeared/went away). */
 export interface NetconfEvent extends ObjectEventBase {
+  /** Discriminant: `'netconf'`. */
   kind: 'netconf';
   /** The settings the kernel reported (a change notification may carry only the changed one). */
   netconf: Netconf;
@@ -112,6 +117,7 @@ export interface NetconfEvent extends ObjectEventBase {
 
 /** This namespace assigned (`new`) or dropped (`del`) an nsid for another namespace. */
 export interface NsidEvent extends ObjectEventBase {
+  /** Discriminant: `'nsid'`. */
   kind: 'nsid';
   /** The nsid. */
   nsid: number;
@@ -125,6 +131,7 @@ export type ObjectEvent = LinkEvent | AddressEvent | RouteEvent | NeighborEvent 
  * subscriber knows may now be wrong. With `overflow: 'resync'` a fresh snapshot follows.
  */
 export interface OverflowEvent {
+  /** Discriminant: `'overflow'`. */
   kind: 'overflow';
   /** Overflows reported so far by this watcher. */
   count: number;
@@ -136,6 +143,7 @@ export interface OverflowEvent {
  * and changes follow.
  */
 export interface SyncEvent {
+  /** Discriminant: `'sync'`. */
   kind: 'sync';
   /** `begin` before the snapshot's objects, `end` after them. */
   phase: 'begin' | 'end';
