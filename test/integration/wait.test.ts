@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AbortError, Address, Namespace, NetnsKitError, TimeoutError, ValidationError } from '../../src/index.js';
+import { AbortError, Address, Namespace, NetnsKitError, TimeoutError, ValidationError, VethPair } from '../../src/index.js';
 import { fdCount, rootSkip, tempNamespace, uniqueName, useTempNamespaces } from '../helpers/env.js';
-import { ipn } from '../helpers/events.js';
 import { testVeth } from '../helpers/links.js';
 
 /** Timers and handles alive now, by type (to check a wait leaves none behind). */
@@ -21,14 +20,11 @@ describe.skipIf(!!rootSkip)('waitFor', () => {
 
   it('link.waitFor resolves when a veth comes up (current state checked first, then changes)', async () => {
     const ns = await tempNamespace('up');
-    ipn(ns, 'link', 'add', 'ua', 'type', 'veth', 'peer', 'name', 'ub');
-    const ua = await ns.link('ua');
+    const { local: ua, peer: ub } = await VethPair.create(ns, { name: 'ua', peer: { name: 'ub' } });
     expect(ua.operstate).toBe('down');
     const waiting = ua.waitFor((l) => l.operstate === 'up', { timeoutMs: 10_000 });
-    setTimeout(() => {
-      ipn(ns, 'link', 'set', 'ua', 'up');
-      ipn(ns, 'link', 'set', 'ub', 'up');
-    }, 20);
+    await ua.up(); // no carrier yet: lowerlayerdown
+    await ub.up();
     const up = await waiting;
     expect(up.operstate).toBe('up');
     expect(up.index).toBe(ua.index);
@@ -40,7 +36,7 @@ describe.skipIf(!!rootSkip)('waitFor', () => {
   it('ns.waitFor resolves when a matching link appears', async () => {
     const ns = await tempNamespace('ap');
     const waiting = ns.waitFor('link', (l) => l.name === 'late0', { timeoutMs: 10_000 });
-    setTimeout(() => ipn(ns, 'link', 'add', 'late0', 'type', 'veth', 'peer', 'name', 'late1'), 20);
+    await VethPair.create(ns, { name: 'late0', peer: { name: 'late1' } });
     const l = await waiting;
     expect(l.kind).toBe('veth');
     expect(l.namespace).toBe(ns);
@@ -124,11 +120,16 @@ describe.skipIf(!!rootSkip)('waitFor', () => {
 
   it('rejects with ENODEV when the link is removed while waiting, or does not exist', async () => {
     const ns = await tempNamespace('gn');
-    ipn(ns, 'link', 'add', 'ga', 'type', 'veth', 'peer', 'name', 'gb');
-    const ga = await ns.link('ga');
-    const waiting = ga.waitFor((l) => l.mtu === 9000, { timeoutMs: 10_000 });
-    setTimeout(() => ipn(ns, 'link', 'del', 'ga'), 20);
-    const err = (await waiting.catch((e: unknown) => e)) as NetnsKitError;
+    const { local: ga } = await VethPair.create(ns, { name: 'ga', peer: { name: 'gb' } });
+    let checked!: () => void;
+    const firstCheck = new Promise<void>((resolve) => (checked = resolve));
+    const waiting = ga.waitFor((l) => {
+      checked(); // the current state was read: the wait is subscribed
+      return l.mtu === 9000;
+    }, { timeoutMs: 10_000 }).catch((e: unknown) => e);
+    await firstCheck;
+    await ga.delete();
+    const err = (await waiting) as NetnsKitError;
     expect(err.code).toBe('ENODEV');
     expect(err.message).toMatch(/^link ga \(#\d+\) in .* was removed while waiting for it to satisfy/);
     const again = (await ga.waitFor(() => true, { timeoutMs: 10_000 }).catch((e: unknown) => e)) as NetnsKitError;
