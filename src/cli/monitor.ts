@@ -36,7 +36,8 @@ export async function monitor(ctx: CliContext, args: string[]): Promise<number> 
   const banner = kinds.size > 1;
   const fam = ctx.options.family;
   // links are always watched (not always printed): addresses, routes and neighbours name their device
-  const watcher = ctx.ns.watch([...new Set<WatchKind>(['link', ...kinds])], fam === undefined ? {} : { families: [fam === 4 ? 'inet' : 'inet6'] });
+  // overflow: 'event' — like ip monitor, report lost events and keep going
+  const watcher = ctx.ns.watch([...new Set<WatchKind>(['link', ...kinds])], { overflow: 'event', ...(fam === undefined ? {} : { families: [fam === 4 ? 'inet' : 'inet6'] }) });
   // names of links, for `dev NAME` in address, route and neighbour events
   const links = new Map<number, Link>((await ctx.ns.links()).map((l) => [l.index, l]));
   const names = (): Map<number, string> => new Map([...links].map(([i, l]) => [i, l.name]));
