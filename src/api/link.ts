@@ -431,13 +431,14 @@ export class Link {
     if (!(target instanceof Namespace)) throw new ValidationError('target', target, 'expected a Namespace');
     const o = validateOptions<MoveOptions>(opts, ['name'], 'options');
     if (o.name !== undefined) validateIfname(o.name, 'name');
-    const fd = target.fd;
+    void target.fd; // EBADF now if the target is closed
     // The name it will have over there: the new one, or its current name (re-read: this snapshot may be old).
     const finalName = o.name ?? (await Link.get(this.namespace, this.index)).name;
     const conn = await this.namespace.connection();
     const object = `${this.label} to ${target.label}${o.name !== undefined ? ` as ${o.name}` : ''}`;
     try {
-      await conn.request(
+      // the fd number travels in the message: keep it open until the kernel answered
+      await target.withFd((fd) => conn.request(
         RTM_NEWLINK,
         0,
         (w) => {
@@ -445,7 +446,7 @@ export class Link {
           LinkAttrs.encode(w, { netNsFd: fd, ifname: o.name });
         },
         { operation: 'move link', object, describeAttribute: (t) => LinkAttrs.describe(t) },
-      );
+      ));
     } catch (e) {
       if (e instanceof NetlinkError && e.code === 'EINVAL' && (e.kernelMessage === undefined || /immutable/i.test(e.kernelMessage))) {
         const why = e.kernelMessage ? `: ${e.kernelMessage}` : '';
@@ -680,20 +681,27 @@ export interface CreateRequest {
 export async function createLink(ns: Namespace, req: CreateRequest): Promise<Link> {
   const target = req.target && !req.target.equals(ns) ? req.target : undefined;
   const attrs = { ...req.attrs };
-  if (target) attrs.netNsFd = target.fd;
   const name = attrs.ifname;
   const header: Partial<IfInfoHeader> = { family: AF_UNSPEC, flags: req.up ? IFF_UP : 0, change: req.up ? IFF_UP : 0 };
   const conn = await ns.connection();
   const object = `${name ?? `(new ${req.what})`} in ${(target ?? ns).label}`;
-  const replies = await conn.request(
-    RTM_NEWLINK,
-    NLM_F_CREATE | NLM_F_EXCL | (target ? 0 : NLM_F_ECHO),
-    (w) => {
-      IfInfoMsg.encode(w, header);
-      LinkAttrs.encode(w, attrs);
-    },
-    { operation: 'create link', object, describeAttribute: (t) => LinkAttrs.describe(t) },
-  );
+  const send = (): Promise<NlMessage[]> =>
+    conn.request(
+      RTM_NEWLINK,
+      NLM_F_CREATE | NLM_F_EXCL | (target ? 0 : NLM_F_ECHO),
+      (w) => {
+        IfInfoMsg.encode(w, header);
+        LinkAttrs.encode(w, attrs);
+      },
+      { operation: 'create link', object, describeAttribute: (t) => LinkAttrs.describe(t) },
+    );
+  // an fd number in the message (IFLA_NET_NS_FD) must stay open until the kernel answered
+  const replies = target
+    ? await target.withFd((fd) => {
+        attrs.netNsFd = fd;
+        return send();
+      })
+    : await send();
   if (target) return Link.get(target, name!);
   const echo = replies.find((m) => m.type === RTM_NEWLINK);
   if (echo) return Link.fromMessage(ns, echo);
