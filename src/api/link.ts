@@ -461,7 +461,7 @@ export class Link {
       }
       throw e;
     }
-    return Link.get(target, finalName);
+    return readInTarget(target, finalName, `move link ${object}: the link was moved`);
   }
 
   /** Deletes the link (`ip link delete X`); deleting one end of a veth pair removes both. */
@@ -702,11 +702,30 @@ export async function createLink(ns: Namespace, req: CreateRequest): Promise<Lin
         return send();
       })
     : await send();
-  if (target) return Link.get(target, name!);
+  if (target) return readInTarget(target, name!, `create link ${object}: the link was created`);
   const echo = replies.find((m) => m.type === RTM_NEWLINK);
   if (echo) return Link.fromMessage(ns, echo);
   if (name !== undefined && !name.includes('%')) return Link.get(ns, name);
   throw new NetnsKitError(`create link ${object}: the kernel created it but did not echo it (NLM_F_ECHO needs Linux 6.1); give the link a name`, 'ENOTSUP', 95);
+}
+
+/**
+ * Reads a link just made in (or moved to) `target`. When `target` was closed meanwhile (a
+ * concurrent close() or delete()), the kernel did the work but the link cannot be read
+ * there: say so, instead of a bare EBADF that reads as if nothing happened.
+ */
+async function readInTarget(target: Namespace, name: string, done: string): Promise<Link> {
+  try {
+    return await Link.get(target, name);
+  } catch (e) {
+    if (!target.isClosed) throw e;
+    throw new NetnsKitError(
+      `${done}, but namespace ${target.label} was closed before the link could be read there (it goes away with the namespace unless another handle keeps it)`,
+      'EBADF',
+      9,
+      { cause: e },
+    );
+  }
 }
 
 /**
