@@ -13,7 +13,7 @@ import { Address, Namespace, NetlinkError, Route, VethPair } from '../../src/ind
 import { AF_INET, RTM_GETADDR, RTM_GETROUTE } from '../../src/rtnetlink/constants.js';
 import { IfAddrMsg } from '../../src/rtnetlink/addr.js';
 import { RouteAttrs, RtMsg } from '../../src/rtnetlink/route.js';
-import { ipJson, rootSkip, skipReason, tempNamespace, useTempNamespaces } from '../helpers/env.js';
+import { ipJson, rootSkip, skipReason, tempNamespace, toolEnv, useTempNamespaces } from '../helpers/env.js';
 
 const distSkip = existsSync(fileURLToPath(new URL('../../dist/index.js', import.meta.url)))
   ? undefined
@@ -146,7 +146,7 @@ describe.skipIf(!!rootSkip)('concurrency', () => {
       `ip -n ${ns.name} route add 10.250.0.0/24 via 10.0.0.2 table 100; ip -n ${ns.name} route del 10.250.0.0/24 table 100;`,
       `ip -n ${ns.name} addr add 10.251.0.1/32 dev d0; ip -n ${ns.name} addr del 10.251.0.1/32 dev d0;`,
       'done',
-    ].join(' ')], { stdio: 'ignore' });
+    ].join(' ')], { stdio: 'ignore', env: toolEnv });
     const conn = await ns.connection();
     const addrBody = (w: Parameters<typeof IfAddrMsg.encode>[0]): void => IfAddrMsg.encode(w, { family: AF_INET });
     const routeBody = (w: Parameters<typeof RtMsg.encode>[0]): void => {
