@@ -54,6 +54,7 @@ struct Core {
   uv_async_t async;
   int openHandles = 0;
   bool closed = false;
+  bool paused = false;  // JS called pause(): do not restart polling by ourselves
 
   // receive buffer (main thread only)
   uint8_t* buf = nullptr;
@@ -147,8 +148,19 @@ void OnReadable(uv_poll_t* handle, int status, int /*events*/) {
   if (c->closed) return;
   Napi::HandleScope scope(Napi::Env(c->env));
   if (status < 0) {
-    Deliver(c, nullptr, -status, 0);
-    return;
+    // libuv turns POLLERR into an error and stops the handle. On a netlink socket POLLERR
+    // means sk_err is set: ENOBUFS when the kernel dropped multicast messages while nobody
+    // was reading (e.g. while paused). Read (and clear) that error, report it, and go on
+    // polling and reading what is still queued, as recvmsg() would after returning it.
+    int err = 0;
+    socklen_t len = sizeof err;
+    bool cleared = getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0;
+    if (!cleared) err = errno;
+    if (err == 0) err = -status;
+    if (err == ENOBUFS) c->overflows++;
+    if (cleared && !c->paused) uv_poll_start(&c->poll, UV_READABLE, OnReadable);
+    if (!Deliver(c, nullptr, err, 0)) return;  // JavaScript is gone (teardown)
+    if (!cleared || c->closed || c->paused) return;
   }
   size_t used = 0;
   int count = 0;
@@ -402,12 +414,18 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   // pause()/resume(): stop/start reading. While paused the kernel keeps messages queued
   // (and produces no further dump chunks): back-pressure for slow dump consumers.
   Napi::Value Pause(const Napi::CallbackInfo& info) {
-    if (core_ != nullptr && !core_->closed) uv_poll_stop(&core_->poll);
+    if (core_ != nullptr && !core_->closed) {
+      core_->paused = true;
+      uv_poll_stop(&core_->poll);
+    }
     return info.Env().Undefined();
   }
 
   Napi::Value Resume(const Napi::CallbackInfo& info) {
-    if (core_ != nullptr && !core_->closed) uv_poll_start(&core_->poll, UV_READABLE, OnReadable);
+    if (core_ != nullptr && !core_->closed) {
+      core_->paused = false;
+      uv_poll_start(&core_->poll, UV_READABLE, OnReadable);
+    }
     return info.Env().Undefined();
   }
 

@@ -35,6 +35,7 @@ import { parseLladdr } from '../util/ip.js';
 import { validateIfname, validateInt, validateOptions } from '../util/validate.js';
 import { checkLinkArg, resolveLink } from './link-spec.js';
 import { Namespace } from './namespace.js';
+import { describeObject, waitFor, type WaitOptions } from './wait.js';
 
 /** Which link: its name, or its index. */
 export type LinkRef = string | number;
@@ -318,6 +319,26 @@ export class Link {
     const m = replies[0];
     if (!m) throw new NetnsKitError(`get link ${ref}: the kernel sent no link`, 'ENODEV', 19);
     return Link.fromMessage(ns, m);
+  }
+
+  /**
+   * Waits until this link satisfies `predicate` (checked on the current state first, then on
+   * every change) and resolves with that snapshot of it:
+   * `await veth.waitFor((l) => l.operstate === 'up', { timeoutMs: 2000 })`.
+   * Rejects with ENODEV if the link does not exist or is removed meanwhile, TimeoutError
+   * (ETIMEDOUT, naming the link, the predicate and the last state seen) or AbortError
+   * (ABORT_ERR). Leaves no socket or timer behind.
+   */
+  waitFor(predicate: (link: Link) => unknown, options?: WaitOptions): Promise<Link> {
+    const index = this.index;
+    return waitFor<Link>(this.namespace, {
+      kind: 'link',
+      subject: `link ${this.name} (#${index}) in ${this.namespace.label}`,
+      pick: (ev) => (ev.kind === 'link' && ev.link.index === index ? ev.link : undefined),
+      predicate,
+      mustExist: { code: 'ENODEV', errno: 19 },
+      describe: describeObject,
+    }, options);
   }
 
   // ---- creating ---------------------------------------------------------------------

@@ -10,6 +10,10 @@ import { NetlinkConnection } from '../netlink/connection.js';
 import { AF_UNSPEC, RTM_GETNSID, RTM_NEWNSID } from '../rtnetlink/constants.js';
 import { NsidAttrs, NSID_NOT_ASSIGNED, RtGenMsg } from '../rtnetlink/nsid.js';
 import { Link, type LinkListFilter, type LinkRef } from './link.js';
+import type { WatchKind, WatchObjectMap } from './events.js';
+import { guarded, type WaitOptions, validateWaitOptions, waitForKind } from './wait.js';
+import { NamespaceWatcher, type NamespaceWatchOptions } from './namespace-watch.js';
+import { Watcher, type WatchOptions } from './watch.js';
 import { Sysctl } from './sysctl.js';
 import { validateInt, validateNamespaceName } from '../util/validate.js';
 
@@ -50,7 +54,8 @@ export function validateNamespaceArg(v: unknown, field: string): Namespace {
 /** CLONE_NEWNET: the type NS_GET_NSTYPE reports for a network namespace. */
 const CLONE_NEWNET = 0x40000000;
 
-function isNetnsFd(fd: number): boolean {
+/** @internal True when fd is open on a network namespace. */
+export function isNetnsFd(fd: number): boolean {
   try {
     return native.namespaceType(fd) === CLONE_NEWNET;
   } catch {
@@ -83,6 +88,7 @@ export class Namespace {
   /** close() was called while holds > 0: the fd is closed when the last hold ends. */
   private closePending = false;
   private conn: Promise<NetlinkConnection> | undefined;
+  private readonly watchers = new Set<Watcher>();
   private _sysctl: Sysctl | undefined;
   private readonly isHost: boolean;
   private static hostNs: Namespace | undefined;
@@ -243,6 +249,57 @@ export class Namespace {
       }
     }
     return out;
+  }
+
+  /**
+   * Watches named namespaces being added and removed (`ip netns monitor`):
+   * `for await (const ev of Namespace.watch()) console.log(ev.type, ev.name)`.
+   * See {@link NamespaceWatcher}.
+   */
+  static watch(options?: NamespaceWatchOptions): NamespaceWatcher {
+    return new NamespaceWatcher(options);
+  }
+
+  /**
+   * Waits until the named namespace exists (checking now first), then opens it:
+   * `const ns = await Namespace.waitFor('blue', { timeoutMs: 5000 })`.
+   * Rejects with TimeoutError / AbortError (see {@link WaitOptions}).
+   */
+  static waitFor(name: string, options?: WaitOptions): Promise<Namespace> {
+    let opts: WaitOptions;
+    try {
+      validateNamespaceName(name);
+      opts = validateWaitOptions(options);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return guarded<Namespace>(`namespace "${name}" to appear in ${NETNS_RUN_DIR}`, opts, () => '', (finish) => {
+      let done = false;
+      let retry: NodeJS.Timeout | undefined;
+      const watcher = new NamespaceWatcher({ snapshot: true });
+      const tryOpen = (attempt: number): void => {
+        retry = undefined;
+        if (done) return;
+        let ns: Namespace;
+        try {
+          ns = Namespace.openAt(`${NETNS_RUN_DIR}/${name}`, name);
+        } catch (e) {
+          // present but not yet mounted (just created): look again shortly
+          if ((e as NetnsKitError).code === 'EINVAL' && attempt < 20) retry = setTimeout(() => tryOpen(attempt + 1), 5 * (attempt + 1));
+          return;
+        }
+        finish(undefined, ns);
+      };
+      watcher.on('add', (ev) => {
+        if (ev.name === name) tryOpen(0);
+      });
+      watcher.on('error', (e) => finish(e));
+      return () => {
+        done = true;
+        if (retry !== undefined) clearTimeout(retry);
+        watcher.close();
+      };
+    });
   }
 
   // ---- using ------------------------------------------------------------------------
@@ -413,10 +470,43 @@ export class Namespace {
     return ids.sort((a, b) => a - b).map((nsid) => (names.has(nsid) ? { nsid, name: names.get(nsid)! } : { nsid }));
   }
 
+  // ---- events -----------------------------------------------------------------------
+
+  /**
+   * Watches changes (`ip monitor`): links, addresses, routes, neighbours, netconf, nsids
+   * (default: every kind), on a dedicated socket. Iterate it (`for await (const ev of ns.watch(['link']))`) or listen to
+   * it (`.on('link', …)`); see {@link Watcher} and {@link WatchOptions} (snapshot first,
+   * overflow handling). Closed by `break`, `close()`, or closing this namespace.
+   */
+  watch(kinds?: WatchKind | WatchKind[], options?: WatchOptions): Watcher {
+    return new Watcher(this, kinds, options);
+  }
+
+  /**
+   * Waits until some object of `kind` satisfies `predicate` (current state first, then
+   * changes) and resolves with it: `await ns.waitFor('link', (l) => l.name === 'eth0')`,
+   * `await ns.waitFor('address', (a) => a.address === 'fd00::1' && !a.tentative)`.
+   * Rejects with TimeoutError / AbortError (see {@link WaitOptions}).
+   */
+  waitFor<K extends WatchKind>(kind: K, predicate: (obj: WatchObjectMap[K]) => unknown, options?: WaitOptions): Promise<WatchObjectMap[K]> {
+    return waitForKind(this, kind, predicate, options);
+  }
+
+  /** @internal A watcher is open on this namespace (closed with it). */
+  _track(w: Watcher): void {
+    this.watchers.add(w);
+  }
+
+  /** @internal A watcher closed. */
+  _untrack(w: Watcher): void {
+    this.watchers.delete(w);
+  }
+
   // ---- closing ----------------------------------------------------------------------
 
-  /** Closes the connection and the fd (the namespace itself stays, if named). */
+  /** Closes the connection, the watchers and the fd (the namespace itself stays, if named). */
   async close(): Promise<void> {
+    await Promise.all([...this.watchers].map((w) => w._closeForNamespace()));
     const conn = this.conn;
     this.conn = undefined;
     if (conn) {
