@@ -1,7 +1,8 @@
 /**
  * Codec fuzzing (fast-check). Every decoder — framing (parseMessages), ACK/DONE
  * (parseError/parseDone), every family's message decoder and API `fromMessage` (links with
- * their kind data and AF_BRIDGE, addresses, routes with multipath, neighbours, FDB, nsids)
+ * their kind data and AF_BRIDGE, addresses, routes with multipath, neighbours, FDB, nsids,
+ * netconf)
  * and every attribute schema and struct on its own — is fed:
  *  - random bytes framed as a netlink message of every rtnetlink type,
  *  - real kernel messages (test/fixtures/kernel-messages.json, captured on Linux with
@@ -24,6 +25,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Address, Bridge, Link, Macvlan, Macvtap, Neighbor, ParseError, Route, Tun, Vxlan } from '../../src/index.js';
 import { Bond, Vlan, Vrf } from '../../src/api/kinds.js';
 import { bridgePortSettings } from '../../src/api/bridge.js';
+import { Netconf } from '../../src/api/netconf.js';
 import { fdbEntryFromMessage } from '../../src/api/fdb.js';
 import { Schema, Struct, forEachAttr } from '../../src/netlink/attributes.js';
 import { parseDone, parseError, parseMessages, type NlMessage } from '../../src/netlink/message.js';
@@ -33,6 +35,7 @@ import * as bridge from '../../src/rtnetlink/bridge.js';
 import * as kinds from '../../src/rtnetlink/link-kinds.js';
 import * as link from '../../src/rtnetlink/link.js';
 import * as neigh from '../../src/rtnetlink/neigh.js';
+import * as netconf from '../../src/rtnetlink/netconf.js';
 import * as nsid from '../../src/rtnetlink/nsid.js';
 import * as route from '../../src/rtnetlink/route.js';
 import * as vxlan from '../../src/rtnetlink/vxlan.js';
@@ -56,7 +59,7 @@ const REAL: Buffer[] = fixture.datagrams.flatMap((hex) =>
 
 // ---- every decoder ------------------------------------------------------------------------
 const ns = fakeNamespace();
-const modules = [addr, bridge, kinds, link, neigh, nsid, route, vxlan] as Record<string, unknown>[];
+const modules = [addr, bridge, kinds, link, neigh, netconf, nsid, route, vxlan] as Record<string, unknown>[];
 const SCHEMAS = [...new Set(modules.flatMap((m) => Object.values(m)).filter((v): v is Schema<object> => v instanceof Schema))];
 const STRUCTS = [...new Set(modules.flatMap((m) => Object.values(m)).filter((v): v is Struct<object> => v instanceof Struct))];
 
@@ -90,6 +93,7 @@ const DECODERS: [string, (m: NlMessage) => unknown][] = [
   ['Route.fromMessage', (m) => { const r = Route.fromMessage(ns, m); return [r.toJSON(), r.flagNames, r.onlink]; }],
   ['Neighbor.fromMessage', (m) => { const n = Neighbor.fromMessage(ns, m); return [n.toJSON(), n.router, n.proxy]; }],
   ['fdbEntryFromMessage', (m) => fdbEntryFromMessage(m, new Map([[1, 'lo']]))],
+  ['Netconf.fromMessage', (m) => Netconf.fromMessage(ns, m)],
   ['nsid', (m) => [nsid.RtGenMsg.decode(m.buf, m.start, m.end), nsid.NsidAttrs.decode(m.buf, Math.min(m.start + nsid.RtGenMsg.size, m.end), m.end)]],
 ];
 
@@ -335,6 +339,7 @@ const FAMILIES: [string, (m: NlMessage) => { header: object; attrs: object }, (w
   ['addr', addr.decodeAddrMessage, addr.encodeAddrMessage as never],
   ['route', route.decodeRouteMessage, route.encodeRouteMessage as never],
   ['neigh', neigh.decodeNeighMessage, neigh.encodeNeighMessage as never],
+  ['netconf', netconf.decodeNetconfMessage, netconf.encodeNetconfMessage as never],
 ];
 
 function roundTripMessage(buf: Buffer): void {
