@@ -70,7 +70,7 @@ struct Core {
   std::vector<Failure> failures;
 
   // counters
-  double datagrams = 0, bytes = 0, foreignDropped = 0, overflows = 0;
+  double datagrams = 0, bytes = 0, foreignDropped = 0, overflows = 0, dumpRaces = 0;
 };
 
 void* WriterMain(void* arg) {
@@ -143,6 +143,12 @@ void EnsureSpare(Core* c, size_t used, size_t need) {
   c->cap = cap;
 }
 
+// kDumpRace — EINVAL from recvmsg()/SO_ERROR is not an error of ours. netlink_recvmsg()
+// checks nlk->cb_running without cb_mutex and, if it looks set, calls netlink_dump(), which
+// returns -EINVAL when it finds (under the mutex) that the dump already finished, and stores
+// that in sk_err. Our writer thread starts dumps (netlink_dump_start runs the first, possibly
+// only, chunk) while the main thread reads, so the unlocked check can be stale. No message
+// is lost: the error is counted (stats().dumpRaces) and reading goes on.
 void OnReadable(uv_poll_t* handle, int status, int /*events*/) {
   Core* c = static_cast<Core*>(handle->data);
   if (c->closed) return;
@@ -159,12 +165,17 @@ void OnReadable(uv_poll_t* handle, int status, int /*events*/) {
     if (err == 0) err = -status;
     if (err == ENOBUFS) c->overflows++;
     if (cleared && !c->paused) uv_poll_start(&c->poll, UV_READABLE, OnReadable);
-    if (!Deliver(c, nullptr, err, 0)) return;  // JavaScript is gone (teardown)
+    if (cleared && err == EINVAL) {
+      c->dumpRaces++;  // see kDumpRace below: nothing was lost, keep reading
+    } else {
+      if (!Deliver(c, nullptr, err, 0)) return;  // JavaScript is gone (teardown)
+    }
     if (!cleared || c->closed || c->paused) return;
   }
   size_t used = 0;
   int count = 0;
   int recvErr = 0;
+  int races = 0;
   while (count < kMaxDatagramsPerWakeup && used < kMaxPerWakeup) {
     EnsureSpare(c, used, kMinSpare);
     sockaddr_nl from{};
@@ -179,6 +190,10 @@ void OnReadable(uv_poll_t* handle, int status, int /*events*/) {
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      if (errno == EINVAL && races++ < 8) {
+        c->dumpRaces++;  // kDumpRace: a stale sk_err, nothing lost; read on
+        continue;
+      }
       recvErr = errno;
       if (errno == ENOBUFS) c->overflows++;
       break;
@@ -190,11 +205,12 @@ void OnReadable(uv_poll_t* handle, int status, int /*events*/) {
       iov = {c->buf + used, len};
       mh.msg_namelen = sizeof from;
       do n = recvmsg(c->fd, &mh, MSG_DONTWAIT);
-      while (n < 0 && errno == EINTR);
+      while (n < 0 && (errno == EINTR || (errno == EINVAL && races++ < 8 && ++c->dumpRaces)));
     } else {
-      // Already have the bytes: consume the datagram without copying it again.
+      // Already have the bytes: consume the datagram without copying it again. (A stale
+      // sk_err makes the kernel return it before dequeuing anything: retry, see kDumpRace.)
       do n = recv(c->fd, nullptr, 0, MSG_DONTWAIT | MSG_TRUNC);
-      while (n < 0 && errno == EINTR);
+      while (n < 0 && (errno == EINTR || (errno == EINVAL && races++ < 8 && ++c->dumpRaces)));
     }
     if (n < 0) {
       recvErr = errno;
@@ -444,6 +460,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
       o.Set("bytes", core_->bytes);
       o.Set("foreignDropped", core_->foreignDropped);
       o.Set("overflows", core_->overflows);
+      o.Set("dumpRaces", core_->dumpRaces);
     }
     return o;
   }
