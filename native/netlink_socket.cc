@@ -70,7 +70,7 @@ struct Core {
   std::vector<Failure> failures;
 
   // counters
-  double datagrams = 0, bytes = 0, foreignDropped = 0, overflows = 0;
+  double datagrams = 0, bytes = 0, foreignDropped = 0, overflows = 0, dumpRaces = 0;
 };
 
 void* WriterMain(void* arg) {
@@ -100,16 +100,38 @@ void* WriterMain(void* arg) {
   return nullptr;
 }
 
-void Deliver(Core* c, napi_value buffer, int err, uint32_t id) {
-  Napi::Env env(c->env);
-  napi_value args[3];
-  args[0] = buffer ? buffer : env.Undefined();
-  args[1] = Napi::Number::New(env, err);
-  args[2] = Napi::Number::New(env, id);
-  c->onData.MakeCallback(env.Global(), 3, args, *c->asyncContext);
-  if (env.IsExceptionPending()) {
-    napi_fatal_exception(c->env, env.GetAndClearPendingException().Value());
+// Stops reading for good when JavaScript can no longer run (the environment is being torn
+// down: a natural exit or a terminated worker while the socket was open). Calling into JS
+// then would fail, and node-addon-api turns that failure into a fatal error.
+void StopForTeardown(Core* c) {
+  if (!c->closed) uv_poll_stop(&c->poll);
+}
+
+// Calls onData(buffer, err, id). Returns false when JavaScript cannot run any more.
+bool Deliver(Core* c, napi_value buffer, int err, uint32_t id) {
+  napi_env env = c->env;
+  napi_value args[3], global, fn, result;
+  if (buffer != nullptr) {
+    args[0] = buffer;
+  } else if (napi_get_undefined(env, &args[0]) != napi_ok) {
+    return false;
   }
+  if (napi_create_int32(env, err, &args[1]) != napi_ok || napi_create_uint32(env, id, &args[2]) != napi_ok ||
+      napi_get_global(env, &global) != napi_ok || napi_get_reference_value(env, c->onData, &fn) != napi_ok ||
+      fn == nullptr) {
+    return false;
+  }
+  napi_status st = napi_make_callback(env, *c->asyncContext, global, fn, 3, args, &result);
+  if (st == napi_ok) return true;
+  bool pending = false;
+  if (napi_is_exception_pending(env, &pending) == napi_ok && pending) {
+    napi_value e;
+    napi_get_and_clear_last_exception(env, &e);
+    napi_fatal_exception(env, e);  // an exception thrown by onData: report it as uncaught
+    return true;
+  }
+  StopForTeardown(c);
+  return false;
 }
 
 void EnsureSpare(Core* c, size_t used, size_t need) {
@@ -121,6 +143,12 @@ void EnsureSpare(Core* c, size_t used, size_t need) {
   c->cap = cap;
 }
 
+// kDumpRace — EINVAL from recvmsg()/SO_ERROR is not an error of ours. netlink_recvmsg()
+// checks nlk->cb_running without cb_mutex and, if it looks set, calls netlink_dump(), which
+// returns -EINVAL when it finds (under the mutex) that the dump already finished, and stores
+// that in sk_err. Our writer thread starts dumps (netlink_dump_start runs the first, possibly
+// only, chunk) while the main thread reads, so the unlocked check can be stale. No message
+// is lost: the error is counted (stats().dumpRaces) and reading goes on.
 void OnReadable(uv_poll_t* handle, int status, int /*events*/) {
   Core* c = static_cast<Core*>(handle->data);
   if (c->closed) return;
@@ -137,12 +165,17 @@ void OnReadable(uv_poll_t* handle, int status, int /*events*/) {
     if (err == 0) err = -status;
     if (err == ENOBUFS) c->overflows++;
     if (cleared && !c->paused) uv_poll_start(&c->poll, UV_READABLE, OnReadable);
-    Deliver(c, nullptr, err, 0);
+    if (cleared && err == EINVAL) {
+      c->dumpRaces++;  // see kDumpRace below: nothing was lost, keep reading
+    } else {
+      if (!Deliver(c, nullptr, err, 0)) return;  // JavaScript is gone (teardown)
+    }
     if (!cleared || c->closed || c->paused) return;
   }
   size_t used = 0;
   int count = 0;
   int recvErr = 0;
+  int races = 0;
   while (count < kMaxDatagramsPerWakeup && used < kMaxPerWakeup) {
     EnsureSpare(c, used, kMinSpare);
     sockaddr_nl from{};
@@ -157,6 +190,10 @@ void OnReadable(uv_poll_t* handle, int status, int /*events*/) {
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      if (errno == EINVAL && races++ < 8) {
+        c->dumpRaces++;  // kDumpRace: a stale sk_err, nothing lost; read on
+        continue;
+      }
       recvErr = errno;
       if (errno == ENOBUFS) c->overflows++;
       break;
@@ -168,11 +205,12 @@ void OnReadable(uv_poll_t* handle, int status, int /*events*/) {
       iov = {c->buf + used, len};
       mh.msg_namelen = sizeof from;
       do n = recvmsg(c->fd, &mh, MSG_DONTWAIT);
-      while (n < 0 && errno == EINTR);
+      while (n < 0 && (errno == EINTR || (errno == EINVAL && races++ < 8 && ++c->dumpRaces)));
     } else {
-      // Already have the bytes: consume the datagram without copying it again.
+      // Already have the bytes: consume the datagram without copying it again. (A stale
+      // sk_err makes the kernel return it before dequeuing anything: retry, see kDumpRace.)
       do n = recv(c->fd, nullptr, 0, MSG_DONTWAIT | MSG_TRUNC);
-      while (n < 0 && errno == EINTR);
+      while (n < 0 && (errno == EINTR || (errno == EINVAL && races++ < 8 && ++c->dumpRaces)));
     }
     if (n < 0) {
       recvErr = errno;
@@ -190,16 +228,28 @@ void OnReadable(uv_poll_t* handle, int status, int /*events*/) {
     count++;
   }
   if (used > 0) {
-    napi_value out;
+    // Raw N-API calls: they fail (instead of aborting) when the environment is shutting down.
+    napi_value out = nullptr;
+    napi_status st;
     if (used <= kCopyBelow) {
-      out = Napi::Buffer<uint8_t>::Copy(Napi::Env(c->env), c->buf, used);
+      st = napi_create_buffer_copy(c->env, used, c->buf, nullptr, &out);
     } else {
-      uint8_t* data = c->buf;
-      c->buf = nullptr;
-      c->cap = 0;
-      out = Napi::Buffer<uint8_t>::New(Napi::Env(c->env), data, used, [](Napi::Env, uint8_t* p) { std::free(p); });
+      st = napi_create_external_buffer(c->env, used, c->buf, [](napi_env, void* p, void*) { std::free(p); }, nullptr, &out);
+      if (st == napi_ok) {
+        c->buf = nullptr;  // now owned by the Buffer
+        c->cap = 0;
+      }
     }
-    Deliver(c, out, 0, 0);
+    if (st != napi_ok) {
+      bool pending = false;
+      if (napi_is_exception_pending(c->env, &pending) == napi_ok && pending) {
+        napi_value e;
+        napi_get_and_clear_last_exception(c->env, &e);
+      }
+      StopForTeardown(c);
+      return;
+    }
+    if (!Deliver(c, out, 0, 0)) return;
   }
   if (recvErr != 0 && !c->closed) Deliver(c, nullptr, recvErr, 0);
 }
@@ -215,7 +265,7 @@ void OnAsync(uv_async_t* handle) {
   Napi::HandleScope scope(Napi::Env(c->env));
   for (const Failure& f : failed) {
     if (c->closed) break;
-    Deliver(c, nullptr, f.err, f.id);
+    if (!Deliver(c, nullptr, f.err, f.id)) break;
   }
 }
 
@@ -410,6 +460,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
       o.Set("bytes", core_->bytes);
       o.Set("foreignDropped", core_->foreignDropped);
       o.Set("overflows", core_->overflows);
+      o.Set("dumpRaces", core_->dumpRaces);
     }
     return o;
   }

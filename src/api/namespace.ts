@@ -45,6 +45,12 @@ function identityOfFd(fd: number): Identity {
   return { dev: st.dev, ino: st.ino };
 }
 
+/** Throws a ValidationError unless `v` is a Namespace (JavaScript callers pass anything). @internal */
+export function validateNamespaceArg(v: unknown, field: string): Namespace {
+  if (!(v instanceof Namespace)) throw new ValidationError(field, v, 'expected a Namespace');
+  return v;
+}
+
 /** CLONE_NEWNET: the type NS_GET_NSTYPE reports for a network namespace. */
 const CLONE_NEWNET = 0x40000000;
 
@@ -77,6 +83,10 @@ export class Namespace {
   readonly identity: Identity;
 
   private _fd: number;
+  /** requests in flight that carry this namespace's fd number (IFLA_NET_NS_FD, NETNSA_FD). */
+  private holds = 0;
+  /** close() was called while holds > 0: the fd is closed when the last hold ends. */
+  private closePending = false;
   private conn: Promise<NetlinkConnection> | undefined;
   private readonly watchers = new Set<Watcher>();
   private _sysctl: Sysctl | undefined;
@@ -93,13 +103,39 @@ export class Namespace {
 
   /** The open file descriptor on the namespace (valid until close/delete). */
   get fd(): number {
-    if (this._fd < 0) throw new NetnsKitError(`namespace ${this.label} is closed`, 'EBADF', 9);
+    if (this._fd < 0 || this.closePending) throw new NetnsKitError(`namespace ${this.label} is closed`, 'EBADF', 9);
     return this._fd;
   }
 
   /** True once closed or deleted. */
   get isClosed(): boolean {
-    return this._fd < 0;
+    return this._fd < 0 || this.closePending;
+  }
+
+  /**
+   * Runs `fn` with this namespace's fd kept open until the promise settles, for requests that
+   * carry the fd NUMBER to the kernel (IFLA_NET_NS_FD, NETNSA_FD): the message is sent later
+   * by the writer thread, and a close() in between would let the number be reused by another
+   * file — another namespace — so the request would act on the wrong one. A close() during
+   * the request takes effect when it ends. EBADF if already closed.
+   * @internal
+   */
+  async withFd<T>(fn: (fd: number) => Promise<T>): Promise<T> {
+    const fd = this.fd;
+    this.holds++;
+    try {
+      return await fn(fd);
+    } finally {
+      if (--this.holds === 0 && this.closePending) this.closeFd();
+    }
+  }
+
+  private closeFd(): void {
+    this.closePending = false;
+    if (this._fd >= 0) {
+      closeSync(this._fd);
+      this._fd = -1;
+    }
   }
 
   /** A name for messages: the namespace name, or its path. */
@@ -381,11 +417,12 @@ export class Namespace {
 
   /** The nsid this namespace uses for `target`, or undefined if none is assigned. */
   async getNsid(target: Namespace): Promise<number | undefined> {
+    validateNamespaceArg(target, 'target');
     const conn = await this.connection();
-    const replies = await conn.request(RTM_GETNSID, 0, (w) => {
+    const replies = await target.withFd((fd) => conn.request(RTM_GETNSID, 0, (w) => {
       RtGenMsg.encode(w, { family: AF_UNSPEC });
-      NsidAttrs.encode(w, { fd: target.fd });
-    }, { operation: 'get nsid of', object: target.label });
+      NsidAttrs.encode(w, { fd });
+    }, { operation: 'get nsid of', object: target.label }));
     for (const m of replies) {
       const attrs = NsidAttrs.decode(m.buf, m.start + RtGenMsg.size, m.end);
       if (attrs.nsid !== undefined) return attrs.nsid === NSID_NOT_ASSIGNED ? undefined : attrs.nsid;
@@ -398,12 +435,13 @@ export class Namespace {
    * in this namespace. `'auto'` lets the kernel choose. Returns the id now assigned.
    */
   async setNsid(target: Namespace, nsid: number | 'auto'): Promise<number> {
+    validateNamespaceArg(target, 'target');
     const id = nsid === 'auto' ? NSID_NOT_ASSIGNED : validateInt(nsid, 'nsid', 0, 2 ** 31 - 1);
     const conn = await this.connection();
-    await conn.request(RTM_NEWNSID, 0, (w) => {
+    await target.withFd((fd) => conn.request(RTM_NEWNSID, 0, (w) => {
       RtGenMsg.encode(w, { family: AF_UNSPEC });
-      NsidAttrs.encode(w, { nsid: id, fd: target.fd });
-    }, { operation: 'set nsid of', object: `${target.label} to ${nsid}` });
+      NsidAttrs.encode(w, { nsid: id, fd });
+    }, { operation: 'set nsid of', object: `${target.label} to ${nsid}` }));
     const now = await this.getNsid(target);
     if (now === undefined) throw new NetnsKitError(`nsid of ${target.label} was not assigned`, 'EIO', 5);
     return now;
@@ -479,10 +517,8 @@ export class Namespace {
       }
     }
     if (this.isHost) return;
-    if (this._fd >= 0) {
-      closeSync(this._fd);
-      this._fd = -1;
-    }
+    if (this.holds > 0) this.closePending = this._fd >= 0;
+    else this.closeFd();
   }
 
   /** Closes this handle and removes the named namespace, like `ip netns delete NAME`. */

@@ -91,12 +91,18 @@ export class VethPair {
     if (samePlace && o.name !== undefined && o.name === p.name) {
       throw new ValidationError('peer.name', p.name, 'both ends of a veth pair in one namespace need different names');
     }
-    if (!samePlace) peerAttrs.netNsFd = peerNs.fd;
     // The peer's own ifinfomsg cannot bring it up: the kernel configures the peer before the
     // two ends are joined, and veth_open() then fails with ENOTCONN. It is set up afterwards.
     const data: VethInfoAttributes = { peer: { header: { family: 0 }, attrs: peerAttrs } };
     localAttrs.linkinfo = { kind: 'veth', data };
-    const local = await createLink(ns, { attrs: localAttrs, up: o.up, what: 'veth' });
+    const make = (): Promise<Link> => createLink(ns, { attrs: localAttrs, up: o.up, what: 'veth' });
+    // the peer namespace's fd number travels in the message: kept open until the kernel answered
+    const local = samePlace
+      ? await make()
+      : await peerNs.withFd((fd) => {
+          peerAttrs.netNsFd = fd;
+          return make();
+        });
     try {
       let peer: Link;
       if (local.parentIndex !== undefined) peer = await Link.get(peerNs, local.parentIndex);

@@ -19,6 +19,8 @@ export interface NativeSocketStats {
   foreignDropped: number;
   /** times the kernel reported ENOBUFS (messages lost). */
   overflows: number;
+  /** stale EINVAL errors from the kernel's unlocked dump check, absorbed (nothing lost). */
+  dumpRaces: number;
 }
 
 export interface NativeNetlinkSocket {

@@ -18,7 +18,7 @@
 import { ParseError } from '../errors.js';
 import { formatIp, formatMac, parseIp, parseLladdr } from '../util/ip.js';
 import { NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK } from './constants.js';
-import { align4, NlWriter } from './writer.js';
+import { align4, NlWriter, toU64 } from './writer.js';
 
 /** An attribute kept as bytes: unknown to the schema, or read with {@link forEachAttr}. */
 export interface RawAttr {
@@ -211,6 +211,8 @@ function decodeField(f: Field, buf: Buffer, start: number, end: number): unknown
     case 'flag':
       return true;
     case 'mac':
+      // MAX_ADDR_LEN: no device has a longer link-layer address (zero bytes: none, e.g. tun)
+      if (end - start > 32) throw new ParseError(`attribute ${f.name} has ${end - start} bytes, a link-layer address at most 32`, start);
       return formatMac(buf.subarray(start, end));
     case 'ip':
       if (end - start !== 4 && end - start !== 16) {
@@ -262,7 +264,7 @@ function encodeField(w: NlWriter, type: number, f: Field, v: unknown): void {
       if (v) w.attrFlag(type);
       return;
     case 'mac':
-      w.attr(type, parseLladdr(v, f.name));
+      w.attr(type, v === '' ? Buffer.alloc(0) : parseLladdr(v, f.name)); // '' is how an empty address decodes
       return;
     case 'ip':
       w.attr(type, parseIp(v, f.name));
@@ -370,7 +372,7 @@ export class Struct<T extends object> {
         case 'u16': w.buf.writeUInt16LE(x & 0xffff, at); break;
         case 'u32': w.buf.writeUInt32LE(x >>> 0, at); break;
         case 's32': w.buf.writeInt32LE(x | 0, at); break;
-        case 'u64': w.buf.writeBigUInt64LE(BigInt(x), at); break;
+        case 'u64': w.buf.writeBigUInt64LE(toU64(x), at); break;
         case 'be16': w.buf.writeUInt16BE(x & 0xffff, at); break;
         case 'be32': w.buf.writeUInt32BE(x >>> 0, at); break;
         default: break;

@@ -96,6 +96,8 @@ export interface ConnectionStats {
   strayReplies: number;
   foreignDropped: number;
   overflows: number;
+  /** stale EINVAL reports from the kernel's unlocked dump-running check, absorbed (nothing was lost). */
+  dumpRaces: number;
   datagrams: number;
 }
 
@@ -260,13 +262,14 @@ export class NetlinkConnection {
   }
 
   get stats(): ConnectionStats {
-    const n = this.closed ? { foreignDropped: 0, overflows: 0, datagrams: 0 } : this.sock.stats();
+    const n = this.closed ? { foreignDropped: 0, overflows: 0, datagrams: 0, dumpRaces: 0 } : this.sock.stats();
     return {
       ...this.counters,
       inFlight: this.inFlight,
       queued: this.waiting.length - this.waitingHead + this.dumpQueue.length,
       foreignDropped: n.foreignDropped,
       overflows: n.overflows,
+      dumpRaces: n.dumpRaces,
       datagrams: n.datagrams,
     };
   }

@@ -1,89 +1,37 @@
 /**
- * TEST-ONLY link helpers for the address / route / neighbour tests: veth pairs and bridges
- * made by sending RTM_NEWLINK directly. They stand in for the link API being built on the
- * `links` branch (VethPair, Bridge); the lead switches these tests to it after merging.
+ * Test shortcuts for building topologies with the public link API (VethPair, Bridge, Link).
+ * (They first stood in for that API while it was being written; now they only call it.)
  */
-import { Link, type Namespace } from '../../src/index.js';
-import { NLM_F_CREATE, NLM_F_EXCL } from '../../src/netlink/constants.js';
-import { AF_UNSPEC, IFF_UP, RTM_NEWLINK } from '../../src/rtnetlink/constants.js';
-import { IfInfoMsg, LinkAttrs } from '../../src/rtnetlink/link.js';
+import { Bridge, Link, type Namespace, VethPair } from '../../src/index.js';
 
-const IFLA_LINKINFO = 18;
-const IFLA_INFO_KIND = 1;
-const IFLA_INFO_DATA = 2;
-const VETH_INFO_PEER = 1;
-
-/** Creates veth `nameA` in `a` with its peer `nameB` in `b`; both set up unless `up: false`. */
+/** Creates veth `nameA` in `a` with its peer `nameB` created directly in `b`; both up unless `up: false`. */
 export async function testVeth(a: Namespace, nameA: string, b: Namespace, nameB: string, opts: { up?: boolean } = {}): Promise<[Link, Link]> {
-  const conn = await a.connection();
-  await conn.request(
-    RTM_NEWLINK,
-    NLM_F_CREATE | NLM_F_EXCL,
-    (w) => {
-      IfInfoMsg.encode(w, { family: AF_UNSPEC });
-      LinkAttrs.encode(w, { ifname: nameA });
-      const li = w.beginNested(IFLA_LINKINFO);
-      w.attrString(IFLA_INFO_KIND, 'veth');
-      const data = w.beginNested(IFLA_INFO_DATA);
-      const peer = w.beginNested(VETH_INFO_PEER);
-      IfInfoMsg.encode(w, { family: AF_UNSPEC });
-      LinkAttrs.encode(w, { ifname: nameB, netNsFd: b.fd });
-      w.endNested(peer);
-      w.endNested(data);
-      w.endNested(li);
-    },
-    { operation: 'test helper: create veth', object: `${nameA}/${nameB}` },
-  );
-  if (opts.up !== false) {
-    await testSetUp(await a.link(nameA));
-    await testSetUp(await b.link(nameB));
-  }
-  return [await a.link(nameA), await b.link(nameB)];
+  const up = opts.up !== false;
+  const pair = await VethPair.create(a, { name: nameA, up, peer: { name: nameB, namespace: b, up } });
+  return [await pair.local.refresh(), await pair.peer.refresh()];
 }
 
-/** Creates a bridge (set up). */
+/** Creates a bridge, up. */
 export async function testBridge(ns: Namespace, name: string): Promise<Link> {
-  const conn = await ns.connection();
-  await conn.request(
-    RTM_NEWLINK,
-    NLM_F_CREATE | NLM_F_EXCL,
-    (w) => {
-      IfInfoMsg.encode(w, { family: AF_UNSPEC });
-      LinkAttrs.encode(w, { ifname: name, linkinfo: { kind: 'bridge' } });
-    },
-    { operation: 'test helper: create bridge', object: name },
-  );
-  await testSetUp(await ns.link(name));
-  return ns.link(name);
+  const br = await Bridge.create(ns, { name, up: true });
+  return br.refresh();
 }
 
 /** Sets a link up (or down). */
 export async function testSetUp(link: Link, up = true): Promise<void> {
-  const conn = await link.namespace.connection();
-  await conn.request(RTM_NEWLINK, 0, (w) => IfInfoMsg.encode(w, { family: AF_UNSPEC, index: link.index, flags: up ? IFF_UP : 0, change: IFF_UP }), {
-    operation: 'test helper: set link up',
-    object: link.name,
-  });
+  await (up ? link.up() : link.down());
 }
 
 /** Enslaves a link to a bridge (same namespace). */
 export async function testSetMaster(link: Link, master: Link): Promise<void> {
-  const conn = await link.namespace.connection();
-  await conn.request(
-    RTM_NEWLINK,
-    0,
-    (w) => {
-      IfInfoMsg.encode(w, { family: AF_UNSPEC, index: link.index });
-      LinkAttrs.encode(w, { master: master.index });
-    },
-    { operation: 'test helper: set master', object: `${link.name} master ${master.name}` },
-  );
+  await link.setMaster(master);
 }
 
 /** Sets `lo` up in a namespace. */
 export async function testLoUp(ns: Namespace): Promise<Link> {
-  await testSetUp(await ns.link('lo'));
-  return ns.link('lo');
+  const lo = await ns.link('lo');
+  await lo.up();
+  return lo.refresh();
 }
 
 export { Link };
