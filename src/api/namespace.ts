@@ -73,6 +73,7 @@ export class Namespace {
 
   private _fd: number;
   private conn: Promise<NetlinkConnection> | undefined;
+  private connNow: NetlinkConnection | undefined;
   private _sysctl: Sysctl | undefined;
   private readonly isHost: boolean;
   private static hostNs: Namespace | undefined;
@@ -294,8 +295,20 @@ export class Namespace {
       this.conn.catch(() => {
         this.conn = undefined;
       });
+      const opening = this.conn;
+      opening.then((c) => this.conn === opening && (this.connNow = c), () => undefined);
     }
     return this.conn;
+  }
+
+  /**
+   * The connection when it is already open (bulk request paths use it without waiting for
+   * a promise); undefined before the first {@link Namespace.connection} has finished.
+   * @internal
+   */
+  get openConnection(): NetlinkConnection | undefined {
+    const c = this.connNow;
+    return c !== undefined && !c.isClosed ? c : undefined;
   }
 
   // ---- links ------------------------------------------------------------------------
@@ -381,6 +394,7 @@ export class Namespace {
   async close(): Promise<void> {
     const conn = this.conn;
     this.conn = undefined;
+    this.connNow = undefined;
     if (conn) {
       try {
         (await conn).close();

@@ -30,7 +30,11 @@ export interface RawAttr {
   data: Buffer;
 }
 
-/** Scalar attribute encodings. `mac` is any link-layer address as hex; `ip` is 4 or 16 bytes. */
+/**
+ * Scalar attribute encodings. `mac` is any link-layer address as hex; `ip` is 4 or 16 bytes,
+ * decoded as text; its encoder takes the text or the bytes themselves (requests built from
+ * already parsed input pass the bytes instead of formatting and parsing them again).
+ */
 export type ScalarType =
   | 'u8'
   | 'u16'
@@ -101,11 +105,16 @@ export class Schema<T extends object> {
   readonly name: string;
   private readonly byType: (Field | undefined)[] = [];
   private readonly entries: [number, Field][];
+  /** position in `entries` of each field name (the first, if two fields share a name). */
+  private readonly indexByName = new Map<string, number>();
 
   constructor(name: string, defs: FieldDefs) {
     this.name = name;
-    this.entries = Object.entries(defs).map(([t, f]) => [Number(t), f]);
-    for (const [t, f] of this.entries) this.byType[t] = f;
+    this.entries = Object.entries(defs).map(([t, f]) => [Number(t), f] as [number, Field]).sort((a, b) => a[0] - b[0]);
+    this.entries.forEach(([t, f], i) => {
+      this.byType[t] = f;
+      if (!this.indexByName.has(f.name)) this.indexByName.set(f.name, i);
+    });
   }
 
   /** The field definition of an attribute type. */
@@ -152,16 +161,43 @@ export class Schema<T extends object> {
     return out as T;
   }
 
+  private encodeEntry(w: NlWriter, i: number, v: unknown): void {
+    const [type, f] = this.entries[i]!;
+    if (f.multi) {
+      for (const x of v as unknown[]) encodeField(w, type, f, x);
+    } else {
+      encodeField(w, type, f, v);
+    }
+  }
+
   /** Encodes the attributes present in obj (in schema order, then `unknown` as they were). */
   encode(w: NlWriter, obj: Partial<T>): void {
     const o = obj as Record<string, unknown>;
-    for (const [type, f] of this.entries) {
-      const v = o[f.name];
-      if (v === undefined || v === null) continue;
-      if (f.multi) {
-        for (const x of v as unknown[]) encodeField(w, type, f, x);
-      } else {
-        encodeField(w, type, f, v);
+    // Walk the object's own keys (usually a few) rather than every field of the schema
+    // (up to ~60 keyed lookups per message); objects whose keys are not in schema order
+    // (rare) take the schema-order walk.
+    let last = -1;
+    let ordered = true;
+    for (const k in o) {
+      const i = this.indexByName.get(k);
+      if (i === undefined || o[k] === undefined || o[k] === null) continue;
+      if (i < last) {
+        ordered = false;
+        break;
+      }
+      last = i;
+    }
+    if (ordered) {
+      for (const k in o) {
+        const i = this.indexByName.get(k);
+        const v = o[k];
+        if (i === undefined || v === undefined || v === null) continue;
+        this.encodeEntry(w, i, v);
+      }
+    } else {
+      for (let i = 0; i < this.entries.length; i++) {
+        const v = o[this.entries[i]![1].name];
+        if (v !== undefined && v !== null) this.encodeEntry(w, i, v);
       }
     }
     const unknown = o.unknown as RawAttr[] | undefined;
@@ -265,7 +301,7 @@ function encodeField(w: NlWriter, type: number, f: Field, v: unknown): void {
       w.attr(type, parseLladdr(v, f.name));
       return;
     case 'ip':
-      w.attr(type, parseIp(v, f.name));
+      w.attr(type, typeof v === 'string' ? parseIp(v, f.name) : (v as Uint8Array));
       return;
     case 'nested': {
       const s = w.beginNested(type, f.nestedFlag === true);
@@ -360,7 +396,8 @@ export class Struct<T extends object> {
     const o = v as Record<string, number | undefined>;
     w.ensure(this.size);
     const base = w.offset;
-    w.buf.fill(0, base, base + this.size);
+    const buf = w.buf;
+    for (let i = base; i < base + this.size; i++) buf[i] = 0; // (a loop: fill() costs a native call)
     for (const f of this.fields) {
       const x = o[f.name] ?? 0;
       const at = base + f.offset;

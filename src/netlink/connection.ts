@@ -6,7 +6,14 @@
  * - Requests made in the same tick are written into one buffer and sent with one sendmsg
  *   (the kernel processes the messages of a datagram in order, answering each).
  * - At most `window` requests wait for their ACK at once, so ACKs always fit the receive
- *   buffer; further requests queue in JavaScript.
+ *   buffer; further requests queue in JavaScript. The default window follows the receive
+ *   buffer the kernel granted (4 KiB of it per request in flight, at most 4096 requests).
+ * - A request marked `quiet` (it answers nothing on success) is sent without NLM_F_ACK:
+ *   the kernel handles one socket's messages strictly in order and reports every failure
+ *   with an error message, so the request has succeeded once any later request is answered.
+ *   The last quiet request of each datagram is sent with NLM_F_ACK, so every quiet request
+ *   is followed by an answered one. This saves the kernel one ACK and the reader one
+ *   datagram per request (bulk route, address and neighbour changes).
  * - The kernel runs one dump per socket at a time (a second gets EBUSY), so dumps are
  *   queued and sent one after the other; their messages stream through an async iterator
  *   with back-pressure (reading pauses while the consumer is behind).
@@ -72,6 +79,17 @@ export interface ConnectionOptions {
   strict?: boolean;
 }
 
+/** Options of one request. */
+export interface RequestOptions {
+  /**
+   * The request answers nothing on success (no object, no NLM_F_ECHO): the kernel is not
+   * asked for its own ACK; success is known when a later request on the connection is
+   * answered (see the module documentation). A failure still rejects this request with its
+   * own error. Default false.
+   */
+  quiet?: boolean;
+}
+
 /** Options of one dump. */
 export interface DumpOptions {
   /** What to do when the kernel marks the dump inconsistent (NLM_F_DUMP_INTR):
@@ -100,22 +118,28 @@ class Batch {
   constructor(readonly id: number) {}
 }
 
-interface PendingRequest {
-  kind: 'request';
-  seq: number;
-  info: RequestInfo;
-  batch: Batch;
-  start: number;
-  replies: NlMessage[];
-  resolve: (replies: NlMessage[]) => void;
-  reject: (e: unknown) => void;
+class PendingRequest {
+  readonly kind = 'request' as const;
+  seq = 0;
+  batch: Batch | undefined;
+  start = 0;
+  /** position in the order of requests written (quiet requests complete by it). */
+  order = 0;
+  replies: NlMessage[] | undefined;
+  constructor(
+    readonly info: RequestInfo,
+    readonly resolve: (replies: NlMessage[]) => void,
+    readonly reject: (e: unknown) => void,
+    /** sent without NLM_F_ACK (cleared when it is the one of its datagram that asks for an ACK). */
+    public quiet: boolean,
+  ) {}
 }
 
 interface PendingDump {
   kind: 'dump';
   seq: number;
   info: RequestInfo;
-  batch: Batch;
+  batch: Batch | undefined;
   start: number;
   queue: AsyncQueue<NlMessage>;
   interrupted: boolean;
@@ -133,6 +157,11 @@ interface Queued {
 
 const MAX_BATCH_BYTES = 64 * 1024;
 const DEFAULT_RCVBUF = 8 * 1024 * 1024;
+/** Receive-buffer bytes reserved per request in flight for the default window: an ACK or
+ *  error costs ~832 bytes of buffer (skb truesize, measured on 6.x), a small reply more. */
+const RCVBUF_PER_REQUEST = 4096;
+const MAX_DEFAULT_WINDOW = 4096;
+const MIN_DEFAULT_WINDOW = 16;
 
 /** A netlink socket with request/response multiplexing. See the module documentation. */
 export class NetlinkConnection {
@@ -156,11 +185,17 @@ export class NetlinkConnection {
   private closed = false;
   private refs = 0;
   private paused = 0;
-  private readonly window: number;
+  private window: number;
+  /** quiet requests written and not yet known to have succeeded, in order (from quietHead). */
+  private quietQueue: PendingRequest[] = [];
+  private quietHead = 0;
+  /** the last quiet request of the batch being written, if nothing answered follows it. */
+  private openQuiet: PendingRequest | undefined;
+  private order = 0;
   private counters = { requests: 0, dumps: 0, sends: 0, strayReplies: 0 };
 
-  private constructor(fd: number, window: number) {
-    this.window = window;
+  private constructor(fd: number, window: number | undefined) {
+    this.window = window ?? MIN_DEFAULT_WINDOW;
     try {
       this.sock = new native.NetlinkSocket(fd, (data, errno, batchId) => this.onData(data, errno, batchId));
     } catch (e) {
@@ -176,7 +211,7 @@ export class NetlinkConnection {
     } catch (e) {
       throw SystemError.from(e, 'open netlink socket');
     }
-    const conn = new NetlinkConnection(fd, opts.window ?? 1024);
+    const conn = new NetlinkConnection(fd, opts.window);
     try {
       conn.configure(opts);
     } catch (e) {
@@ -202,6 +237,11 @@ export class NetlinkConnection {
       s.setOption(SOL_SOCKET, SO_RCVBUFFORCE, rcv);
     } catch {
       s.setOption(SOL_SOCKET, SO_RCVBUF, rcv);
+    }
+    if (opts.window === undefined) {
+      // without CAP_NET_ADMIN the kernel caps the buffer at net.core.rmem_max: fit the window to it
+      const granted = s.getOption(SOL_SOCKET, SO_RCVBUF);
+      this.window = Math.max(MIN_DEFAULT_WINDOW, Math.min(MAX_DEFAULT_WINDOW, Math.floor(granted / RCVBUF_PER_REQUEST)));
     }
     try {
       s.setOption(SOL_SOCKET, SO_SNDBUFFORCE, MAX_BATCH_BYTES * 4);
@@ -269,16 +309,18 @@ export class NetlinkConnection {
    * the kernel sent before its ACK (e.g. the object of a GET), or rejects with a
    * NetlinkError carrying the errno name and the kernel's extended-ACK message.
    */
-  request(type: number, flags: number, body: BodyWriter | null, info: RequestInfo): Promise<NlMessage[]> {
+  request(type: number, flags: number, body: BodyWriter | null, info: RequestInfo, opts?: RequestOptions): Promise<NlMessage[]> {
     if (this.closed) return Promise.reject(this.closedError(info));
+    const quiet = opts?.quiet === true;
     return new Promise<NlMessage[]>((resolve, reject) => {
-      const start = (): void => {
-        const p: PendingRequest = { kind: 'request', seq: 0, info, batch: this.batch, start: 0, replies: [], resolve, reject };
-        if (this.write(p, type, flags | NLM_F_REQUEST | NLM_F_ACK, body)) this.inFlight++;
-      };
-      if (this.inFlight < this.window && this.waitingHead === this.waiting.length) start();
-      else this.waiting.push({ start, fail: reject, info });
+      const p = new PendingRequest(info, resolve, reject, quiet);
+      if (this.inFlight < this.window && this.waitingHead === this.waiting.length) this.startRequest(p, type, flags, body);
+      else this.waiting.push({ start: () => this.startRequest(p, type, flags, body), fail: reject, info });
     });
+  }
+
+  private startRequest(p: PendingRequest, type: number, flags: number, body: BodyWriter | null): void {
+    if (this.write(p, type, flags | NLM_F_REQUEST | (p.quiet ? 0 : NLM_F_ACK), body)) this.inFlight++;
   }
 
   /**
@@ -348,6 +390,9 @@ export class NetlinkConnection {
     this.waiting = [];
     this.waitingHead = 0;
     this.dumpQueue.length = 0;
+    this.quietQueue = [];
+    this.quietHead = 0;
+    this.openQuiet = undefined;
     this.sock.close();
     for (const p of pend) this.settleError(p, this.closedError(p.info));
     for (const q of queued) q.fail(this.closedError(q.info));
@@ -368,6 +413,8 @@ export class NetlinkConnection {
 
   /** Writes the message into the current batch; false (and p rejected) if body() threw. */
   private write(p: Pending, type: number, flags: number, body: BodyWriter | null): boolean {
+    // a dump is answered out of step with later requests: it cannot vouch for quiet ones
+    if (p.kind === 'dump' && this.openQuiet) this.sealQuiet();
     const seq = this.nextSeq();
     const start = this.out.beginMessage(type, flags, seq, 0);
     try {
@@ -384,7 +431,14 @@ export class NetlinkConnection {
     p.start = start;
     if (this.pending.size === 0 && this.refs === 0) this.sock.ref();
     this.pending.set(seq, p);
-    if (p.kind === 'request') this.counters.requests++;
+    if (p.kind === 'request') {
+      this.counters.requests++;
+      p.order = ++this.order;
+      if (p.quiet) {
+        this.quietQueue.push(p);
+        this.openQuiet = p;
+      } else this.openQuiet = undefined;
+    }
     if (this.out.offset >= MAX_BATCH_BYTES) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -393,9 +447,38 @@ export class NetlinkConnection {
     return true;
   }
 
+  /** Asks for an ACK on the last quiet request of the batch, so an answer follows every quiet request. */
+  private sealQuiet(): void {
+    const q = this.openQuiet!;
+    this.openQuiet = undefined;
+    q.quiet = false;
+    const at = q.start + 6;
+    this.out.buf.writeUInt16LE(this.out.buf.readUInt16LE(at) | NLM_F_ACK, at);
+  }
+
+  /** Quiet requests written before request `order` have succeeded (it was answered; they were not). */
+  private settleQuietBefore(order: number): void {
+    // complete() may empty the queue (when nothing is pending any more): re-read it each time
+    while (this.quietHead < this.quietQueue.length) {
+      const p = this.quietQueue[this.quietHead]!;
+      if (p.order >= order) break;
+      this.quietQueue[this.quietHead++] = undefined as unknown as PendingRequest;
+      this.complete(p, undefined);
+    }
+    const q = this.quietQueue;
+    if (this.quietHead === q.length) {
+      this.quietQueue = [];
+      this.quietHead = 0;
+    } else if (this.quietHead > 4096 && this.quietHead * 2 > q.length) {
+      this.quietQueue = q.slice(this.quietHead);
+      this.quietHead = 0;
+    }
+  }
+
   private flush(): void {
     this.flushScheduled = false;
     if (this.out.offset === 0 || this.closed) return;
+    if (this.openQuiet) this.sealQuiet();
     const bytes = Buffer.from(this.out.buf.subarray(0, this.out.offset));
     this.out.offset = 0;
     const batch = this.batch;
@@ -428,8 +511,12 @@ export class NetlinkConnection {
     } else if (batchId !== 0) {
       const err = (p: Pending): NetlinkError =>
         new NetlinkError({ errno, operation: p.info.operation, object: p.info.object, kernelMessage: `sending the request failed` });
-      for (const p of [...this.pending.values()]) if (p.batch.id === batchId) this.complete(p, err(p));
+      for (const p of [...this.pending.values()]) if (p.batch?.id === batchId) this.complete(p, err(p));
     } else if (errno === 105 /* ENOBUFS */ && this.onOverflow) {
+      // the kernel may have dropped the error of a quiet request: its success cannot be vouched for
+      const lost = (p: Pending): NetlinkError =>
+        new NetlinkError({ errno, operation: p.info.operation, object: p.info.object, kernelMessage: 'the kernel dropped replies (receive buffer full); the outcome is unknown' });
+      for (const p of this.quietQueue.slice(this.quietHead)) if (p.quiet) this.complete(p, lost(p));
       this.onOverflow();
     } else {
       this.failAll(new NetlinkError({
@@ -459,9 +546,11 @@ export class NetlinkConnection {
     }
     if (p.kind === 'request') {
       if (m.type !== NLMSG_ERROR) {
-        p.replies.push(m);
+        (p.replies ??= []).push(m);
         return;
       }
+      // everything written before p was handled first, and its failures were reported first
+      if (this.quietHead < this.quietQueue.length) this.settleQuietBefore(p.order);
       const ack = this.safeAck(m, parseError);
       this.complete(p, ack.errno === 0 ? undefined : this.errorFor(p, ack));
       return;
@@ -498,7 +587,7 @@ export class NetlinkConnection {
     const off = ack.extAck.offset;
     if (off !== undefined) {
       attribute = { offset: off };
-      const buf = p.batch.buf;
+      const buf = p.batch?.buf;
       const at = p.start + off;
       if (buf && at + 4 <= buf.length) {
         attribute.type = buf.readUInt16LE(at + 2) & 0x3fff;
@@ -518,9 +607,15 @@ export class NetlinkConnection {
   private complete(p: Pending, err: Error | undefined): void {
     if (this.pending.get(p.seq) !== p) return;
     this.pending.delete(p.seq);
-    if (this.pending.size === 0 && this.refs === 0 && !this.closed) this.sock.unref();
+    if (this.pending.size === 0) {
+      if (this.refs === 0 && !this.closed) this.sock.unref();
+      if (this.quietHead > 0 || this.quietQueue.length > 0) {
+        this.quietQueue = [];
+        this.quietHead = 0;
+      }
+    }
     if (err) this.settleError(p, err);
-    else if (p.kind === 'request') p.resolve(p.replies);
+    else if (p.kind === 'request') p.resolve(p.replies ?? []);
     else p.queue.end();
     if (p.kind === 'request') {
       this.inFlight--;

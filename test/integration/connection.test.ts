@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NetlinkConnection, NetlinkError } from '../../src/index.js';
 import { NLM_F_CREATE, NLM_F_EXCL } from '../../src/netlink/constants.js';
-import { RTM_GETLINK, RTM_NEWLINK } from '../../src/rtnetlink/constants.js';
+import { RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK } from '../../src/rtnetlink/constants.js';
 import { IfInfoMsg, LinkAttrs } from '../../src/rtnetlink/link.js';
 import { fdCount, rootSkip, tempNamespace, useTempNamespaces } from '../helpers/env.js';
 
@@ -134,5 +134,80 @@ describe.skipIf(!!rootSkip)('NetlinkConnection', () => {
     } finally {
       conn.close();
     }
+  });
+
+  describe('quiet requests (no ACK of their own)', () => {
+    // RTM_NEWLINK on lo without changes succeeds and answers nothing; RTM_DELLINK of a
+    // missing index fails with ENODEV.
+    const touchLo = (w: Parameters<Parameters<NetlinkConnection['request']>[2] & object>[0]): void => IfInfoMsg.encode(w, { index: 1 });
+    const delMissing = (index: number) => (w: Parameters<Parameters<NetlinkConnection['request']>[2] & object>[0]): void => IfInfoMsg.encode(w, { index });
+
+    it('each of 3000 quiet requests gets its own outcome, and far fewer datagrams come back', async () => {
+      const ns = await tempNamespace('quiet');
+      const conn = await ns.connection();
+      const before = conn.stats.datagrams;
+      const out = await Promise.all(
+        Array.from({ length: 3000 }, (_, i) =>
+          i % 97 === 5
+            ? conn.request(RTM_DELLINK, 0, delMissing(100000 + i), { operation: 'delete link', object: `#${100000 + i}` }, { quiet: true }).then(
+                () => 'ok',
+                (e: NetlinkError) => `${e.code}:${e.object}`,
+              )
+            : conn.request(RTM_NEWLINK, 0, touchLo, { operation: 'touch lo' }, { quiet: true }).then((r) => (r.length === 0 ? 'ok' : 'replies')),
+        ),
+      );
+      out.forEach((v, i) => expect(v).toBe(i % 97 === 5 ? `ENODEV:#${100000 + i}` : 'ok'));
+      // one ACK per datagram sent plus one error per failure, instead of one per request
+      const failures = out.filter((v) => v !== 'ok').length;
+      expect(conn.stats.datagrams - before).toBeLessThan(failures + 200);
+      expect(conn.stats.inFlight).toBe(0);
+    });
+
+    it('mixes quiet requests, answered requests and dumps in one tick', async () => {
+      const ns = await tempNamespace('quietmix');
+      const conn = await ns.connection();
+      const ops: Promise<string>[] = [];
+      for (let i = 0; i < 300; i++) {
+        if (i % 10 === 0) ops.push(conn.dumpAll(RTM_GETLINK, 0, dumpLinks, { operation: 'dump' }).then((r) => `dump:${r.length}`));
+        else if (i % 10 === 1) ops.push(conn.request(RTM_GETLINK, 0, touchLo, { operation: 'get' }).then((r) => `get:${r.length}`));
+        else if (i % 10 === 2)
+          ops.push(conn.request(RTM_DELLINK, 0, delMissing(200000 + i), { operation: 'delete link' }, { quiet: true }).then(() => 'ok', (e: NetlinkError) => e.code!));
+        else ops.push(conn.request(RTM_NEWLINK, 0, touchLo, { operation: 'touch lo' }, { quiet: true }).then(() => 'ok'));
+      }
+      const out = await Promise.all(ops);
+      out.forEach((v, i) => expect(v).toBe(i % 10 === 0 ? 'dump:1' : i % 10 === 1 ? 'get:1' : i % 10 === 2 ? 'ENODEV' : 'ok'));
+    });
+
+    it('a quiet request alone (the last of its datagram asks for the ACK) and one before a dump settle', async () => {
+      const ns = await tempNamespace('quietone');
+      const conn = await ns.connection();
+      expect(await conn.request(RTM_NEWLINK, 0, touchLo, { operation: 'touch lo' }, { quiet: true })).toEqual([]);
+      const q = conn.request(RTM_NEWLINK, 0, touchLo, { operation: 'touch lo' }, { quiet: true });
+      const d = conn.dumpAll(RTM_GETLINK, 0, dumpLinks, { operation: 'dump' });
+      expect(await q).toEqual([]);
+      expect((await d).length).toBe(1);
+      const e = (await conn.request(RTM_DELLINK, 0, delMissing(4242), { operation: 'delete link', object: '#4242' }, { quiet: true }).catch((x: unknown) => x)) as NetlinkError;
+      expect(e).toBeInstanceOf(NetlinkError);
+      expect(e.message).toBe('delete link #4242: no such device (ENODEV)');
+    });
+
+    it('the default window follows the receive buffer the kernel granted', async () => {
+      const ns = await tempNamespace('quietwin');
+      const small = await NetlinkConnection.open({ nsFd: ns.fd, receiveBuffer: 64 * 1024 });
+      const big = await NetlinkConnection.open({ nsFd: ns.fd });
+      try {
+        // SO_RCVBUFFORCE as root: 64 KiB asked, 128 KiB granted → 4 KiB per request → 32
+        const win = (c: NetlinkConnection): number => (c as unknown as { window: number }).window;
+        expect(win(small)).toBe(32);
+        expect(win(big)).toBe(4096);
+        // 1000 ACKs of ~832 bytes of buffer each would not fit 128 KiB at once: the window keeps them apart
+        const all = await Promise.all(Array.from({ length: 1000 }, () => small.request(RTM_NEWLINK, 0, touchLo, { operation: 'touch lo' })));
+        expect(all.every((r) => r.length === 0)).toBe(true);
+        expect(small.stats.overflows).toBe(0);
+      } finally {
+        small.close();
+        big.close();
+      }
+    });
   });
 });
