@@ -2,7 +2,44 @@
  * netns-kit: Linux network namespaces and rtnetlink from Node.js, with no process spawned.
  * @module netns-kit
  */
-export { Link, type LinkRef } from './api/link.js';
+export {
+  Link,
+  KindLink,
+  type LinkRef,
+  type LinkLike,
+  type LinkListFilter,
+  type LinkChanges,
+  type LinkCreateOptions,
+  type MoveOptions,
+} from './api/link.js';
+export { VethPair, type VethPairOptions, type VethPeerOptions } from './api/veth.js';
+export {
+  Bridge,
+  type BridgeOptions,
+  type BridgeCreateOptions,
+  type BridgeSettings,
+  type BridgePortOptions,
+  type BridgePortSettings,
+} from './api/bridge.js';
+export { Fdb, type FdbEntry, type FdbRaw, type FdbHeader, type FdbState, type FdbListFilter, type FdbAddOptions, type FdbDeleteOptions } from './api/fdb.js';
+export { Vxlan, type VxlanOptions, type VxlanCreateOptions, type VxlanSettings } from './api/vxlan.js';
+export { Macvlan, Macvtap, type MacvlanMode, type MacvlanCreateOptions, type MacvlanSettings } from './api/macvlan.js';
+export { Tun, type TunCreateOptions, type TunSettings } from './api/tun.js';
+export {
+  Dummy,
+  Vlan,
+  Vrf,
+  Bond,
+  Wireguard,
+  type BondMode,
+  type BondXmitHashPolicy,
+  type BasicLinkOptions,
+  type VlanCreateOptions,
+  type VlanSettings,
+  type VrfCreateOptions,
+  type BondCreateOptions,
+  type BondSettings,
+} from './api/kinds.js';
 export { Namespace, NETNS_RUN_DIR, type NamespaceEntry, type NsidEntry } from './api/namespace.js';
 export {
   NetnsKitError,
@@ -24,6 +61,8 @@ export {
 } from './netlink/connection.js';
 export type { NlMessage, ExtAck } from './netlink/message.js';
 export { NlWriter } from './netlink/writer.js';
+export type { LinkInfoAttributes, LinkMessage, LinkStats, IfInfoHeader, OperState } from './rtnetlink/link.js';
+export type { BridgeId } from './rtnetlink/bridge.js';
 export { Schema, Struct, defineSchema, defineStruct, type RawAttr, type AttrsOf } from './netlink/attributes.js';
 export { parseCidr, parseIp, formatIp, parseMac, formatMac, type Cidr } from './util/ip.js';
 export { validateIfname, validateNamespaceName } from './util/validate.js';

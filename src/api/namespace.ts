@@ -9,7 +9,7 @@ import { NetnsKitError, SystemError, ValidationError } from '../errors.js';
 import { NetlinkConnection } from '../netlink/connection.js';
 import { AF_UNSPEC, RTM_GETNSID, RTM_NEWNSID } from '../rtnetlink/constants.js';
 import { NsidAttrs, NSID_NOT_ASSIGNED, RtGenMsg } from '../rtnetlink/nsid.js';
-import { Link, type LinkRef } from './link.js';
+import { Link, type LinkListFilter, type LinkRef } from './link.js';
 import { Sysctl } from './sysctl.js';
 import { validateInt, validateNamespaceName } from '../util/validate.js';
 
@@ -313,9 +313,9 @@ export class Namespace {
 
   // ---- links ------------------------------------------------------------------------
 
-  /** All links of this namespace (`ip link show`). */
-  links(): Promise<Link[]> {
-    return Link.list(this);
+  /** Links of this namespace (`ip link show`), optionally filtered by kind and/or master (see {@link Link.list}). */
+  links(filter?: LinkListFilter): Promise<Link[]> {
+    return Link.list(this, filter);
   }
 
   /** One link by name or index (`ip link show dev NAME`); rejects with ENODEV if absent. */

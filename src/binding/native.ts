@@ -45,6 +45,8 @@ export interface NativeBinding {
   readFileIn(nsFd: number, path: string): Promise<string>;
   writeFileIn(nsFd: number, path: string, data: string): Promise<void>;
   runIn<T>(nsFd: number, fn: () => T): T;
+  /** Creates a persistent tun/tap device inside nsFd (TUNSETIFF); resolves with its name. */
+  createTun(nsFd: number, name: string, flags: number, owner: number, group: number): Promise<string>;
 }
 
 const require = createRequire(import.meta.url);

@@ -339,7 +339,8 @@ export function structField<const N extends string, T extends object>(name: N, s
     type: 'custom',
     decode: (data: Buffer): T => struct.decode(data, 0, data.length),
     encode: (w: NlWriter, type: number, v: T): void => {
-      const s = w.beginNested(type);
+      // a struct payload is not a nest: no NLA_F_NESTED (strict kernel policies refuse it)
+      const s = w.beginNested(type, false);
       struct.encode(w, v);
       w.endNested(s);
     },

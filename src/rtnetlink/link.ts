@@ -1,15 +1,24 @@
 /**
  * Link family (RTM_NEWLINK / RTM_DELLINK / RTM_GETLINK / RTM_SETLINK): struct ifinfomsg and
  * the IFLA_* attributes (linux/if_link.h).
+ *
+ * IFLA_LINKINFO's kind-specific data (IFLA_INFO_DATA, IFLA_INFO_SLAVE_DATA) is decoded with
+ * the schema of its kind (see link-kinds.ts) and kept raw for kinds without one; encoding a
+ * typed `data` object uses the schema of `kind` (a Buffer is written as is).
  * @internal
  * @module
  */
-import { type AttrsOf, defineSchema, defineStruct } from '../netlink/attributes.js';
+import { ParseError, ValidationError } from '../errors.js';
+import { type AttrsOf, type CustomField, defineSchema, defineStruct, type RawAttr, type Struct, structField } from '../netlink/attributes.js';
 import type { NlMessage } from '../netlink/message.js';
 import type { NlWriter } from '../netlink/writer.js';
+import { BridgeAfSpec, type BridgeAfSpecAttributes, BridgePortAttrs } from './bridge.js';
+import { AF_BRIDGE } from './constants.js';
+import { countersField, u32ArrayField, u64ArrayField } from './fields.js';
+import { type LinkKindData, type LinkSlaveData, linkKindSchema, linkSlaveSchema } from './link-kinds.js';
 
 /** struct ifinfomsg */
-export const IfInfoMsg = defineStruct('ifinfomsg', [
+export const IfInfoMsg: Struct<IfInfoHeader> = defineStruct('ifinfomsg', [
   ['family', 'u8'],
   ['_pad', 'pad1'],
   ['type', 'u16'],
@@ -17,9 +26,21 @@ export const IfInfoMsg = defineStruct('ifinfomsg', [
   ['flags', 'u32'],
   ['change', 'u32'],
 ] as const);
-export type IfInfoHeader = ReturnType<typeof IfInfoMsg.decode>;
+/** Decoded struct ifinfomsg. */
+export interface IfInfoHeader {
+  /** address family (AF_UNSPEC, AF_BRIDGE for bridge port messages). */
+  family: number;
+  /** ARPHRD_* device type. */
+  type: number;
+  /** interface index. */
+  index: number;
+  /** IFF_* flags. */
+  flags: number;
+  /** IFF_* flags to change (requests). */
+  change: number;
+}
 
-/** IFLA_INFO_* (inside IFLA_LINKINFO). Kind-specific data stays raw here; kinds decode it. */
+/** IFLA_INFO_* (inside IFLA_LINKINFO) with the kind-specific data kept raw. */
 export const LinkInfo = defineSchema('IFLA_INFO', {
   1: { name: 'kind', type: 'string' },
   2: { name: 'data', type: 'binary' },
@@ -28,24 +49,244 @@ export const LinkInfo = defineSchema('IFLA_INFO', {
   5: { name: 'slaveData', type: 'binary' },
 });
 
-/** IFLA_* attributes. */
-export const LinkAttrs = defineSchema('IFLA', {
+/** IFLA_LINKINFO decoded: `data` / `slaveData` are typed objects when the kind is known, else bytes. */
+export interface LinkInfoAttributes {
+  /** IFLA_INFO_KIND: `veth`, `bridge`, `vxlan`, … */
+  kind?: string;
+  /** IFLA_INFO_DATA, decoded with the kind's schema (bytes for kinds netns-kit does not know). */
+  data?: LinkKindData | Buffer;
+  /** IFLA_INFO_XSTATS (kind-specific statistics), raw. */
+  xstats?: Buffer;
+  /** IFLA_INFO_SLAVE_KIND: the master's kind when the link is enslaved (`bridge`, `bond`, `vrf`). */
+  slaveKind?: string;
+  /** IFLA_INFO_SLAVE_DATA (e.g. IFLA_BRPORT_* of a bridge port), decoded with the master kind's schema. */
+  slaveData?: LinkSlaveData | Buffer;
+  /** attributes not known to the schema. */
+  unknown?: RawAttr[];
+}
+
+/**
+ * Kind data a schema cannot read (a kernel that sends an attribute with another size than
+ * the UAPI header this was written from) stays raw bytes instead of failing the whole link:
+ * one unusual device must not break `ip link`-style listings.
+ */
+function decodeKindData(s: { decode(b: Buffer, start: number, end: number): object }, data: Buffer): object {
+  try {
+    return s.decode(data, 0, data.length);
+  } catch (e) {
+    if (e instanceof ParseError) return data;
+    throw e;
+  }
+}
+
+function decodeLinkInfo(data: Buffer): LinkInfoAttributes {
+  const raw = LinkInfo.decode(data, 0, data.length);
+  const out: LinkInfoAttributes = raw;
+  if (raw.kind !== undefined && raw.data !== undefined) {
+    const s = linkKindSchema(raw.kind);
+    if (s) out.data = decodeKindData(s, raw.data) as LinkKindData | Buffer;
+  }
+  if (raw.slaveKind !== undefined && raw.slaveData !== undefined) {
+    const s = linkSlaveSchema(raw.slaveKind);
+    if (s) out.slaveData = decodeKindData(s, raw.slaveData) as LinkSlaveData | Buffer;
+  }
+  return out;
+}
+
+function encodeKindData(w: NlWriter, type: number, kind: string | undefined, data: object, slave: boolean): void {
+  if (Buffer.isBuffer(data)) {
+    w.attr(type, data);
+    return;
+  }
+  const s = kind === undefined ? undefined : slave ? linkSlaveSchema(kind) : linkKindSchema(kind);
+  if (!s) {
+    throw new ValidationError(slave ? 'linkinfo.slaveKind' : 'linkinfo.kind', kind, `netns-kit has no attribute schema for this kind: pass ${slave ? 'slaveData' : 'data'} as a Buffer`);
+  }
+  const n = w.beginNested(type, false);
+  s.encode(w, data);
+  w.endNested(n);
+}
+
+const linkInfoField: CustomField<LinkInfoAttributes> & { name: 'linkinfo' } = {
+  name: 'linkinfo',
+  type: 'custom',
+  decode: (data) => decodeLinkInfo(data),
+  encode(w, type, v) {
+    const n = w.beginNested(type, false);
+    if (v.kind !== undefined) w.attrString(1, v.kind);
+    if (v.data !== undefined) encodeKindData(w, 2, v.kind, v.data, false);
+    if (v.xstats !== undefined) w.attr(3, v.xstats);
+    if (v.slaveKind !== undefined) w.attrString(4, v.slaveKind);
+    if (v.slaveData !== undefined) encodeKindData(w, 5, v.slaveKind ?? v.kind, v.slaveData, true);
+    for (const a of v.unknown ?? []) w.attr(a.type | a.flags, a.data);
+    w.endNested(n);
+  },
+};
+
+/** Counter names of struct rtnl_link_stats64 / rtnl_link_stats, in order. */
+export const LINK_STATS_FIELDS = [
+  'rxPackets',
+  'txPackets',
+  'rxBytes',
+  'txBytes',
+  'rxErrors',
+  'txErrors',
+  'rxDropped',
+  'txDropped',
+  'multicast',
+  'collisions',
+  'rxLengthErrors',
+  'rxOverErrors',
+  'rxCrcErrors',
+  'rxFrameErrors',
+  'rxFifoErrors',
+  'rxMissedErrors',
+  'txAbortedErrors',
+  'txCarrierErrors',
+  'txFifoErrors',
+  'txHeartbeatErrors',
+  'txWindowErrors',
+  'rxCompressed',
+  'txCompressed',
+  'rxNohandler',
+  'rxOtherhostDropped',
+] as const;
+/** Interface counters (struct rtnl_link_stats64, `ip -s link`); counters an older kernel does not send are absent. */
+export interface LinkStats {
+  /** packets received. */
+  rxPackets?: number;
+  /** packets sent. */
+  txPackets?: number;
+  /** bytes received. */
+  rxBytes?: number;
+  /** bytes sent. */
+  txBytes?: number;
+  /** bad packets received. */
+  rxErrors?: number;
+  /** packet transmit problems. */
+  txErrors?: number;
+  /** received packets dropped (no space, …). */
+  rxDropped?: number;
+  /** transmit packets dropped. */
+  txDropped?: number;
+  /** multicast packets received. */
+  multicast?: number;
+  /** collisions. */
+  collisions?: number;
+  /** receive length errors. */
+  rxLengthErrors?: number;
+  /** receiver ring buffer overflows. */
+  rxOverErrors?: number;
+  /** received packets with CRC errors. */
+  rxCrcErrors?: number;
+  /** received frame alignment errors. */
+  rxFrameErrors?: number;
+  /** receiver FIFO overruns. */
+  rxFifoErrors?: number;
+  /** packets missed by the host. */
+  rxMissedErrors?: number;
+  /** transmissions aborted. */
+  txAbortedErrors?: number;
+  /** carrier errors on transmit. */
+  txCarrierErrors?: number;
+  /** transmit FIFO errors. */
+  txFifoErrors?: number;
+  /** heartbeat errors. */
+  txHeartbeatErrors?: number;
+  /** late collisions. */
+  txWindowErrors?: number;
+  /** compressed packets received. */
+  rxCompressed?: number;
+  /** compressed packets sent. */
+  txCompressed?: number;
+  /** packets dropped for lack of a protocol handler. */
+  rxNohandler?: number;
+  /** packets dropped for another host's MAC. */
+  rxOtherhostDropped?: number;
+}
+
+/** struct ifla_cacheinfo (IFLA_INET6_CACHEINFO), times in milliseconds. */
+export const Inet6CacheInfo = defineStruct('ifla_cacheinfo', [
+  ['maxReasmLen', 'u32'],
+  ['tstamp', 'u32'],
+  ['reachableTime', 'u32'],
+  ['retransTime', 'u32'],
+] as const);
+
+/** IFLA_INET_* (inside IFLA_AF_SPEC / AF_INET). */
+export const InetAfSpec = defineSchema('IFLA_INET', {
+  1: u32ArrayField('conf'),
+});
+
+/** IFLA_INET6_* (inside IFLA_AF_SPEC / AF_INET6). */
+export const Inet6AfSpec = defineSchema('IFLA_INET6', {
+  1: { name: 'flags', type: 'u32' },
+  2: u32ArrayField('conf', true),
+  3: u64ArrayField('stats'),
+  5: structField('cacheinfo', Inet6CacheInfo),
+  6: u64ArrayField('icmp6stats'),
+  7: { name: 'token', type: 'ip' },
+  8: { name: 'addrGenMode', type: 'u8' },
+  9: { name: 'raMtu', type: 'u32' },
+});
+
+/** IFLA_AF_SPEC in AF_UNSPEC link messages: one nest per address family. */
+export const AfSpec = defineSchema('IFLA_AF_SPEC', {
+  2: { name: 'inet', type: 'nested', schema: InetAfSpec },
+  10: { name: 'inet6', type: 'nested', schema: Inet6AfSpec },
+});
+
+/** IFLA_PROP_LIST: alternative names. */
+export const PropList = defineSchema('IFLA_PROP_LIST', {
+  53: { name: 'altIfname', type: 'string', multi: true },
+});
+
+/** IFLA_XDP_* (attached XDP programs). */
+export const XdpAttrs = defineSchema('IFLA_XDP', {
+  1: { name: 'fd', type: 's32' },
+  2: { name: 'attached', type: 'u8' },
+  3: { name: 'flags', type: 'u32' },
+  4: { name: 'progId', type: 'u32' },
+  5: { name: 'drvProgId', type: 'u32' },
+  6: { name: 'skbProgId', type: 'u32' },
+  7: { name: 'hwProgId', type: 'u32' },
+  8: { name: 'expectedFd', type: 's32' },
+});
+
+/** IFLA_PROTO_DOWN_REASON_* */
+export const ProtoDownReason = defineSchema('IFLA_PROTO_DOWN_REASON', {
+  1: { name: 'mask', type: 'u32' },
+  2: { name: 'value', type: 'u32' },
+});
+
+const LINK_FIELDS = {
   1: { name: 'address', type: 'mac' },
   2: { name: 'broadcast', type: 'mac' },
   3: { name: 'ifname', type: 'string' },
   4: { name: 'mtu', type: 'u32' },
   5: { name: 'link', type: 'u32' },
   6: { name: 'qdisc', type: 'string' },
-  7: { name: 'stats', type: 'binary' },
+  7: countersField('stats', LINK_STATS_FIELDS, 4),
+  8: { name: 'cost', type: 'binary' },
+  9: { name: 'priority', type: 'binary' },
   10: { name: 'master', type: 'u32' },
+  11: { name: 'wireless', type: 'binary' },
+  // NLA_F_NESTED matters: without it br_setlink reads IFLA_PROTINFO as a bare u8 port state
+  12: { name: 'protinfo', type: 'nested', schema: BridgePortAttrs, nestedFlag: true },
   13: { name: 'txqlen', type: 'u32' },
+  14: { name: 'map', type: 'binary' },
+  15: { name: 'weight', type: 'u32' },
   16: { name: 'operstate', type: 'u8' },
   17: { name: 'linkmode', type: 'u8' },
-  18: { name: 'linkinfo', type: 'nested', schema: LinkInfo },
+  18: linkInfoField,
   19: { name: 'netNsPid', type: 'u32' },
   20: { name: 'ifalias', type: 'string' },
-  23: { name: 'stats64', type: 'binary' },
-  26: { name: 'afSpec', type: 'binary' },
+  21: { name: 'numVf', type: 'u32' },
+  22: { name: 'vfinfoList', type: 'binary' },
+  23: countersField('stats64', LINK_STATS_FIELDS, 8),
+  24: { name: 'vfPorts', type: 'binary' },
+  25: { name: 'portSelf', type: 'binary' },
+  26: { name: 'afSpec', type: 'nested', schema: AfSpec },
   27: { name: 'group', type: 'u32' },
   28: { name: 'netNsFd', type: 'u32' },
   29: { name: 'extMask', type: 'u32' },
@@ -53,11 +294,16 @@ export const LinkAttrs = defineSchema('IFLA', {
   31: { name: 'numTxQueues', type: 'u32' },
   32: { name: 'numRxQueues', type: 'u32' },
   33: { name: 'carrier', type: 'u8' },
+  34: { name: 'physPortId', type: 'binary' },
   35: { name: 'carrierChanges', type: 'u32' },
+  36: { name: 'physSwitchId', type: 'binary' },
   37: { name: 'linkNetnsid', type: 's32' },
+  38: { name: 'physPortName', type: 'string' },
   39: { name: 'protoDown', type: 'u8' },
   40: { name: 'gsoMaxSegs', type: 'u32' },
   41: { name: 'gsoMaxSize', type: 'u32' },
+  43: { name: 'xdp', type: 'nested', schema: XdpAttrs },
+  44: { name: 'event', type: 'u32' },
   45: { name: 'newNetnsid', type: 's32' },
   46: { name: 'targetNetnsid', type: 's32' },
   47: { name: 'carrierUpCount', type: 'u32' },
@@ -65,23 +311,53 @@ export const LinkAttrs = defineSchema('IFLA', {
   49: { name: 'newIfindex', type: 's32' },
   50: { name: 'minMtu', type: 'u32' },
   51: { name: 'maxMtu', type: 'u32' },
+  52: { name: 'propList', type: 'nested', schema: PropList },
+  53: { name: 'altIfname', type: 'string' },
   54: { name: 'permAddress', type: 'mac' },
+  55: { name: 'protoDownReason', type: 'nested', schema: ProtoDownReason },
+  56: { name: 'parentDevName', type: 'string' },
+  57: { name: 'parentDevBusName', type: 'string' },
   58: { name: 'groMaxSize', type: 'u32' },
+  59: { name: 'tsoMaxSize', type: 'u32' },
+  60: { name: 'tsoMaxSegs', type: 'u32' },
   61: { name: 'allmulti', type: 'u32' },
+  62: { name: 'devlinkPort', type: 'binary' },
+  63: { name: 'gsoIpv4MaxSize', type: 'u32' },
+  64: { name: 'groIpv4MaxSize', type: 'u32' },
+} as const;
+
+/** IFLA_* attributes. */
+export const LinkAttrs = defineSchema('IFLA', LINK_FIELDS);
+
+/**
+ * The same attributes in AF_BRIDGE link messages (`bridge link`, `bridge vlan`), where
+ * IFLA_AF_SPEC holds IFLA_BRIDGE_* directly instead of one nest per family.
+ */
+export const BridgeFamilyLinkAttrs = defineSchema('IFLA', {
+  ...LINK_FIELDS,
+  26: { name: 'bridgeAfSpec', type: 'nested', schema: BridgeAfSpec },
 });
-export type LinkAttributes = AttrsOf<typeof LinkAttrs>;
+
+/** Decoded IFLA_* attributes; `bridgeAfSpec` only in AF_BRIDGE messages. */
+export type LinkAttributes = AttrsOf<typeof LinkAttrs> & { bridgeAfSpec?: BridgeAfSpecAttributes };
 
 /** A decoded link message. */
 export interface LinkMessage {
+  /** struct ifinfomsg: family, type (ARPHRD_*), index, flags (IFF_*), change. */
   header: IfInfoHeader;
+  /** the IFLA_* attributes. */
   attrs: LinkAttributes;
 }
 
 /** Decodes an RTM_NEWLINK / RTM_DELLINK message. */
 export function decodeLinkMessage(m: NlMessage): LinkMessage {
   const header = IfInfoMsg.decode(m.buf, m.start, m.end);
-  const attrs = LinkAttrs.decode(m.buf, m.start + IfInfoMsg.size, m.end);
-  return { header, attrs };
+  const start = m.start + IfInfoMsg.size;
+  if (header.family === AF_BRIDGE) {
+    // AF_SPEC carries IFLA_BRIDGE_* here instead of one nest per family.
+    return { header, attrs: BridgeFamilyLinkAttrs.decode(m.buf, start, m.end) as LinkAttributes };
+  }
+  return { header, attrs: LinkAttrs.decode(m.buf, start, m.end) };
 }
 
 /** Encodes an ifinfomsg and attributes. */
@@ -91,5 +367,16 @@ export function encodeLinkMessage(w: NlWriter, header: Partial<IfInfoHeader>, at
 }
 
 /** Operational states (IF_OPER_*), as `ip link` names them. */
-export const OPERSTATES = ['unknown', 'notpresent', 'down', 'lowerlayerdown', 'testing', 'dormant', 'up'] as const;
-export type OperState = (typeof OPERSTATES)[number];
+export const OPERSTATES: readonly OperState[] = ['unknown', 'notpresent', 'down', 'lowerlayerdown', 'testing', 'dormant', 'up'];
+/** An operational state (IF_OPER_*), as `ip link` prints it. */
+export type OperState = 'unknown' | 'notpresent' | 'down' | 'lowerlayerdown' | 'testing' | 'dormant' | 'up';
+
+/** IFLA_EXT_MASK bits (RTEXT_FILTER_*). */
+export const RTEXT_FILTER_VF = 1 << 0;
+export const RTEXT_FILTER_BRVLAN = 1 << 1;
+export const RTEXT_FILTER_BRVLAN_COMPRESSED = 1 << 2;
+export const RTEXT_FILTER_SKIP_STATS = 1 << 3;
+export const RTEXT_FILTER_MRP = 1 << 4;
+export const RTEXT_FILTER_CFM_CONFIG = 1 << 5;
+export const RTEXT_FILTER_CFM_STATUS = 1 << 6;
+export const RTEXT_FILTER_MST = 1 << 7;

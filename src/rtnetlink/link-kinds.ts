@@ -1,0 +1,313 @@
+/**
+ * Kind-specific link data (IFLA_INFO_DATA / IFLA_INFO_SLAVE_DATA inside IFLA_LINKINFO), one
+ * schema per kind, and the registry link.ts uses to decode and encode them:
+ * veth (VETH_INFO_PEER), macvlan / macvtap (IFLA_MACVLAN_*), tun (IFLA_TUN_*), vlan
+ * (IFLA_VLAN_*), vrf (IFLA_VRF_*), bond (IFLA_BOND_*), ipvlan (IFLA_IPVLAN_*); bridge and
+ * vxlan live in their own files. dummy and wireguard carry no IFLA_INFO_DATA.
+ *
+ * The registry is read at call time only, so the import cycle with link.ts (a veth peer is
+ * itself an ifinfomsg with IFLA_* attributes) is harmless in either import order.
+ * @internal
+ * @module
+ */
+import { ParseError } from '../errors.js';
+import { type AttrsOf, type CustomField, defineSchema, defineStruct, Schema, structField } from '../netlink/attributes.js';
+import { formatIp, parseIp } from '../util/ip.js';
+import { type BridgeAttributes, BridgeAttrs, type BridgePortAttributes, BridgePortAttrs } from './bridge.js';
+import { be16Field } from './fields.js';
+import { type IfInfoHeader, IfInfoMsg, type LinkAttributes, LinkAttrs } from './link.js';
+import { type VxlanAttributes, VxlanAttrs } from './vxlan.js';
+
+// ---- veth -------------------------------------------------------------------------------
+
+/** VETH_INFO_PEER: the peer's own ifinfomsg and IFLA_* attributes. */
+export interface VethPeer {
+  /** the peer's ifinfomsg (all zero when creating: the kernel picks the index). */
+  header?: Partial<IfInfoHeader>;
+  /** the peer's attributes (ifname, address, mtu, netNsFd, …). */
+  attrs?: Partial<LinkAttributes>;
+}
+
+const vethPeerField: CustomField<VethPeer> & { name: 'peer' } = {
+  name: 'peer',
+  type: 'custom',
+  decode(data) {
+    const header = IfInfoMsg.decode(data, 0, data.length);
+    return { header, attrs: LinkAttrs.decode(data, IfInfoMsg.size, data.length) };
+  },
+  encode(w, type, v) {
+    const n = w.beginNested(type, false);
+    IfInfoMsg.encode(w, v.header ?? {});
+    LinkAttrs.encode(w, v.attrs ?? {});
+    w.endNested(n);
+  },
+};
+
+/** VETH_INFO_* (kind `veth`). */
+export interface VethInfoAttributes {
+  /** VETH_INFO_PEER (only in requests: the kernel does not report it). */
+  peer?: VethPeer;
+}
+export const VethInfo: Schema<VethInfoAttributes> = new Schema<VethInfoAttributes>('VETH_INFO', { 1: vethPeerField });
+
+// ---- macvlan / macvtap ------------------------------------------------------------------
+
+/** IFLA_MACVLAN_* (kinds `macvlan` and `macvtap`). */
+export const MacvlanAttrs = defineSchema('IFLA_MACVLAN', {
+  1: { name: 'mode', type: 'u32' },
+  2: { name: 'flags', type: 'u16' },
+  3: { name: 'macaddrMode', type: 'u32' },
+  4: { name: 'macaddr', type: 'mac' },
+  5: { name: 'macaddrData', type: 'binary' },
+  6: { name: 'macaddrCount', type: 'u32' },
+  7: { name: 'bcQueueLen', type: 'u32' },
+  8: { name: 'bcQueueLenUsed', type: 'u32' },
+  9: { name: 'bcCutoff', type: 's32' },
+});
+/** Decoded IFLA_MACVLAN_* attributes. */
+export type MacvlanAttributes = AttrsOf<typeof MacvlanAttrs>;
+
+/** MACVLAN_MODE_* by name. */
+export const MACVLAN_MODES = { private: 1, vepa: 2, bridge: 4, passthru: 8, source: 16 } as const;
+/** MACVLAN_FLAG_NOPROMISC */
+export const MACVLAN_FLAG_NOPROMISC = 1;
+/** MACVLAN_FLAG_NODST */
+export const MACVLAN_FLAG_NODST = 2;
+
+// ---- ipvlan -----------------------------------------------------------------------------
+
+/** IFLA_IPVLAN_* (kinds `ipvlan` / `ipvtap`). */
+export const IpvlanAttrs = defineSchema('IFLA_IPVLAN', {
+  1: { name: 'mode', type: 'u16' },
+  2: { name: 'flags', type: 'u16' },
+});
+/** Decoded IFLA_IPVLAN_* attributes. */
+export type IpvlanAttributes = AttrsOf<typeof IpvlanAttrs>;
+
+// ---- tun --------------------------------------------------------------------------------
+
+/** IFLA_TUN_* (kind `tun`; reported by the kernel, which refuses to create tun over rtnetlink). */
+export const TunAttrs = defineSchema('IFLA_TUN', {
+  1: { name: 'owner', type: 'u32' },
+  2: { name: 'group', type: 'u32' },
+  3: { name: 'type', type: 'u8' },
+  4: { name: 'pi', type: 'u8' },
+  5: { name: 'vnetHdr', type: 'u8' },
+  6: { name: 'persist', type: 'u8' },
+  7: { name: 'multiQueue', type: 'u8' },
+  8: { name: 'numQueues', type: 'u32' },
+  9: { name: 'numDisabledQueues', type: 'u32' },
+});
+/** Decoded IFLA_TUN_* attributes. */
+export type TunAttributes = AttrsOf<typeof TunAttrs>;
+
+/** IFF_* flags of TUNSETIFF (linux/if_tun.h). */
+export const IFF_TUN = 0x0001;
+export const IFF_TAP = 0x0002;
+export const IFF_NAPI = 0x0010;
+export const IFF_NAPI_FRAGS = 0x0020;
+export const IFF_NO_CARRIER = 0x0040;
+export const IFF_NO_PI = 0x1000;
+export const IFF_ONE_QUEUE = 0x2000;
+export const IFF_VNET_HDR = 0x4000;
+export const IFF_TUN_EXCL = 0x8000;
+export const IFF_MULTI_QUEUE = 0x0100;
+
+// ---- vlan -------------------------------------------------------------------------------
+
+/** struct ifla_vlan_flags */
+export const VlanFlags = defineStruct('ifla_vlan_flags', [
+  ['flags', 'u32'],
+  ['mask', 'u32'],
+] as const);
+/** struct ifla_vlan_qos_mapping */
+export const VlanQosMapping = defineStruct('ifla_vlan_qos_mapping', [
+  ['from', 'u32'],
+  ['to', 'u32'],
+] as const);
+/** IFLA_VLAN_QOS_* */
+export const VlanQos = defineSchema('IFLA_VLAN_QOS', {
+  1: { ...structField('mapping', VlanQosMapping), multi: true },
+});
+
+/** IFLA_VLAN_* (kind `vlan`). */
+export const VlanAttrs = defineSchema('IFLA_VLAN', {
+  1: { name: 'id', type: 'u16' },
+  2: structField('flags', VlanFlags),
+  3: { name: 'egressQos', type: 'nested', schema: VlanQos },
+  4: { name: 'ingressQos', type: 'nested', schema: VlanQos },
+  5: be16Field('protocol'),
+});
+/** Decoded IFLA_VLAN_* attributes. */
+export type VlanAttributes = AttrsOf<typeof VlanAttrs>;
+
+/** VLAN_FLAG_* (ifla_vlan_flags.flags). */
+export const VLAN_FLAG_REORDER_HDR = 0x1;
+export const VLAN_FLAG_GVRP = 0x2;
+export const VLAN_FLAG_LOOSE_BINDING = 0x4;
+export const VLAN_FLAG_MVRP = 0x8;
+export const VLAN_FLAG_BRIDGE_BINDING = 0x10;
+/** ETH_P_8021Q / ETH_P_8021AD */
+export const ETH_P_8021Q = 0x8100;
+export const ETH_P_8021AD = 0x88a8;
+
+// ---- vrf --------------------------------------------------------------------------------
+
+/** IFLA_VRF_* (kind `vrf`). */
+export const VrfAttrs = defineSchema('IFLA_VRF', {
+  1: { name: 'table', type: 'u32' },
+});
+/** Decoded IFLA_VRF_* attributes. */
+export type VrfAttributes = AttrsOf<typeof VrfAttrs>;
+/** IFLA_VRF_PORT_* (slave kind `vrf`). */
+export const VrfPortAttrs = defineSchema('IFLA_VRF_PORT', {
+  1: { name: 'table', type: 'u32' },
+});
+/** Decoded IFLA_VRF_PORT_* attributes. */
+export type VrfPortAttributes = AttrsOf<typeof VrfPortAttrs>;
+
+// ---- bond -------------------------------------------------------------------------------
+
+/** IFLA_BOND_ARP_IP_TARGET: a nest of IPv4 addresses, attribute types 0, 1, 2, … */
+const arpTargetsField: CustomField<string[]> & { name: 'arpIpTarget' } = {
+  name: 'arpIpTarget',
+  type: 'custom',
+  decode(data) {
+    const out: string[] = [];
+    let off = 0;
+    while (off + 4 <= data.length) {
+      const len = data.readUInt16LE(off);
+      if (len < 4 || off + len > data.length) throw new ParseError(`IFLA_BOND_ARP_IP_TARGET entry of ${len} bytes`, off);
+      if (len === 8) out.push(formatIp(data.subarray(off + 4, off + 8)));
+      off += (len + 3) & ~3;
+    }
+    return out;
+  },
+  encode(w, type, v) {
+    const n = w.beginNested(type, false);
+    v.forEach((a, i) => w.attr(i, parseIp(a, `arpIpTarget[${i}]`)));
+    w.endNested(n);
+  },
+};
+
+/** IFLA_BOND_AD_INFO_* */
+export const BondAdInfo = defineSchema('IFLA_BOND_AD_INFO', {
+  1: { name: 'aggregator', type: 'u16' },
+  2: { name: 'numPorts', type: 'u16' },
+  3: { name: 'actorKey', type: 'u16' },
+  4: { name: 'partnerKey', type: 'u16' },
+  5: { name: 'partnerMac', type: 'mac' },
+});
+
+/** IFLA_BOND_* (kind `bond`). */
+export const BondAttrs = defineSchema('IFLA_BOND', {
+  1: { name: 'mode', type: 'u8' },
+  2: { name: 'activeSlave', type: 'u32' },
+  3: { name: 'miimon', type: 'u32' },
+  4: { name: 'updelay', type: 'u32' },
+  5: { name: 'downdelay', type: 'u32' },
+  6: { name: 'useCarrier', type: 'u8' },
+  7: { name: 'arpInterval', type: 'u32' },
+  8: arpTargetsField,
+  9: { name: 'arpValidate', type: 'u32' },
+  10: { name: 'arpAllTargets', type: 'u32' },
+  11: { name: 'primary', type: 'u32' },
+  12: { name: 'primaryReselect', type: 'u8' },
+  13: { name: 'failOverMac', type: 'u8' },
+  14: { name: 'xmitHashPolicy', type: 'u8' },
+  15: { name: 'resendIgmp', type: 'u32' },
+  16: { name: 'numPeerNotif', type: 'u8' },
+  17: { name: 'allSlavesActive', type: 'u8' },
+  18: { name: 'minLinks', type: 'u32' },
+  19: { name: 'lpInterval', type: 'u32' },
+  20: { name: 'packetsPerSlave', type: 'u32' },
+  21: { name: 'adLacpRate', type: 'u8' },
+  22: { name: 'adSelect', type: 'u8' },
+  23: { name: 'adInfo', type: 'nested', schema: BondAdInfo },
+  24: { name: 'adActorSysPrio', type: 'u16' },
+  25: { name: 'adUserPortKey', type: 'u16' },
+  26: { name: 'adActorSystem', type: 'mac' },
+  27: { name: 'tlbDynamicLb', type: 'u8' },
+  28: { name: 'peerNotifDelay', type: 'u32' },
+  29: { name: 'adLacpActive', type: 'u8' },
+  30: { name: 'missedMax', type: 'u8' },
+  31: { name: 'nsIp6Target', type: 'binary' },
+  32: { name: 'coupledControl', type: 'u8' },
+});
+/** Decoded IFLA_BOND_* attributes. */
+export type BondAttributes = AttrsOf<typeof BondAttrs>;
+
+/** Bond modes (BOND_MODE_*) by name, as `ip link add type bond mode NAME` takes them. */
+export const BOND_MODES = {
+  'balance-rr': 0,
+  'active-backup': 1,
+  'balance-xor': 2,
+  broadcast: 3,
+  '802.3ad': 4,
+  'balance-tlb': 5,
+  'balance-alb': 6,
+} as const;
+
+/** IFLA_BOND_SLAVE_* (slave kind `bond`). */
+export const BondSlaveAttrs = defineSchema('IFLA_BOND_SLAVE', {
+  1: { name: 'state', type: 'u8' },
+  2: { name: 'miiStatus', type: 'u8' },
+  3: { name: 'linkFailureCount', type: 'u32' },
+  4: { name: 'permHwaddr', type: 'mac' },
+  5: { name: 'queueId', type: 'u16' },
+  6: { name: 'adAggregatorId', type: 'u16' },
+  7: { name: 'adActorOperPortState', type: 'u8' },
+  8: { name: 'adPartnerOperPortState', type: 'u16' },
+  9: { name: 'prio', type: 's32' },
+  10: { name: 'actorPortPrio', type: 'u16' },
+});
+/** Decoded IFLA_BOND_SLAVE_* attributes. */
+export type BondSlaveAttributes = AttrsOf<typeof BondSlaveAttrs>;
+
+// ---- registry ---------------------------------------------------------------------------
+
+/** Any decoded IFLA_INFO_DATA. */
+export type LinkKindData =
+  | VethInfoAttributes
+  | BridgeAttributes
+  | VxlanAttributes
+  | MacvlanAttributes
+  | IpvlanAttributes
+  | TunAttributes
+  | VlanAttributes
+  | VrfAttributes
+  | BondAttributes;
+
+/** Any decoded IFLA_INFO_SLAVE_DATA. */
+export type LinkSlaveData = BridgePortAttributes | BondSlaveAttributes | VrfPortAttributes;
+
+let kinds: Map<string, Schema<object>> | undefined;
+let slaveKinds: Map<string, Schema<object>> | undefined;
+
+/** The IFLA_INFO_DATA schema of a kind, or undefined (dummy, wireguard, unknown kinds). */
+export function linkKindSchema(kind: string): Schema<object> | undefined {
+  kinds ??= new Map<string, Schema<object>>([
+    ['veth', VethInfo],
+    ['bridge', BridgeAttrs],
+    ['vxlan', VxlanAttrs],
+    ['macvlan', MacvlanAttrs],
+    ['macvtap', MacvlanAttrs],
+    ['ipvlan', IpvlanAttrs],
+    ['ipvtap', IpvlanAttrs],
+    ['tun', TunAttrs],
+    ['vlan', VlanAttrs],
+    ['vrf', VrfAttrs],
+    ['bond', BondAttrs],
+  ]);
+  return kinds.get(kind);
+}
+
+/** The IFLA_INFO_SLAVE_DATA schema of a master kind (`bridge`, `bond`, `vrf`), or undefined. */
+export function linkSlaveSchema(kind: string): Schema<object> | undefined {
+  slaveKinds ??= new Map<string, Schema<object>>([
+    ['bridge', BridgePortAttrs],
+    ['bond', BondSlaveAttrs],
+    ['vrf', VrfPortAttrs],
+  ]);
+  return slaveKinds.get(kind);
+}
