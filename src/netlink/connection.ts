@@ -8,12 +8,12 @@
  * - At most `window` requests wait for their ACK at once, so ACKs always fit the receive
  *   buffer; further requests queue in JavaScript. The default window follows the receive
  *   buffer the kernel granted (4 KiB of it per request in flight, at most 4096 requests).
- * - A request marked `quiet` (it answers nothing on success) is sent without NLM_F_ACK:
- *   the kernel handles one socket's messages strictly in order and reports every failure
- *   with an error message, so the request has succeeded once any later request is answered.
- *   The last quiet request of each datagram is sent with NLM_F_ACK, so every quiet request
- *   is followed by an answered one. This saves the kernel one ACK and the reader one
- *   datagram per request (bulk route, address and neighbour changes).
+ * - A command (a request that answers nothing on success: add, remove, set) is sent
+ *   without NLM_F_ACK: the kernel handles one socket's messages strictly in order and
+ *   reports every failure with an error message, so a command has succeeded once any later
+ *   request is answered. The last command of each datagram asks for an ACK, so an answer
+ *   follows every command. This saves the kernel one ACK and the reader one datagram per
+ *   command; `commandMany` sends thousands with no promise per command.
  * - The kernel runs one dump per socket at a time (a second gets EBUSY), so dumps are
  *   queued and sent one after the other; their messages stream through an async iterator
  *   with back-pressure (reading pauses while the consumer is behind).
@@ -79,15 +79,12 @@ export interface ConnectionOptions {
   strict?: boolean;
 }
 
-/** Options of one request. */
-export interface RequestOptions {
-  /**
-   * The request answers nothing on success (no object, no NLM_F_ECHO): the kernel is not
-   * asked for its own ACK; success is known when a later request on the connection is
-   * answered (see the module documentation). A failure still rejects this request with its
-   * own error. Default false.
-   */
-  quiet?: boolean;
+/** A command of {@link NetlinkConnection.commandMany} that failed. */
+export interface CommandFailure {
+  /** its index among the commands. */
+  index: number;
+  /** why (a NetlinkError naming the command, or the error its writer threw). */
+  error: unknown;
 }
 
 /** Options of one dump. */
@@ -123,16 +120,23 @@ class PendingRequest {
   seq = 0;
   batch: Batch | undefined;
   start = 0;
-  /** position in the order of requests written (quiet requests complete by it). */
+  /** position in the order of requests written (commands complete by it). */
   order = 0;
   replies: NlMessage[] | undefined;
+  /** sent without NLM_F_ACK (cleared when it is the one of its datagram that asks for the ACK). */
+  quiet: boolean;
   constructor(
     readonly info: RequestInfo,
-    readonly resolve: (replies: NlMessage[]) => void,
-    readonly reject: (e: unknown) => void,
-    /** sent without NLM_F_ACK (cleared when it is the one of its datagram that asks for an ACK). */
-    public quiet: boolean,
-  ) {}
+    /** called with the replies (requests) or undefined (commands), and the command's index. */
+    readonly resolve: (replies: NlMessage[] | undefined, index: number) => void,
+    readonly reject: (e: unknown, index: number) => void,
+    /** a command: answers nothing on success, resolved with undefined. */
+    readonly command: boolean,
+    /** index of a command of commandMany (-1 otherwise). */
+    readonly index = -1,
+  ) {
+    this.quiet = command;
+  }
 }
 
 interface PendingDump {
@@ -150,9 +154,31 @@ type Pending = PendingRequest | PendingDump;
 
 /** A request or dump waiting for its turn. */
 interface Queued {
-  start: () => void;
+  /** writes it; false when it is a commandMany that has more commands than the window took. */
+  start: () => boolean | void;
   fail: (e: unknown) => void;
   info: RequestInfo;
+}
+
+/** The RequestInfo of command `index` of a commandMany: described only if an error names it. */
+class LazyInfo implements RequestInfo {
+  private d: RequestInfo | undefined;
+  constructor(
+    private readonly info: (index: number) => RequestInfo,
+    private readonly index: number,
+  ) {}
+  private get described(): RequestInfo {
+    return (this.d ??= this.info(this.index));
+  }
+  get operation(): string {
+    return this.described.operation;
+  }
+  get object(): string | undefined {
+    return this.described.object;
+  }
+  describeAttribute(type: number): string | undefined {
+    return this.described.describeAttribute?.(type);
+  }
 }
 
 const MAX_BATCH_BYTES = 64 * 1024;
@@ -186,10 +212,10 @@ export class NetlinkConnection {
   private refs = 0;
   private paused = 0;
   private window: number;
-  /** quiet requests written and not yet known to have succeeded, in order (from quietHead). */
+  /** commands written and not yet known to have succeeded, in order (from quietHead). */
   private quietQueue: PendingRequest[] = [];
   private quietHead = 0;
-  /** the last quiet request of the batch being written, if nothing answered follows it. */
+  /** the last command of the batch being written, if nothing answered follows it. */
   private openQuiet: PendingRequest | undefined;
   private order = 0;
   private counters = { requests: 0, dumps: 0, sends: 0, strayReplies: 0 };
@@ -309,14 +335,76 @@ export class NetlinkConnection {
    * the kernel sent before its ACK (e.g. the object of a GET), or rejects with a
    * NetlinkError carrying the errno name and the kernel's extended-ACK message.
    */
-  request(type: number, flags: number, body: BodyWriter | null, info: RequestInfo, opts?: RequestOptions): Promise<NlMessage[]> {
+  request(type: number, flags: number, body: BodyWriter | null, info: RequestInfo): Promise<NlMessage[]> {
     if (this.closed) return Promise.reject(this.closedError(info));
-    const quiet = opts?.quiet === true;
     return new Promise<NlMessage[]>((resolve, reject) => {
-      const p = new PendingRequest(info, resolve, reject, quiet);
-      if (this.inFlight < this.window && this.waitingHead === this.waiting.length) this.startRequest(p, type, flags, body);
-      else this.waiting.push({ start: () => this.startRequest(p, type, flags, body), fail: reject, info });
+      this.submit(new PendingRequest(info, resolve as (r: NlMessage[] | undefined) => void, reject, false), type, flags, body);
     });
+  }
+
+  /**
+   * Sends a command: a request that answers nothing on success (a change: add, remove,
+   * set — not a GET, not NLM_F_ECHO). It is sent without NLM_F_ACK; success is known when a
+   * later request on the connection is answered (see the module documentation). Resolves
+   * when it has succeeded; rejects with its own NetlinkError, exactly like request().
+   */
+  command(type: number, flags: number, body: BodyWriter | null, info: RequestInfo): Promise<void> {
+    if (this.closed) return Promise.reject(this.closedError(info));
+    return new Promise<void>((resolve, reject) => {
+      this.submit(new PendingRequest(info, resolve as () => void, reject, true), type, flags, body);
+    });
+  }
+
+  /**
+   * Sends `count` commands (see {@link NetlinkConnection.command}) of one type, in order,
+   * as the window allows: `write(i, w)` writes the body of command `i`, `info(i)` describes
+   * it (called only when it fails). Resolves when every command has been handled, with
+   * the failures (empty when all succeeded); a failure does not stop the others. Requests
+   * made after this call are sent after all of its commands. No promise is made per command.
+   */
+  commandMany(
+    type: number,
+    flags: number,
+    count: number,
+    write: (index: number, w: NlWriter) => void,
+    info: (index: number) => RequestInfo,
+  ): Promise<CommandFailure[]> {
+    return new Promise<CommandFailure[]>((resolve) => {
+      const failures: CommandFailure[] = [];
+      let next = 0;
+      let open = count;
+      const done = (): void => {
+        if (--open === 0) resolve(failures.sort((a, b) => a.index - b.index));
+      };
+      const fail = (error: unknown, index: number): void => {
+        failures.push({ index, error });
+        done();
+      };
+      if (count === 0) return resolve(failures);
+      const fl = flags | NLM_F_REQUEST;
+      const body = (w: NlWriter): void => write(next, w);
+      /** writes commands while the window has room; true when all are written. */
+      const start = (): boolean => {
+        while (next < count && this.inFlight < this.window && !this.closed) {
+          const p = new PendingRequest(new LazyInfo(info, next), done, fail, true, next);
+          if (this.write(p, type, fl, body)) this.inFlight++;
+          next++;
+        }
+        if (this.closed) {
+          for (; next < count; next++) fail(this.closedError(info(next)), next);
+        }
+        return next === count;
+      };
+      if (this.closed) start();
+      else if (this.waitingHead !== this.waiting.length || !start()) {
+        this.waiting.push({ start, fail: (e) => { for (; next < count; next++) fail(e, next); }, info: { operation: 'commands' } });
+      }
+    });
+  }
+
+  private submit(p: PendingRequest, type: number, flags: number, body: BodyWriter | null): void {
+    if (this.inFlight < this.window && this.waitingHead === this.waiting.length) this.startRequest(p, type, flags, body);
+    else this.waiting.push({ start: () => this.startRequest(p, type, flags, body), fail: (e) => p.reject(e, p.index), info: p.info });
   }
 
   private startRequest(p: PendingRequest, type: number, flags: number, body: BodyWriter | null): void {
@@ -370,9 +458,14 @@ export class NetlinkConnection {
    */
   async dumpAll(type: number, flags: number, body: BodyWriter | null, info: RequestInfo, retries = 5): Promise<NlMessage[]> {
     for (let attempt = 0; ; attempt++) {
-      const out: NlMessage[] = [];
+      let out: NlMessage[] = [];
       try {
-        for await (const m of this.dump(type, flags, body, info, { highWater: Infinity })) out.push(m);
+        // in batches (one promise per datagram, not per message)
+        const q = this.dump(type, flags, body, info, { highWater: Infinity }) as AsyncQueue<NlMessage>;
+        for (let b = await q.nextBatch(); b !== undefined; b = await q.nextBatch()) {
+          if (out.length === 0) out = b;
+          else for (const m of b) out.push(m);
+        }
         return out;
       } catch (e) {
         if (!(e instanceof NetlinkError) || e.code !== 'EINTR' || attempt >= retries) throw e;
@@ -413,7 +506,7 @@ export class NetlinkConnection {
 
   /** Writes the message into the current batch; false (and p rejected) if body() threw. */
   private write(p: Pending, type: number, flags: number, body: BodyWriter | null): boolean {
-    // a dump is answered out of step with later requests: it cannot vouch for quiet ones
+    // a dump is answered out of step with later requests: it cannot vouch for commands
     if (p.kind === 'dump' && this.openQuiet) this.sealQuiet();
     const seq = this.nextSeq();
     const start = this.out.beginMessage(type, flags, seq, 0);
@@ -421,7 +514,7 @@ export class NetlinkConnection {
       body?.(this.out);
     } catch (e) {
       this.out.offset = start;
-      if (p.kind === 'request') p.reject(e);
+      if (p.kind === 'request') p.reject(e, p.index);
       else p.queue.fail(e);
       return false;
     }
@@ -447,7 +540,7 @@ export class NetlinkConnection {
     return true;
   }
 
-  /** Asks for an ACK on the last quiet request of the batch, so an answer follows every quiet request. */
+  /** Asks for an ACK on the last command of the batch, so an answer follows every command. */
   private sealQuiet(): void {
     const q = this.openQuiet!;
     this.openQuiet = undefined;
@@ -456,7 +549,7 @@ export class NetlinkConnection {
     this.out.buf.writeUInt16LE(this.out.buf.readUInt16LE(at) | NLM_F_ACK, at);
   }
 
-  /** Quiet requests written before request `order` have succeeded (it was answered; they were not). */
+  /** Commands written before request `order` have succeeded (it was answered; they were not). */
   private settleQuietBefore(order: number): void {
     // complete() may empty the queue (when nothing is pending any more): re-read it each time
     while (this.quietHead < this.quietQueue.length) {
@@ -513,7 +606,7 @@ export class NetlinkConnection {
         new NetlinkError({ errno, operation: p.info.operation, object: p.info.object, kernelMessage: `sending the request failed` });
       for (const p of [...this.pending.values()]) if (p.batch?.id === batchId) this.complete(p, err(p));
     } else if (errno === 105 /* ENOBUFS */ && this.onOverflow) {
-      // the kernel may have dropped the error of a quiet request: its success cannot be vouched for
+      // the kernel may have dropped the error of a command: its success cannot be vouched for
       const lost = (p: Pending): NetlinkError =>
         new NetlinkError({ errno, operation: p.info.operation, object: p.info.object, kernelMessage: 'the kernel dropped replies (receive buffer full); the outcome is unknown' });
       for (const p of this.quietQueue.slice(this.quietHead)) if (p.quiet) this.complete(p, lost(p));
@@ -615,7 +708,7 @@ export class NetlinkConnection {
       }
     }
     if (err) this.settleError(p, err);
-    else if (p.kind === 'request') p.resolve(p.replies ?? []);
+    else if (p.kind === 'request') p.resolve(p.command ? undefined : (p.replies ?? []), p.index);
     else p.queue.end();
     if (p.kind === 'request') {
       this.inFlight--;
@@ -626,7 +719,7 @@ export class NetlinkConnection {
   }
 
   private settleError(p: Pending, err: unknown): void {
-    if (p.kind === 'request') p.reject(err);
+    if (p.kind === 'request') p.reject(err, p.index);
     else p.queue.fail(err);
   }
 
@@ -634,8 +727,8 @@ export class NetlinkConnection {
   private admit(): void {
     while (this.inFlight < this.window && this.waitingHead < this.waiting.length && !this.closed) {
       const q = this.waiting[this.waitingHead]!;
+      if (q.start() === false) break; // a commandMany with more to write: it stays first
       this.waiting[this.waitingHead++] = undefined as unknown as Queued;
-      q.start();
     }
     if (this.waitingHead === this.waiting.length) {
       this.waiting = [];

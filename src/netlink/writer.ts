@@ -92,6 +92,16 @@ export class NlWriter {
     this.offset += n;
     return this;
   }
+  /** Copies src[start, end) (e.g. a message body encoded earlier) without making a view of it. */
+  bytesFrom(src: Uint8Array, start: number, end: number): this {
+    const n = end - start;
+    this.ensure(n);
+    const buf = this.buf;
+    const at = this.offset;
+    for (let i = 0; i < n; i++) buf[at + i] = src[start + i]!;
+    this.offset += n;
+    return this;
+  }
   zeros(n: number): this {
     this.ensure(n);
     this.buf.fill(0, this.offset, this.offset + n);

@@ -106,6 +106,28 @@ export function ipFamily(s: string): 0 | 4 | 6 {
   return b ? (b.length === 4 ? 4 : 6) : 0;
 }
 
+/**
+ * Formats the 4 or 16 bytes at buf[start, end) as an address, without making a view of
+ * them first (decoders call it for every address of a dump).
+ */
+export function formatIpAt(buf: Uint8Array, start: number, end: number): string {
+  if (end - start === 4) {
+    // A small cache of recent IPv4 texts: a dump repeats the same gateways, sources and
+    // link addresses thousands of times, and one shared string is cheaper than thousands.
+    const v = ((buf[start]! << 24) | (buf[start + 1]! << 16) | (buf[start + 2]! << 8) | buf[start + 3]!) >>> 0;
+    const slot = (v ^ (v >>> 11) ^ (v >>> 22)) & (V4_CACHE_SIZE - 1);
+    if (v4Keys[slot] === v && v4Texts[slot] !== undefined) return v4Texts[slot]!;
+    const text = `${buf[start]}.${buf[start + 1]}.${buf[start + 2]}.${buf[start + 3]}`;
+    v4Keys[slot] = v;
+    v4Texts[slot] = text;
+    return text;
+  }
+  return formatIp(buf.subarray(start, end));
+}
+const V4_CACHE_SIZE = 256;
+const v4Keys = new Uint32Array(V4_CACHE_SIZE);
+const v4Texts: (string | undefined)[] = new Array<string | undefined>(V4_CACHE_SIZE).fill(undefined);
+
 /** Formats 4 or 16 bytes as an address (RFC 5952 for IPv6). */
 export function formatIp(b: Uint8Array): string {
   if (b.length === 4) return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;

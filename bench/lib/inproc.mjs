@@ -1,0 +1,62 @@
+/**
+ * Helpers for the functions workloads run inside a worker process (see worker.mjs):
+ * namespaces opened by name (once per worker), npm `netlink` sockets living in them, and
+ * measurement (µs, after collecting the heap so earlier garbage is not charged).
+ */
+import { createRequire } from 'node:module';
+import { Namespace } from '../../dist/index.js';
+import { timed } from './measure.mjs';
+
+const open = new Map();
+
+/** The Namespace called `name`, opened once per worker. */
+export async function nsNamed(name) {
+  let ns = open.get(name);
+  if (!ns) {
+    ns = await Namespace.open(name);
+    open.set(name, ns);
+  }
+  return ns;
+}
+
+const sockets = new Map();
+const require = createRequire(import.meta.url);
+
+/** An npm `netlink` rtnetlink socket created inside namespace `name` (with ns.run, so it stays there). */
+export async function npmSocket(name) {
+  let s = sockets.get(name);
+  if (!s) {
+    const { createRtNetlink } = require('netlink');
+    const ns = await nsNamed(name);
+    s = ns.run(() => createRtNetlink());
+    sockets.set(name, s);
+  }
+  return s;
+}
+
+/** Closes what this worker opened in namespace `name` (before the orchestrator deletes it). */
+export async function release(name) {
+  sockets.get(name)?.socket.close();
+  sockets.delete(name);
+  const ns = open.get(name);
+  open.delete(name);
+  await ns?.close();
+}
+
+/** µs taken by fn (heap collected first). */
+export async function measure(fn) {
+  const [us] = await timed(fn);
+  return us;
+}
+
+/** Runs `fn(i)` for i in [0, n) with at most `limit` promises pending (npm netlink has no window of its own). */
+export async function pooled(n, limit, fn) {
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      const i = next++;
+      await fn(i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, n) }, worker));
+}
