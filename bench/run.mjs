@@ -82,8 +82,8 @@ async function main() {
      * Repetition numbers of a workload: first `warmup` untimed ones (JIT warm-up of the
      * in-process libraries, page cache for the peers), then `reps` recorded ones.
      */
-    *repetitions(name) {
-      for (let r = -opts.warmup; r < opts.reps; r++) {
+    *repetitions(name, { warmup = opts.warmup } = {}) {
+      for (let r = -warmup; r < opts.reps; r++) {
         results.warming = r < 0;
         yield r;
         ctx.progress(`${name} ${r < 0 ? 'warm-up' : `rep ${r + 1}/${opts.reps}`}`);

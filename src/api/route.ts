@@ -408,36 +408,41 @@ export class Route {
 
   /** Routes of a namespace (`ip route show`; main table unless `table` says otherwise). */
   static async list(ns: Namespace, options?: RouteListOptions): Promise<Route[]> {
-    const o = validateOptions<RouteListOptions>(options, ['family', 'table', 'dev', 'protocol', 'type']);
-    const families: (4 | 6)[] = o.family === undefined ? [4, 6] : o.family === 4 || o.family === 6 ? [o.family] : badFamily(o.family);
-    const table = o.table === undefined ? RT_TABLE_MAIN : o.table === 'all' ? 0 : tableNumber(o.table);
-    const protocol = o.protocol === undefined ? 0 : protocolNumber(o.protocol);
-    const type = o.type === undefined ? 0 : routeTypeNumber(o.type);
-    const dev = o.dev === undefined ? undefined : await resolveLink(ns, checkLinkArg(ns, o.dev, 'dev'));
+    const q = await routeQuery(ns, options);
     const conn = await ns.connection();
-    const what = [table ? `table ${tableName(table)}` : 'all tables', dev ? `dev ${dev.label}` : '', `in ${ns.label}`].filter(Boolean).join(' ');
-    const dumps = families.map((f) =>
-      conn
-        .dumpAll(
-          RTM_GETROUTE,
-          0,
-          (w) =>
-            encodeRouteMessage(
-              w,
-              { family: f === 4 ? AF_INET : AF_INET6, table: table > 255 ? RT_TABLE_UNSPEC : table, protocol, type },
-              { table: table > 255 ? table : undefined, oif: dev?.index },
-            ),
-          { operation: `list IPv${f} routes`, object: what, describeAttribute: (t) => RouteAttrs.describe(t) },
-        )
-        .catch((e: unknown) => {
-          // a numbered table that was never used does not exist yet: it has no routes
-          if (e instanceof NetlinkError && e.code === 'ENOENT' && table !== 0) return [] as NlMessage[];
-          throw e;
-        }),
+    const dumps = q.families.map((f) =>
+      conn.dumpAll(RTM_GETROUTE, 0, q.body(f), q.info(f)).catch((e: unknown) => {
+        if (q.missingTable(e)) return [] as NlMessage[];
+        throw e;
+      }),
     );
     const out: Route[] = [];
     for (const msgs of await Promise.all(dumps)) for (const m of msgs) out.push(Route.fromMessage(ns, m));
     return out;
+  }
+
+  /**
+   * The routes of {@link Route.list}, one at a time as the kernel sends them: a table of any
+   * size is read with bounded memory (reading pauses while the loop body is behind).
+   * Breaking out early is allowed. When the table changes during the dump, the iteration
+   * ends with an EINTR NetlinkError after the last route (the routes seen may be
+   * inconsistent; list again).
+   *
+   * ```ts
+   * for await (const r of Route.iterate(ns, { table: 'all' })) if (r.via === gw) n++;
+   * ```
+   */
+  static async *iterate(ns: Namespace, options?: RouteListOptions): AsyncGenerator<Route, void, undefined> {
+    const q = await routeQuery(ns, options);
+    const conn = await ns.connection();
+    for (const f of q.families) {
+      const dump = conn.dump(RTM_GETROUTE, 0, q.body(f), q.info(f));
+      try {
+        for await (const m of dump) yield Route.fromMessage(ns, m);
+      } catch (e) {
+        if (!q.missingTable(e)) throw e;
+      }
+    }
   }
 
   /**
@@ -499,6 +504,29 @@ export class Route {
 }
 
 // ---- internals ---------------------------------------------------------------------------
+
+/** A validated route dump: its families, request body and description. */
+async function routeQuery(ns: Namespace, options: RouteListOptions | undefined) {
+  const o = validateOptions<RouteListOptions>(options, ['family', 'table', 'dev', 'protocol', 'type']);
+  const families: (4 | 6)[] = o.family === undefined ? [4, 6] : o.family === 4 || o.family === 6 ? [o.family] : badFamily(o.family);
+  const table = o.table === undefined ? RT_TABLE_MAIN : o.table === 'all' ? 0 : tableNumber(o.table);
+  const protocol = o.protocol === undefined ? 0 : protocolNumber(o.protocol);
+  const type = o.type === undefined ? 0 : routeTypeNumber(o.type);
+  const dev = o.dev === undefined ? undefined : await resolveLink(ns, checkLinkArg(ns, o.dev, 'dev'));
+  const what = [table ? `table ${tableName(table)}` : 'all tables', dev ? `dev ${dev.label}` : '', `in ${ns.label}`].filter(Boolean).join(' ');
+  return {
+    families,
+    body: (f: 4 | 6) => (w: NlWriter) =>
+      encodeRouteMessage(
+        w,
+        { family: f === 4 ? AF_INET : AF_INET6, table: table > 255 ? RT_TABLE_UNSPEC : table, protocol, type },
+        { table: table > 255 ? table : undefined, oif: dev?.index },
+      ),
+    info: (f: 4 | 6): RequestInfo => ({ operation: `list IPv${f} routes`, object: what, describeAttribute: (t) => RouteAttrs.describe(t) }),
+    /** a numbered table that was never used does not exist yet: it has no routes */
+    missingTable: (e: unknown): boolean => e instanceof NetlinkError && e.code === 'ENOENT' && table !== 0,
+  };
+}
 
 function metricsInfo(m: RouteMetricsValue): RouteMetricsInfo {
   const { unknown: _, ...known } = m;

@@ -23,6 +23,8 @@ export interface VethPeerOptions {
   txqlen?: number;
   /** bring the peer up right after creation (a second request: the kernel cannot do it in the same one). */
   up?: boolean;
+  /** the peer's interface group (see {@link Link.deleteGroup}). */
+  group?: number;
 }
 
 /** Options of {@link VethPair.create}. */
@@ -37,18 +39,21 @@ export interface VethPairOptions {
   txqlen?: number;
   /** bring the local end up at creation. */
   up?: boolean;
+  /** the local end's interface group: `Link.deleteGroup(ns, group)` then removes many pairs in one request. */
+  group?: number;
   /** the other end. */
   peer?: VethPeerOptions;
 }
 
-const END_KEYS = ['name', 'mtu', 'address', 'txqlen', 'up'] as const;
+const END_KEYS = ['name', 'mtu', 'address', 'txqlen', 'up', 'group'] as const;
 
-function endAttrs(o: { name?: string; mtu?: number; address?: string; txqlen?: number; up?: boolean }, prefix: string): Partial<LinkAttributes> {
+function endAttrs(o: { name?: string; mtu?: number; address?: string; txqlen?: number; up?: boolean; group?: number }, prefix: string): Partial<LinkAttributes> {
   const attrs: Partial<LinkAttributes> = {};
   if (o.name !== undefined) attrs.ifname = validateIfname(o.name, `${prefix}name`);
   if (o.mtu !== undefined) attrs.mtu = validateEtherMtu(o.mtu, `${prefix}mtu`);
   if (o.address !== undefined) attrs.address = validateMac(o.address, `${prefix}address`);
   if (o.txqlen !== undefined) attrs.txqlen = validateInt(o.txqlen, `${prefix}txqlen`, 0, 0xffffffff);
+  if (o.group !== undefined) attrs.group = validateInt(o.group, `${prefix}group`, 0, 0xffffffff);
   if (o.up !== undefined && typeof o.up !== 'boolean') throw new ValidationError(`${prefix}up`, o.up, 'expected true or false');
   return attrs;
 }

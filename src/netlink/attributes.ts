@@ -32,8 +32,9 @@ export interface RawAttr {
 
 /**
  * Scalar attribute encodings. `mac` is any link-layer address as hex; `ip` is 4 or 16 bytes,
- * decoded as text; its encoder takes the text or the bytes themselves (requests built from
- * already parsed input pass the bytes instead of formatting and parsing them again).
+ * decoded as text. The `ip` and `mac` encoders take the text or the bytes themselves
+ * (requests built from already parsed input pass the bytes instead of formatting and
+ * parsing them again).
  */
 export type ScalarType =
   | 'u8'
@@ -322,7 +323,7 @@ function encodeField(w: NlWriter, type: number, f: Field, v: unknown): void {
       if (v) w.attrFlag(type);
       return;
     case 'mac':
-      w.attr(type, parseLladdr(v, f.name));
+      w.attr(type, typeof v === 'string' ? parseLladdr(v, f.name) : (v as Uint8Array));
       return;
     case 'ip':
       w.attr(type, typeof v === 'string' ? parseIp(v, f.name) : (v as Uint8Array));
