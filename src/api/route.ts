@@ -754,7 +754,8 @@ class RouteChange implements RequestInfo {
     private readonly ns: Namespace,
     private readonly verb: RouteVerb,
     private readonly o: RouteOptions,
-    private readonly v: ValidRoute,
+    /** the validated route; dropped once the request is written (see send) */
+    private v: ValidRoute,
   ) {
     this.operation = VERB_OPERATIONS[verb];
   }
@@ -783,7 +784,17 @@ class RouteChange implements RequestInfo {
 
   /** Sends the change as a command (it answers nothing: no ACK of its own, see NetlinkConnection.command). */
   send(conn: NetlinkConnection, nlFlags: number): Promise<void> {
-    return conn.command(this.verb === 'remove' ? RTM_DELROUTE : RTM_NEWROUTE, nlFlags, (w) => this.write(w), this);
+    return conn.command(
+      this.verb === 'remove' ? RTM_DELROUTE : RTM_NEWROUTE,
+      nlFlags,
+      (w) => {
+        this.write(w);
+        // Thousands of changes may wait for the kernel at once: keep only what names the
+        // route in an error (the options; `object` validates them again if it is needed).
+        this.v = DROPPED;
+      },
+      this,
+    );
   }
 
   /** Writes rtmsg and the attributes (the addresses as the bytes parsed during validation). */
@@ -834,7 +845,8 @@ class RouteChange implements RequestInfo {
 
   /** The route as `ip route` would name it, for errors: `10.0.0.0/24 via 10.0.0.1 dev eth0 in ns1`. */
   get object(): string {
-    const { o, v } = this;
+    const o = this.o;
+    const v = this.v === DROPPED ? validateRouteChange(this.ns, o, this.verb).v : this.v;
     const { dst, via, hopVias, weights } = v;
     const parts = [dst.family === undefined ? 'default' : formatCidr(dst.bytes!, dst.prefixLength)];
     if (o.type !== undefined && v.type !== RTN_UNICAST) parts.unshift(o.type);
@@ -858,6 +870,8 @@ class RouteChange implements RequestInfo {
 
 /** Shared by every route without nexthops. */
 const NONE: readonly never[] = Object.freeze([]);
+/** Stands for a ValidRoute no longer kept (see RouteChange.send). */
+const DROPPED = Object.freeze({}) as ValidRoute;
 const VERB_OPERATIONS = { add: 'add route', replace: 'replace route', append: 'append route', remove: 'remove route' } as const;
 
 /** RTA_GATEWAY for a gateway of the route's own family, RTA_VIA (text) for an IPv6 gateway of an IPv4 route. */

@@ -160,6 +160,26 @@ interface Queued {
   info: RequestInfo;
 }
 
+/** A request waiting for room in the window (an object, not closures: thousands may wait). */
+class QueuedRequest implements Queued {
+  constructor(
+    private readonly conn: NetlinkConnection,
+    private readonly p: PendingRequest,
+    private readonly type: number,
+    private readonly flags: number,
+    private readonly body: BodyWriter | null,
+  ) {}
+  get info(): RequestInfo {
+    return this.p.info;
+  }
+  start(): void {
+    this.conn.startRequest(this.p, this.type, this.flags, this.body);
+  }
+  fail(e: unknown): void {
+    this.p.reject(e, this.p.index);
+  }
+}
+
 /** The RequestInfo of command `index` of a commandMany: described only if an error names it. */
 class LazyInfo implements RequestInfo {
   private d: RequestInfo | undefined;
@@ -404,10 +424,11 @@ export class NetlinkConnection {
 
   private submit(p: PendingRequest, type: number, flags: number, body: BodyWriter | null): void {
     if (this.inFlight < this.window && this.waitingHead === this.waiting.length) this.startRequest(p, type, flags, body);
-    else this.waiting.push({ start: () => this.startRequest(p, type, flags, body), fail: (e) => p.reject(e, p.index), info: p.info });
+    else this.waiting.push(new QueuedRequest(this, p, type, flags, body));
   }
 
-  private startRequest(p: PendingRequest, type: number, flags: number, body: BodyWriter | null): void {
+  /** @internal (QueuedRequest) */
+  startRequest(p: PendingRequest, type: number, flags: number, body: BodyWriter | null): void {
     if (this.write(p, type, flags | NLM_F_REQUEST | (p.quiet ? 0 : NLM_F_ACK), body)) this.inFlight++;
   }
 
