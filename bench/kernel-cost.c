@@ -4,7 +4,7 @@
 // parsing beyond the error code. Compiled by `npm run bench` with `cc -O2`.
 //
 //   kernel-cost NETNS_PATH COUNT GATEWAY IFINDEX
-// prints one JSON line: {"count":N,"addUs":µs per route,"delUs":µs per route}
+// prints one JSON line: {"count":N,"addUs":µs per route,"delUs":…,"addCpuUs":CPU µs per route,"delCpuUs":…}
 // Routes are the same as the bench's: 10.(100 + i/256).(i%256).0/24 via GATEWAY dev IFINDEX,
 // proto boot, table main.
 #define _GNU_SOURCE
@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,6 +27,12 @@ static double now_us(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static double cpu_us(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
 }
 
 static void put_attr(struct nlmsghdr *h, unsigned short type, const void *data, unsigned short len) {
@@ -110,8 +117,11 @@ int main(int argc, char **argv) {
   }
   int one = 1;
   setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
+  double c0 = cpu_us();
   double add = run(fd, RTM_NEWROUTE, count, gw, ifindex);
+  double c1 = cpu_us();
   double del = run(fd, RTM_DELROUTE, count, gw, ifindex);
-  printf("{\"count\":%d,\"addUs\":%.3f,\"delUs\":%.3f}\n", count, add, del);
+  double c2 = cpu_us();
+  printf("{\"count\":%d,\"addUs\":%.3f,\"delUs\":%.3f,\"addCpuUs\":%.3f,\"delCpuUs\":%.3f}\n", count, add, del, (c1 - c0) / count, (c2 - c1) / count);
   return 0;
 }

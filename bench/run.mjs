@@ -15,7 +15,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cleanup, installCleanupHandlers, startWorker, stopWorkers, sweepLeftovers, workDir } from './lib/env.mjs';
+import { cleanup, installCleanupHandlers, setCpuTimer, startWorker, stopWorkers, sweepLeftovers, workDir } from './lib/env.mjs';
 import { Results, table } from './lib/measure.mjs';
 import { goals } from './lib/goals.mjs';
 
@@ -41,13 +41,14 @@ function parseArgs(argv) {
   return o;
 }
 
-function buildKernelCost() {
-  const out = join(workDir, 'kernel-cost');
+/** Compiles bench/NAME.c with cc; undefined (and a warning saying what is lost) when it fails. */
+function compile(name, what) {
+  const out = join(workDir, name);
   try {
-    execFileSync('cc', ['-O2', '-o', out, join(here, 'kernel-cost.c')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync('cc', ['-O2', '-Wall', '-o', out, join(here, `${name}.c`)], { stdio: ['ignore', 'ignore', 'pipe'] });
     return out;
   } catch (e) {
-    console.warn(`[bench] no kernel-cost baseline: cc failed (${e.message.split('\n')[0]})`);
+    console.warn(`[bench] ${what} not measured: cc failed (${e.message.split('\n')[0]})`);
     return undefined;
   }
 }
@@ -91,10 +92,11 @@ async function main() {
       results.warming = false;
     },
     quick: opts.quick,
-    kernelCost: buildKernelCost(),
+    kernelCost: compile('kernel-cost', 'the kernel-cost baseline'),
     scale: (n) => (opts.quick ? Math.max(1, Math.round(n / 10)) : n),
     progress: (msg) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0)}s] ${msg}\n`),
   };
+  setCpuTimer(compile('cpu-time', 'the CPU time of ip processes'));
   const info = machine();
   console.log(`netns-kit bench: ${info.cores} cores (${info.cpu}), Linux ${info.kernel}, Node ${info.node}, ${info.iproute2}; ${opts.reps} repetitions after ${opts.warmup} warm-up${opts.quick ? ' (quick: sizes / 10)' : ''}`);
   // in-process measurements run in worker processes: one per library (see lib/worker.mjs)

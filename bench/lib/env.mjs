@@ -5,7 +5,7 @@
  * The bench may spawn processes (the library never does): the peers ARE processes.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Namespace } from '../../dist/index.js';
@@ -134,23 +134,41 @@ export function ipAsync(args, ns) {
 
 /**
  * Runs `ip ARGS…` with stdout going to a file (the process's own cost: no reader in the
- * way); resolves with the file's path when it exits.
+ * way); resolves with { us, cpuUs, path } (see ipTimedCpu).
  */
-export function ipToFile(args, ns, name) {
-  const full = ns ? ['-n', typeof ns === 'string' ? ns : ns.name, ...args] : args;
+export async function ipToFile(args, ns, name) {
   const path = join(workDir, `${name}.out`);
-  const fd = openSync(path, 'w');
-  return new Promise((resolve, reject) => {
-    const child = spawn('ip', full, { stdio: ['ignore', fd, 'pipe'] });
+  return { ...(await ipTimedCpu(args, ns, path)), path };
+}
+
+/**
+ * Runs `ip ARGS…` under bench/cpu-time.c (compiled at start; see setCpuTimer) and resolves
+ * with { us: wall µs, cpuUs: the ip process's user + system CPU µs }; stdout goes to
+ * `stdoutPath` (default /dev/null).
+ */
+export async function ipTimedCpu(args, ns, stdoutPath) {
+  const full = ns ? ['-n', typeof ns === 'string' ? ns : ns.name, ...args] : args;
+  const tf = join(workDir, `cpu-${timeRuns++}.txt`);
+  const cmd = cpuTimer ? [cpuTimer, [tf, 'ip', ...full]] : ['ip', full];
+  const fd = openSync(stdoutPath ?? '/dev/null', 'w');
+  const t0 = process.hrtime.bigint();
+  await new Promise((resolve, reject) => {
+    const child = spawn(cmd[0], cmd[1], { stdio: ['ignore', fd, 'pipe'] });
     let err = '';
     child.stderr.on('data', (b) => (err += b));
     child.on('error', reject);
-    child.on('close', (code) => {
-      closeSync(fd);
-      if (code === 0) resolve(path);
-      else reject(new Error(`ip ${full.join(' ')}: exit ${code}: ${err.trim()}`));
-    });
-  });
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`ip ${full.join(' ')}: exit ${code}: ${err.trim()}`))));
+  }).finally(() => closeSync(fd));
+  const us = Number(process.hrtime.bigint() - t0) / 1e3;
+  if (!cpuTimer) return { us };
+  const [u, s] = readFileSync(tf, 'utf8').trim().split(/\s+/).map(Number);
+  return { us, cpuUs: u + s };
+}
+let cpuTimer;
+let timeRuns = 0;
+/** The compiled cpu-time program (undefined: CPU of processes is not reported). */
+export function setCpuTimer(path) {
+  cpuTimer = path;
 }
 
 /** Writes an `ip -batch` file; returns its path. */
@@ -160,9 +178,9 @@ export function batchFile(name, lines) {
   return path;
 }
 
-/** Runs `ip [-n NS] -batch FILE` as one process (resolves when it exits). */
+/** Runs `ip [-n NS] -batch FILE` as one process; resolves with { us, cpuUs } (see ipTimedCpu). */
 export function ipBatch(path, ns) {
-  return ipAsync(['-batch', path], ns);
+  return ipTimedCpu(['-batch', path], ns);
 }
 
 /** The ifindex of a link in a namespace (setup helper). */

@@ -33,7 +33,7 @@ export function goals(summary) {
   for (const [w, label] of [
     ['addresses', 'address add'],
     ['neighbours', 'neighbour add'],
-    ['veth', 'veth pair create'],
+    ['veth pairs', 'veth pair create'],
   ]) {
     const nk = summary.find((r) => r.workload === w && r.ref && (r.op.startsWith('add') || r.op.startsWith('create')));
     const peer = nk && summary.find((r) => r.workload === w && r.op === nk.op && r.impl.startsWith('ip -batch'));
@@ -41,7 +41,7 @@ export function goals(summary) {
   }
   const ns = summary.find((r) => r.workload === 'namespaces' && r.ref);
   check('namespace create + delete ≥ 5× faster than spawning ip netns add/del', ns, ns && summary.find((r) => r.workload === 'namespaces' && r.op === ns.op && r.impl.startsWith('ip netns add')), 5, 'faster');
-  const bulk = summary.find((r) => r.workload === 'veth' && r.op.startsWith('bulk teardown') && r.ref);
+  const bulk = summary.find((r) => r.workload === 'veth pairs' && r.op.startsWith('bulk teardown') && r.ref);
   if (bulk) {
     const s = bulk.totalMs / 1000;
     out.push({ text: `${s <= 0.15 ? 'MET ' : 'MISSED'} ${bulk.count} veth pairs torn down in ≤ 0.15 s by the bulk path: ${s.toFixed(3)} s`, met: s <= 0.15, value: s });

@@ -43,10 +43,16 @@ export async function release(name) {
   await ns?.close();
 }
 
-/** µs taken by fn (heap collected first). */
+/**
+ * Times fn: { us: wall-clock µs, cpuUs: CPU µs of this whole process (user + system, every
+ * thread: the main thread, netns-kit's writer thread — whose system time is the kernel
+ * handling the requests — and libuv's pool) }.
+ */
 export async function measure(fn) {
+  const c0 = process.cpuUsage();
   const [us] = await timed(fn);
-  return us;
+  const c = process.cpuUsage(c0);
+  return { us, cpuUs: c.user + c.system };
 }
 
 /** Runs `fn(i)` for i in [0, n) with at most `limit` promises pending (npm netlink has no window of its own). */

@@ -40,13 +40,20 @@ export class Results {
    */
   record(workload, op, impl, us, count, opts = {}) {
     if (this.warming) return;
+    // a measurement may carry CPU time: { us, cpuUs }
+    let cpuUs = opts.cpuUs;
+    if (typeof us === 'object') {
+      cpuUs = us.cpuUs;
+      us = us.us;
+    }
     const key = `${workload}\u0000${op}\u0000${impl}`;
     let row = this.rows.get(key);
     if (!row) {
-      row = { workload, op, impl, count, ref: !!opts.ref, note: opts.note, samples: [], totals: [], extra: {} };
+      row = { workload, op, impl, count, ref: !!opts.ref, note: opts.note, samples: [], totals: [], cpu: [], extra: {} };
       this.rows.set(key, row);
     }
     row.samples.push(us / count);
+    if (cpuUs !== undefined) row.cpu.push(cpuUs / count);
     row.totals.push(us);
     for (const [k, v] of Object.entries(opts.extra ?? {})) (row.extra[k] ??= []).push(v);
   }
@@ -54,7 +61,7 @@ export class Results {
   /** Marks an implementation as not applicable to an operation (with the reason). */
   notApplicable(workload, op, impl, reason) {
     const key = `${workload}\u0000${op}\u0000${impl}`;
-    this.rows.set(key, { workload, op, impl, count: 0, ref: false, note: reason, samples: [], totals: [], extra: {}, na: true });
+    this.rows.set(key, { workload, op, impl, count: 0, ref: false, note: reason, samples: [], totals: [], cpu: [], extra: {}, na: true });
   }
 
   /** Rows with their statistics and ratio to the op's netns-kit reference. */
@@ -76,6 +83,7 @@ export class Results {
       min: Math.min(...r.samples),
       max: Math.max(...r.samples),
       totalMs: median(r.totals) / 1e3,
+      cpuMedian: r.cpu.length ? median(r.cpu) : undefined,
       extraMedian: Object.fromEntries(Object.entries(r.extra).map(([k, v]) => [k, median(v)])),
     }));
     for (const r of rows) {
@@ -97,8 +105,8 @@ function fmt(us) {
 
 /** The results as a Markdown table (also readable in a terminal). */
 export function table(summary) {
-  const head = ['workload', 'operation', 'implementation', 'n', 'µs/op (median)', 'min–max', 'total (median)', 'netns-kit / peer', 'notes'];
-  const lines = [`| ${head.join(' | ')} |`, `| ${head.map((h, i) => (i >= 3 && i <= 7 ? '---:' : '---')).join(' | ')} |`];
+  const head = ['workload', 'operation', 'implementation', 'n', 'µs/op (median)', 'min–max', 'total (median)', 'netns-kit / peer', 'CPU µs/op', 'notes'];
+  const lines = [`| ${head.join(' | ')} |`, `| ${head.map((h, i) => (i >= 3 && i <= 8 ? '---:' : '---')).join(' | ')} |`];
   let last = '';
   for (const r of summary) {
     const group = `${r.workload}\u0000${r.op}`;
@@ -106,7 +114,7 @@ export function table(summary) {
     last = group;
     const notes = [r.note, ...Object.entries(r.extraMedian).map(([k, v]) => `${k} ${typeof v === 'number' ? (Number.isInteger(v) ? v : v.toFixed(1)) : v}`)].filter(Boolean).join('; ');
     lines.push(
-      `| ${first ? r.workload : ''} | ${first ? r.op : ''} | ${r.ref ? `**${r.impl}**` : r.impl} | ${r.na ? '' : r.count} | ${r.na ? 'n/a' : fmt(r.median)} | ${r.na ? '' : `${fmt(r.min)}–${fmt(r.max)}`} | ${r.na ? '' : r.totalMs >= 1000 ? `${(r.totalMs / 1000).toFixed(2)} s` : `${r.totalMs.toFixed(1)} ms`} | ${r.ratio === undefined ? '' : r.ratio.toFixed(2)} | ${notes} |`,
+      `| ${first ? r.workload : ''} | ${first ? r.op : ''} | ${r.ref ? `**${r.impl}**` : r.impl} | ${r.na ? '' : r.count} | ${r.na ? 'n/a' : fmt(r.median)} | ${r.na ? '' : `${fmt(r.min)}–${fmt(r.max)}`} | ${r.na ? '' : r.totalMs >= 1000 ? `${(r.totalMs / 1000).toFixed(2)} s` : `${r.totalMs.toFixed(1)} ms`} | ${r.ratio === undefined ? '' : r.ratio.toFixed(2)} | ${r.cpuMedian === undefined ? '' : fmt(r.cpuMedian)} | ${notes} |`,
     );
   }
   return lines.join('\n');

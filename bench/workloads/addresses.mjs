@@ -73,9 +73,9 @@ export async function run(ctx) {
       rec(opList, 'netns-kit Address.list', await nk.call(self, 'nkList', nkNs.ns.name, N), N, { ref: true });
       await nk.call(self, 'nkFlush', nkNs.ns.name);
 
-      rec(opAdd, 'ip -batch (one process)', (await timed(() => ipBatch(add, ipNs.ns)))[0], N);
-      const [l, file] = await timed(() => ipToFile(['-j', '-4', 'addr', 'show', 'dev', 'va'], ipNs.ns, 'addr'));
-      const shown = JSON.parse(readFileSync(file, 'utf8'))[0].addr_info.length;
+      rec(opAdd, 'ip -batch (one process)', await ipBatch(add, ipNs.ns), N);
+      const l = await ipToFile(['-j', '-4', 'addr', 'show', 'dev', 'va'], ipNs.ns, 'addr');
+      const shown = JSON.parse(readFileSync(l.path, 'utf8'))[0].addr_info.length;
       if (shown !== N + 1) throw new Error(`ip -j addr show: ${shown}`);
       rec(opList, 'ip -j -4 addr show dev va (whole process, output to a file)', l, N);
       await ipBatch(flush, ipNs.ns);

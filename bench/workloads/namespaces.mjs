@@ -38,9 +38,10 @@ export async function run(ctx) {
     round++;
     const a = names('nk');
     a.forEach(track);
-    const [c, d] = await nk.call(self, 'nkCycle', a);
+    const [mc, md] = await nk.call(self, 'nkCycle', a);
     a.forEach(untrack);
-    rec(op, 'netns-kit Namespace.create + ns.delete ×N (Promise.all)', c + d, N, { ref: true, extra: { 'create µs': c / N, 'delete µs': d / N } });
+    const [c, d] = [mc.us, md.us];
+    rec(op, 'netns-kit Namespace.create + ns.delete ×N (Promise.all)', { us: c + d, cpuUs: mc.cpuUs + md.cpuUs }, N, { ref: true, extra: { 'create µs': c / N, 'delete µs': d / N } });
 
     const b = names('ip');
     b.forEach(track);
@@ -57,9 +58,9 @@ export async function run(ctx) {
     bb.forEach(track);
     const addF = batchFile('netns-add', bb.map((n) => `netns add ${n}`));
     const delF = batchFile('netns-del', bb.map((n) => `netns del ${n}`));
-    const [c2] = await timed(() => ipBatch(addF));
-    const [d2] = await timed(() => ipBatch(delF));
+    const { us: c2, cpuUs: cc2 } = await ipBatch(addF);
+    const { us: d2, cpuUs: cd2 } = await ipBatch(delF);
     bb.forEach(untrack);
-    rec(op, 'ip -batch netns add / netns del (two processes)', c2 + d2, N, { extra: { 'create µs': c2 / N, 'delete µs': d2 / N } });
+    rec(op, 'ip -batch netns add / netns del (two processes)', { us: c2 + d2, cpuUs: cc2 === undefined ? undefined : cc2 + cd2 }, N, { extra: { 'create µs': c2 / N, 'delete µs': d2 / N } });
   }
 }

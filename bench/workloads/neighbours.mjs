@@ -72,9 +72,9 @@ export async function run(ctx) {
       rec(opList, 'netns-kit Neighbor.list', await nk.call(self, 'nkList', nkNs.ns.name, N), N, { ref: true });
       await ipAsync(['neigh', 'flush', 'dev', 'va', 'nud', 'permanent'], nkNs.ns);
 
-      rec(opAdd, 'ip -batch (one process)', (await timed(() => ipBatch(add, ipNs.ns)))[0], N);
-      const [l, file] = await timed(() => ipToFile(['-j', '-4', 'neigh', 'show', 'dev', 'va'], ipNs.ns, 'neigh'));
-      if (JSON.parse(readFileSync(file, 'utf8')).length < N) throw new Error('ip -j neigh show: wrong count');
+      rec(opAdd, 'ip -batch (one process)', await ipBatch(add, ipNs.ns), N);
+      const l = await ipToFile(['-j', '-4', 'neigh', 'show', 'dev', 'va'], ipNs.ns, 'neigh');
+      if (JSON.parse(readFileSync(l.path, 'utf8')).length < N) throw new Error('ip -j neigh show: wrong count');
       rec(opList, 'ip -j -4 neigh show dev va (whole process, output to a file)', l, N);
       await ipAsync(['neigh', 'flush', 'dev', 'va', 'nud', 'permanent'], ipNs.ns);
       const [one] = await timed(async () => {

@@ -30,10 +30,10 @@ async function withRss(op) {
   const sample = () => {
     peak = Math.max(peak, process.memoryUsage.rss());
   };
-  const us = await measure(() => op(sample));
+  const m = await measure(() => op(sample));
   sample();
   peak = Math.max(peak, process.resourceUsage().maxRSS * 1024);
-  return [us, (peak - base) / (1024 * 1024)];
+  return [m, (peak - base) / (1024 * 1024)];
 }
 
 export async function nkIterate(name, n) {
@@ -97,8 +97,8 @@ export async function run(ctx) {
       rec('netns-kit Route.iterate (streamed)', it, { ref: true, extra: await mem('netns-kit (fresh)', 'nkIterate') });
       const [li] = await nk.call(self, 'nkList', name, N);
       rec('netns-kit Route.list (one array)', li, { extra: await mem('netns-kit (fresh)', 'nkList') });
-      rec('ip -j route show (whole process, output to a file)', (await timed(() => ipToFile(['-j', 'route', 'show'], x.ns, 'routes100k')))[0]);
-      rec('ip route show (whole process, text to a file)', (await timed(() => ipToFile(['route', 'show'], x.ns, 'routes100k-text')))[0]);
+      rec('ip -j route show (whole process, output to a file)', await ipToFile(['-j', 'route', 'show'], x.ns, 'routes100k'));
+      rec('ip route show (whole process, text to a file)', await ipToFile(['route', 'show'], x.ns, 'routes100k-text'));
       const [np] = await npm.call(self, 'npmList', name, N);
       rec('npm netlink getRoutes (one array)', np, { extra: await mem('npm netlink (fresh)', 'npmList') });
     }

@@ -109,19 +109,19 @@ export async function run(ctx) {
 
       if (ctx.kernelCost) {
         const out = JSON.parse(execFileSync(ctx.kernelCost, [`/run/netns/${cNs.ns.name}`, String(N), GW, String(cNs.va.index)], { encoding: 'utf8' }));
-        rec(opAdd, 'kernel cost (C: 1 route/sendmsg, wait for each ACK)', out.addUs * N, N);
-        rec(opDel, 'kernel cost (C: 1 route/sendmsg, wait for each ACK)', out.delUs * N, N);
+        rec(opAdd, 'kernel cost (C: 1 route/sendmsg, wait for each ACK)', { us: out.addUs * N, cpuUs: out.addCpuUs * N }, N);
+        rec(opDel, 'kernel cost (C: 1 route/sendmsg, wait for each ACK)', { us: out.delUs * N, cpuUs: out.delCpuUs * N }, N);
       }
 
-      rec(opAdd, 'ip -batch (one process)', (await timed(() => ipBatch(addFile, ipNs.ns)))[0], N);
-      const [listJ, file] = await timed(() => ipToFile(['-j', 'route', 'show'], ipNs.ns, 'routes'));
-      if (JSON.parse(readFileSync(file, 'utf8')).length !== N + 1) throw new Error('ip -j route show: wrong count');
+      rec(opAdd, 'ip -batch (one process)', await ipBatch(addFile, ipNs.ns), N);
+      const listJ = await ipToFile(['-j', 'route', 'show'], ipNs.ns, 'routes');
+      if (JSON.parse(readFileSync(listJ.path, 'utf8')).length !== N + 1) throw new Error('ip -j route show: wrong count');
       rec(opList, 'ip -j route show (whole process, output to a file)', listJ, N);
       rec(opList, 'ip -j route show (spawned by Node, stdout read)', (await timed(() => ipAsync(['-j', 'route', 'show'], ipNs.ns)))[0], N, {
         note: 'ip writes once per route: every write wakes the reader',
       });
-      rec(opList, 'ip route show (whole process, text to a file)', (await timed(() => ipToFile(['route', 'show'], ipNs.ns, 'routes-text')))[0], N);
-      rec(opDel, 'ip -batch (one process)', (await timed(() => ipBatch(delFile, ipNs.ns)))[0], N);
+      rec(opList, 'ip route show (whole process, text to a file)', await ipToFile(['route', 'show'], ipNs.ns, 'routes-text'), N);
+      rec(opDel, 'ip -batch (one process)', await ipBatch(delFile, ipNs.ns), N);
 
       // a process per route: a sample (10,000 processes take ~1 min)
       const [addOne] = await timed(async () => {

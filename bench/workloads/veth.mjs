@@ -61,10 +61,10 @@ export async function run(ctx) {
       await nk.call(self, 'nkCreate', name, N, ONE, SINGLE);
       rec(opEach, 'netns-kit Link.delete ×20 (Promise.all)', await nk.call(self, 'nkDeleteEach', name, N, ONE), ONE, { ref: true, note: `${ONE} pairs` });
 
-      rec(opCreate, 'ip -batch (one process)', (await timed(() => ipBatch(create, ipNs)))[0], N);
+      rec(opCreate, 'ip -batch (one process)', await ipBatch(create, ipNs), N);
       rec(opBulk, 'ip link delete group N (one process)', (await timed(() => ipAsync(['link', 'delete', 'group', String(BULK)], ipNs)))[0], N);
       await ipBatch(createOne, ipNs);
-      rec(opEach, 'ip -batch (one process)', (await timed(() => ipBatch(delOne, ipNs)))[0], ONE, { note: `${ONE} pairs` });
+      rec(opEach, 'ip -batch (one process)', await ipBatch(delOne, ipNs), ONE, { note: `${ONE} pairs` });
 
       // a process per pair: a sample
       const [c1] = await timed(async () => {
