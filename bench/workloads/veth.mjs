@@ -54,7 +54,7 @@ export async function run(ctx) {
   const createOne = batchFile('veth-create1', Array.from({ length: ONE }, (_, i) => `link add va${N + i} group ${SINGLE} type veth peer name vb${N + i} group ${SINGLE}`));
   const delOne = batchFile('veth-del1', Array.from({ length: ONE }, (_, i) => `link del va${N + i}`));
   try {
-    for (const rep of ctx.repetitions(W, { warmup: 0 })) {
+    for (const rep of ctx.repetitions(W)) {
       const name = nkNs.name;
       rec(opCreate, 'netns-kit VethPair.create ×N (Promise.all)', await nk.call(self, 'nkCreate', name, 0, N, BULK), N, { ref: true });
       rec(opBulk, 'netns-kit Link.deleteGroup', await nk.call(self, 'nkDeleteGroup', name, BULK), N, { ref: true, note: 'one RTM_DELLINK with IFLA_GROUP' });

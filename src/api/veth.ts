@@ -101,10 +101,21 @@ export class VethPair {
     // two ends are joined, and veth_open() then fails with ENOTCONN. It is set up afterwards.
     const data: VethInfoAttributes = { peer: { header: { family: 0 }, attrs: peerAttrs } };
     localAttrs.linkinfo = { kind: 'veth', data };
-    const local = await createLink(ns, { attrs: localAttrs, up: o.up, what: 'veth' });
+    // A named peer in the same namespace is read in the same datagram as the creation: the
+    // kernel handles one socket's requests in order, so the GET sees the new pair (and one
+    // round trip is saved). If the creation fails, that GET's answer is ignored.
+    // (createLink is called first: both wait for the connection once, so its request is written first)
+    const creating = createLink(ns, { attrs: localAttrs, up: o.up, what: 'veth' });
+    const early = samePlace && p.name !== undefined ? Link.get(ns, p.name).then((l) => l, (e: unknown) => e as Error) : undefined;
+    const local = await creating.catch(async (e: unknown) => {
+      await early;
+      throw e;
+    });
     try {
       let peer: Link;
-      if (local.parentIndex !== undefined) peer = await Link.get(peerNs, local.parentIndex);
+      const got = early === undefined ? undefined : await early;
+      if (got instanceof Link && got.index === local.parentIndex) peer = got;
+      else if (local.parentIndex !== undefined) peer = await Link.get(peerNs, local.parentIndex);
       else if (p.name !== undefined) peer = await Link.get(peerNs, p.name);
       else peer = await local.peer([peerNs]);
       if (p.up) {
