@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { cleanup, installCleanupHandlers, setCpuTimer, startWorker, stopWorkers, sweepLeftovers, workDir } from './lib/env.mjs';
 import { Results, table } from './lib/measure.mjs';
 import { goals } from './lib/goals.mjs';
+import { summarize } from './lib/profile.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const WORKLOADS = ['veth', 'addresses', 'routes', 'routes-stream', 'neighbours', 'namespaces', 'containers'];
@@ -29,9 +30,10 @@ function parseArgs(argv) {
     if (a === '--quick') o.quick = true;
     else if (a === '--reps') o.reps = Number(argv[++i]);
     else if (a === '--warmup') o.warmup = Number(argv[++i]);
+    else if (a === '--cpu-prof') o.cpuProf = true;
     else if (a === '--only') o.only = argv[++i].split(',');
     else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run bench -- [--only ' + WORKLOADS.join(',') + '] [--reps N] [--warmup N] [--quick]');
+      console.log('usage: npm run bench -- [--only ' + WORKLOADS.join(',') + '] [--reps N] [--warmup N] [--quick] [--cpu-prof]');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -100,6 +102,8 @@ async function main() {
   const info = machine();
   console.log(`netns-kit bench: ${info.cores} cores (${info.cpu}), Linux ${info.kernel}, Node ${info.node}, ${info.iproute2}; ${opts.reps} repetitions after ${opts.warmup} warm-up${opts.quick ? ' (quick: sizes / 10)' : ''}`);
   // in-process measurements run in worker processes: one per library (see lib/worker.mjs)
+  const profDir = join(here, 'results', `profiles-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  if (opts.cpuProf) process.env.NETNS_KIT_BENCH_PROFILE = profDir; // the workers inherit it
   ctx.nk = startWorker('netns-kit');
   ctx.npm = startWorker('npm netlink');
   try {
@@ -128,6 +132,13 @@ async function main() {
   writeFileSync(join(dir, 'latest.json'), JSON.stringify(json, null, 2));
   writeFileSync(join(dir, 'latest.md'), `${md}\n`);
   console.log(`results: bench/results/bench-${stamp}.json (also latest.json, latest.md)`);
+  if (opts.cpuProf) {
+    try {
+      console.log(`\nCPU profiles (${profDir}):\n${summarize(profDir)}`);
+    } catch (e) {
+      console.log(`no CPU profiles written (${e.message})`);
+    }
+  }
 }
 
 main().catch(async (e) => {

@@ -48,11 +48,41 @@ export async function release(name) {
  * thread: the main thread, netns-kit's writer thread — whose system time is the kernel
  * handling the requests — and libuv's pool) }.
  */
-export async function measure(fn) {
+export async function measure(fn, label) {
+  const profiling = label !== undefined && PROFILE_DIR !== undefined;
+  if (profiling) await startProfile();
   const c0 = process.cpuUsage();
   const [us] = await timed(fn);
   const c = process.cpuUsage(c0);
+  if (profiling) await stopProfile(label);
   return { us, cpuUs: c.user + c.system };
+}
+
+// ---- CPU profiles (npm run bench -- --cpu-prof) -------------------------------------------
+// With NETNS_KIT_BENCH_PROFILE=DIR, each labelled measurement writes DIR/LABEL-N.cpuprofile
+// (the same format as node --cpu-prof; open it in Chrome DevTools), covering only the
+// measured operation.
+
+const PROFILE_DIR = process.env.NETNS_KIT_BENCH_PROFILE;
+let session;
+let profiles = 0;
+
+async function startProfile() {
+  if (!session) {
+    const { Session } = await import('node:inspector/promises');
+    session = new Session();
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  }
+  await session.post('Profiler.start');
+}
+
+async function stopProfile(label) {
+  const { profile } = await session.post('Profiler.stop');
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  mkdirSync(PROFILE_DIR, { recursive: true });
+  writeFileSync(`${PROFILE_DIR}/${label}-${process.pid}-${profiles++}.cpuprofile`, JSON.stringify(profile));
 }
 
 /** Runs `fn(i)` for i in [0, n) with at most `limit` promises pending (npm netlink has no window of its own). */

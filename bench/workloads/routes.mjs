@@ -30,12 +30,12 @@ async function nkRoutes(name, n) {
 
 export async function nkAdd(name, n) {
   const { ns, routes } = await nkRoutes(name, n);
-  return measure(() => Promise.all(routes.map((r) => Route.add(ns, r))));
+  return measure(() => Promise.all(routes.map((r) => Route.add(ns, r))), 'route-add');
 }
 export async function nkList(name, n) {
   const ns = await nsNamed(name);
   let count = 0;
-  const us = await measure(async () => (count = (await Route.list(ns, { family: 4 })).length));
+  const us = await measure(async () => (count = (await Route.list(ns, { family: 4 })).length), 'route-list');
   if (count !== n + 1) throw new Error(`Route.list: ${count} routes, expected ${n + 1}`);
   return us;
 }
@@ -45,7 +45,7 @@ export async function nkRemove(name, n) {
 }
 export async function nkAddMany(name, n) {
   const { ns, routes } = await nkRoutes(name, n);
-  return measure(() => Route.addMany(ns, routes));
+  return measure(() => Route.addMany(ns, routes), 'route-addMany');
 }
 export async function nkRemoveMany(name, n) {
   const { ns, routes } = await nkRoutes(name, n);
