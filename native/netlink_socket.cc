@@ -54,6 +54,7 @@ struct Core {
   uv_async_t async;
   int openHandles = 0;
   bool closed = false;
+  bool paused = false;  // JS called pause(): do not restart polling by ourselves
 
   // receive buffer (main thread only)
   uint8_t* buf = nullptr;
@@ -99,16 +100,38 @@ void* WriterMain(void* arg) {
   return nullptr;
 }
 
-void Deliver(Core* c, napi_value buffer, int err, uint32_t id) {
-  Napi::Env env(c->env);
-  napi_value args[3];
-  args[0] = buffer ? buffer : env.Undefined();
-  args[1] = Napi::Number::New(env, err);
-  args[2] = Napi::Number::New(env, id);
-  c->onData.MakeCallback(env.Global(), 3, args, *c->asyncContext);
-  if (env.IsExceptionPending()) {
-    napi_fatal_exception(c->env, env.GetAndClearPendingException().Value());
+// Stops reading for good when JavaScript can no longer run (the environment is being torn
+// down: a natural exit or a terminated worker while the socket was open). Calling into JS
+// then would fail, and node-addon-api turns that failure into a fatal error.
+void StopForTeardown(Core* c) {
+  if (!c->closed) uv_poll_stop(&c->poll);
+}
+
+// Calls onData(buffer, err, id). Returns false when JavaScript cannot run any more.
+bool Deliver(Core* c, napi_value buffer, int err, uint32_t id) {
+  napi_env env = c->env;
+  napi_value args[3], global, fn, result;
+  if (buffer != nullptr) {
+    args[0] = buffer;
+  } else if (napi_get_undefined(env, &args[0]) != napi_ok) {
+    return false;
   }
+  if (napi_create_int32(env, err, &args[1]) != napi_ok || napi_create_uint32(env, id, &args[2]) != napi_ok ||
+      napi_get_global(env, &global) != napi_ok || napi_get_reference_value(env, c->onData, &fn) != napi_ok ||
+      fn == nullptr) {
+    return false;
+  }
+  napi_status st = napi_make_callback(env, *c->asyncContext, global, fn, 3, args, &result);
+  if (st == napi_ok) return true;
+  bool pending = false;
+  if (napi_is_exception_pending(env, &pending) == napi_ok && pending) {
+    napi_value e;
+    napi_get_and_clear_last_exception(env, &e);
+    napi_fatal_exception(env, e);  // an exception thrown by onData: report it as uncaught
+    return true;
+  }
+  StopForTeardown(c);
+  return false;
 }
 
 void EnsureSpare(Core* c, size_t used, size_t need) {
@@ -125,8 +148,19 @@ void OnReadable(uv_poll_t* handle, int status, int /*events*/) {
   if (c->closed) return;
   Napi::HandleScope scope(Napi::Env(c->env));
   if (status < 0) {
-    Deliver(c, nullptr, -status, 0);
-    return;
+    // libuv turns POLLERR into an error and stops the handle. On a netlink socket POLLERR
+    // means sk_err is set: ENOBUFS when the kernel dropped multicast messages while nobody
+    // was reading (e.g. while paused). Read (and clear) that error, report it, and go on
+    // polling and reading what is still queued, as recvmsg() would after returning it.
+    int err = 0;
+    socklen_t len = sizeof err;
+    bool cleared = getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0;
+    if (!cleared) err = errno;
+    if (err == 0) err = -status;
+    if (err == ENOBUFS) c->overflows++;
+    if (cleared && !c->paused) uv_poll_start(&c->poll, UV_READABLE, OnReadable);
+    if (!Deliver(c, nullptr, err, 0)) return;  // JavaScript is gone (teardown)
+    if (!cleared || c->closed || c->paused) return;
   }
   size_t used = 0;
   int count = 0;
@@ -178,16 +212,28 @@ void OnReadable(uv_poll_t* handle, int status, int /*events*/) {
     count++;
   }
   if (used > 0) {
-    napi_value out;
+    // Raw N-API calls: they fail (instead of aborting) when the environment is shutting down.
+    napi_value out = nullptr;
+    napi_status st;
     if (used <= kCopyBelow) {
-      out = Napi::Buffer<uint8_t>::Copy(Napi::Env(c->env), c->buf, used);
+      st = napi_create_buffer_copy(c->env, used, c->buf, nullptr, &out);
     } else {
-      uint8_t* data = c->buf;
-      c->buf = nullptr;
-      c->cap = 0;
-      out = Napi::Buffer<uint8_t>::New(Napi::Env(c->env), data, used, [](Napi::Env, uint8_t* p) { std::free(p); });
+      st = napi_create_external_buffer(c->env, used, c->buf, [](napi_env, void* p, void*) { std::free(p); }, nullptr, &out);
+      if (st == napi_ok) {
+        c->buf = nullptr;  // now owned by the Buffer
+        c->cap = 0;
+      }
     }
-    Deliver(c, out, 0, 0);
+    if (st != napi_ok) {
+      bool pending = false;
+      if (napi_is_exception_pending(c->env, &pending) == napi_ok && pending) {
+        napi_value e;
+        napi_get_and_clear_last_exception(c->env, &e);
+      }
+      StopForTeardown(c);
+      return;
+    }
+    if (!Deliver(c, out, 0, 0)) return;
   }
   if (recvErr != 0 && !c->closed) Deliver(c, nullptr, recvErr, 0);
 }
@@ -203,7 +249,7 @@ void OnAsync(uv_async_t* handle) {
   Napi::HandleScope scope(Napi::Env(c->env));
   for (const Failure& f : failed) {
     if (c->closed) break;
-    Deliver(c, nullptr, f.err, f.id);
+    if (!Deliver(c, nullptr, f.err, f.id)) break;
   }
 }
 
@@ -368,12 +414,18 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   // pause()/resume(): stop/start reading. While paused the kernel keeps messages queued
   // (and produces no further dump chunks): back-pressure for slow dump consumers.
   Napi::Value Pause(const Napi::CallbackInfo& info) {
-    if (core_ != nullptr && !core_->closed) uv_poll_stop(&core_->poll);
+    if (core_ != nullptr && !core_->closed) {
+      core_->paused = true;
+      uv_poll_stop(&core_->poll);
+    }
     return info.Env().Undefined();
   }
 
   Napi::Value Resume(const Napi::CallbackInfo& info) {
-    if (core_ != nullptr && !core_->closed) uv_poll_start(&core_->poll, UV_READABLE, OnReadable);
+    if (core_ != nullptr && !core_->closed) {
+      core_->paused = false;
+      uv_poll_start(&core_->poll, UV_READABLE, OnReadable);
+    }
     return info.Env().Undefined();
   }
 

@@ -177,3 +177,11 @@ function describe(v: unknown): string {
     return typeof v;
   }
 }
+
+/** A wait was cancelled through its AbortSignal. `code` is `ABORT_ERR` and `name`
+ *  `AbortError`, like Node's own; `cause` is the signal's reason. */
+export class AbortError extends NetnsKitError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, 'ABORT_ERR', undefined, options);
+  }
+}

@@ -50,6 +50,7 @@ export {
   type BulkFailure,
   ParseError,
   TimeoutError,
+  AbortError,
   type ErrorAttribute,
   errnoName,
 } from './errors.js';
@@ -69,6 +70,31 @@ export type { BridgeId } from './rtnetlink/bridge.js';
 export { Schema, Struct, defineSchema, defineStruct, type RawAttr, type AttrsOf } from './netlink/attributes.js';
 export { parseCidr, parseIp, formatIp, parseMac, formatMac, type Cidr } from './util/ip.js';
 export { validateIfname, validateNamespaceName } from './util/validate.js';
+export { Watcher, type WatchOptions, type WatcherEventMap, type WatcherStats } from './api/watch.js';
+export {
+  eventKey,
+  eventObject,
+  WATCH_KINDS,
+  type WatchKind,
+  type WatchFamily,
+  type WatchEvent,
+  type ObjectEvent,
+  type ObjectEventBase,
+  type ChangeType,
+  type LinkEvent,
+  type AddressEvent,
+  type RouteEvent,
+  type NeighborEvent,
+  type NetconfEvent,
+  type NsidEvent,
+  type OverflowEvent,
+  type SyncEvent,
+  type WatchObjectMap,
+} from './api/events.js';
+export type { WaitOptions } from './api/wait.js';
+export { Netconf, type NetconfFamily } from './api/netconf.js';
+export { EventStream } from './api/event-stream.js';
+export { NamespaceWatcher, type NamespaceEvent, type NamespaceWatchOptions, type NamespaceWatcherEventMap } from './api/namespace-watch.js';
 export { Address, type AddressOptions, type AddressListOptions, type AddressFlushOptions, type Lifetime, type SettableAddressFlag } from './api/address.js';
 export {
   Route,

@@ -29,6 +29,7 @@ import { IFNAME_MAX, validateInt, validateOptions } from '../util/validate.js';
 import { Link, type LinkRef } from './link.js';
 import { checkLinkArg, type LinkArg, resolveLink, type ResolvedLink } from './link-spec.js';
 import { Namespace } from './namespace.js';
+import { describeObject, waitFor, type WaitOptions } from './wait.js';
 
 /** An address lifetime: seconds, or `forever`. */
 export type Lifetime = number | 'forever';
@@ -198,6 +199,32 @@ export class Address {
       prefixLength: this.prefixLength,
       peer: this.peer,
     });
+  }
+
+  /**
+   * Waits until this address satisfies `predicate` (checked on the current state first,
+   * then on every change) and resolves with that snapshot of it — e.g. for IPv6 duplicate
+   * address detection to finish: `await addr.waitFor((a) => !a.tentative, { timeoutMs: 5000 })`.
+   * Rejects with EADDRNOTAVAIL if the address does not exist or is removed meanwhile,
+   * TimeoutError (ETIMEDOUT) or AbortError (ABORT_ERR). Leaves no socket or timer behind.
+   */
+  waitFor(predicate: (address: Address) => unknown, options?: WaitOptions): Promise<Address> {
+    const { family, linkIndex, address, prefixLength } = this;
+    return waitFor<Address>(this.namespace, {
+      kind: 'address',
+      subject: `address ${this.cidr} on link #${linkIndex} in ${this.namespace.label}`,
+      pick: (ev) =>
+        ev.kind === 'address' &&
+        ev.address.family === family &&
+        ev.address.linkIndex === linkIndex &&
+        ev.address.address === address &&
+        ev.address.prefixLength === prefixLength
+          ? ev.address
+          : undefined,
+      predicate,
+      mustExist: { code: 'EADDRNOTAVAIL', errno: 99 },
+      describe: describeObject,
+    }, options);
   }
 
   /** A plain object with the main fields, close to `ip -j addr` (for logs and JSON). */

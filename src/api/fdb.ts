@@ -4,6 +4,7 @@
  * AF_BRIDGE, encoded with the neighbour family's codec (rtnetlink/neigh.ts).
  * @module
  */
+import type { NlMessage } from '../netlink/message.js';
 import { ValidationError } from '../errors.js';
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../netlink/constants.js';
 import { AF_BRIDGE, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH } from '../rtnetlink/constants.js';
@@ -220,6 +221,38 @@ function describeEntry(mac: string, device: LinkLike, o: { vlan?: number; dst?: 
   return `${mac} dev ${dev}${o.vlan !== undefined ? ` vlan ${o.vlan}` : ''}${o.dst !== undefined ? ` dst ${o.dst}` : ''}`;
 }
 
+/**
+ * Decodes one AF_BRIDGE RTM_NEWNEIGH / RTM_DELNEIGH message (a dump entry or a
+ * notification) into an FDB entry; `names` maps interface indexes to names. Throws a
+ * ParseError on a malformed message.
+ * @internal
+ */
+export function fdbEntryFromMessage(m: NlMessage, names: ReadonlyMap<number, string> = new Map()): FdbEntry {
+  const { header, attrs } = decodeNeighMessage(m);
+  let flags = NTF_NAMES.filter(([bit]) => header.flags & bit).map(([, n]) => n);
+  if ((attrs.flagsExt ?? 0) & NTF_EXT_LOCKED) flags = [...flags, 'locked'];
+  const ci = attrs.cacheinfo;
+  return {
+    mac: attrs.lladdr ?? '',
+    ifindex: header.ifindex,
+    device: names.get(header.ifindex),
+    masterIndex: attrs.master,
+    master: attrs.master !== undefined ? names.get(attrs.master) : undefined,
+    vlan: attrs.vlan,
+    state: stateName(header.state),
+    flags,
+    dst: attrs.dst,
+    dstPort: attrs.port,
+    vni: attrs.vni,
+    srcVni: attrs.srcVni,
+    viaIndex: attrs.ifindex,
+    nhid: attrs.nhId,
+    usedSeconds: ci ? ci.used / 100 : undefined,
+    updatedSeconds: ci ? ci.updated / 100 : undefined,
+    raw: { header, attrs },
+  };
+}
+
 /** Bridge / vxlan forwarding database operations (`bridge fdb …`). */
 export class Fdb {
   private constructor() {}
@@ -249,31 +282,7 @@ export class Fdb {
       Link.list(ns),
     ]);
     const names = new Map(links.map((l) => [l.index, l.name]));
-    return msgs.map((m) => {
-      const { header, attrs } = decodeNeighMessage(m);
-      let flags = NTF_NAMES.filter(([bit]) => header.flags & bit).map(([, n]) => n);
-      if ((attrs.flagsExt ?? 0) & NTF_EXT_LOCKED) flags = [...flags, 'locked'];
-      const ci = attrs.cacheinfo;
-      return {
-        mac: attrs.lladdr ?? '',
-        ifindex: header.ifindex,
-        device: names.get(header.ifindex),
-        masterIndex: attrs.master,
-        master: attrs.master !== undefined ? names.get(attrs.master) : undefined,
-        vlan: attrs.vlan,
-        state: stateName(header.state),
-        flags,
-        dst: attrs.dst,
-        dstPort: attrs.port,
-        vni: attrs.vni,
-        srcVni: attrs.srcVni,
-        viaIndex: attrs.ifindex,
-        nhid: attrs.nhId,
-        usedSeconds: ci ? ci.used / 100 : undefined,
-        updatedSeconds: ci ? ci.updated / 100 : undefined,
-        raw: { header, attrs },
-      };
-    });
+    return msgs.map((m) => fdbEntryFromMessage(m, names));
   }
 
   /** Adds an entry (`bridge fdb add MAC dev DEV [master|self] [static|dynamic] [vlan N] [dst IP]`); EEXIST if it exists. */

@@ -35,6 +35,7 @@ import { parseLladdr } from '../util/ip.js';
 import { validateIfname, validateInt, validateOptions } from '../util/validate.js';
 import { checkLinkArg, resolveLink } from './link-spec.js';
 import { Namespace } from './namespace.js';
+import { describeObject, waitFor, type WaitOptions } from './wait.js';
 
 /** Which link: its name, or its index. */
 export type LinkRef = string | number;
@@ -320,6 +321,26 @@ export class Link {
     return Link.fromMessage(ns, m);
   }
 
+  /**
+   * Waits until this link satisfies `predicate` (checked on the current state first, then on
+   * every change) and resolves with that snapshot of it:
+   * `await veth.waitFor((l) => l.operstate === 'up', { timeoutMs: 2000 })`.
+   * Rejects with ENODEV if the link does not exist or is removed meanwhile, TimeoutError
+   * (ETIMEDOUT, naming the link, the predicate and the last state seen) or AbortError
+   * (ABORT_ERR). Leaves no socket or timer behind.
+   */
+  waitFor(predicate: (link: Link) => unknown, options?: WaitOptions): Promise<Link> {
+    const index = this.index;
+    return waitFor<Link>(this.namespace, {
+      kind: 'link',
+      subject: `link ${this.name} (#${index}) in ${this.namespace.label}`,
+      pick: (ev) => (ev.kind === 'link' && ev.link.index === index ? ev.link : undefined),
+      predicate,
+      mustExist: { code: 'ENODEV', errno: 19 },
+      describe: describeObject,
+    }, options);
+  }
+
   // ---- creating ---------------------------------------------------------------------
 
   /**
@@ -432,13 +453,14 @@ export class Link {
     if (!(target instanceof Namespace)) throw new ValidationError('target', target, 'expected a Namespace');
     const o = validateOptions<MoveOptions>(opts, ['name'], 'options');
     if (o.name !== undefined) validateIfname(o.name, 'name');
-    const fd = target.fd;
+    void target.fd; // EBADF now if the target is closed
     // The name it will have over there: the new one, or its current name (re-read: this snapshot may be old).
     const finalName = o.name ?? (await Link.get(this.namespace, this.index)).name;
     const conn = await this.namespace.connection();
     const object = `${this.label} to ${target.label}${o.name !== undefined ? ` as ${o.name}` : ''}`;
     try {
-      await conn.command(
+      // the fd number travels in the message: keep it open until the kernel answered
+      await target.withFd((fd) => conn.command(
         RTM_NEWLINK,
         0,
         (w) => {
@@ -446,7 +468,7 @@ export class Link {
           LinkAttrs.encode(w, { netNsFd: fd, ifname: o.name });
         },
         { operation: 'move link', object, describeAttribute: (t) => LinkAttrs.describe(t) },
-      );
+      ));
     } catch (e) {
       if (e instanceof NetlinkError && e.code === 'EINVAL' && (e.kernelMessage === undefined || /immutable/i.test(e.kernelMessage))) {
         const why = e.kernelMessage ? `: ${e.kernelMessage}` : '';
@@ -461,7 +483,7 @@ export class Link {
       }
       throw e;
     }
-    return Link.get(target, finalName);
+    return readInTarget(target, finalName, `move link ${object}: the link was moved`);
   }
 
   /** Deletes the link (`ip link delete X`); deleting one end of a veth pair removes both. */
@@ -705,25 +727,51 @@ export interface CreateRequest {
 export async function createLink(ns: Namespace, req: CreateRequest): Promise<Link> {
   const target = req.target && !req.target.equals(ns) ? req.target : undefined;
   const attrs = { ...req.attrs };
-  if (target) attrs.netNsFd = target.fd;
   const name = attrs.ifname;
   const header: Partial<IfInfoHeader> = { family: AF_UNSPEC, flags: req.up ? IFF_UP : 0, change: req.up ? IFF_UP : 0 };
   const conn = await ns.connection();
   const object = `${name ?? `(new ${req.what})`} in ${(target ?? ns).label}`;
-  const replies = await conn.request(
-    RTM_NEWLINK,
-    NLM_F_CREATE | NLM_F_EXCL | (target ? 0 : NLM_F_ECHO),
-    (w) => {
-      IfInfoMsg.encode(w, header);
-      LinkAttrs.encode(w, attrs);
-    },
-    { operation: 'create link', object, describeAttribute: (t) => LinkAttrs.describe(t) },
-  );
-  if (target) return Link.get(target, name!);
+  const send = (): Promise<NlMessage[]> =>
+    conn.request(
+      RTM_NEWLINK,
+      NLM_F_CREATE | NLM_F_EXCL | (target ? 0 : NLM_F_ECHO),
+      (w) => {
+        IfInfoMsg.encode(w, header);
+        LinkAttrs.encode(w, attrs);
+      },
+      { operation: 'create link', object, describeAttribute: (t) => LinkAttrs.describe(t) },
+    );
+  // an fd number in the message (IFLA_NET_NS_FD) must stay open until the kernel answered
+  const replies = target
+    ? await target.withFd((fd) => {
+        attrs.netNsFd = fd;
+        return send();
+      })
+    : await send();
+  if (target) return readInTarget(target, name!, `create link ${object}: the link was created`);
   const echo = replies.find((m) => m.type === RTM_NEWLINK);
   if (echo) return Link.fromMessage(ns, echo);
   if (name !== undefined && !name.includes('%')) return Link.get(ns, name);
   throw new NetnsKitError(`create link ${object}: the kernel created it but did not echo it (NLM_F_ECHO needs Linux 6.1); give the link a name`, 'ENOTSUP', 95);
+}
+
+/**
+ * Reads a link just made in (or moved to) `target`. When `target` was closed meanwhile (a
+ * concurrent close() or delete()), the kernel did the work but the link cannot be read
+ * there: say so, instead of a bare EBADF that reads as if nothing happened.
+ */
+async function readInTarget(target: Namespace, name: string, done: string): Promise<Link> {
+  try {
+    return await Link.get(target, name);
+  } catch (e) {
+    if (!target.isClosed) throw e;
+    throw new NetnsKitError(
+      `${done}, but namespace ${target.label} was closed before the link could be read there (it goes away with the namespace unless another handle keeps it)`,
+      'EBADF',
+      9,
+      { cause: e },
+    );
+  }
 }
 
 /**

@@ -10,6 +10,10 @@ import { NetlinkConnection } from '../netlink/connection.js';
 import { AF_UNSPEC, RTM_GETNSID, RTM_NEWNSID } from '../rtnetlink/constants.js';
 import { NsidAttrs, NSID_NOT_ASSIGNED, RtGenMsg } from '../rtnetlink/nsid.js';
 import { Link, type LinkListFilter, type LinkRef } from './link.js';
+import type { WatchKind, WatchObjectMap } from './events.js';
+import { guarded, type WaitOptions, validateWaitOptions, waitForKind } from './wait.js';
+import { NamespaceWatcher, type NamespaceWatchOptions } from './namespace-watch.js';
+import { Watcher, type WatchOptions } from './watch.js';
 import { Sysctl } from './sysctl.js';
 import { validateInt, validateNamespaceName } from '../util/validate.js';
 
@@ -41,10 +45,17 @@ function identityOfFd(fd: number): Identity {
   return { dev: st.dev, ino: st.ino };
 }
 
+/** Throws a ValidationError unless `v` is a Namespace (JavaScript callers pass anything). @internal */
+export function validateNamespaceArg(v: unknown, field: string): Namespace {
+  if (!(v instanceof Namespace)) throw new ValidationError(field, v, 'expected a Namespace');
+  return v;
+}
+
 /** CLONE_NEWNET: the type NS_GET_NSTYPE reports for a network namespace. */
 const CLONE_NEWNET = 0x40000000;
 
-function isNetnsFd(fd: number): boolean {
+/** @internal True when fd is open on a network namespace. */
+export function isNetnsFd(fd: number): boolean {
   try {
     return native.namespaceType(fd) === CLONE_NEWNET;
   } catch {
@@ -72,8 +83,13 @@ export class Namespace {
   readonly identity: Identity;
 
   private _fd: number;
+  /** requests in flight that carry this namespace's fd number (IFLA_NET_NS_FD, NETNSA_FD). */
+  private holds = 0;
+  /** close() was called while holds > 0: the fd is closed when the last hold ends. */
+  private closePending = false;
   private conn: Promise<NetlinkConnection> | undefined;
   private connNow: NetlinkConnection | undefined;
+  private readonly watchers = new Set<Watcher>();
   private _sysctl: Sysctl | undefined;
   private readonly isHost: boolean;
   private static hostNs: Namespace | undefined;
@@ -88,13 +104,39 @@ export class Namespace {
 
   /** The open file descriptor on the namespace (valid until close/delete). */
   get fd(): number {
-    if (this._fd < 0) throw new NetnsKitError(`namespace ${this.label} is closed`, 'EBADF', 9);
+    if (this._fd < 0 || this.closePending) throw new NetnsKitError(`namespace ${this.label} is closed`, 'EBADF', 9);
     return this._fd;
   }
 
   /** True once closed or deleted. */
   get isClosed(): boolean {
-    return this._fd < 0;
+    return this._fd < 0 || this.closePending;
+  }
+
+  /**
+   * Runs `fn` with this namespace's fd kept open until the promise settles, for requests that
+   * carry the fd NUMBER to the kernel (IFLA_NET_NS_FD, NETNSA_FD): the message is sent later
+   * by the writer thread, and a close() in between would let the number be reused by another
+   * file — another namespace — so the request would act on the wrong one. A close() during
+   * the request takes effect when it ends. EBADF if already closed.
+   * @internal
+   */
+  async withFd<T>(fn: (fd: number) => Promise<T>): Promise<T> {
+    const fd = this.fd;
+    this.holds++;
+    try {
+      return await fn(fd);
+    } finally {
+      if (--this.holds === 0 && this.closePending) this.closeFd();
+    }
+  }
+
+  private closeFd(): void {
+    this.closePending = false;
+    if (this._fd >= 0) {
+      closeSync(this._fd);
+      this._fd = -1;
+    }
   }
 
   /** A name for messages: the namespace name, or its path. */
@@ -208,6 +250,57 @@ export class Namespace {
       }
     }
     return out;
+  }
+
+  /**
+   * Watches named namespaces being added and removed (`ip netns monitor`):
+   * `for await (const ev of Namespace.watch()) console.log(ev.type, ev.name)`.
+   * See {@link NamespaceWatcher}.
+   */
+  static watch(options?: NamespaceWatchOptions): NamespaceWatcher {
+    return new NamespaceWatcher(options);
+  }
+
+  /**
+   * Waits until the named namespace exists (checking now first), then opens it:
+   * `const ns = await Namespace.waitFor('blue', { timeoutMs: 5000 })`.
+   * Rejects with TimeoutError / AbortError (see {@link WaitOptions}).
+   */
+  static waitFor(name: string, options?: WaitOptions): Promise<Namespace> {
+    let opts: WaitOptions;
+    try {
+      validateNamespaceName(name);
+      opts = validateWaitOptions(options);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return guarded<Namespace>(`namespace "${name}" to appear in ${NETNS_RUN_DIR}`, opts, () => '', (finish) => {
+      let done = false;
+      let retry: NodeJS.Timeout | undefined;
+      const watcher = new NamespaceWatcher({ snapshot: true });
+      const tryOpen = (attempt: number): void => {
+        retry = undefined;
+        if (done) return;
+        let ns: Namespace;
+        try {
+          ns = Namespace.openAt(`${NETNS_RUN_DIR}/${name}`, name);
+        } catch (e) {
+          // present but not yet mounted (just created): look again shortly
+          if ((e as NetnsKitError).code === 'EINVAL' && attempt < 20) retry = setTimeout(() => tryOpen(attempt + 1), 5 * (attempt + 1));
+          return;
+        }
+        finish(undefined, ns);
+      };
+      watcher.on('add', (ev) => {
+        if (ev.name === name) tryOpen(0);
+      });
+      watcher.on('error', (e) => finish(e));
+      return () => {
+        done = true;
+        if (retry !== undefined) clearTimeout(retry);
+        watcher.close();
+      };
+    });
   }
 
   // ---- using ------------------------------------------------------------------------
@@ -337,11 +430,12 @@ export class Namespace {
 
   /** The nsid this namespace uses for `target`, or undefined if none is assigned. */
   async getNsid(target: Namespace): Promise<number | undefined> {
+    validateNamespaceArg(target, 'target');
     const conn = await this.connection();
-    const replies = await conn.request(RTM_GETNSID, 0, (w) => {
+    const replies = await target.withFd((fd) => conn.request(RTM_GETNSID, 0, (w) => {
       RtGenMsg.encode(w, { family: AF_UNSPEC });
-      NsidAttrs.encode(w, { fd: target.fd });
-    }, { operation: 'get nsid of', object: target.label });
+      NsidAttrs.encode(w, { fd });
+    }, { operation: 'get nsid of', object: target.label }));
     for (const m of replies) {
       const attrs = NsidAttrs.decode(m.buf, m.start + RtGenMsg.size, m.end);
       if (attrs.nsid !== undefined) return attrs.nsid === NSID_NOT_ASSIGNED ? undefined : attrs.nsid;
@@ -354,12 +448,13 @@ export class Namespace {
    * in this namespace. `'auto'` lets the kernel choose. Returns the id now assigned.
    */
   async setNsid(target: Namespace, nsid: number | 'auto'): Promise<number> {
+    validateNamespaceArg(target, 'target');
     const id = nsid === 'auto' ? NSID_NOT_ASSIGNED : validateInt(nsid, 'nsid', 0, 2 ** 31 - 1);
     const conn = await this.connection();
-    await conn.request(RTM_NEWNSID, 0, (w) => {
+    await target.withFd((fd) => conn.request(RTM_NEWNSID, 0, (w) => {
       RtGenMsg.encode(w, { family: AF_UNSPEC });
-      NsidAttrs.encode(w, { nsid: id, fd: target.fd });
-    }, { operation: 'set nsid of', object: `${target.label} to ${nsid}` });
+      NsidAttrs.encode(w, { nsid: id, fd });
+    }, { operation: 'set nsid of', object: `${target.label} to ${nsid}` }));
     const now = await this.getNsid(target);
     if (now === undefined) throw new NetnsKitError(`nsid of ${target.label} was not assigned`, 'EIO', 5);
     return now;
@@ -388,10 +483,43 @@ export class Namespace {
     return ids.sort((a, b) => a - b).map((nsid) => (names.has(nsid) ? { nsid, name: names.get(nsid)! } : { nsid }));
   }
 
+  // ---- events -----------------------------------------------------------------------
+
+  /**
+   * Watches changes (`ip monitor`): links, addresses, routes, neighbours, netconf, nsids
+   * (default: every kind), on a dedicated socket. Iterate it (`for await (const ev of ns.watch(['link']))`) or listen to
+   * it (`.on('link', …)`); see {@link Watcher} and {@link WatchOptions} (snapshot first,
+   * overflow handling). Closed by `break`, `close()`, or closing this namespace.
+   */
+  watch(kinds?: WatchKind | WatchKind[], options?: WatchOptions): Watcher {
+    return new Watcher(this, kinds, options);
+  }
+
+  /**
+   * Waits until some object of `kind` satisfies `predicate` (current state first, then
+   * changes) and resolves with it: `await ns.waitFor('link', (l) => l.name === 'eth0')`,
+   * `await ns.waitFor('address', (a) => a.address === 'fd00::1' && !a.tentative)`.
+   * Rejects with TimeoutError / AbortError (see {@link WaitOptions}).
+   */
+  waitFor<K extends WatchKind>(kind: K, predicate: (obj: WatchObjectMap[K]) => unknown, options?: WaitOptions): Promise<WatchObjectMap[K]> {
+    return waitForKind(this, kind, predicate, options);
+  }
+
+  /** @internal A watcher is open on this namespace (closed with it). */
+  _track(w: Watcher): void {
+    this.watchers.add(w);
+  }
+
+  /** @internal A watcher closed. */
+  _untrack(w: Watcher): void {
+    this.watchers.delete(w);
+  }
+
   // ---- closing ----------------------------------------------------------------------
 
-  /** Closes the connection and the fd (the namespace itself stays, if named). */
+  /** Closes the connection, the watchers and the fd (the namespace itself stays, if named). */
   async close(): Promise<void> {
+    await Promise.all([...this.watchers].map((w) => w._closeForNamespace()));
     const conn = this.conn;
     this.conn = undefined;
     this.connNow = undefined;
@@ -403,10 +531,8 @@ export class Namespace {
       }
     }
     if (this.isHost) return;
-    if (this._fd >= 0) {
-      closeSync(this._fd);
-      this._fd = -1;
-    }
+    if (this.holds > 0) this.closePending = this._fd >= 0;
+    else this.closeFd();
   }
 
   /** Closes this handle and removes the named namespace, like `ip netns delete NAME`. */

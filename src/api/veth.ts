@@ -96,17 +96,27 @@ export class VethPair {
     if (samePlace && o.name !== undefined && o.name === p.name) {
       throw new ValidationError('peer.name', p.name, 'both ends of a veth pair in one namespace need different names');
     }
-    if (!samePlace) peerAttrs.netNsFd = peerNs.fd;
     // The peer's own ifinfomsg cannot bring it up: the kernel configures the peer before the
     // two ends are joined, and veth_open() then fails with ENOTCONN. It is set up afterwards.
     const data: VethInfoAttributes = { peer: { header: { family: 0 }, attrs: peerAttrs } };
     localAttrs.linkinfo = { kind: 'veth', data };
+    const make = (): Promise<Link> => createLink(ns, { attrs: localAttrs, up: o.up, what: 'veth' });
     // A named peer in the same namespace is read in the same datagram as the creation: the
     // kernel handles one socket's requests in order, so the GET sees the new pair (and one
     // round trip is saved). If the creation fails, that GET's answer is ignored.
     // (createLink is called first: both wait for the connection once, so its request is written first)
-    const creating = createLink(ns, { attrs: localAttrs, up: o.up, what: 'veth' });
-    const early = samePlace && p.name !== undefined ? Link.get(ns, p.name).then((l) => l, (e: unknown) => e as Error) : undefined;
+    let early: Promise<Link | Error> | undefined;
+    let creating: Promise<Link>;
+    if (samePlace) {
+      creating = make();
+      if (p.name !== undefined) early = Link.get(ns, p.name).then((l) => l, (e: unknown) => e as Error);
+    } else {
+      // the peer namespace's fd number travels in the message: kept open until the kernel answered
+      creating = peerNs.withFd((fd) => {
+        peerAttrs.netNsFd = fd;
+        return make();
+      });
+    }
     const local = await creating.catch(async (e: unknown) => {
       await early;
       throw e;

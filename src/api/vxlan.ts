@@ -5,7 +5,7 @@
  */
 import { ValidationError } from '../errors.js';
 import { type VxlanAttributes, VXLAN_DF } from '../rtnetlink/vxlan.js';
-import { ipFamily } from '../util/ip.js';
+import { ipFamily, sameFamily } from '../util/ip.js';
 import { validateInt, validateOptions } from '../util/validate.js';
 import { Fdb, type FdbAddOptions, type FdbEntry } from './fdb.js';
 import { asKind, KindLink, commonCreateAttrs, createLink, kindData, Link, type LinkLike, optBool, resolveLinkIndex } from './link.js';
@@ -154,6 +154,8 @@ export async function vxlanAttributes(ns: Namespace, o: VxlanOptions, create: bo
     const l = ipOf(o.local, 'local');
     if (l.v6) a.local6 = l.addr;
     else a.local = l.addr;
+    // the kernel refuses mixed families only after the request: refuse them here
+    if (dst) sameFamily([['local', o.local, l.v6 ? 6 : 4], [o.remote !== undefined ? 'remote' : 'group', o.remote ?? o.group, dst.v6 ? 6 : 4]]);
   }
   if (o.device !== undefined) a.link = await resolveLinkIndex(ns, o.device, 'device');
   if (o.dstPort !== undefined) a.port = validateInt(o.dstPort, 'dstPort', 1, 65535);

@@ -18,7 +18,7 @@
 import { ParseError } from '../errors.js';
 import { formatIpAt, formatMac, parseIp, parseLladdr } from '../util/ip.js';
 import { NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK } from './constants.js';
-import { align4, NlWriter } from './writer.js';
+import { align4, NlWriter, toU64 } from './writer.js';
 
 /** An attribute kept as bytes: unknown to the schema, or read with {@link forEachAttr}. */
 export interface RawAttr {
@@ -272,6 +272,8 @@ function decodeField(f: Field, buf: Buffer, start: number, end: number): unknown
     case 'flag':
       return true;
     case 'mac':
+      // MAX_ADDR_LEN: no device has a longer link-layer address (zero bytes: none, e.g. tun)
+      if (end - start > 32) throw new ParseError(`attribute ${f.name} has ${end - start} bytes, a link-layer address at most 32`, start);
       return formatMac(buf.subarray(start, end));
     case 'ip':
       if (end - start !== 4 && end - start !== 16) {
@@ -323,7 +325,8 @@ function encodeField(w: NlWriter, type: number, f: Field, v: unknown): void {
       if (v) w.attrFlag(type);
       return;
     case 'mac':
-      w.attr(type, typeof v === 'string' ? parseLladdr(v, f.name) : (v as Uint8Array));
+      // '' is how an empty address decodes
+      w.attr(type, typeof v === 'string' ? (v === '' ? Buffer.alloc(0) : parseLladdr(v, f.name)) : (v as Uint8Array));
       return;
     case 'ip':
       w.attr(type, typeof v === 'string' ? parseIp(v, f.name) : (v as Uint8Array));
@@ -435,7 +438,7 @@ function structWrite(type: StructType, at: string): string {
     case 'u16': return put(['x & 0xff', '(x >>> 8) & 0xff']);
     case 'u32':
     case 's32': return `x = x | 0; ${put(['x & 0xff', '(x >>> 8) & 0xff', '(x >>> 16) & 0xff', '(x >>> 24) & 0xff'])}`;
-    case 'u64': return `buf.writeBigUInt64LE(BigInt(x), ${at});`;
+    case 'u64': return `buf.writeBigUInt64LE(toU64(x), ${at});`; // values past 2^64 saturate (see toU64)
     case 'be16': return put(['(x >>> 8) & 0xff', 'x & 0xff']);
     case 'be32': return `x = x | 0; ${put(['(x >>> 24) & 0xff', '(x >>> 16) & 0xff', '(x >>> 8) & 0xff', 'x & 0xff'])}`;
     default: return ''; // padding: zeroed below
@@ -454,7 +457,7 @@ function compileStruct(fields: { name: string; type: StructType; offset: number 
   const zero = Array.from({ length: size }, (_, k) => `buf[b + ${k}] = 0;`).join(' ');
   return {
     decode: new Function(`return function decode(buf, o) { return { ${reads.join(', ')} }; };`)() as (buf: Buffer, o: number) => Record<string, number>,
-    encode: new Function(`return function encode(buf, b, v) { let x; ${zero}\n${writes.join('\n')} };`)() as (buf: Buffer, b: number, v: Record<string, number | undefined>) => void,
+    encode: new Function('toU64', `return function encode(buf, b, v) { let x; ${zero}\n${writes.join('\n')} };`)(toU64) as (buf: Buffer, b: number, v: Record<string, number | undefined>) => void,
   };
 }
 

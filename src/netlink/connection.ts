@@ -95,6 +95,10 @@ export interface DumpOptions {
   onInterrupted?: 'throw' | 'ignore';
   /** messages buffered before reading pauses (default 4096). */
   highWater?: number;
+  /** Called synchronously for each message of this dump as it is received, including the
+   *  final NLMSG_DONE, in the same order as `onNotification` calls: an event socket uses it
+   *  to tell which notifications arrived before the dump's data. */
+  onMessage?: (m: NlMessage) => void;
 }
 
 /** Counters of a connection. */
@@ -148,6 +152,7 @@ interface PendingDump {
   queue: AsyncQueue<NlMessage>;
   interrupted: boolean;
   onInterrupted: 'throw' | 'ignore';
+  onMessage: ((m: NlMessage) => void) | undefined;
 }
 
 type Pending = PendingRequest | PendingDump;
@@ -218,6 +223,7 @@ export class NetlinkConnection {
   onOverflow: (() => void) | undefined;
 
   private readonly sock: NativeNetlinkSocket;
+  private readonly ownPort: number;
   private readonly pending = new Map<number, Pending>();
   private waiting: Queued[] = [];
   private waitingHead = 0;
@@ -247,6 +253,7 @@ export class NetlinkConnection {
     } catch (e) {
       throw SystemError.from(e, 'netlink socket');
     }
+    this.ownPort = this.sock.portId;
   }
 
   /** Opens a netlink socket (inside `nsFd` if given) and configures it. */
@@ -462,6 +469,7 @@ export class NetlinkConnection {
         queue,
         interrupted: false,
         onInterrupted: opts.onInterrupted ?? 'throw',
+        onMessage: opts.onMessage,
       };
       this.dumpActive = true;
       this.counters.dumps++;
@@ -602,11 +610,15 @@ export class NetlinkConnection {
     this.sock.send(bytes, batch.id);
   }
 
-  private pause(): void {
+  /** Stops reading from the socket (counted: each pause() needs a resume()). While paused
+   *  the kernel keeps messages in the socket's receive buffer; multicast notifications that
+   *  do not fit are dropped and reported as an overflow when reading resumes. */
+  pause(): void {
     if (this.paused++ === 0 && !this.closed) this.sock.pause();
   }
 
-  private resume(): void {
+  /** Undoes one pause(). */
+  resume(): void {
     if (this.paused > 0 && --this.paused === 0 && !this.closed) this.sock.resume();
   }
 
@@ -651,7 +663,10 @@ export class NetlinkConnection {
   }
 
   private dispatch(m: NlMessage): void {
-    const p = m.seq === 0 ? undefined : this.pending.get(m.seq);
+    // Replies carry our port id. Multicast notifications carry the port id and sequence
+    // number of the request that caused them — another socket's — so a sequence number
+    // alone could match one of ours: only a message addressed to our port is a reply.
+    const p = m.seq === 0 || m.pid !== this.ownPort ? undefined : this.pending.get(m.seq);
     if (p === undefined) {
       if (m.type === NLMSG_NOOP || m.type === NLMSG_OVERRUN) return;
       if (this.onNotification) this.onNotification(m);
@@ -670,6 +685,7 @@ export class NetlinkConnection {
       return;
     }
     // dump
+    p.onMessage?.(m);
     if (m.type === NLMSG_DONE || m.type === NLMSG_ERROR) {
       if (m.flags & NLM_F_DUMP_INTR) p.interrupted = true;
       const ack = this.safeAck(m, m.type === NLMSG_DONE ? parseDone : parseError);

@@ -121,8 +121,10 @@ export function parseError(m: NlMessage): Ack {
   const requestType = m.buf.readUInt16LE(m.start + 8);
   let tlvStart = m.start + 4 + NLMSG_HDRLEN;
   if (!(m.flags & NLM_F_CAPPED)) {
+    // the whole request is echoed: its length may be anything in a hostile or corrupt
+    // message (plain arithmetic, not align4's 32-bit operators, so no negative offsets)
     const origLen = m.buf.readUInt32LE(m.start + 4);
-    tlvStart = m.start + 4 + align4(Math.max(origLen, NLMSG_HDRLEN));
+    tlvStart = m.start + 4 + Math.ceil(Math.max(origLen, NLMSG_HDRLEN) / 4) * 4;
   }
   const extAck = m.flags & NLM_F_ACK_TLVS && tlvStart < m.end ? parseExtAck(m.buf, tlvStart, m.end) : {};
   return { errno, requestType, extAck };

@@ -65,7 +65,7 @@ export class NlWriter {
   }
   u64(v: number | bigint): this {
     this.ensure(8);
-    this.buf.writeBigUInt64LE(BigInt(v), this.offset);
+    this.buf.writeBigUInt64LE(toU64(v), this.offset);
     this.offset += 8;
     return this;
   }
@@ -224,4 +224,17 @@ export class NlWriter {
     this.offset = 0;
     return out;
   }
+}
+
+const U64_MAX = (1n << 64n) - 1n;
+
+/**
+ * A u64 from a number or bigint. Decoded u64 values are numbers, so a counter near 2^64
+ * reads back as 2^64 (the nearest double): written again it is clamped to 2^64 - 1 instead
+ * of throwing a RangeError.
+ * @internal
+ */
+export function toU64(v: number | bigint): bigint {
+  const b = BigInt(v);
+  return b > U64_MAX ? U64_MAX : b;
 }

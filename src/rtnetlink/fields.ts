@@ -6,6 +6,7 @@
  * @module
  */
 import { ParseError } from '../errors.js';
+import { toU64 } from '../netlink/writer.js';
 import type { CustomField } from '../netlink/attributes.js';
 
 /** A big-endian u16 attribute without NLA_F_NET_BYTEORDER (IFLA_VXLAN_PORT, NDA_PORT, IFLA_BR_VLAN_PROTOCOL). */
@@ -72,7 +73,7 @@ export function u64ArrayField<N extends string>(name: N): CustomField<number[]> 
     },
     encode(w, type, v) {
       const b = Buffer.alloc(v.length * 8);
-      v.forEach((x, i) => b.writeBigUInt64LE(BigInt(x), i * 8));
+      v.forEach((x, i) => b.writeBigUInt64LE(toU64(x), i * 8));
       w.attr(type, b);
     },
   };
@@ -81,7 +82,7 @@ export function u64ArrayField<N extends string>(name: N): CustomField<number[]> 
 /**
  * A struct of consecutive counters of one width whose length grew over kernel versions
  * (rtnl_link_stats64 gained rx_nohandler, then rx_otherhost_dropped): decodes the counters
- * present, leaves the rest undefined; encodes all named counters (missing ones as 0).
+ * present, leaves the rest undefined; encodes up to the last counter present (missing ones before it as 0).
  */
 export function countersField<N extends string, K extends string>(
   name: N,
@@ -105,11 +106,14 @@ export function countersField<N extends string, K extends string>(
       return out as { [P in K]?: number };
     },
     encode(w, type, v) {
-      const b = Buffer.alloc(names.length * width);
-      names.forEach((n, i) => {
+      // up to the last counter present: a shorter (older) struct stays as short as it was
+      let count = names.length;
+      while (count > 0 && v[names[count - 1]!] === undefined) count--;
+      const b = Buffer.alloc(count * width);
+      names.slice(0, count).forEach((n, i) => {
         const x = v[n] ?? 0;
         if (width === 4) b.writeUInt32LE(x >>> 0, i * width);
-        else b.writeBigUInt64LE(BigInt(x), i * width);
+        else b.writeBigUInt64LE(toU64(x), i * width);
       });
       w.attr(type, b);
     },

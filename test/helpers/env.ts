@@ -63,11 +63,22 @@ export function useTempNamespaces(): void {
   afterAll(cleanupNamespaces);
 }
 
+/**
+ * The environment for cross-check tools (`ip`, `bridge`): without LD_PRELOAD / ASAN_OPTIONS,
+ * so a run against the sanitizer build of the addon does not sanitize iproute2 too.
+ */
+export const toolEnv: NodeJS.ProcessEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([k]) => k !== 'LD_PRELOAD' && !k.startsWith('ASAN_') && !k.startsWith('UBSAN_')),
+);
+
+/** True when this process runs with AddressSanitizer preloaded (`npm run build:debug` runs). */
+export const underAsan = /libasan/.test(process.env.LD_PRELOAD ?? '');
+
 /** Runs `ip -j …` (optionally `-n NS`) and parses its JSON: for cross-checking only. */
 export function ipJson<T = any>(args: string[], ns?: Namespace | string): T {
   const name = typeof ns === 'string' ? ns : ns?.name;
   const full = name ? ['-n', name, '-j', ...args] : ['-j', ...args];
-  const out = execFileSync('ip', full, { encoding: 'utf8' });
+  const out = execFileSync('ip', full, { encoding: 'utf8', env: toolEnv });
   return (out.trim() ? JSON.parse(out) : []) as T;
 }
 
@@ -75,13 +86,13 @@ export function ipJson<T = any>(args: string[], ns?: Namespace | string): T {
 export function bridgeJson<T = any>(args: string[], ns?: Namespace | string): T {
   const name = typeof ns === 'string' ? ns : ns?.name;
   const full = name ? ['-n', name, '-j', ...args] : ['-j', ...args];
-  const out = execFileSync('bridge', full, { encoding: 'utf8' });
+  const out = execFileSync('bridge', full, { encoding: 'utf8', env: toolEnv });
   return (out.trim() ? JSON.parse(out) : []) as T;
 }
 
 /** Runs a command and returns its stdout (for `ip netns add` interop tests). */
 export function sh(cmd: string, args: string[]): string {
-  return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: toolEnv });
 }
 
 /** Number of open file descriptors of this process. */

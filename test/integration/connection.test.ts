@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { NetlinkConnection, NetlinkError } from '../../src/index.js';
 import { NLM_F_CREATE, NLM_F_EXCL } from '../../src/netlink/constants.js';
-import { RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK } from '../../src/rtnetlink/constants.js';
+import { AF_INET, RTM_DELLINK, RTM_GETLINK, RTM_NEWADDR, RTM_NEWLINK, RTNLGRP_IPV4_IFADDR } from '../../src/rtnetlink/constants.js';
+import { encodeAddrMessage } from '../../src/rtnetlink/addr.js';
 import { IfInfoMsg, LinkAttrs } from '../../src/rtnetlink/link.js';
 import { fdCount, rootSkip, tempNamespace, useTempNamespaces } from '../helpers/env.js';
 
@@ -133,6 +134,27 @@ describe.skipIf(!!rootSkip)('NetlinkConnection', () => {
       expect((await good).length).toBe(1);
     } finally {
       conn.close();
+    }
+  });
+
+  it('on an event socket, a notification carrying another socket\'s sequence number is not taken as a reply', async () => {
+    const ns = await tempNamespace('seq');
+    const other = await NetlinkConnection.open({ nsFd: ns.fd });
+    const events = await NetlinkConnection.open({ nsFd: ns.fd, groups: [RTNLGRP_IPV4_IFADDR] });
+    const seen: number[] = [];
+    events.onNotification = (m) => seen.push(m.seq);
+    try {
+      // other's request #1 adds an address: the kernel's notification reaches `events` with
+      // seq 1 and other's port id, queued before the reply to `events`' own request #1
+      await other.request(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, (w) =>
+        encodeAddrMessage(w, { family: AF_INET, prefixlen: 32, index: 1 }, { local: '10.1.1.1', address: '10.1.1.1' }), { operation: 'add address', object: '10.1.1.1/32' });
+      const replies = await events.request(RTM_GETLINK, 0, (w) => IfInfoMsg.encode(w, { index: 1 }), { operation: 'get link', object: 'lo' });
+      expect(replies.length).toBe(1);
+      expect(LinkAttrs.decode(replies[0]!.buf, replies[0]!.start + IfInfoMsg.size, replies[0]!.end).ifname).toBe('lo');
+      expect(seen).toContain(1);
+    } finally {
+      other.close();
+      events.close();
     }
   });
 

@@ -5,7 +5,7 @@
 import { openSync, closeSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { native } from '../../src/binding/native.js';
-import { Namespace, SystemError } from '../../src/index.js';
+import { Namespace, NetlinkConnection, SystemError } from '../../src/index.js';
 import { currentNetns, fdCount, rootSkip, tempNamespace, useTempNamespaces } from '../helpers/env.js';
 
 describe.skipIf(!!rootSkip)('run() always returns the main thread', () => {
@@ -58,6 +58,51 @@ describe.skipIf(!!rootSkip)('run() always returns the main thread', () => {
     expect(thrown).toBe(2500 + 1250);
     expect(currentNetns()).toBe(home);
     expect(fdCount()).toBe(fds);
+  });
+
+  it('run() inside another namespace\'s event callbacks (notifications, dump iteration): always back home', async () => {
+    const a = await tempNamespace('re');
+    const b = await tempNamespace('rf');
+    const home = currentNetns();
+    const inA = `net:[${a.identity.ino}]`;
+    const fds = fdCount();
+    const events = await NetlinkConnection.open({ nsFd: b.fd, groups: [1 /* RTNLGRP_LINK */] });
+    let calls = 0;
+    let thrown = 0;
+    const wrong: string[] = [];
+    events.onNotification = () => {
+      // called by the addon's socket callback on the main thread: enter a, sometimes throw
+      if (currentNetns() !== home) wrong.push(`callback entered in ${currentNetns()}`);
+      try {
+        a.run(() => {
+          if (currentNetns() !== inA) wrong.push('run() not in a');
+          if (++calls % 3 === 0) throw new Error('thrown inside run inside a notification');
+        });
+      } catch {
+        thrown++;
+      }
+      if (currentNetns() !== home) wrong.push(`left in ${currentNetns()} after call ${calls}`);
+    };
+    events.ref();
+    try {
+      const lo = await b.link('lo');
+      for (let i = 0; i < 300; i++) await lo.set({ up: i % 2 === 0 });
+      // and inside a dump's iteration (the loop body runs between socket callbacks)
+      for await (const _ of (await b.connection()).dump(18 /* RTM_GETLINK */, 0, (w) => w.u8(0).u8(0).u16(0).s32(0).u32(0).u32(0), { operation: 'dump links' })) {
+        a.run(() => {
+          if (currentNetns() !== inA) wrong.push('run() in a dump loop not in a');
+        });
+      }
+      const deadline = Date.now() + 5000;
+      while (calls < 300 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    } finally {
+      events.close();
+    }
+    expect(wrong).toEqual([]);
+    expect(calls).toBeGreaterThanOrEqual(300);
+    expect(thrown).toBe(Math.floor(calls / 3));
+    expect(currentNetns()).toBe(home);
+    expect(fdCount()).toBe(fds + 1); // b's own connection, opened by this test (the event socket is closed)
   });
 
   it('a failed setns (not a network namespace fd) leaves the thread where it was', () => {
