@@ -109,6 +109,8 @@ export interface ConnectionStats {
   inFlight: number;
   queued: number;
   strayReplies: number;
+  /** socket errors that lost nothing (EINVAL from a read racing a dump's end), ignored. */
+  spuriousErrors: number;
   foreignDropped: number;
   overflows: number;
   datagrams: number;
@@ -244,7 +246,7 @@ export class NetlinkConnection {
   /** the last command of the batch being written, if nothing answered follows it. */
   private openQuiet: PendingRequest | undefined;
   private order = 0;
-  private counters = { requests: 0, dumps: 0, sends: 0, strayReplies: 0 };
+  private counters = { requests: 0, dumps: 0, sends: 0, strayReplies: 0, spuriousErrors: 0 };
 
   private constructor(fd: number, window: number | undefined) {
     this.window = window ?? MIN_DEFAULT_WINDOW;
@@ -638,6 +640,12 @@ export class NetlinkConnection {
       const err = (p: Pending): NetlinkError =>
         new NetlinkError({ errno, operation: p.info.operation, object: p.info.object, kernelMessage: `sending the request failed` });
       for (const p of [...this.pending.values()]) if (p.batch?.id === batchId) this.complete(p, err(p));
+    } else if (errno === 22 /* EINVAL */) {
+      // Not a lost message: the kernel sets EINVAL as the socket's error when our read races
+      // with a dump that the writer thread's send started and finished meanwhile
+      // (netlink_recvmsg sees cb_running, then netlink_dump finds it cleared). The data read
+      // was delivered, the dump's messages are queued: carry on.
+      this.counters.spuriousErrors++;
     } else if (errno === 105 /* ENOBUFS */ && this.onOverflow) {
       // the kernel may have dropped the error of a command: its success cannot be vouched for
       const lost = (p: Pending): NetlinkError =>
