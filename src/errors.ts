@@ -113,10 +113,40 @@ export class ValidationError extends NetnsKitError {
   readonly field: string;
   /** the value that was refused. */
   readonly value: unknown;
+  /** why, e.g. `not an IPv4 or IPv6 address`. */
+  readonly reason: string;
   constructor(field: string, value: unknown, reason: string) {
     super(`invalid ${field} ${describe(value)}: ${reason}`, 'EINVAL', 22);
     this.field = field;
     this.value = value;
+    this.reason = reason;
+  }
+}
+
+/** One failed item of a bulk call. */
+export interface BulkFailure {
+  /** the item's index in the array given. */
+  index: number;
+  /** why it failed (a NetlinkError naming the item). */
+  error: unknown;
+}
+
+/**
+ * Some items of a bulk call (`Route.addMany`, …) failed; every other item was done (a bulk
+ * call is not a transaction). `code` is the first failure's code.
+ */
+export class BulkError extends NetnsKitError {
+  /** the failed items, by index. */
+  readonly failures: BulkFailure[];
+  /** how many items the call had. */
+  readonly total: number;
+  constructor(operation: string, total: number, failures: BulkFailure[]) {
+    const first = failures[0]?.error;
+    const code = first instanceof NetnsKitError ? first.code : 'EIO';
+    const firstText = first instanceof Error ? first.message : String(first);
+    super(`${operation}: ${failures.length} of ${total} failed (first, #${failures[0]?.index}: ${firstText})`, code, first instanceof NetnsKitError ? first.errno : undefined);
+    this.failures = failures;
+    this.total = total;
   }
 }
 

@@ -46,6 +46,8 @@ export {
   SystemError,
   NetlinkError,
   ValidationError,
+  BulkError,
+  type BulkFailure,
   ParseError,
   TimeoutError,
   AbortError,
@@ -59,6 +61,7 @@ export {
   type DumpOptions,
   type RequestInfo,
   type BodyWriter,
+  type CommandFailure,
 } from './netlink/connection.js';
 export type { NlMessage, ExtAck } from './netlink/message.js';
 export { NlWriter } from './netlink/writer.js';

@@ -464,9 +464,12 @@ async function modify(verb: 'add' | 'replace', flags: number, args: unknown[]): 
     proto,
   };
   const conn = await ns.connection();
-  await conn.request(RTM_NEWADDR, flags, (w) => encodeAddrMessage(w, header, attrs), {
+  // a change answers nothing: a command (no ACK of its own); its text is built only for an error
+  await conn.command(RTM_NEWADDR, flags, (w) => encodeAddrMessage(w, header, attrs), {
     operation: `${verb} address`,
-    object: `${c.address}/${c.prefixLength}${peer ? ` peer ${formatIp(peer)}` : ''} dev ${target.label} in ${ns.label}`,
+    get object() {
+      return `${c.address}/${c.prefixLength}${peer ? ` peer ${formatIp(peer)}` : ''} dev ${target.label} in ${ns.label}`;
+    },
     describeAttribute: (t) => AddrAttrs.describe(t),
   });
 }
@@ -478,7 +481,7 @@ async function removeAddress(
 ): Promise<void> {
   const local = formatIp(a.local);
   const conn = await ns.connection();
-  await conn.request(
+  await conn.command(
     RTM_DELADDR,
     0,
     (w) =>

@@ -31,6 +31,13 @@ export function checkLinkArg(ns: Namespace, link: unknown, field: string): LinkA
   return validateLinkRef(link, field);
 }
 
+/** A Link or an index resolved without a request; undefined for a name (see {@link resolveLink}). */
+export function resolvedNow(link: LinkArg): ResolvedLink | undefined {
+  if (link instanceof Link) return { index: link.index, label: link.name, name: link.name };
+  if (typeof link === 'number') return { index: link, label: `#${link}`, name: undefined };
+  return undefined;
+}
+
 /**
  * Resolves a link to its index: a Link or an index is used as is (no request), a name
  * is looked up in `ns` (ENODEV if there is none).

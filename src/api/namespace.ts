@@ -88,6 +88,7 @@ export class Namespace {
   /** close() was called while holds > 0: the fd is closed when the last hold ends. */
   private closePending = false;
   private conn: Promise<NetlinkConnection> | undefined;
+  private connNow: NetlinkConnection | undefined;
   private readonly watchers = new Set<Watcher>();
   private _sysctl: Sysctl | undefined;
   private readonly isHost: boolean;
@@ -387,8 +388,20 @@ export class Namespace {
       this.conn.catch(() => {
         this.conn = undefined;
       });
+      const opening = this.conn;
+      opening.then((c) => this.conn === opening && (this.connNow = c), () => undefined);
     }
     return this.conn;
+  }
+
+  /**
+   * The connection when it is already open (bulk request paths use it without waiting for
+   * a promise); undefined before the first {@link Namespace.connection} has finished.
+   * @internal
+   */
+  get openConnection(): NetlinkConnection | undefined {
+    const c = this.connNow;
+    return c !== undefined && !c.isClosed ? c : undefined;
   }
 
   // ---- links ------------------------------------------------------------------------
@@ -509,6 +522,7 @@ export class Namespace {
     await Promise.all([...this.watchers].map((w) => w._closeForNamespace()));
     const conn = this.conn;
     this.conn = undefined;
+    this.connNow = undefined;
     if (conn) {
       try {
         (await conn).close();

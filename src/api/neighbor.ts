@@ -5,6 +5,7 @@
  */
 import { NetlinkError, ParseError, ValidationError } from '../errors.js';
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../netlink/constants.js';
+import type { NetlinkConnection } from '../netlink/connection.js';
 import type { NlMessage } from '../netlink/message.js';
 import { AF_INET, AF_INET6, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH, flagNames } from '../rtnetlink/constants.js';
 import {
@@ -27,7 +28,7 @@ import {
 import { formatIp, formatMac, parseIp, parseMac } from '../util/ip.js';
 import { validateInt, validateOptions } from '../util/validate.js';
 import { Link } from './link.js';
-import { checkLinkArg, type LinkArg, resolveLink } from './link-spec.js';
+import { checkLinkArg, type LinkArg, resolveLink, resolvedNow, type ResolvedLink } from './link-spec.js';
 import type { Namespace } from './namespace.js';
 
 /** A neighbour state that can be set. */
@@ -222,7 +223,7 @@ export class Neighbor {
     const linkArg = checkLinkArg(ns, o.link, 'link');
     const link = await resolveLink(ns, linkArg);
     const conn = await ns.connection();
-    await conn.request(
+    await conn.command(
       RTM_DELNEIGH,
       0,
       (w) =>
@@ -316,42 +317,70 @@ function matchesStates(state: number, mask: number): boolean {
   return state === 0 ? (mask & NONE_BIT) !== 0 : (state & mask) !== 0;
 }
 
-async function modifyNeighbor(ns: Namespace, entry: NeighborOptions, verb: 'add' | 'replace' | 'change', nlFlags: number): Promise<void> {
-  const o = validateOptions<NeighborOptions>(entry, ADD_KEYS, 'entry');
-  const dst = parseIp(o.address, 'address');
-  const linkArg = checkLinkArg(ns, o.link, 'link');
-  const lladdr = o.lladdr === undefined ? undefined : formatMac(parseMac(o.lladdr, 'lladdr'));
-  if (o.proxy && lladdr !== undefined) throw new ValidationError('lladdr', o.lladdr, 'a proxy entry has no link-layer address');
-  if (o.proxy && o.state !== undefined) throw new ValidationError('state', o.state, 'a proxy entry has no state');
+/**
+ * Builds and sends RTM_NEWNEIGH. Validated first; when the link needs no lookup (a Link, an
+ * index) and the connection is open, the command is written without waiting (bulk callers
+ * issue thousands at once).
+ */
+function modifyNeighbor(ns: Namespace, entry: NeighborOptions, verb: 'add' | 'replace' | 'change', nlFlags: number): Promise<void> {
+  let o: NeighborOptions;
+  let dst: Buffer;
+  let linkArg: LinkArg;
+  let lladdr: Buffer | undefined;
   let state = NUD_PERMANENT;
-  if (o.state !== undefined) {
-    if (typeof o.state !== 'string' || !(o.state in NEIGH_STATES)) {
-      throw new ValidationError('state', o.state, `expected one of ${Object.keys(NEIGH_STATES).join(', ')}`);
+  let protocol: number | undefined;
+  try {
+    o = validateOptions<NeighborOptions>(entry, ADD_KEYS, 'entry');
+    dst = parseIp(o.address, 'address');
+    linkArg = checkLinkArg(ns, o.link, 'link');
+    lladdr = o.lladdr === undefined ? undefined : parseMac(o.lladdr, 'lladdr');
+    if (o.proxy && lladdr !== undefined) throw new ValidationError('lladdr', o.lladdr, 'a proxy entry has no link-layer address');
+    if (o.proxy && o.state !== undefined) throw new ValidationError('state', o.state, 'a proxy entry has no state');
+    if (o.state !== undefined) {
+      if (typeof o.state !== 'string' || !(o.state in NEIGH_STATES)) {
+        throw new ValidationError('state', o.state, `expected one of ${Object.keys(NEIGH_STATES).join(', ')}`);
+      }
+      state = NEIGH_STATES[o.state];
     }
-    state = NEIGH_STATES[o.state];
+    for (const k of ['router', 'proxy', 'externLearn', 'managed'] as const) {
+      if (o[k] !== undefined && typeof o[k] !== 'boolean') throw new ValidationError(k, o[k], 'expected a boolean');
+    }
+    if (o.router && dst.length === 4) throw new ValidationError('router', o.router, 'the router flag is for IPv6 neighbours');
+    protocol = o.protocol === undefined ? undefined : validateInt(o.protocol, 'protocol', 0, 255);
+  } catch (e) {
+    return Promise.reject(e);
   }
-  for (const k of ['router', 'proxy', 'externLearn', 'managed'] as const) {
-    if (o[k] !== undefined && typeof o[k] !== 'boolean') throw new ValidationError(k, o[k], 'expected a boolean');
-  }
-  if (o.router && dst.length === 4) throw new ValidationError('router', o.router, 'the router flag is for IPv6 neighbours');
-  const protocol = o.protocol === undefined ? undefined : validateInt(o.protocol, 'protocol', 0, 255);
-  const link = await resolveLink(ns, linkArg);
   let flags = 0;
   if (o.proxy) flags |= NTF_PROXY;
   if (o.router) flags |= NTF_ROUTER;
   if (o.externLearn) flags |= NTF_EXT_LEARNED;
-  const header = {
-    family: dst.length === 4 ? AF_INET : AF_INET6,
-    ifindex: link.index,
-    state, // ignored by the kernel for proxy entries; iproute2 sends permanent too
-    flags,
+  const send = (conn: NetlinkConnection, link: ResolvedLink): Promise<void> => {
+    const header = {
+      family: dst.length === 4 ? AF_INET : AF_INET6,
+      ifindex: link.index,
+      state, // ignored by the kernel for proxy entries; iproute2 sends permanent too
+      flags,
+    };
+    // addresses go to the encoder as the bytes parsed above (see the `ip` and `mac` attribute types)
+    const attrs: Partial<NeighAttributes> = { dst: dst as unknown as string, protocol, flagsExt: o.managed ? NTF_EXT_MANAGED : undefined };
+    if (lladdr !== undefined) attrs.lladdr = lladdr as unknown as string;
+    // a change answers nothing: a command (no ACK of its own); its text is built only for an error
+    return conn.command(RTM_NEWNEIGH, nlFlags, (w) => encodeNeighMessage(w, header, attrs), {
+      operation: `${verb} ${o.proxy ? 'proxy neighbour' : 'neighbour'}`,
+      get object() {
+        return `${formatIp(dst)}${lladdr ? ` lladdr ${formatMac(lladdr)}` : ''} dev ${link.label} in ${ns.label}`;
+      },
+      describeAttribute: describeNeighAttribute,
+    });
   };
-  const attrs: Partial<NeighAttributes> = { dst: formatIp(dst), lladdr, protocol, flagsExt: o.managed ? NTF_EXT_MANAGED : undefined };
-  const conn = await ns.connection();
-  await conn.request(RTM_NEWNEIGH, nlFlags, (w) => encodeNeighMessage(w, header, attrs), {
-    operation: `${verb} ${o.proxy ? 'proxy neighbour' : 'neighbour'}`,
-    object: `${formatIp(dst)}${lladdr ? ` lladdr ${lladdr}` : ''} dev ${link.label} in ${ns.label}`,
-    describeAttribute: (t) => NeighAttrs.describe(t),
-  });
+  const conn = ns.openConnection;
+  const now = resolvedNow(linkArg);
+  if (conn !== undefined && now !== undefined) return send(conn, now);
+  return (async () => {
+    const link = now ?? (await resolveLink(ns, linkArg));
+    return send(await ns.connection(), link);
+  })();
 }
+
+const describeNeighAttribute = (t: number): string => NeighAttrs.describe(t);
 

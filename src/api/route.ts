@@ -2,9 +2,11 @@
  * Route: IPv4 and IPv6 routes of a namespace (`ip route add|del|replace|append|show|get`).
  * @module
  */
-import { NetlinkError, ParseError, ValidationError } from '../errors.js';
+import { BulkError, NetlinkError, ParseError, ValidationError } from '../errors.js';
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../netlink/constants.js';
+import type { NetlinkConnection, RequestInfo } from '../netlink/connection.js';
 import type { NlMessage } from '../netlink/message.js';
+import { NlWriter } from '../netlink/writer.js';
 import { AF_INET, AF_INET6, RTM_DELROUTE, RTM_GETROUTE, RTM_NEWROUTE, flagNames } from '../rtnetlink/constants.js';
 import {
   decodeRouteMessage,
@@ -46,7 +48,7 @@ import {
 import { formatCidr, formatIp, ipFamily, parseDestination, parseIp, sameFamily } from '../util/ip.js';
 import { validateInt, validateOptions } from '../util/validate.js';
 import { Link } from './link.js';
-import { checkLinkArg, type LinkArg, resolveLink } from './link-spec.js';
+import { checkLinkArg, type LinkArg, resolveLink, resolvedNow, type ResolvedLink } from './link-spec.js';
 import type { Namespace } from './namespace.js';
 
 /** Route metrics (`ip route add … mtu 1400 advmss 1360 …`), RTA_METRICS / RTAX_*. */
@@ -378,40 +380,69 @@ export class Route {
     return modifyRoute(ns, route, 'remove', 0);
   }
 
+  /**
+   * Adds many routes, like `ip -batch` with one `route add` per line, but faster: every
+   * route is validated first (a ValidationError names `routes[i].field`, before anything is
+   * sent; link names are looked up once each), then they are sent as commands, hundreds per
+   * datagram, without a promise per route (see NetlinkConnection.commandMany).
+   *
+   * Each route is its own request, as with `ip -batch -force`: one that fails does not stop
+   * the others, and the ones added stay added — this is not a transaction. Resolves when all
+   * were added; otherwise rejects, after every route was handled, with a {@link BulkError}
+   * listing each failure (its index and the NetlinkError naming the route).
+   *
+   * ```ts
+   * await Route.addMany(ns, prefixes.map((to) => ({ to, via: '10.0.0.1', dev: eth0 })));
+   * ```
+   */
+  static addMany(ns: Namespace, routes: readonly RouteOptions[]): Promise<void> {
+    return modifyRoutes(ns, routes, 'add', NLM_F_CREATE | NLM_F_EXCL);
+  }
+
+  /** Removes many routes (see {@link Route.addMany}: validated first, not a transaction, BulkError). */
+  static removeMany(ns: Namespace, routes: readonly RouteOptions[]): Promise<void> {
+    return modifyRoutes(ns, routes, 'remove', 0);
+  }
+
   // ---- list / get ---------------------------------------------------------------------
 
   /** Routes of a namespace (`ip route show`; main table unless `table` says otherwise). */
   static async list(ns: Namespace, options?: RouteListOptions): Promise<Route[]> {
-    const o = validateOptions<RouteListOptions>(options, ['family', 'table', 'dev', 'protocol', 'type']);
-    const families: (4 | 6)[] = o.family === undefined ? [4, 6] : o.family === 4 || o.family === 6 ? [o.family] : badFamily(o.family);
-    const table = o.table === undefined ? RT_TABLE_MAIN : o.table === 'all' ? 0 : tableNumber(o.table);
-    const protocol = o.protocol === undefined ? 0 : protocolNumber(o.protocol);
-    const type = o.type === undefined ? 0 : routeTypeNumber(o.type);
-    const dev = o.dev === undefined ? undefined : await resolveLink(ns, checkLinkArg(ns, o.dev, 'dev'));
+    const q = await routeQuery(ns, options);
     const conn = await ns.connection();
-    const what = [table ? `table ${tableName(table)}` : 'all tables', dev ? `dev ${dev.label}` : '', `in ${ns.label}`].filter(Boolean).join(' ');
-    const dumps = families.map((f) =>
-      conn
-        .dumpAll(
-          RTM_GETROUTE,
-          0,
-          (w) =>
-            encodeRouteMessage(
-              w,
-              { family: f === 4 ? AF_INET : AF_INET6, table: table > 255 ? RT_TABLE_UNSPEC : table, protocol, type },
-              { table: table > 255 ? table : undefined, oif: dev?.index },
-            ),
-          { operation: `list IPv${f} routes`, object: what, describeAttribute: (t) => RouteAttrs.describe(t) },
-        )
-        .catch((e: unknown) => {
-          // a numbered table that was never used does not exist yet: it has no routes
-          if (e instanceof NetlinkError && e.code === 'ENOENT' && table !== 0) return [] as NlMessage[];
-          throw e;
-        }),
+    const dumps = q.families.map((f) =>
+      conn.dumpAll(RTM_GETROUTE, 0, q.body(f), q.info(f)).catch((e: unknown) => {
+        if (q.missingTable(e)) return [] as NlMessage[];
+        throw e;
+      }),
     );
     const out: Route[] = [];
     for (const msgs of await Promise.all(dumps)) for (const m of msgs) out.push(Route.fromMessage(ns, m));
     return out;
+  }
+
+  /**
+   * The routes of {@link Route.list}, one at a time as the kernel sends them: a table of any
+   * size is read with bounded memory (reading pauses while the loop body is behind).
+   * Breaking out early is allowed. When the table changes during the dump, the iteration
+   * ends with an EINTR NetlinkError after the last route (the routes seen may be
+   * inconsistent; list again).
+   *
+   * ```ts
+   * for await (const r of Route.iterate(ns, { table: 'all' })) if (r.via === gw) n++;
+   * ```
+   */
+  static async *iterate(ns: Namespace, options?: RouteListOptions): AsyncGenerator<Route, void, undefined> {
+    const q = await routeQuery(ns, options);
+    const conn = await ns.connection();
+    for (const f of q.families) {
+      const dump = conn.dump(RTM_GETROUTE, 0, q.body(f), q.info(f));
+      try {
+        for await (const m of dump) yield Route.fromMessage(ns, m);
+      } catch (e) {
+        if (!q.missingTable(e)) throw e;
+      }
+    }
   }
 
   /**
@@ -474,6 +505,29 @@ export class Route {
 
 // ---- internals ---------------------------------------------------------------------------
 
+/** A validated route dump: its families, request body and description. */
+async function routeQuery(ns: Namespace, options: RouteListOptions | undefined) {
+  const o = validateOptions<RouteListOptions>(options, ['family', 'table', 'dev', 'protocol', 'type']);
+  const families: (4 | 6)[] = o.family === undefined ? [4, 6] : o.family === 4 || o.family === 6 ? [o.family] : badFamily(o.family);
+  const table = o.table === undefined ? RT_TABLE_MAIN : o.table === 'all' ? 0 : tableNumber(o.table);
+  const protocol = o.protocol === undefined ? 0 : protocolNumber(o.protocol);
+  const type = o.type === undefined ? 0 : routeTypeNumber(o.type);
+  const dev = o.dev === undefined ? undefined : await resolveLink(ns, checkLinkArg(ns, o.dev, 'dev'));
+  const what = [table ? `table ${tableName(table)}` : 'all tables', dev ? `dev ${dev.label}` : '', `in ${ns.label}`].filter(Boolean).join(' ');
+  return {
+    families,
+    body: (f: 4 | 6) => (w: NlWriter) =>
+      encodeRouteMessage(
+        w,
+        { family: f === 4 ? AF_INET : AF_INET6, table: table > 255 ? RT_TABLE_UNSPEC : table, protocol, type },
+        { table: table > 255 ? table : undefined, oif: dev?.index },
+      ),
+    info: (f: 4 | 6): RequestInfo => ({ operation: `list IPv${f} routes`, object: what, describeAttribute: (t) => RouteAttrs.describe(t) }),
+    /** a numbered table that was never used does not exist yet: it has no routes */
+    missingTable: (e: unknown): boolean => e instanceof NetlinkError && e.code === 'ENOENT' && table !== 0,
+  };
+}
+
 function metricsInfo(m: RouteMetricsValue): RouteMetricsInfo {
   const { unknown: _, ...known } = m;
   return known;
@@ -489,8 +543,91 @@ function versionOfText(s: string | undefined): 4 | 6 | undefined {
   return f === 0 ? undefined : f;
 }
 
-/** Builds and sends RTM_NEWROUTE / RTM_DELROUTE. Everything is validated before the first request. */
-async function modifyRoute(ns: Namespace, route: RouteOptions, verb: 'add' | 'replace' | 'append' | 'remove', nlFlags: number): Promise<void> {
+type RouteVerb = 'add' | 'replace' | 'append' | 'remove';
+
+/**
+ * Builds and sends RTM_NEWROUTE / RTM_DELROUTE. Everything is validated before the first
+ * request. Bulk callers issue thousands at once: when the links need no lookup (a Link, an
+ * index) and the connection is open, nothing waits before the request is written, and what
+ * stays alive until the kernel answers is one RouteChange (the request's description).
+ */
+function modifyRoute(ns: Namespace, route: RouteOptions, verb: RouteVerb, nlFlags: number): Promise<void> {
+  let change: RouteChange;
+  try {
+    change = validateRouteChange(ns, route, verb);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  const conn = ns.openConnection;
+  if (conn !== undefined && change.resolveNow()) return change.send(conn, nlFlags);
+  return resolveAndSend(ns, change, nlFlags);
+}
+
+/**
+ * The bulk path: validates every route (keeping only its encoded message body), resolves
+ * the link names once each, then hands the bodies to commandMany.
+ */
+async function modifyRoutes(ns: Namespace, routes: readonly RouteOptions[], verb: RouteVerb, nlFlags: number): Promise<void> {
+  if (!Array.isArray(routes)) throw new ValidationError('routes', routes, 'expected an array of routes');
+  const n = routes.length;
+  const bodies = new NlWriter(n * 64 + 64);
+  const starts = new Uint32Array(n);
+  const ends = new Uint32Array(n);
+  const unresolved: RouteChange[] = [];
+  const encode = (i: number, change: RouteChange): void => {
+    starts[i] = bodies.offset;
+    change.write(bodies);
+    ends[i] = bodies.offset;
+  };
+  for (let i = 0; i < n; i++) {
+    let change: RouteChange;
+    try {
+      change = validateRouteChange(ns, routes[i]!, verb);
+    } catch (e) {
+      if (e instanceof ValidationError) throw new ValidationError(`routes[${i}].${e.field}`, e.value, e.reason);
+      throw e;
+    }
+    change.index = i;
+    if (change.resolveNow()) encode(i, change);
+    else unresolved.push(change);
+  }
+  if (unresolved.length > 0) {
+    const names = new Map<string, Promise<ResolvedLink>>();
+    const lookup = (arg: LinkArg): Promise<ResolvedLink> => {
+      if (typeof arg !== 'string') return resolveLink(ns, arg);
+      let p = names.get(arg);
+      if (p === undefined) names.set(arg, (p = resolveLink(ns, arg)));
+      return p;
+    };
+    for (const change of unresolved) await change.resolve(ns, lookup);
+    for (const change of unresolved) encode(change.index, change);
+  }
+  const conn = await ns.connection();
+  const buf = bodies.buf;
+  const failures = await conn.commandMany(
+    verb === 'remove' ? RTM_DELROUTE : RTM_NEWROUTE,
+    nlFlags,
+    n,
+    (i, w) => w.bytesFrom(buf, starts[i]!, ends[i]!),
+    (i) => describeFailed(ns, routes[i]!, verb),
+  );
+  if (failures.length > 0) throw new BulkError(`${VERB_OPERATIONS[verb]}s in ${ns.label}`, n, failures);
+}
+
+/** The RequestInfo of a bulk route that failed (validated again, only to name it). */
+function describeFailed(ns: Namespace, route: RouteOptions, verb: RouteVerb): RequestInfo {
+  const change = validateRouteChange(ns, route, verb);
+  change.resolveNow();
+  return change;
+}
+
+async function resolveAndSend(ns: Namespace, change: RouteChange, nlFlags: number): Promise<void> {
+  await change.resolve(ns);
+  return change.send(await ns.connection(), nlFlags);
+}
+
+/** Validates a route change (throws a ValidationError naming the field); no request yet. */
+function validateRouteChange(ns: Namespace, route: RouteOptions, verb: RouteVerb): RouteChange {
   if (route === null || typeof route !== 'object') throw new ValidationError('route', route, 'expected a route object like { to: "default", via: "10.0.0.1" }');
   const o = validateOptions<RouteOptions>(route, ROUTE_KEYS, 'route');
   const del = verb === 'remove';
@@ -504,27 +641,27 @@ async function modifyRoute(ns: Namespace, route: RouteOptions, verb: 'add' | 're
     if (!Array.isArray(hops) || hops.length === 0) throw new ValidationError('nexthops', hops, 'expected a non-empty array of { via, dev, weight }');
     if (o.via !== undefined || o.dev !== undefined) throw new ValidationError('nexthops', hops, 'give either nexthops or via/dev, not both');
   }
-  const hopVias = (hops ?? []).map((h, i) => {
+  const hopVias = hops === undefined ? NONE : hops.map((h, i) => {
     validateOptions(h, ['via', 'dev', 'weight', 'onlink'], `nexthops[${i}]`);
     return h.via === undefined ? undefined : parseIp(h.via, `nexthops[${i}].via`);
   });
   // The route's family comes from its destination, source and preferred source; a
   // gateway may be of the other family only as an IPv6 gateway of an IPv4 route (RTA_VIA).
-  const known = sameFamily([
-    ['to', o.to, dst.family],
-    ['src', o.src, versionOfText(o.src)],
-    ['from', o.from, from?.family],
-  ]);
+  const known =
+    o.src === undefined && from === undefined
+      ? dst.family
+      : sameFamily([
+          ['to', o.to, dst.family],
+          ['src', o.src, versionOfText(o.src)],
+          ['from', o.from, from?.family],
+        ]);
   if (o.family !== undefined && known !== undefined && o.family !== known) {
     throw new ValidationError('family', o.family, `but the route's addresses are IPv${known}`);
   }
-  const gwFamily = via ?? hopVias.find((v) => v !== undefined);
+  const gwFamily = via ?? (hops === undefined ? undefined : hopVias.find((v) => v !== undefined));
   const family: 4 | 6 = known ?? o.family ?? (gwFamily ? (gwFamily.length === 4 ? 4 : 6) : 4);
-  const checkGw = (gw: Buffer | undefined, field: string, text: string | undefined): void => {
-    if (gw && family === 6 && gw.length === 4) throw new ValidationError(field, text, 'an IPv6 route cannot have an IPv4 gateway');
-  };
-  checkGw(via, 'via', o.via);
-  hopVias.forEach((gw, i) => checkGw(gw, `nexthops[${i}].via`, hops![i]!.via));
+  checkGateway(family, via, 'via', o.via);
+  if (hops !== undefined) hopVias.forEach((gw, i) => checkGateway(family, gw, `nexthops[${i}].via`, hops[i]!.via));
   if (from && family === 4) throw new ValidationError('from', o.from, 'source prefixes (from) are IPv6 only; IPv4 uses rules');
 
   const type = o.type === undefined ? (del ? 0 : RTN_UNICAST) : routeTypeNumber(o.type);
@@ -562,9 +699,9 @@ async function modifyRoute(ns: Namespace, route: RouteOptions, verb: 'add' | 're
     }
   }
   if (o.onlink !== undefined && typeof o.onlink !== 'boolean') throw new ValidationError('onlink', o.onlink, 'expected a boolean');
-  const weights = (hops ?? []).map((h, i) => (h.weight === undefined ? 1 : validateInt(h.weight, `nexthops[${i}].weight`, 1, 256)));
+  const weights = hops === undefined ? NONE : hops.map((h, i) => (h.weight === undefined ? 1 : validateInt(h.weight, `nexthops[${i}].weight`, 1, 256)));
   const devArg = o.dev === undefined ? undefined : checkLinkArg(ns, o.dev, 'dev');
-  const hopDevArgs = (hops ?? []).map((h, i) => (h.dev === undefined ? undefined : checkLinkArg(ns, h.dev, `nexthops[${i}].dev`)));
+  const hopDevArgs = hops === undefined ? NONE : hops.map((h, i) => (h.dev === undefined ? undefined : checkLinkArg(ns, h.dev, `nexthops[${i}].dev`)));
   let scope: number;
   if (o.scope !== undefined) scope = scopeNumber(o.scope);
   else if (family === 6) scope = RT_SCOPE_UNIVERSE; // IPv6 has no route scopes (as iproute2 sends it)
@@ -573,58 +710,171 @@ async function modifyRoute(ns: Namespace, route: RouteOptions, verb: 'add' | 're
   else if (type === RTN_UNICAST || type === 0) scope = del ? RT_SCOPE_NOWHERE : via || hops ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
   else scope = RT_SCOPE_UNIVERSE;
 
-  // ---- resolve link names (requests) -----------------------------------------------
-  const dev = devArg === undefined ? undefined : await resolveLink(ns, devArg);
-  const hopDevs = await Promise.all(hopDevArgs.map((d) => (d === undefined ? undefined : resolveLink(ns, d))));
+  return new RouteChange(ns, verb, o, { dst, via, src, from, hopVias, weights, devArg, hopDevArgs, family, type, table, protocol, metric, tos, expires, pref, metrics, scope });
+}
 
-  const full = family === 4 ? 32 : 128;
-  const dstLen = dst.family === undefined ? 0 : dst.prefixLength;
-  const gwAttr = (gw: Buffer | undefined): { gateway?: string; via?: string } =>
-    gw === undefined ? {} : gw.length === full / 8 ? { gateway: formatIp(gw) } : { via: formatIp(gw) };
-  const multipath: RtNexthop[] | undefined = hops?.map((h, i) => ({
-    flags: h.onlink ? RTNH_F_ONLINK : 0,
-    hops: weights[i]! - 1,
-    ifindex: hopDevs[i]?.index ?? 0,
-    attrs: gwAttr(hopVias[i]),
-  }));
-  const header: Partial<RtMsgHeader> = {
-    family: family === 4 ? AF_INET : AF_INET6,
-    dstLen,
-    srcLen: from ? from.prefixLength : 0,
-    tos,
-    table: table > 255 ? RT_TABLE_UNSPEC : table,
-    protocol,
-    scope,
-    type,
-    flags: o.onlink ? RTNH_F_ONLINK : 0,
-  };
-  const attrs: Partial<RouteAttributes> = {
-    dst: dst.bytes && dstLen > 0 ? formatIp(dst.bytes) : undefined,
-    src: from?.bytes ? formatIp(from.bytes) : undefined,
-    oif: dev?.index,
-    ...gwAttr(via),
-    priority: metric,
-    prefsrc: src ? formatIp(src) : undefined,
-    metrics,
-    multipath,
-    table: table > 255 ? table : undefined,
-    pref,
-    expires,
-  };
+function checkGateway(family: 4 | 6, gw: Buffer | undefined, field: string, text: string | undefined): void {
+  if (gw && family === 6 && gw.length === 4) throw new ValidationError(field, text, 'an IPv6 route cannot have an IPv4 gateway');
+}
 
-  const parts = [dst.family === undefined ? 'default' : formatCidr(dst.bytes!, dst.prefixLength)];
-  if (o.type !== undefined && type !== RTN_UNICAST) parts.unshift(o.type);
-  if (via) parts.push(`via ${formatIp(via)}`);
-  if (dev) parts.push(`dev ${dev.label}`);
-  if (hops) parts.push(...hops.map((_, i) => `nexthop${hopVias[i] ? ` via ${formatIp(hopVias[i]!)}` : ''}${hopDevs[i] ? ` dev ${hopDevs[i]!.label}` : ''} weight ${weights[i]}`));
-  if (table !== RT_TABLE_MAIN) parts.push(`table ${tableName(table)}`);
-  if (metric !== undefined) parts.push(`metric ${metric}`);
-  parts.push(`in ${ns.label}`);
+/** What {@link validateRouteChange} checked and computed. */
+interface ValidRoute {
+  dst: ReturnType<typeof parseDestination>;
+  via: Buffer | undefined;
+  src: Buffer | undefined;
+  from: ReturnType<typeof parseDestination> | undefined;
+  hopVias: readonly (Buffer | undefined)[];
+  weights: readonly number[];
+  devArg: LinkArg | undefined;
+  hopDevArgs: readonly (LinkArg | undefined)[];
+  family: 4 | 6;
+  type: number;
+  table: number;
+  protocol: number;
+  metric: number | undefined;
+  tos: number;
+  expires: number | undefined;
+  pref: number | undefined;
+  metrics: RouteMetricsValue | undefined;
+  scope: number;
+}
 
-  const conn = await ns.connection();
-  await conn.request(del ? RTM_DELROUTE : RTM_NEWROUTE, nlFlags, (w) => encodeRouteMessage(w, header, attrs), {
-    operation: `${verb} route`,
-    object: parts.join(' '),
-    describeAttribute: (t) => RouteAttrs.describe(t),
-  });
+/**
+ * One validated route change: resolves its links, encodes itself, and is the request's
+ * {@link RequestInfo} (the text naming the route is only built when an error needs it).
+ */
+class RouteChange implements RequestInfo {
+  readonly operation: string;
+  /** position in a bulk call. */
+  index = 0;
+  private dev: ResolvedLink | undefined;
+  private hopDevs: readonly (ResolvedLink | undefined)[] = NONE;
+
+  constructor(
+    private readonly ns: Namespace,
+    private readonly verb: RouteVerb,
+    private readonly o: RouteOptions,
+    /** the validated route; dropped once the request is written (see send) */
+    private v: ValidRoute,
+  ) {
+    this.operation = VERB_OPERATIONS[verb];
+  }
+
+  /** Resolves the links that need no request (a Link, an index); false if a name must be looked up. */
+  resolveNow(): boolean {
+    const { devArg, hopDevArgs } = this.v;
+    if (devArg !== undefined) {
+      this.dev = resolvedNow(devArg);
+      if (this.dev === undefined) return false;
+    }
+    if (hopDevArgs.length > 0) {
+      const hopDevs = hopDevArgs.map((d) => (d === undefined ? undefined : resolvedNow(d)));
+      if (hopDevs.some((d, i) => d === undefined && hopDevArgs[i] !== undefined)) return false;
+      this.hopDevs = hopDevs;
+    }
+    return true;
+  }
+
+  /** Resolves every link, looking names up in the namespace (ENODEV if there is none). */
+  async resolve(ns: Namespace, lookup: (arg: LinkArg) => Promise<ResolvedLink> = (arg) => resolveLink(ns, arg)): Promise<void> {
+    const { devArg, hopDevArgs } = this.v;
+    this.dev = devArg === undefined ? undefined : (resolvedNow(devArg) ?? (await lookup(devArg)));
+    this.hopDevs = await Promise.all(hopDevArgs.map((d) => (d === undefined ? undefined : lookup(d))));
+  }
+
+  /** Sends the change as a command (it answers nothing: no ACK of its own, see NetlinkConnection.command). */
+  send(conn: NetlinkConnection, nlFlags: number): Promise<void> {
+    return conn.command(
+      this.verb === 'remove' ? RTM_DELROUTE : RTM_NEWROUTE,
+      nlFlags,
+      (w) => {
+        this.write(w);
+        // Thousands of changes may wait for the kernel at once: keep only what names the
+        // route in an error (the options; `object` validates them again if it is needed).
+        this.v = DROPPED;
+      },
+      this,
+    );
+  }
+
+  /** Writes rtmsg and the attributes (the addresses as the bytes parsed during validation). */
+  write(w: NlWriter): void {
+    const { o, v } = this;
+    const { dst, via, src, from, family, table } = v;
+    const full = family === 4 ? 32 : 128;
+    const dstLen = dst.family === undefined ? 0 : dst.prefixLength;
+    // addresses go to the encoder as the bytes parsed above (see the `ip` attribute type)
+    const ip = (b: Buffer): string => b as unknown as string;
+    const multipath: RtNexthop[] | undefined = o.nexthops?.map((h, i) => ({
+      flags: h.onlink ? RTNH_F_ONLINK : 0,
+      hops: v.weights[i]! - 1,
+      ifindex: this.hopDevs[i]?.index ?? 0,
+      attrs: gatewayAttrs(v.hopVias[i], full),
+    }));
+    const attrs: Partial<RouteAttributes> = {};
+    if (dst.bytes && dstLen > 0) attrs.dst = ip(dst.bytes);
+    if (from?.bytes) attrs.src = ip(from.bytes);
+    if (this.dev) attrs.oif = this.dev.index;
+    if (via) {
+      if (via.length === full / 8) attrs.gateway = ip(via);
+      else attrs.via = formatIp(via);
+    }
+    if (v.metric !== undefined) attrs.priority = v.metric;
+    if (src) attrs.prefsrc = ip(src);
+    if (v.metrics) attrs.metrics = v.metrics;
+    if (multipath) attrs.multipath = multipath;
+    if (table > 255) attrs.table = table;
+    if (v.pref !== undefined) attrs.pref = v.pref;
+    if (v.expires !== undefined) attrs.expires = v.expires;
+    encodeRouteMessage(
+      w,
+      {
+        family: family === 4 ? AF_INET : AF_INET6,
+        dstLen,
+        srcLen: from ? from.prefixLength : 0,
+        tos: v.tos,
+        table: table > 255 ? RT_TABLE_UNSPEC : table,
+        protocol: v.protocol,
+        scope: v.scope,
+        type: v.type,
+        flags: o.onlink ? RTNH_F_ONLINK : 0,
+      },
+      attrs,
+    );
+  }
+
+  /** The route as `ip route` would name it, for errors: `10.0.0.0/24 via 10.0.0.1 dev eth0 in ns1`. */
+  get object(): string {
+    const o = this.o;
+    const v = this.v === DROPPED ? validateRouteChange(this.ns, o, this.verb).v : this.v;
+    const { dst, via, hopVias, weights } = v;
+    const parts = [dst.family === undefined ? 'default' : formatCidr(dst.bytes!, dst.prefixLength)];
+    if (o.type !== undefined && v.type !== RTN_UNICAST) parts.unshift(o.type);
+    if (via) parts.push(`via ${formatIp(via)}`);
+    if (this.dev) parts.push(`dev ${this.dev.label}`);
+    if (o.nexthops) {
+      const hopDevs = this.hopDevs;
+      parts.push(...o.nexthops.map((_, i) => `nexthop${hopVias[i] ? ` via ${formatIp(hopVias[i]!)}` : ''}${hopDevs[i] ? ` dev ${hopDevs[i]!.label}` : ''} weight ${weights[i]}`));
+    }
+    if (v.table !== RT_TABLE_MAIN) parts.push(`table ${tableName(v.table)}`);
+    if (v.metric !== undefined) parts.push(`metric ${v.metric}`);
+    parts.push(`in ${this.ns.label}`);
+    return parts.join(' ');
+  }
+
+  /** Names an attribute type at the kernel's error offset. */
+  describeAttribute(t: number): string {
+    return RouteAttrs.describe(t);
+  }
+}
+
+/** Shared by every route without nexthops. */
+const NONE: readonly never[] = Object.freeze([]);
+/** Stands for a ValidRoute no longer kept (see RouteChange.send). */
+const DROPPED = Object.freeze({}) as ValidRoute;
+const VERB_OPERATIONS = { add: 'add route', replace: 'replace route', append: 'append route', remove: 'remove route' } as const;
+
+/** RTA_GATEWAY for a gateway of the route's own family, RTA_VIA (text) for an IPv6 gateway of an IPv4 route. */
+function gatewayAttrs(gw: Buffer | undefined, fullLength: number): { gateway?: string; via?: string } {
+  return gw === undefined ? {} : gw.length === fullLength / 8 ? { gateway: formatIp(gw) } : { via: formatIp(gw) };
 }

@@ -23,6 +23,8 @@ export interface VethPeerOptions {
   txqlen?: number;
   /** bring the peer up right after creation (a second request: the kernel cannot do it in the same one). */
   up?: boolean;
+  /** the peer's interface group (see {@link Link.deleteGroup}). */
+  group?: number;
 }
 
 /** Options of {@link VethPair.create}. */
@@ -37,18 +39,21 @@ export interface VethPairOptions {
   txqlen?: number;
   /** bring the local end up at creation. */
   up?: boolean;
+  /** the local end's interface group: `Link.deleteGroup(ns, group)` then removes many pairs in one request. */
+  group?: number;
   /** the other end. */
   peer?: VethPeerOptions;
 }
 
-const END_KEYS = ['name', 'mtu', 'address', 'txqlen', 'up'] as const;
+const END_KEYS = ['name', 'mtu', 'address', 'txqlen', 'up', 'group'] as const;
 
-function endAttrs(o: { name?: string; mtu?: number; address?: string; txqlen?: number; up?: boolean }, prefix: string): Partial<LinkAttributes> {
+function endAttrs(o: { name?: string; mtu?: number; address?: string; txqlen?: number; up?: boolean; group?: number }, prefix: string): Partial<LinkAttributes> {
   const attrs: Partial<LinkAttributes> = {};
   if (o.name !== undefined) attrs.ifname = validateIfname(o.name, `${prefix}name`);
   if (o.mtu !== undefined) attrs.mtu = validateEtherMtu(o.mtu, `${prefix}mtu`);
   if (o.address !== undefined) attrs.address = validateMac(o.address, `${prefix}address`);
   if (o.txqlen !== undefined) attrs.txqlen = validateInt(o.txqlen, `${prefix}txqlen`, 0, 0xffffffff);
+  if (o.group !== undefined) attrs.group = validateInt(o.group, `${prefix}group`, 0, 0xffffffff);
   if (o.up !== undefined && typeof o.up !== 'boolean') throw new ValidationError(`${prefix}up`, o.up, 'expected true or false');
   return attrs;
 }
@@ -96,16 +101,31 @@ export class VethPair {
     const data: VethInfoAttributes = { peer: { header: { family: 0 }, attrs: peerAttrs } };
     localAttrs.linkinfo = { kind: 'veth', data };
     const make = (): Promise<Link> => createLink(ns, { attrs: localAttrs, up: o.up, what: 'veth' });
-    // the peer namespace's fd number travels in the message: kept open until the kernel answered
-    const local = samePlace
-      ? await make()
-      : await peerNs.withFd((fd) => {
-          peerAttrs.netNsFd = fd;
-          return make();
-        });
+    // A named peer in the same namespace is read in the same datagram as the creation: the
+    // kernel handles one socket's requests in order, so the GET sees the new pair (and one
+    // round trip is saved). If the creation fails, that GET's answer is ignored.
+    // (createLink is called first: both wait for the connection once, so its request is written first)
+    let early: Promise<Link | Error> | undefined;
+    let creating: Promise<Link>;
+    if (samePlace) {
+      creating = make();
+      if (p.name !== undefined) early = Link.get(ns, p.name).then((l) => l, (e: unknown) => e as Error);
+    } else {
+      // the peer namespace's fd number travels in the message: kept open until the kernel answered
+      creating = peerNs.withFd((fd) => {
+        peerAttrs.netNsFd = fd;
+        return make();
+      });
+    }
+    const local = await creating.catch(async (e: unknown) => {
+      await early;
+      throw e;
+    });
     try {
       let peer: Link;
-      if (local.parentIndex !== undefined) peer = await Link.get(peerNs, local.parentIndex);
+      const got = early === undefined ? undefined : await early;
+      if (got instanceof Link && got.index === local.parentIndex) peer = got;
+      else if (local.parentIndex !== undefined) peer = await Link.get(peerNs, local.parentIndex);
       else if (p.name !== undefined) peer = await Link.get(peerNs, p.name);
       else peer = await local.peer([peerNs]);
       if (p.up) {

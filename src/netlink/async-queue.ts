@@ -96,6 +96,47 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
     });
   }
 
+  /**
+   * Resolves with every item buffered so far (at least one; items pushed in the same tick
+   * are collected together), or with undefined at the end. For consumers that handle items
+   * in bulk: one promise per batch instead of one per item. Do not mix with next().
+   */
+  nextBatch(): Promise<T[] | undefined> {
+    if (this.head < this.items.length) return Promise.resolve(this.takeAll());
+    if (this.ended) {
+      if (this.error !== undefined) {
+        const e = this.error;
+        this.error = undefined;
+        return Promise.reject(e);
+      }
+      return Promise.resolve(undefined);
+    }
+    return new Promise<T[] | undefined>((resolve, reject) => {
+      // push() hands the first item to this waiter; wait one microtask for the rest of the tick
+      this.waiter = {
+        resolve: (r) => {
+          if (r.done) resolve(undefined);
+          else {
+            this.items.push(r.value);
+            queueMicrotask(() => resolve(this.takeAll()));
+          }
+        },
+        reject,
+      };
+    });
+  }
+
+  private takeAll(): T[] {
+    const out = this.head === 0 ? this.items : this.items.slice(this.head);
+    this.items = [];
+    this.head = 0;
+    if (this.high) {
+      this.high = false;
+      this.hooks.onLow?.();
+    }
+    return out;
+  }
+
   return(): Promise<IteratorResult<T>> {
     this.stop();
     return Promise.resolve({ value: undefined, done: true });

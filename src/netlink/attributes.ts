@@ -16,7 +16,7 @@
  * @module
  */
 import { ParseError } from '../errors.js';
-import { formatIp, formatMac, parseIp, parseLladdr } from '../util/ip.js';
+import { formatIpAt, formatMac, parseIp, parseLladdr } from '../util/ip.js';
 import { NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK } from './constants.js';
 import { align4, NlWriter, toU64 } from './writer.js';
 
@@ -30,7 +30,12 @@ export interface RawAttr {
   data: Buffer;
 }
 
-/** Scalar attribute encodings. `mac` is any link-layer address as hex; `ip` is 4 or 16 bytes. */
+/**
+ * Scalar attribute encodings. `mac` is any link-layer address as hex; `ip` is 4 or 16 bytes,
+ * decoded as text. The `ip` and `mac` encoders take the text or the bytes themselves
+ * (requests built from already parsed input pass the bytes instead of formatting and
+ * parsing them again).
+ */
 export type ScalarType =
   | 'u8'
   | 'u16'
@@ -102,10 +107,14 @@ export class Schema<T extends object> {
   private readonly byType: (Field | undefined)[] = [];
   private readonly entries: [number, Field][];
 
+  /** Decoder and encoder generated from the definitions (see compileSchema). */
+  private readonly compiled: CompiledSchema;
+
   constructor(name: string, defs: FieldDefs) {
     this.name = name;
-    this.entries = Object.entries(defs).map(([t, f]) => [Number(t), f]);
+    this.entries = Object.entries(defs).map(([t, f]) => [Number(t), f] as [number, Field]).sort((a, b) => a[0] - b[0]);
     for (const [t, f] of this.entries) this.byType[t] = f;
+    this.compiled = compileSchema(name, this.entries);
   }
 
   /** The field definition of an attribute type. */
@@ -124,49 +133,101 @@ export class Schema<T extends object> {
     return f ? `${this.name}[${type}] (${f.name})` : `${this.name}[${type}]`;
   }
 
-  /** Decodes the attributes in buf[start, end). */
+  /**
+   * Decodes the attributes in buf[start, end). Every length is checked against its parent:
+   * a ParseError is thrown for truncated or overlong input.
+   */
   decode(buf: Buffer, start: number, end: number): T {
-    const out: Record<string, unknown> = {};
-    let off = start;
     if (end > buf.length) throw new ParseError(`attributes end (${end}) past the buffer (${buf.length})`, start);
-    while (off + 4 <= end) {
-      const len = buf.readUInt16LE(off);
-      const rawType = buf.readUInt16LE(off + 2);
-      if (len < 4) throw new ParseError(`${this.name} attribute length ${len} is below the 4-byte header`, off);
-      if (off + len > end) throw new ParseError(`${this.name} attribute ${rawType & NLA_TYPE_MASK} (${len} bytes) runs past its parent`, off);
-      const type = rawType & NLA_TYPE_MASK;
-      const f = this.byType[type];
-      if (f === undefined) {
-        ((out.unknown as RawAttr[] | undefined) ?? (out.unknown = [] as RawAttr[])).push({
-          type,
-          flags: rawType & ~NLA_TYPE_MASK,
-          data: buf.subarray(off + 4, off + len),
-        });
-      } else {
-        const v = decodeField(f, buf, off + 4, off + len);
-        if (f.multi) ((out[f.name] as unknown[] | undefined) ?? (out[f.name] = [] as unknown[])).push(v);
-        else out[f.name] = v;
-      }
-      off += align4(len);
-    }
-    return out as T;
+    return this.compiled.decode(buf, start, end) as T;
   }
 
   /** Encodes the attributes present in obj (in schema order, then `unknown` as they were). */
   encode(w: NlWriter, obj: Partial<T>): void {
-    const o = obj as Record<string, unknown>;
-    for (const [type, f] of this.entries) {
-      const v = o[f.name];
-      if (v === undefined || v === null) continue;
-      if (f.multi) {
-        for (const x of v as unknown[]) encodeField(w, type, f, x);
-      } else {
-        encodeField(w, type, f, v);
-      }
-    }
-    const unknown = o.unknown as RawAttr[] | undefined;
-    if (unknown) for (const a of unknown) w.attr(a.type | a.flags, a.data);
+    this.compiled.encode(w, obj as Record<string, unknown>);
   }
+}
+
+// ---- generated codecs -------------------------------------------------------------------
+//
+// Schemas and structs are walked for every message of a dump and every request of a bulk
+// change. A generic loop (`out[f.name] = …` for a field found at run time) makes every
+// property access a megamorphic keyed access; the functions generated below name each
+// property in the code, once per definition, so V8 compiles plain property loads and
+// stores. They do exactly what the definitions say: field names are written as JSON string
+// literals, types come from a closed set, everything else is passed in as arguments.
+
+interface CompiledSchema {
+  decode(buf: Buffer, start: number, end: number): Record<string, unknown>;
+  encode(w: NlWriter, o: Record<string, unknown>): void;
+}
+
+/** Inline decoders of fixed-size scalars: [size, expression of buf at s]. */
+const SCALAR_READS: Partial<Record<ScalarType, [number, string]>> = {
+  u8: [1, 'buf[s]'],
+  u16: [2, '(buf[s] | (buf[s + 1] << 8))'],
+  u32: [4, '((buf[s] | (buf[s + 1] << 8) | (buf[s + 2] << 16)) + buf[s + 3] * 16777216)'],
+  s32: [4, '(buf[s] | (buf[s + 1] << 8) | (buf[s + 2] << 16) | (buf[s + 3] << 24))'],
+  be16: [2, '((buf[s] << 8) | buf[s + 1])'],
+  be32: [4, '(buf[s] * 16777216 + ((buf[s + 1] << 16) | (buf[s + 2] << 8) | buf[s + 3]))'],
+};
+
+function compileSchema(name: string, entries: [number, Field][]): CompiledSchema {
+  const fields = entries.map(([, f]) => f);
+  const cases = entries.map(([type, f], i) => {
+    const key = JSON.stringify(f.name);
+    const scalar = f.type !== 'nested' && f.type !== 'custom' ? SCALAR_READS[f.type] : undefined;
+    let value: string;
+    if (scalar) value = `(e - s < ${scalar[0]} ? need(F[${i}], s, e, ${scalar[0]}) : ${scalar[1]})`;
+    else if (f.type === 'ip') value = `(e - s === 4 || e - s === 16 ? ipAt(buf, s, e) : badIp(F[${i}], s, e))`;
+    else value = `decodeField(F[${i}], buf, s, e)`;
+    const store = f.multi ? `(out[${key}] ??= []).push(${value})` : `out[${key}] = ${value}`;
+    return `      case ${type}: ${store}; break;`;
+  });
+  const decodeSrc = `
+    return function decode(buf, start, end) {
+      const out = {};
+      let off = start;
+      while (off + 4 <= end) {
+        const len = buf[off] | (buf[off + 1] << 8);
+        const rawType = buf[off + 2] | (buf[off + 3] << 8);
+        if (len < 4) throw new ParseError(NAME + ' attribute length ' + len + ' is below the 4-byte header', off);
+        if (off + len > end) throw new ParseError(NAME + ' attribute ' + (rawType & ${NLA_TYPE_MASK}) + ' (' + len + ' bytes) runs past its parent', off);
+        const s = off + 4;
+        const e = off + len;
+        switch (rawType & ${NLA_TYPE_MASK}) {
+${cases.join('\n')}
+          default:
+            (out.unknown ??= []).push({ type: rawType & ${NLA_TYPE_MASK}, flags: rawType & ${~NLA_TYPE_MASK & 0xffff}, data: buf.subarray(s, e) });
+        }
+        off += (len + 3) & ~3;
+      }
+      return out;
+    };`;
+  const encodeLines = entries.map(([type, f], i) => {
+    const key = JSON.stringify(f.name);
+    const put = f.multi ? `for (const x of v) encodeField(w, ${type}, F[${i}], x);` : `encodeField(w, ${type}, F[${i}], v);`;
+    return `      v = o[${key}]; if (v !== undefined && v !== null) { ${put} }`;
+  });
+  const encodeSrc = `
+    return function encode(w, o) {
+      let v;
+${encodeLines.join('\n')}
+      const u = o.unknown;
+      if (u) for (const a of u) w.attr(a.type | a.flags, a.data);
+    };`;
+  const need = (f: Field, start: number, end: number, size: number): never => {
+    throw new ParseError(`attribute ${f.name} has ${end - start} bytes, needs ${size}`, start);
+  };
+  const badIp = (f: Field, start: number, end: number): never => {
+    throw new ParseError(`attribute ${f.name} has ${end - start} bytes, an address needs 4 or 16`, start);
+  };
+  const args = ['NAME', 'F', 'ParseError', 'decodeField', 'encodeField', 'need', 'ipAt', 'badIp'];
+  const values = [name, fields, ParseError, decodeField, encodeField, need, formatIpAt, badIp];
+  return {
+    decode: new Function(...args, decodeSrc)(...values),
+    encode: new Function(...args, encodeSrc)(...values),
+  };
 }
 
 /** Defines a schema; the decoded type is derived from the definitions. */
@@ -218,7 +279,7 @@ function decodeField(f: Field, buf: Buffer, start: number, end: number): unknown
       if (end - start !== 4 && end - start !== 16) {
         throw new ParseError(`attribute ${f.name} has ${end - start} bytes, an address needs 4 or 16`, start);
       }
-      return formatIp(buf.subarray(start, end));
+      return formatIpAt(buf, start, end);
     case 'nested':
       return f.schema.decode(buf, start, end);
     case 'custom':
@@ -264,10 +325,11 @@ function encodeField(w: NlWriter, type: number, f: Field, v: unknown): void {
       if (v) w.attrFlag(type);
       return;
     case 'mac':
-      w.attr(type, v === '' ? Buffer.alloc(0) : parseLladdr(v, f.name)); // '' is how an empty address decodes
+      // '' is how an empty address decodes
+      w.attr(type, typeof v === 'string' ? (v === '' ? Buffer.alloc(0) : parseLladdr(v, f.name)) : (v as Uint8Array));
       return;
     case 'ip':
-      w.attr(type, parseIp(v, f.name));
+      w.attr(type, typeof v === 'string' ? parseIp(v, f.name) : (v as Uint8Array));
       return;
     case 'nested': {
       const s = w.beginNested(type, f.nestedFlag === true);
@@ -336,50 +398,67 @@ export class Struct<T extends object> {
       off += t === 'u64' ? 8 : t === 'u32' || t === 's32' || t === 'be32' || t === 'pad4' ? 4 : t === 'u8' || t === 'pad1' ? 1 : 2;
     }
     this.size = off;
+    this.compiled = compileStruct(this.fields, off);
   }
+  private readonly compiled: ReturnType<typeof compileStruct>;
 
   /** Reads the struct at offset; ParseError if fewer than `size` bytes remain before `end`. */
   decode(buf: Buffer, offset: number, end = buf.length): T {
     if (end - offset < this.size) throw new ParseError(`${this.name} needs ${this.size} bytes, ${end - offset} left`, offset);
-    const out: Record<string, number> = {};
-    for (const f of this.fields) {
-      const o = offset + f.offset;
-      switch (f.type) {
-        case 'u8': out[f.name] = buf[o]!; break;
-        case 'u16': out[f.name] = buf.readUInt16LE(o); break;
-        case 'u32': out[f.name] = buf.readUInt32LE(o); break;
-        case 's32': out[f.name] = buf.readInt32LE(o); break;
-        case 'u64': out[f.name] = buf.readUInt32LE(o) + buf.readUInt32LE(o + 4) * 4294967296; break;
-        case 'be16': out[f.name] = buf.readUInt16BE(o); break;
-        case 'be32': out[f.name] = buf.readUInt32BE(o); break;
-        default: break;
-      }
-    }
-    return out as T;
+    return this.compiled.decode(buf, offset) as T;
   }
 
   /** Writes the struct; missing fields are zero. */
   encode(w: NlWriter, v: Partial<T>): void {
-    const o = v as Record<string, number | undefined>;
     w.ensure(this.size);
-    const base = w.offset;
-    w.buf.fill(0, base, base + this.size);
-    for (const f of this.fields) {
-      const x = o[f.name] ?? 0;
-      const at = base + f.offset;
-      switch (f.type) {
-        case 'u8': w.buf.writeUInt8(x & 0xff, at); break;
-        case 'u16': w.buf.writeUInt16LE(x & 0xffff, at); break;
-        case 'u32': w.buf.writeUInt32LE(x >>> 0, at); break;
-        case 's32': w.buf.writeInt32LE(x | 0, at); break;
-        case 'u64': w.buf.writeBigUInt64LE(toU64(x), at); break;
-        case 'be16': w.buf.writeUInt16BE(x & 0xffff, at); break;
-        case 'be32': w.buf.writeUInt32BE(x >>> 0, at); break;
-        default: break;
-      }
-    }
-    w.offset = base + this.size;
+    this.compiled.encode(w.buf, w.offset, v as Record<string, number | undefined>);
+    w.offset += this.size;
   }
+}
+
+/** Byte expressions of struct fields (see "generated codecs" above). */
+function structRead(type: StructType, at: string): string | undefined {
+  const b = (k: number): string => `buf[${at} + ${k}]`;
+  switch (type) {
+    case 'u8': return b(0);
+    case 'u16': return `(${b(0)} | (${b(1)} << 8))`;
+    case 'u32': return `((${b(0)} | (${b(1)} << 8) | (${b(2)} << 16)) + ${b(3)} * 16777216)`;
+    case 's32': return `(${b(0)} | (${b(1)} << 8) | (${b(2)} << 16) | (${b(3)} << 24))`;
+    case 'u64': return `(((${b(0)} | (${b(1)} << 8) | (${b(2)} << 16)) + ${b(3)} * 16777216) + ((${b(4)} | (${b(5)} << 8) | (${b(6)} << 16)) + ${b(7)} * 16777216) * 4294967296)`;
+    case 'be16': return `((${b(0)} << 8) | ${b(1)})`;
+    case 'be32': return `(${b(0)} * 16777216 + ((${b(1)} << 16) | (${b(2)} << 8) | ${b(3)}))`;
+    default: return undefined; // padding
+  }
+}
+
+function structWrite(type: StructType, at: string): string {
+  const put = (bytes: string[]): string => bytes.map((x, k) => `buf[${at} + ${k}] = ${x};`).join(' ');
+  switch (type) {
+    case 'u8': return put(['x & 0xff']);
+    case 'u16': return put(['x & 0xff', '(x >>> 8) & 0xff']);
+    case 'u32':
+    case 's32': return `x = x | 0; ${put(['x & 0xff', '(x >>> 8) & 0xff', '(x >>> 16) & 0xff', '(x >>> 24) & 0xff'])}`;
+    case 'u64': return `buf.writeBigUInt64LE(toU64(x), ${at});`; // values past 2^64 saturate (see toU64)
+    case 'be16': return put(['(x >>> 8) & 0xff', 'x & 0xff']);
+    case 'be32': return `x = x | 0; ${put(['(x >>> 24) & 0xff', '(x >>> 16) & 0xff', '(x >>> 8) & 0xff', 'x & 0xff'])}`;
+    default: return ''; // padding: zeroed below
+  }
+}
+
+function compileStruct(fields: { name: string; type: StructType; offset: number }[], size: number) {
+  const reads = fields
+    .map((f) => [f, structRead(f.type, `o + ${f.offset}`)] as const)
+    .filter(([, r]) => r !== undefined)
+    .map(([f, r]) => `${JSON.stringify(f.name)}: ${r}`);
+  const writes = fields.map((f) => {
+    const w = structWrite(f.type, `b + ${f.offset}`);
+    return w ? `x = v[${JSON.stringify(f.name)}] ?? 0; ${w}` : '';
+  });
+  const zero = Array.from({ length: size }, (_, k) => `buf[b + ${k}] = 0;`).join(' ');
+  return {
+    decode: new Function(`return function decode(buf, o) { return { ${reads.join(', ')} }; };`)() as (buf: Buffer, o: number) => Record<string, number>,
+    encode: new Function('toU64', `return function encode(buf, b, v) { let x; ${zero}\n${writes.join('\n')} };`)(toU64) as (buf: Buffer, b: number, v: Record<string, number | undefined>) => void,
+  };
 }
 
 /** Defines a fixed struct codec. */

@@ -6,7 +6,14 @@
  * - Requests made in the same tick are written into one buffer and sent with one sendmsg
  *   (the kernel processes the messages of a datagram in order, answering each).
  * - At most `window` requests wait for their ACK at once, so ACKs always fit the receive
- *   buffer; further requests queue in JavaScript.
+ *   buffer; further requests queue in JavaScript. The default window follows the receive
+ *   buffer the kernel granted (4 KiB of it per request in flight, at most 4096 requests).
+ * - A command (a request that answers nothing on success: add, remove, set) is sent
+ *   without NLM_F_ACK: the kernel handles one socket's messages strictly in order and
+ *   reports every failure with an error message, so a command has succeeded once any later
+ *   request is answered. The last command of each datagram asks for an ACK, so an answer
+ *   follows every command. This saves the kernel one ACK and the reader one datagram per
+ *   command; `commandMany` sends thousands with no promise per command.
  * - The kernel runs one dump per socket at a time (a second gets EBUSY), so dumps are
  *   queued and sent one after the other; their messages stream through an async iterator
  *   with back-pressure (reading pauses while the consumer is behind).
@@ -72,6 +79,14 @@ export interface ConnectionOptions {
   strict?: boolean;
 }
 
+/** A command of {@link NetlinkConnection.commandMany} that failed. */
+export interface CommandFailure {
+  /** its index among the commands. */
+  index: number;
+  /** why (a NetlinkError naming the command, or the error its writer threw). */
+  error: unknown;
+}
+
 /** Options of one dump. */
 export interface DumpOptions {
   /** What to do when the kernel marks the dump inconsistent (NLM_F_DUMP_INTR):
@@ -106,22 +121,35 @@ class Batch {
   constructor(readonly id: number) {}
 }
 
-interface PendingRequest {
-  kind: 'request';
-  seq: number;
-  info: RequestInfo;
-  batch: Batch;
-  start: number;
-  replies: NlMessage[];
-  resolve: (replies: NlMessage[]) => void;
-  reject: (e: unknown) => void;
+class PendingRequest {
+  readonly kind = 'request' as const;
+  seq = 0;
+  batch: Batch | undefined;
+  start = 0;
+  /** position in the order of requests written (commands complete by it). */
+  order = 0;
+  replies: NlMessage[] | undefined;
+  /** sent without NLM_F_ACK (cleared when it is the one of its datagram that asks for the ACK). */
+  quiet: boolean;
+  constructor(
+    readonly info: RequestInfo,
+    /** called with the replies (requests) or undefined (commands), and the command's index. */
+    readonly resolve: (replies: NlMessage[] | undefined, index: number) => void,
+    readonly reject: (e: unknown, index: number) => void,
+    /** a command: answers nothing on success, resolved with undefined. */
+    readonly command: boolean,
+    /** index of a command of commandMany (-1 otherwise). */
+    readonly index = -1,
+  ) {
+    this.quiet = command;
+  }
 }
 
 interface PendingDump {
   kind: 'dump';
   seq: number;
   info: RequestInfo;
-  batch: Batch;
+  batch: Batch | undefined;
   start: number;
   queue: AsyncQueue<NlMessage>;
   interrupted: boolean;
@@ -133,13 +161,60 @@ type Pending = PendingRequest | PendingDump;
 
 /** A request or dump waiting for its turn. */
 interface Queued {
-  start: () => void;
+  /** writes it; false when it is a commandMany that has more commands than the window took. */
+  start: () => boolean | void;
   fail: (e: unknown) => void;
   info: RequestInfo;
 }
 
+/** A request waiting for room in the window (an object, not closures: thousands may wait). */
+class QueuedRequest implements Queued {
+  constructor(
+    private readonly conn: NetlinkConnection,
+    private readonly p: PendingRequest,
+    private readonly type: number,
+    private readonly flags: number,
+    private readonly body: BodyWriter | null,
+  ) {}
+  get info(): RequestInfo {
+    return this.p.info;
+  }
+  start(): void {
+    this.conn.startRequest(this.p, this.type, this.flags, this.body);
+  }
+  fail(e: unknown): void {
+    this.p.reject(e, this.p.index);
+  }
+}
+
+/** The RequestInfo of command `index` of a commandMany: described only if an error names it. */
+class LazyInfo implements RequestInfo {
+  private d: RequestInfo | undefined;
+  constructor(
+    private readonly info: (index: number) => RequestInfo,
+    private readonly index: number,
+  ) {}
+  private get described(): RequestInfo {
+    return (this.d ??= this.info(this.index));
+  }
+  get operation(): string {
+    return this.described.operation;
+  }
+  get object(): string | undefined {
+    return this.described.object;
+  }
+  describeAttribute(type: number): string | undefined {
+    return this.described.describeAttribute?.(type);
+  }
+}
+
 const MAX_BATCH_BYTES = 64 * 1024;
 const DEFAULT_RCVBUF = 8 * 1024 * 1024;
+/** Receive-buffer bytes reserved per request in flight for the default window: an ACK or
+ *  error costs ~832 bytes of buffer (skb truesize, measured on 6.x), a small reply more. */
+const RCVBUF_PER_REQUEST = 4096;
+const MAX_DEFAULT_WINDOW = 4096;
+const MIN_DEFAULT_WINDOW = 16;
 
 /** A netlink socket with request/response multiplexing. See the module documentation. */
 export class NetlinkConnection {
@@ -164,11 +239,17 @@ export class NetlinkConnection {
   private closed = false;
   private refs = 0;
   private paused = 0;
-  private readonly window: number;
+  private window: number;
+  /** commands written and not yet known to have succeeded, in order (from quietHead). */
+  private quietQueue: PendingRequest[] = [];
+  private quietHead = 0;
+  /** the last command of the batch being written, if nothing answered follows it. */
+  private openQuiet: PendingRequest | undefined;
+  private order = 0;
   private counters = { requests: 0, dumps: 0, sends: 0, strayReplies: 0 };
 
-  private constructor(fd: number, window: number) {
-    this.window = window;
+  private constructor(fd: number, window: number | undefined) {
+    this.window = window ?? MIN_DEFAULT_WINDOW;
     try {
       this.sock = new native.NetlinkSocket(fd, (data, errno, batchId) => this.onData(data, errno, batchId));
     } catch (e) {
@@ -185,7 +266,7 @@ export class NetlinkConnection {
     } catch (e) {
       throw SystemError.from(e, 'open netlink socket');
     }
-    const conn = new NetlinkConnection(fd, opts.window ?? 1024);
+    const conn = new NetlinkConnection(fd, opts.window);
     try {
       conn.configure(opts);
     } catch (e) {
@@ -211,6 +292,11 @@ export class NetlinkConnection {
       s.setOption(SOL_SOCKET, SO_RCVBUFFORCE, rcv);
     } catch {
       s.setOption(SOL_SOCKET, SO_RCVBUF, rcv);
+    }
+    if (opts.window === undefined) {
+      // without CAP_NET_ADMIN the kernel caps the buffer at net.core.rmem_max: fit the window to it
+      const granted = s.getOption(SOL_SOCKET, SO_RCVBUF);
+      this.window = Math.max(MIN_DEFAULT_WINDOW, Math.min(MAX_DEFAULT_WINDOW, Math.floor(granted / RCVBUF_PER_REQUEST)));
     }
     try {
       s.setOption(SOL_SOCKET, SO_SNDBUFFORCE, MAX_BATCH_BYTES * 4);
@@ -282,13 +368,78 @@ export class NetlinkConnection {
   request(type: number, flags: number, body: BodyWriter | null, info: RequestInfo): Promise<NlMessage[]> {
     if (this.closed) return Promise.reject(this.closedError(info));
     return new Promise<NlMessage[]>((resolve, reject) => {
-      const start = (): void => {
-        const p: PendingRequest = { kind: 'request', seq: 0, info, batch: this.batch, start: 0, replies: [], resolve, reject };
-        if (this.write(p, type, flags | NLM_F_REQUEST | NLM_F_ACK, body)) this.inFlight++;
-      };
-      if (this.inFlight < this.window && this.waitingHead === this.waiting.length) start();
-      else this.waiting.push({ start, fail: reject, info });
+      this.submit(new PendingRequest(info, resolve as (r: NlMessage[] | undefined) => void, reject, false), type, flags, body);
     });
+  }
+
+  /**
+   * Sends a command: a request that answers nothing on success (a change: add, remove,
+   * set — not a GET, not NLM_F_ECHO). It is sent without NLM_F_ACK; success is known when a
+   * later request on the connection is answered (see the module documentation). Resolves
+   * when it has succeeded; rejects with its own NetlinkError, exactly like request().
+   */
+  command(type: number, flags: number, body: BodyWriter | null, info: RequestInfo): Promise<void> {
+    if (this.closed) return Promise.reject(this.closedError(info));
+    return new Promise<void>((resolve, reject) => {
+      this.submit(new PendingRequest(info, resolve as () => void, reject, true), type, flags, body);
+    });
+  }
+
+  /**
+   * Sends `count` commands (see {@link NetlinkConnection.command}) of one type, in order,
+   * as the window allows: `write(i, w)` writes the body of command `i`, `info(i)` describes
+   * it (called only when it fails). Resolves when every command has been handled, with
+   * the failures (empty when all succeeded); a failure does not stop the others. Requests
+   * made after this call are sent after all of its commands. No promise is made per command.
+   */
+  commandMany(
+    type: number,
+    flags: number,
+    count: number,
+    write: (index: number, w: NlWriter) => void,
+    info: (index: number) => RequestInfo,
+  ): Promise<CommandFailure[]> {
+    return new Promise<CommandFailure[]>((resolve) => {
+      const failures: CommandFailure[] = [];
+      let next = 0;
+      let open = count;
+      const done = (): void => {
+        if (--open === 0) resolve(failures.sort((a, b) => a.index - b.index));
+      };
+      const fail = (error: unknown, index: number): void => {
+        failures.push({ index, error });
+        done();
+      };
+      if (count === 0) return resolve(failures);
+      const fl = flags | NLM_F_REQUEST;
+      const body = (w: NlWriter): void => write(next, w);
+      /** writes commands while the window has room; true when all are written. */
+      const start = (): boolean => {
+        while (next < count && this.inFlight < this.window && !this.closed) {
+          const p = new PendingRequest(new LazyInfo(info, next), done, fail, true, next);
+          if (this.write(p, type, fl, body)) this.inFlight++;
+          next++;
+        }
+        if (this.closed) {
+          for (; next < count; next++) fail(this.closedError(info(next)), next);
+        }
+        return next === count;
+      };
+      if (this.closed) start();
+      else if (this.waitingHead !== this.waiting.length || !start()) {
+        this.waiting.push({ start, fail: (e) => { for (; next < count; next++) fail(e, next); }, info: { operation: 'commands' } });
+      }
+    });
+  }
+
+  private submit(p: PendingRequest, type: number, flags: number, body: BodyWriter | null): void {
+    if (this.inFlight < this.window && this.waitingHead === this.waiting.length) this.startRequest(p, type, flags, body);
+    else this.waiting.push(new QueuedRequest(this, p, type, flags, body));
+  }
+
+  /** @internal (QueuedRequest) */
+  startRequest(p: PendingRequest, type: number, flags: number, body: BodyWriter | null): void {
+    if (this.write(p, type, flags | NLM_F_REQUEST | (p.quiet ? 0 : NLM_F_ACK), body)) this.inFlight++;
   }
 
   /**
@@ -339,9 +490,14 @@ export class NetlinkConnection {
    */
   async dumpAll(type: number, flags: number, body: BodyWriter | null, info: RequestInfo, retries = 5): Promise<NlMessage[]> {
     for (let attempt = 0; ; attempt++) {
-      const out: NlMessage[] = [];
+      let out: NlMessage[] = [];
       try {
-        for await (const m of this.dump(type, flags, body, info, { highWater: Infinity })) out.push(m);
+        // in batches (one promise per datagram, not per message)
+        const q = this.dump(type, flags, body, info, { highWater: Infinity }) as AsyncQueue<NlMessage>;
+        for (let b = await q.nextBatch(); b !== undefined; b = await q.nextBatch()) {
+          if (out.length === 0) out = b;
+          else for (const m of b) out.push(m);
+        }
         return out;
       } catch (e) {
         if (!(e instanceof NetlinkError) || e.code !== 'EINTR' || attempt >= retries) throw e;
@@ -359,6 +515,9 @@ export class NetlinkConnection {
     this.waiting = [];
     this.waitingHead = 0;
     this.dumpQueue.length = 0;
+    this.quietQueue = [];
+    this.quietHead = 0;
+    this.openQuiet = undefined;
     this.sock.close();
     for (const p of pend) this.settleError(p, this.closedError(p.info));
     for (const q of queued) q.fail(this.closedError(q.info));
@@ -379,13 +538,15 @@ export class NetlinkConnection {
 
   /** Writes the message into the current batch; false (and p rejected) if body() threw. */
   private write(p: Pending, type: number, flags: number, body: BodyWriter | null): boolean {
+    // a dump is answered out of step with later requests: it cannot vouch for commands
+    if (p.kind === 'dump' && this.openQuiet) this.sealQuiet();
     const seq = this.nextSeq();
     const start = this.out.beginMessage(type, flags, seq, 0);
     try {
       body?.(this.out);
     } catch (e) {
       this.out.offset = start;
-      if (p.kind === 'request') p.reject(e);
+      if (p.kind === 'request') p.reject(e, p.index);
       else p.queue.fail(e);
       return false;
     }
@@ -395,7 +556,14 @@ export class NetlinkConnection {
     p.start = start;
     if (this.pending.size === 0 && this.refs === 0) this.sock.ref();
     this.pending.set(seq, p);
-    if (p.kind === 'request') this.counters.requests++;
+    if (p.kind === 'request') {
+      this.counters.requests++;
+      p.order = ++this.order;
+      if (p.quiet) {
+        this.quietQueue.push(p);
+        this.openQuiet = p;
+      } else this.openQuiet = undefined;
+    }
     if (this.out.offset >= MAX_BATCH_BYTES) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -404,9 +572,38 @@ export class NetlinkConnection {
     return true;
   }
 
+  /** Asks for an ACK on the last command of the batch, so an answer follows every command. */
+  private sealQuiet(): void {
+    const q = this.openQuiet!;
+    this.openQuiet = undefined;
+    q.quiet = false;
+    const at = q.start + 6;
+    this.out.buf.writeUInt16LE(this.out.buf.readUInt16LE(at) | NLM_F_ACK, at);
+  }
+
+  /** Commands written before request `order` have succeeded (it was answered; they were not). */
+  private settleQuietBefore(order: number): void {
+    // complete() may empty the queue (when nothing is pending any more): re-read it each time
+    while (this.quietHead < this.quietQueue.length) {
+      const p = this.quietQueue[this.quietHead]!;
+      if (p.order >= order) break;
+      this.quietQueue[this.quietHead++] = undefined as unknown as PendingRequest;
+      this.complete(p, undefined);
+    }
+    const q = this.quietQueue;
+    if (this.quietHead === q.length) {
+      this.quietQueue = [];
+      this.quietHead = 0;
+    } else if (this.quietHead > 4096 && this.quietHead * 2 > q.length) {
+      this.quietQueue = q.slice(this.quietHead);
+      this.quietHead = 0;
+    }
+  }
+
   private flush(): void {
     this.flushScheduled = false;
     if (this.out.offset === 0 || this.closed) return;
+    if (this.openQuiet) this.sealQuiet();
     const bytes = Buffer.from(this.out.buf.subarray(0, this.out.offset));
     this.out.offset = 0;
     const batch = this.batch;
@@ -443,8 +640,12 @@ export class NetlinkConnection {
     } else if (batchId !== 0) {
       const err = (p: Pending): NetlinkError =>
         new NetlinkError({ errno, operation: p.info.operation, object: p.info.object, kernelMessage: `sending the request failed` });
-      for (const p of [...this.pending.values()]) if (p.batch.id === batchId) this.complete(p, err(p));
+      for (const p of [...this.pending.values()]) if (p.batch?.id === batchId) this.complete(p, err(p));
     } else if (errno === 105 /* ENOBUFS */ && this.onOverflow) {
+      // the kernel may have dropped the error of a command: its success cannot be vouched for
+      const lost = (p: Pending): NetlinkError =>
+        new NetlinkError({ errno, operation: p.info.operation, object: p.info.object, kernelMessage: 'the kernel dropped replies (receive buffer full); the outcome is unknown' });
+      for (const p of this.quietQueue.slice(this.quietHead)) if (p.quiet) this.complete(p, lost(p));
       this.onOverflow();
     } else {
       this.failAll(new NetlinkError({
@@ -477,9 +678,11 @@ export class NetlinkConnection {
     }
     if (p.kind === 'request') {
       if (m.type !== NLMSG_ERROR) {
-        p.replies.push(m);
+        (p.replies ??= []).push(m);
         return;
       }
+      // everything written before p was handled first, and its failures were reported first
+      if (this.quietHead < this.quietQueue.length) this.settleQuietBefore(p.order);
       const ack = this.safeAck(m, parseError);
       this.complete(p, ack.errno === 0 ? undefined : this.errorFor(p, ack));
       return;
@@ -517,7 +720,7 @@ export class NetlinkConnection {
     const off = ack.extAck.offset;
     if (off !== undefined) {
       attribute = { offset: off };
-      const buf = p.batch.buf;
+      const buf = p.batch?.buf;
       const at = p.start + off;
       if (buf && at + 4 <= buf.length) {
         attribute.type = buf.readUInt16LE(at + 2) & 0x3fff;
@@ -537,9 +740,15 @@ export class NetlinkConnection {
   private complete(p: Pending, err: Error | undefined): void {
     if (this.pending.get(p.seq) !== p) return;
     this.pending.delete(p.seq);
-    if (this.pending.size === 0 && this.refs === 0 && !this.closed) this.sock.unref();
+    if (this.pending.size === 0) {
+      if (this.refs === 0 && !this.closed) this.sock.unref();
+      if (this.quietHead > 0 || this.quietQueue.length > 0) {
+        this.quietQueue = [];
+        this.quietHead = 0;
+      }
+    }
     if (err) this.settleError(p, err);
-    else if (p.kind === 'request') p.resolve(p.replies);
+    else if (p.kind === 'request') p.resolve(p.command ? undefined : (p.replies ?? []), p.index);
     else p.queue.end();
     if (p.kind === 'request') {
       this.inFlight--;
@@ -550,7 +759,7 @@ export class NetlinkConnection {
   }
 
   private settleError(p: Pending, err: unknown): void {
-    if (p.kind === 'request') p.reject(err);
+    if (p.kind === 'request') p.reject(err, p.index);
     else p.queue.fail(err);
   }
 
@@ -558,8 +767,8 @@ export class NetlinkConnection {
   private admit(): void {
     while (this.inFlight < this.window && this.waitingHead < this.waiting.length && !this.closed) {
       const q = this.waiting[this.waitingHead]!;
+      if (q.start() === false) break; // a commandMany with more to write: it stays first
       this.waiting[this.waitingHead++] = undefined as unknown as Queued;
-      q.start();
     }
     if (this.waitingHead === this.waiting.length) {
       this.waiting = [];

@@ -36,7 +36,7 @@ export function parseMessages(buf: Buffer): NlMessage[] {
   let off = 0;
   const end = buf.length;
   while (off + NLMSG_HDRLEN <= end) {
-    const len = buf.readUInt32LE(off);
+    const len = u32At(buf, off);
     if (len < NLMSG_HDRLEN) {
       // zero padding between datagrams is not a message
       if (len === 0 && isZero(buf, off, end)) break;
@@ -44,10 +44,10 @@ export function parseMessages(buf: Buffer): NlMessage[] {
     }
     if (len > end - off) throw new ParseError(`message of ${len} bytes runs past the data (${end - off} left)`, off);
     out.push({
-      type: buf.readUInt16LE(off + 4),
-      flags: buf.readUInt16LE(off + 6),
-      seq: buf.readUInt32LE(off + 8),
-      pid: buf.readUInt32LE(off + 12),
+      type: buf[off + 4]! | (buf[off + 5]! << 8),
+      flags: buf[off + 6]! | (buf[off + 7]! << 8),
+      seq: u32At(buf, off + 8),
+      pid: u32At(buf, off + 12),
       buf,
       start: off + NLMSG_HDRLEN,
       end: off + len,
@@ -55,6 +55,11 @@ export function parseMessages(buf: Buffer): NlMessage[] {
     off += align4(len);
   }
   return out;
+}
+
+/** A little-endian u32 read inline (no bounds-checked Buffer method: the caller checked). */
+function u32At(buf: Buffer, off: number): number {
+  return (buf[off]! | (buf[off + 1]! << 8) | (buf[off + 2]! << 16)) + buf[off + 3]! * 16777216;
 }
 
 function isZero(buf: Buffer, from: number, to: number): boolean {

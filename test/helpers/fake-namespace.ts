@@ -1,6 +1,6 @@
 /**
  * A Namespace stand-in for unprivileged unit tests: its connection records every request
- * (type, flags, body bytes) instead of sending it, answers requests with no messages and
+ * and command (type, flags, body bytes) instead of sending it, answers requests with no messages and
  * dumps with `dumpReplies`. Link names cannot be resolved (use indexes), so a test also
  * proves that nothing was looked up.
  */
@@ -37,6 +37,14 @@ export function fakeNamespace(): FakeNamespace {
   const conn = {
     request: async (type: number, flags: number, body: BodyWriter | null, info: RequestInfo) => {
       record(sent, 'request', type, flags, body, info);
+      return [];
+    },
+    // a command (a change that answers nothing) is recorded like a request
+    command: async (type: number, flags: number, body: BodyWriter | null, info: RequestInfo) => {
+      record(sent, 'request', type, flags, body, info);
+    },
+    commandMany: async (type: number, flags: number, count: number, write: (i: number, w: NlWriter) => void, info: (i: number) => RequestInfo) => {
+      for (let i = 0; i < count; i++) record(sent, 'request', type, flags, (w) => write(i, w), info(i));
       return [];
     },
     dumpAll: async (type: number, flags: number, body: BodyWriter | null, info: RequestInfo) => {

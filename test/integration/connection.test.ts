@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Address, NetlinkConnection, NetlinkError, Route, VethPair } from '../../src/index.js';
 import { NLM_F_CREATE, NLM_F_EXCL } from '../../src/netlink/constants.js';
-import { AF_INET, RTM_GETLINK, RTM_GETROUTE, RTM_NEWADDR, RTM_NEWLINK, RTNLGRP_IPV4_IFADDR } from '../../src/rtnetlink/constants.js';
+import { AF_INET, RTM_DELLINK, RTM_GETLINK, RTM_GETROUTE, RTM_NEWADDR, RTM_NEWLINK, RTNLGRP_IPV4_IFADDR } from '../../src/rtnetlink/constants.js';
 import { RouteAttrs, RtMsg } from '../../src/rtnetlink/route.js';
 import { encodeAddrMessage } from '../../src/rtnetlink/addr.js';
 import { IfInfoMsg, LinkAttrs } from '../../src/rtnetlink/link.js';
@@ -184,5 +184,131 @@ describe.skipIf(!!rootSkip)('NetlinkConnection', () => {
       other.close();
       events.close();
     }
+  });
+
+  describe('commands (no ACK of their own)', () => {
+    // RTM_NEWLINK on lo without changes succeeds and answers nothing; RTM_DELLINK of a
+    // missing index fails with ENODEV.
+    const touchLo = (w: Parameters<Parameters<NetlinkConnection['request']>[2] & object>[0]): void => IfInfoMsg.encode(w, { index: 1 });
+    const delMissing = (index: number) => (w: Parameters<Parameters<NetlinkConnection['request']>[2] & object>[0]): void => IfInfoMsg.encode(w, { index });
+
+    it('each of 3000 commands gets its own outcome, and far fewer datagrams come back', async () => {
+      const ns = await tempNamespace('quiet');
+      const conn = await ns.connection();
+      const before = conn.stats.datagrams;
+      const out = await Promise.all(
+        Array.from({ length: 3000 }, (_, i) =>
+          i % 97 === 5
+            ? conn.command(RTM_DELLINK, 0, delMissing(100000 + i), { operation: 'delete link', object: `#${100000 + i}` }).then(
+                () => 'ok',
+                (e: NetlinkError) => `${e.code}:${e.object}`,
+              )
+            : conn.command(RTM_NEWLINK, 0, touchLo, { operation: 'touch lo' }).then((r) => (r === undefined ? 'ok' : 'replies')),
+        ),
+      );
+      out.forEach((v, i) => expect(v).toBe(i % 97 === 5 ? `ENODEV:#${100000 + i}` : 'ok'));
+      // one ACK per datagram sent plus one error per failure, instead of one per request
+      const failures = out.filter((v) => v !== 'ok').length;
+      expect(conn.stats.datagrams - before).toBeLessThan(failures + 200);
+      expect(conn.stats.inFlight).toBe(0);
+    });
+
+    it('mixes commands, requests and dumps in one tick', async () => {
+      const ns = await tempNamespace('quietmix');
+      const conn = await ns.connection();
+      const ops: Promise<string>[] = [];
+      for (let i = 0; i < 300; i++) {
+        if (i % 10 === 0) ops.push(conn.dumpAll(RTM_GETLINK, 0, dumpLinks, { operation: 'dump' }).then((r) => `dump:${r.length}`));
+        else if (i % 10 === 1) ops.push(conn.request(RTM_GETLINK, 0, touchLo, { operation: 'get' }).then((r) => `get:${r.length}`));
+        else if (i % 10 === 2)
+          ops.push(conn.command(RTM_DELLINK, 0, delMissing(200000 + i), { operation: 'delete link' }).then(() => 'ok', (e: NetlinkError) => e.code!));
+        else ops.push(conn.command(RTM_NEWLINK, 0, touchLo, { operation: 'touch lo' }).then(() => 'ok'));
+      }
+      const out = await Promise.all(ops);
+      out.forEach((v, i) => expect(v).toBe(i % 10 === 0 ? 'dump:1' : i % 10 === 1 ? 'get:1' : i % 10 === 2 ? 'ENODEV' : 'ok'));
+    });
+
+    it('a command alone (the last of its datagram asks for the ACK) and one before a dump settle', async () => {
+      const ns = await tempNamespace('quietone');
+      const conn = await ns.connection();
+      expect(await conn.command(RTM_NEWLINK, 0, touchLo, { operation: 'touch lo' })).toBeUndefined();
+      const q = conn.command(RTM_NEWLINK, 0, touchLo, { operation: 'touch lo' });
+      const d = conn.dumpAll(RTM_GETLINK, 0, dumpLinks, { operation: 'dump' });
+      expect(await q).toBeUndefined();
+      expect((await d).length).toBe(1);
+      const e = (await conn.command(RTM_DELLINK, 0, delMissing(4242), { operation: 'delete link', object: '#4242' }).catch((x: unknown) => x)) as NetlinkError;
+      expect(e).toBeInstanceOf(NetlinkError);
+      expect(e.message).toBe('delete link #4242: no such device (ENODEV)');
+    });
+
+    it('commandMany: 5000 commands through a window of 16, failures by index, later requests after them', async () => {
+      const ns = await tempNamespace('many');
+      const conn = await NetlinkConnection.open({ nsFd: ns.fd, window: 16 });
+      try {
+        const order: string[] = [];
+        const many = conn
+          .commandMany(
+            RTM_NEWLINK,
+            0,
+            5000,
+            (i, w) => {
+              if (i === 4000) throw new TypeError('bad body 4000');
+              IfInfoMsg.encode(w, { index: i % 1000 === 7 ? 300000 + i : 1 });
+            },
+            (i) => ({ operation: 'touch link', object: `#${i % 1000 === 7 ? 300000 + i : 1}` }),
+          )
+          .then((f) => {
+            order.push('many');
+            return f;
+          });
+        // issued after commandMany: written after all of its commands
+        const after = conn.request(RTM_GETLINK, 0, touchLo, { operation: 'get' }).then((r) => {
+          order.push('after');
+          return r;
+        });
+        const failures = await many;
+        expect((await after).length).toBe(1);
+        expect(order).toEqual(['many', 'after']);
+        expect(failures.map((f) => f.index)).toEqual([7, 1007, 2007, 3007, 4000, 4007]);
+        const e = failures[0]!.error as NetlinkError;
+        expect(e).toBeInstanceOf(NetlinkError);
+        expect(e.message).toBe('touch link #300007: no such device (ENODEV)');
+        expect((failures[4]!.error as Error).message).toBe('bad body 4000');
+        expect(conn.stats.inFlight).toBe(0);
+        expect(await conn.commandMany(RTM_NEWLINK, 0, 0, () => undefined, () => ({ operation: 'x' }))).toEqual([]);
+      } finally {
+        conn.close();
+      }
+    });
+
+    it('commandMany on a closed connection fails every command with ECANCELED', async () => {
+      const conn = await NetlinkConnection.open();
+      conn.close();
+      const f = await conn.commandMany(RTM_NEWLINK, 0, 3, (_i, w) => IfInfoMsg.encode(w, { index: 1 }), (i) => ({ operation: 'touch', object: `${i}` }));
+      expect(f.map((x) => [x.index, (x.error as NetlinkError).code])).toEqual([
+        [0, 'ECANCELED'],
+        [1, 'ECANCELED'],
+        [2, 'ECANCELED'],
+      ]);
+    });
+
+    it('the default window follows the receive buffer the kernel granted', async () => {
+      const ns = await tempNamespace('quietwin');
+      const small = await NetlinkConnection.open({ nsFd: ns.fd, receiveBuffer: 64 * 1024 });
+      const big = await NetlinkConnection.open({ nsFd: ns.fd });
+      try {
+        // SO_RCVBUFFORCE as root: 64 KiB asked, 128 KiB granted → 4 KiB per request → 32
+        const win = (c: NetlinkConnection): number => (c as unknown as { window: number }).window;
+        expect(win(small)).toBe(32);
+        expect(win(big)).toBe(4096);
+        // 1000 ACKs of ~832 bytes of buffer each would not fit 128 KiB at once: the window keeps them apart
+        const all = await Promise.all(Array.from({ length: 1000 }, () => small.request(RTM_NEWLINK, 0, touchLo, { operation: 'touch lo' })));
+        expect(all.every((r) => r.length === 0)).toBe(true);
+        expect(small.stats.overflows).toBe(0);
+      } finally {
+        small.close();
+        big.close();
+      }
+    });
   });
 });

@@ -1,0 +1,50 @@
+/**
+ * The goals of issue 7, checked against one run's medians. Each: { text, met }.
+ */
+function find(summary, workload, opPrefix, implPrefix) {
+  return summary.find((r) => r.workload === workload && r.op.startsWith(opPrefix) && r.impl.startsWith(implPrefix) && !r.na);
+}
+
+export function goals(summary) {
+  const out = [];
+  const check = (text, a, b, want, how) => {
+    if (!a || !b) return;
+    const x = how === 'faster' ? b.median / a.median : a.median / b.median;
+    const met = how === 'faster' ? x >= want : x <= want;
+    out.push({ text: `${met ? 'MET ' : 'MISSED'} ${text}: ${x.toFixed(2)}×`, met, value: x });
+  };
+  const nkAdd = find(summary, 'routes', 'add', 'netns-kit Route.add');
+  const nkAddMany = find(summary, 'routes', 'add', 'netns-kit Route.addMany');
+  for (const nk of [nkAdd, nkAddMany]) {
+    if (!nk) continue;
+    const name = nk.impl.split(' ')[1];
+    check(`route add (${name}) ≥ 1.5× faster than ip -batch`, nk, find(summary, 'routes', 'add', 'ip -batch'), 1.5, 'faster');
+    check(`route add (${name}) ≥ 3× faster than npm netlink`, nk, find(summary, 'routes', 'add', 'npm netlink'), 3, 'faster');
+    check(`route add (${name}) within 1.5× of the kernel cost (ratio netns-kit/kernel)`, nk, find(summary, 'routes', 'add', 'kernel cost'), 1.5, 'within');
+  }
+  const nkList = find(summary, 'routes', 'list', 'netns-kit');
+  check('route list ≥ as fast as `ip -j route show` (a whole process, output to a file)', nkList, find(summary, 'routes', 'list', 'ip -j route show (whole process'), 1, 'faster');
+  check('route list ≥ 4× faster than npm netlink', nkList, find(summary, 'routes', 'list', 'npm netlink'), 4, 'faster');
+  const stream = find(summary, 'routes-stream', 'list', 'netns-kit');
+  if (stream?.extraMedian?.['RSS growth MB'] !== undefined) {
+    const mb = stream.extraMedian['RSS growth MB'];
+    out.push({ text: `${mb < 64 ? 'MET ' : 'MISSED'} 100,000 routes streamed with < 64 MB RSS growth: ${mb.toFixed(1)} MB`, met: mb < 64, value: mb });
+  }
+  for (const [w, label] of [
+    ['addresses', 'address add'],
+    ['neighbours', 'neighbour add'],
+    ['veth pairs', 'veth pair create'],
+  ]) {
+    const nk = summary.find((r) => r.workload === w && r.ref && (r.op.startsWith('add') || r.op.startsWith('create')));
+    const peer = nk && summary.find((r) => r.workload === w && r.op === nk.op && r.impl.startsWith('ip -batch'));
+    check(`${label} no slower than ip -batch per op`, nk, peer, 1, 'faster');
+  }
+  const ns = summary.find((r) => r.workload === 'namespaces' && r.ref);
+  check('namespace create + delete ≥ 5× faster than spawning ip netns add/del', ns, ns && summary.find((r) => r.workload === 'namespaces' && r.op === ns.op && r.impl.startsWith('ip netns add')), 5, 'faster');
+  const bulk = summary.find((r) => r.workload === 'veth pairs' && r.op.startsWith('bulk teardown') && r.ref);
+  if (bulk) {
+    const s = bulk.totalMs / 1000;
+    out.push({ text: `${s <= 0.15 ? 'MET ' : 'MISSED'} ${bulk.count} veth pairs torn down in ≤ 0.15 s by the bulk path: ${s.toFixed(3)} s`, met: s <= 0.15, value: s });
+  }
+  return out;
+}
