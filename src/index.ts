@@ -40,7 +40,7 @@ export {
   type BondCreateOptions,
   type BondSettings,
 } from './api/kinds.js';
-export { Namespace, NETNS_RUN_DIR, type NamespaceEntry, type NsidEntry } from './api/namespace.js';
+export { Namespace, NETNS_RUN_DIR, type NamespaceEntry, type NsidEntry, type NamespaceIdentity } from './api/namespace.js';
 export {
   NetnsKitError,
   SystemError,
@@ -65,9 +65,76 @@ export {
 } from './netlink/connection.js';
 export type { NlMessage, ExtAck } from './netlink/message.js';
 export { NlWriter } from './netlink/writer.js';
-export type { LinkInfoAttributes, LinkMessage, LinkStats, IfInfoHeader, OperState } from './rtnetlink/link.js';
+// Decoded attributes: one documented interface per rtnetlink attribute set (each checked at
+// compile time against the schema that decodes and encodes it).
+export type {
+  LinkInfoAttributes,
+  LinkMessage,
+  LinkStats,
+  IfInfoHeader,
+  OperState,
+  LinkAttributes,
+  AfSpecAttributes,
+  InetAfSpecAttributes,
+  Inet6AfSpecAttributes,
+  Inet6CacheInfoValue,
+  PropListAttributes,
+  XdpAttributes,
+  ProtoDownReasonAttributes,
+} from './rtnetlink/link.js';
+export type {
+  LinkKindData,
+  LinkSlaveData,
+  VethInfoAttributes,
+  VethPeer,
+  MacvlanAttributes,
+  IpvlanAttributes,
+  TunAttributes,
+  VlanAttributes,
+  VlanFlagsValue,
+  VlanQosAttributes,
+  VlanQosMappingValue,
+  VrfAttributes,
+  VrfPortAttributes,
+  BondAttributes,
+  BondAdInfoAttributes,
+  BondSlaveAttributes,
+} from './rtnetlink/link-kinds.js';
+export type { BridgeAttributes, BridgePortAttributes, BridgeAfSpecAttributes, BrBooloptMultiValue, BridgeVlanInfoValue } from './rtnetlink/bridge.js';
+export type { VxlanAttributes, VxlanPortRangeValue } from './rtnetlink/vxlan.js';
+export type { AddrAttributes, IfaCacheInfoValue } from './rtnetlink/addr.js';
+export type { RouteAttributes, RouteMetricsValue, NexthopAttributes, RtNexthop, RtaCacheInfoValue } from './rtnetlink/route.js';
+export type { NeighAttributes, NdaCacheInfoValue } from './rtnetlink/neigh.js';
+export type { NetconfAttributes } from './rtnetlink/netconf.js';
+export type { NsidAttributes } from './rtnetlink/nsid.js';
 export type { BridgeId } from './rtnetlink/bridge.js';
-export { Schema, Struct, defineSchema, defineStruct, type RawAttr, type AttrsOf } from './netlink/attributes.js';
+export {
+  Schema,
+  Struct,
+  defineSchema,
+  defineStruct,
+  forEachAttr,
+  type RawAttr,
+  type AttrsOf,
+  type DecodedOf,
+  type ValueOf,
+  type ScalarValue,
+  type ScalarType,
+  type Field,
+  type FieldBase,
+  type FieldDefs,
+  type ScalarField,
+  type NestedField,
+  type CustomField,
+  type StructType,
+  type StructDefs,
+  type StructOf,
+  type NestedFieldOf,
+  type ScalarFieldOf,
+  type NamedField,
+  type RepeatedField,
+  type UnknownAttrs,
+} from './netlink/attributes.js';
 export { parseCidr, parseIp, formatIp, parseMac, formatMac, type Cidr } from './util/ip.js';
 export { validateIfname, validateNamespaceName } from './util/validate.js';
 export { Watcher, type WatchOptions, type WatcherEventMap, type WatcherStats } from './api/watch.js';

@@ -30,17 +30,21 @@ export interface NamespaceEntry {
 
 /** An nsid: how the namespace you ask names another one (`ip netns list-id`). */
 export interface NsidEntry {
+  /** the id. */
   nsid: number;
   /** the named namespace it refers to, when one matches. */
   name?: string;
 }
 
-interface Identity {
+/** Device and inode of a namespace's nsfs file: what makes two handles the same namespace. */
+export interface NamespaceIdentity {
+  /** st_dev of the nsfs file. */
   dev: number;
+  /** st_ino of the nsfs file (the number in `net:[…]`). */
   ino: number;
 }
 
-function identityOfFd(fd: number): Identity {
+function identityOfFd(fd: number): NamespaceIdentity {
   const st = fstatSync(fd);
   return { dev: st.dev, ino: st.ino };
 }
@@ -80,7 +84,7 @@ export class Namespace {
   /** The path it was opened from. */
   readonly path: string;
   /** Device and inode of the namespace: equal for two handles on the same namespace. */
-  readonly identity: Identity;
+  readonly identity: NamespaceIdentity;
 
   private _fd: number;
   /** requests in flight that carry this namespace's fd number (IFLA_NET_NS_FD, NETNSA_FD). */
@@ -233,7 +237,7 @@ export class Namespace {
   /** Names of the named namespaces a process is in, like `ip netns identify PID`. */
   static async identify(pid: number = process.pid): Promise<string[]> {
     validateInt(pid, 'pid', 1, 2 ** 22);
-    let target: Identity;
+    let target: NamespaceIdentity;
     try {
       const st = await stat(`/proc/${pid}/ns/net`);
       target = { dev: st.dev, ino: st.ino };

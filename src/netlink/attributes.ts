@@ -50,30 +50,43 @@ export type ScalarType =
   | 'mac'
   | 'ip';
 
-interface FieldBase {
+/** What every field definition has. */
+export interface FieldBase {
   /** property name in the decoded object. */
   name: string;
   /** the attribute may repeat: decoded as an array, each element encoded as one attribute. */
   multi?: boolean;
 }
+/** A field holding one scalar value ({@link ScalarType}). */
 export interface ScalarField extends FieldBase {
+  /** how the payload is encoded. */
   type: ScalarType;
 }
+/** A field holding nested attributes, decoded with another schema. */
 export interface NestedField extends FieldBase {
+  /** `nested`. */
   type: 'nested';
+  /** the schema of the nested attributes. */
   schema: Schema<any>;
   /** set NLA_F_NESTED when encoding (default false, as iproute2). */
   nestedFlag?: boolean;
 }
+/** A field with its own decoder and encoder (a C struct payload, an array, …). */
 export interface CustomField<V = any> extends FieldBase {
+  /** `custom`. */
   type: 'custom';
+  /** Decodes the payload `data` (`offset`: where it starts in the message, for errors). */
   decode(data: Buffer, offset: number): V;
+  /** Writes the whole attribute of type `type` holding `value`. */
   encode(w: NlWriter, type: number, value: V): void;
 }
+/** One attribute's definition in a schema. */
 export type Field = ScalarField | NestedField | CustomField;
+/** A schema's definitions: attribute type number → field. */
 export type FieldDefs = Record<number, Field>;
 
-type ScalarValue<T extends ScalarType> = T extends 'string' | 'mac' | 'ip'
+/** The decoded value type of a scalar encoding. */
+export type ScalarValue<T extends ScalarType> = T extends 'string' | 'mac' | 'ip'
   ? string
   : T extends 'binary'
     ? Buffer
@@ -81,28 +94,69 @@ type ScalarValue<T extends ScalarType> = T extends 'string' | 'mac' | 'ip'
       ? boolean
       : number;
 
-type ValueOf<F> = F extends { type: 'nested'; schema: Schema<infer S> }
+/** A nested field whose schema decodes to `S` (for type inference). */
+export interface NestedFieldOf<S extends object> extends NestedField {
+  /** the schema of the nested attributes. */
+  schema: Schema<S>;
+}
+/** A scalar field of encoding `T` (for type inference). */
+export interface ScalarFieldOf<T extends ScalarType> extends FieldBase {
+  /** how the payload is encoded. */
+  type: T;
+}
+/** A field definition named `N` (for type inference). */
+export interface NamedField<N extends string> {
+  /** property name in the decoded object. */
+  name: N;
+}
+/** A field definition that may repeat (for type inference). */
+export interface RepeatedField {
+  /** the attribute may repeat: decoded as an array. */
+  multi: true;
+}
+/** What every decoded attribute object may hold besides its named fields. */
+export interface UnknownAttrs {
+  /** attributes the schema does not know, kept as bytes. */
+  unknown?: RawAttr[];
+}
+
+/** The decoded value type of a field definition. */
+export type ValueOf<F> = F extends NestedFieldOf<infer S>
   ? S
   : F extends CustomField<infer V>
     ? V
-    : F extends { type: infer T extends ScalarType }
+    : F extends ScalarFieldOf<infer T>
       ? ScalarValue<T>
       : never;
 
 /** The decoded object type of a field definition table. */
 export type DecodedOf<D extends FieldDefs> = {
-  -readonly [K in keyof D as D[K] extends { name: infer N extends string } ? N : never]?: D[K] extends { multi: true }
-    ? ValueOf<D[K]>[]
-    : ValueOf<D[K]>;
-} & { unknown?: RawAttr[] };
+  -readonly [K in keyof D as D[K] extends NamedField<infer N> ? N : never]?: D[K] extends RepeatedField ? ValueOf<D[K]>[] : ValueOf<D[K]>;
+} & UnknownAttrs;
 
 /** The decoded object type of a schema. */
 export type AttrsOf<S> = S extends Schema<infer T> ? T : never;
+
+/**
+ * Compile-time check that a documented attribute interface has exactly the properties its
+ * schema decodes, each of a type assignable both ways (a nested schema's own interface is
+ * checked where it is defined): `Assert<SameAttributes<I, AttrsOf<typeof S>>>` does not
+ * compile otherwise, so the interfaces cannot drift from the schemas.
+ * @internal
+ */
+export type SameAttributes<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never]
+  ? { [K in keyof A & keyof B]-?: [A[K]] extends [B[K]] ? ([B[K]] extends [A[K]] ? true : false) : false }[keyof A & keyof B] extends true
+    ? true
+    : false
+  : false;
+/** Fails to compile unless `T` is `true` (see {@link SameAttributes}). @internal */
+export type Assert<T extends true> = T;
 
 const SIZES: Partial<Record<ScalarType, number>> = { u8: 1, u16: 2, u32: 4, s32: 4, u64: 8, be16: 2, be32: 4 };
 
 /** A typed attribute schema (see the module documentation). */
 export class Schema<T extends object> {
+  /** the schema's name, used in errors (`IFLA`, `IFA`, …). */
   readonly name: string;
   private readonly byType: (Field | undefined)[] = [];
   private readonly entries: [number, Field][];
@@ -110,6 +164,7 @@ export class Schema<T extends object> {
   /** Decoder and encoder generated from the definitions (see compileSchema). */
   private readonly compiled: CompiledSchema;
 
+  /** A schema from its definitions (use {@link defineSchema} to get the decoded type inferred). */
   constructor(name: string, defs: FieldDefs) {
     this.name = name;
     this.entries = Object.entries(defs).map(([t, f]) => [Number(t), f] as [number, Field]).sort((a, b) => a[0] - b[0]);
@@ -379,16 +434,21 @@ export function structField<const N extends string, T extends object>(name: N, s
 
 /** Field types of fixed structs. `padN` fields are skipped (written as zero). */
 export type StructType = 'u8' | 'u16' | 'u32' | 's32' | 'u64' | 'be16' | 'be32' | 'pad1' | 'pad2' | 'pad4';
-type StructDefs = readonly (readonly [string, StructType])[];
-type StructOf<D extends StructDefs> = {
+/** A struct's definitions: `[fieldName, type]` in memory order. */
+export type StructDefs = readonly (readonly [string, StructType])[];
+/** The decoded object type of struct definitions (padding left out). */
+export type StructOf<D extends StructDefs> = {
   -readonly [E in D[number] as E[1] extends `pad${string}` ? never : E[0]]: number;
 };
 
 /** A fixed-layout C struct codec (little-endian, packed as declared). */
 export class Struct<T extends object> {
+  /** the struct's size in bytes. */
   readonly size: number;
   private readonly fields: { name: string; type: StructType; offset: number }[] = [];
+  /** A struct codec from its definitions (use {@link defineStruct} to get the decoded type inferred). */
   constructor(
+    /** the struct's name, used in errors (`ifinfomsg`, …). */
     readonly name: string,
     defs: StructDefs,
   ) {

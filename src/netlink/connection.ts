@@ -64,6 +64,7 @@ export interface RequestInfo {
   describeAttribute?: (type: number) => string | undefined;
 }
 
+/** Options of {@link NetlinkConnection.open}. */
 export interface ConnectionOptions {
   /** netlink protocol (default NETLINK_ROUTE). */
   protocol?: number;
@@ -103,16 +104,25 @@ export interface DumpOptions {
 
 /** Counters of a connection. */
 export interface ConnectionStats {
+  /** requests sent (commands included). */
   requests: number;
+  /** dumps sent. */
   dumps: number;
+  /** sendmsg calls (each carries a batch of requests). */
   sends: number;
+  /** requests sent and waiting for their answer. */
   inFlight: number;
+  /** requests and dumps waiting to be sent (window full, or a dump running). */
   queued: number;
+  /** replies whose sequence number matched no request (a request that timed out or was abandoned). */
   strayReplies: number;
+  /** datagrams dropped because they did not come from the kernel (port id ≠ 0). */
   foreignDropped: number;
+  /** times the kernel reported ENOBUFS (messages lost). */
   overflows: number;
   /** stale EINVAL reports from the kernel's unlocked dump-running check, absorbed (nothing was lost). */
   dumpRaces: number;
+  /** datagrams received from the kernel. */
   datagrams: number;
 }
 
@@ -347,6 +357,7 @@ export class NetlinkConnection {
     if (this.refs > 0 && --this.refs === 0 && this.pending.size === 0) this.sock.unref();
   }
 
+  /** The connection's counters (a fresh object each time). */
   get stats(): ConnectionStats {
     const n = this.closed ? { foreignDropped: 0, overflows: 0, datagrams: 0, dumpRaces: 0 } : this.sock.stats();
     return {

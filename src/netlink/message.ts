@@ -19,10 +19,15 @@ import { align4 } from './writer.js';
 
 /** One netlink message; its payload is buf[start, end). Nothing is copied. */
 export interface NlMessage {
+  /** nlmsg_type: RTM_NEWLINK, NLMSG_ERROR, NLMSG_DONE, … */
   type: number;
+  /** nlmsg_flags: NLM_F_MULTI, NLM_F_DUMP_INTR, NLM_F_DUMP_FILTERED, … */
   flags: number;
+  /** nlmsg_seq: the sequence number of the request it answers (0 or the causing request's for notifications). */
   seq: number;
+  /** nlmsg_pid: the port id it is addressed to. */
   pid: number;
+  /** the datagram the message is in (shared with the other messages of the datagram). */
   buf: Buffer;
   /** offset of the payload (just after the 16-byte header). */
   start: number;

@@ -10,11 +10,18 @@ import { NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_HDRLEN, NLMSG_HDRLEN } from './c
 /** Rounds up to the netlink alignment (4). */
 export const align4 = (n: number): number => (n + 3) & ~3;
 
+/**
+ * Builds netlink messages and attributes (TLVs) into one growable buffer, little-endian
+ * host order, every message and attribute padded to 4 bytes. A request's body writer
+ * ({@link BodyWriter}) receives one positioned after the message header.
+ */
 export class NlWriter {
   /** the bytes written so far are buf[0, offset). */
   buf: Buffer;
+  /** the number of bytes written (the next write goes there). */
   offset = 0;
 
+  /** A writer with room for `initialSize` bytes (it grows as needed). */
   constructor(initialSize = 4096) {
     this.buf = Buffer.allocUnsafe(initialSize);
   }
@@ -39,48 +46,56 @@ export class NlWriter {
     }
   }
 
+  /** Writes an unsigned 8-bit value. */
   u8(v: number): this {
     this.ensure(1);
     this.buf.writeUInt8(v & 0xff, this.offset);
     this.offset += 1;
     return this;
   }
+  /** Writes an unsigned 16-bit value (host order). */
   u16(v: number): this {
     this.ensure(2);
     this.buf.writeUInt16LE(v & 0xffff, this.offset);
     this.offset += 2;
     return this;
   }
+  /** Writes an unsigned 32-bit value (host order). */
   u32(v: number): this {
     this.ensure(4);
     this.buf.writeUInt32LE(v >>> 0, this.offset);
     this.offset += 4;
     return this;
   }
+  /** Writes a signed 32-bit value (host order). */
   s32(v: number): this {
     this.ensure(4);
     this.buf.writeInt32LE(v | 0, this.offset);
     this.offset += 4;
     return this;
   }
+  /** Writes an unsigned 64-bit value (host order); numbers and bigints above 2^64 - 1 saturate. */
   u64(v: number | bigint): this {
     this.ensure(8);
     this.buf.writeBigUInt64LE(toU64(v), this.offset);
     this.offset += 8;
     return this;
   }
+  /** Writes an unsigned 16-bit value in network byte order (ports). */
   be16(v: number): this {
     this.ensure(2);
     this.buf.writeUInt16BE(v & 0xffff, this.offset);
     this.offset += 2;
     return this;
   }
+  /** Writes an unsigned 32-bit value in network byte order. */
   be32(v: number): this {
     this.ensure(4);
     this.buf.writeUInt32BE(v >>> 0, this.offset);
     this.offset += 4;
     return this;
   }
+  /** Writes bytes as they are (no padding). */
   bytes(b: Uint8Array): this {
     const n = b.length;
     this.ensure(n);
@@ -102,6 +117,7 @@ export class NlWriter {
     this.offset += n;
     return this;
   }
+  /** Writes n zero bytes. */
   zeros(n: number): this {
     this.ensure(n);
     this.buf.fill(0, this.offset, this.offset + n);
@@ -142,43 +158,52 @@ export class NlWriter {
     this.offset += NLA_HDRLEN;
   }
 
+  /** An attribute with `payload` as its bytes. */
   attr(type: number, payload: Uint8Array): this {
     this.attrHeader(type, payload.length);
     this.bytes(payload);
     this.pad();
     return this;
   }
+  /** A flag attribute (no payload: present means true). */
   attrFlag(type: number): this {
     this.attrHeader(type, 0);
     return this;
   }
+  /** An attribute holding an unsigned 8-bit value. */
   attrU8(type: number, v: number): this {
     this.attrHeader(type, 1);
     this.u8(v).pad();
     return this;
   }
+  /** An attribute holding an unsigned 16-bit value. */
   attrU16(type: number, v: number): this {
     this.attrHeader(type, 2);
     this.u16(v).pad();
     return this;
   }
+  /** An attribute holding an unsigned 32-bit value. */
   attrU32(type: number, v: number): this {
     this.attrHeader(type, 4);
     return this.u32(v);
   }
+  /** An attribute holding a signed 32-bit value. */
   attrS32(type: number, v: number): this {
     this.attrHeader(type, 4);
     return this.s32(v);
   }
+  /** An attribute holding an unsigned 64-bit value. */
   attrU64(type: number, v: number | bigint): this {
     this.attrHeader(type, 8);
     return this.u64(v);
   }
+  /** An attribute holding a 16-bit value in network byte order (NLA_F_NET_BYTEORDER set). */
   attrBe16(type: number, v: number): this {
     this.attrHeader(type | NLA_F_NET_BYTEORDER, 2);
     this.be16(v).pad();
     return this;
   }
+  /** An attribute holding a 32-bit value in network byte order (NLA_F_NET_BYTEORDER set). */
   attrBe32(type: number, v: number): this {
     this.attrHeader(type | NLA_F_NET_BYTEORDER, 4);
     return this.be32(v);
@@ -205,6 +230,7 @@ export class NlWriter {
     this.offset += NLA_HDRLEN;
     return start;
   }
+  /** Ends the nested attribute begun at `start` ({@link NlWriter.beginNested}): writes its length. */
   endNested(start: number): void {
     this.pad();
     const len = this.offset - start;

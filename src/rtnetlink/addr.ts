@@ -4,7 +4,7 @@
  * @internal
  * @module
  */
-import { type AttrsOf, defineSchema, defineStruct, structField } from '../netlink/attributes.js';
+import { type Assert, type AttrsOf, defineSchema, defineStruct, type RawAttr, type SameAttributes, structField } from '../netlink/attributes.js';
 import type { NlMessage } from '../netlink/message.js';
 import type { NlWriter } from '../netlink/writer.js';
 
@@ -25,7 +25,18 @@ export const IfaCacheInfo = defineStruct('ifa_cacheinfo', [
   ['created', 'u32'],
   ['updated', 'u32'],
 ] as const);
-export type IfaCacheInfoValue = ReturnType<typeof IfaCacheInfo.decode>;
+/** struct ifa_cacheinfo (IFA_CACHEINFO): lifetimes in seconds, timestamps in 1/100 s since boot. */
+export interface IfaCacheInfoValue {
+  /** ifa_cacheinfo.preferred (u32). */
+  preferred: number;
+  /** ifa_cacheinfo.valid (u32). */
+  valid: number;
+  /** ifa_cacheinfo.created (u32). */
+  created: number;
+  /** ifa_cacheinfo.updated (u32). */
+  updated: number;
+}
+type IfaCacheInfoValueMatchesStruct = Assert<SameAttributes<IfaCacheInfoValue, ReturnType<typeof IfaCacheInfo.decode>>>;
 
 /** INFINITY_LIFE_TIME: a lifetime that never ends (`forever`). */
 export const INFINITY_LIFE_TIME = 0xffffffff;
@@ -44,7 +55,34 @@ export const AddrAttrs = defineSchema('IFA', {
   10: { name: 'targetNetnsid', type: 's32' },
   11: { name: 'proto', type: 'u8' },
 });
-export type AddrAttributes = AttrsOf<typeof AddrAttrs>;
+/** Decoded IFA_* attributes of an address message. */
+export interface AddrAttributes {
+  /** IFA_ADDRESS (IP address). */
+  address?: string;
+  /** IFA_LOCAL (IP address). */
+  local?: string;
+  /** IFA_LABEL (string). */
+  label?: string;
+  /** IFA_BROADCAST (IP address). */
+  broadcast?: string;
+  /** IFA_ANYCAST (IP address). */
+  anycast?: string;
+  /** IFA_CACHEINFO. */
+  cacheinfo?: IfaCacheInfoValue;
+  /** IFA_MULTICAST (IP address). */
+  multicast?: string;
+  /** IFA_FLAGS (u32). */
+  flags?: number;
+  /** IFA_RT_PRIORITY (u32). */
+  rtPriority?: number;
+  /** IFA_TARGET_NETNSID (s32). */
+  targetNetnsid?: number;
+  /** IFA_PROTO (u8). */
+  proto?: number;
+  /** attributes the schema does not know, kept as bytes. */
+  unknown?: RawAttr[];
+}
+type AddrAttributesMatchesSchema = Assert<SameAttributes<AddrAttributes, AttrsOf<typeof AddrAttrs>>>;
 
 /** A decoded address message. */
 export interface AddrMessage {

@@ -9,7 +9,7 @@
  * @module
  */
 import { ParseError } from '../errors.js';
-import { type AttrsOf, type CustomField, defineSchema, defineStruct, structField } from '../netlink/attributes.js';
+import { type Assert, type AttrsOf, type CustomField, defineSchema, defineStruct, type RawAttr, type SameAttributes, structField } from '../netlink/attributes.js';
 import { formatMac, parseMac } from '../util/ip.js';
 import { be16Field } from './fields.js';
 
@@ -100,8 +100,116 @@ export const BridgeAttrs = defineSchema('IFLA_BR', {
   48: { name: 'fdbNLearned', type: 'u32' },
   49: { name: 'fdbMaxLearned', type: 'u32' },
 });
-/** Decoded IFLA_BR_* attributes. */
-export type BridgeAttributes = AttrsOf<typeof BridgeAttrs>;
+/** struct br_boolopt_multi (IFLA_BR_MULTI_BOOLOPT): option bits and which of them are set. */
+export interface BrBooloptMultiValue {
+  /** br_boolopt_multi.optval (u32). */
+  optval: number;
+  /** br_boolopt_multi.optmask (u32). */
+  optmask: number;
+}
+type BrBooloptMultiValueMatchesStruct = Assert<SameAttributes<BrBooloptMultiValue, ReturnType<typeof BrBooloptMulti.decode>>>;
+/** Decoded IFLA_BR_* attributes (kind `bridge`); times in centiseconds. */
+export interface BridgeAttributes {
+  /** IFLA_BR_FORWARD_DELAY (u32). */
+  forwardDelay?: number;
+  /** IFLA_BR_HELLO_TIME (u32). */
+  helloTime?: number;
+  /** IFLA_BR_MAX_AGE (u32). */
+  maxAge?: number;
+  /** IFLA_BR_AGEING_TIME (u32). */
+  ageingTime?: number;
+  /** IFLA_BR_STP_STATE (u32). */
+  stpState?: number;
+  /** IFLA_BR_PRIORITY (u16). */
+  priority?: number;
+  /** IFLA_BR_VLAN_FILTERING (u8). */
+  vlanFiltering?: number;
+  /** IFLA_BR_VLAN_PROTOCOL. */
+  vlanProtocol?: number;
+  /** IFLA_BR_GROUP_FWD_MASK (u16). */
+  groupFwdMask?: number;
+  /** IFLA_BR_ROOT_ID. */
+  rootId?: BridgeId;
+  /** IFLA_BR_BRIDGE_ID. */
+  bridgeId?: BridgeId;
+  /** IFLA_BR_ROOT_PORT (u16). */
+  rootPort?: number;
+  /** IFLA_BR_ROOT_PATH_COST (u32). */
+  rootPathCost?: number;
+  /** IFLA_BR_TOPOLOGY_CHANGE (u8). */
+  topologyChange?: number;
+  /** IFLA_BR_TOPOLOGY_CHANGE_DETECTED (u8). */
+  topologyChangeDetected?: number;
+  /** IFLA_BR_HELLO_TIMER (u64). */
+  helloTimer?: number;
+  /** IFLA_BR_TCN_TIMER (u64). */
+  tcnTimer?: number;
+  /** IFLA_BR_TOPOLOGY_CHANGE_TIMER (u64). */
+  topologyChangeTimer?: number;
+  /** IFLA_BR_GC_TIMER (u64). */
+  gcTimer?: number;
+  /** IFLA_BR_GROUP_ADDR (link-layer address). */
+  groupAddr?: string;
+  /** IFLA_BR_FDB_FLUSH (flag). */
+  fdbFlush?: boolean;
+  /** IFLA_BR_MCAST_ROUTER (u8). */
+  mcastRouter?: number;
+  /** IFLA_BR_MCAST_SNOOPING (u8). */
+  mcastSnooping?: number;
+  /** IFLA_BR_MCAST_QUERY_USE_IFADDR (u8). */
+  mcastQueryUseIfaddr?: number;
+  /** IFLA_BR_MCAST_QUERIER (u8). */
+  mcastQuerier?: number;
+  /** IFLA_BR_MCAST_HASH_ELASTICITY (u32). */
+  mcastHashElasticity?: number;
+  /** IFLA_BR_MCAST_HASH_MAX (u32). */
+  mcastHashMax?: number;
+  /** IFLA_BR_MCAST_LAST_MEMBER_CNT (u32). */
+  mcastLastMemberCnt?: number;
+  /** IFLA_BR_MCAST_STARTUP_QUERY_CNT (u32). */
+  mcastStartupQueryCnt?: number;
+  /** IFLA_BR_MCAST_LAST_MEMBER_INTVL (u64). */
+  mcastLastMemberIntvl?: number;
+  /** IFLA_BR_MCAST_MEMBERSHIP_INTVL (u64). */
+  mcastMembershipIntvl?: number;
+  /** IFLA_BR_MCAST_QUERIER_INTVL (u64). */
+  mcastQuerierIntvl?: number;
+  /** IFLA_BR_MCAST_QUERY_INTVL (u64). */
+  mcastQueryIntvl?: number;
+  /** IFLA_BR_MCAST_QUERY_RESPONSE_INTVL (u64). */
+  mcastQueryResponseIntvl?: number;
+  /** IFLA_BR_MCAST_STARTUP_QUERY_INTVL (u64). */
+  mcastStartupQueryIntvl?: number;
+  /** IFLA_BR_NF_CALL_IPTABLES (u8). */
+  nfCallIptables?: number;
+  /** IFLA_BR_NF_CALL_IP6TABLES (u8). */
+  nfCallIp6tables?: number;
+  /** IFLA_BR_NF_CALL_ARPTABLES (u8). */
+  nfCallArptables?: number;
+  /** IFLA_BR_VLAN_DEFAULT_PVID (u16). */
+  vlanDefaultPvid?: number;
+  /** IFLA_BR_VLAN_STATS_ENABLED (u8). */
+  vlanStatsEnabled?: number;
+  /** IFLA_BR_MCAST_STATS_ENABLED (u8). */
+  mcastStatsEnabled?: number;
+  /** IFLA_BR_MCAST_IGMP_VERSION (u8). */
+  mcastIgmpVersion?: number;
+  /** IFLA_BR_MCAST_MLD_VERSION (u8). */
+  mcastMldVersion?: number;
+  /** IFLA_BR_VLAN_STATS_PER_PORT (u8). */
+  vlanStatsPerPort?: number;
+  /** IFLA_BR_MULTI_BOOLOPT. */
+  multiBoolopt?: BrBooloptMultiValue;
+  /** IFLA_BR_MCAST_QUERIER_STATE (raw bytes). */
+  mcastQuerierState?: Buffer;
+  /** IFLA_BR_FDB_N_LEARNED (48, u32). */
+  fdbNLearned?: number;
+  /** IFLA_BR_FDB_MAX_LEARNED (49, u32). */
+  fdbMaxLearned?: number;
+  /** attributes the schema does not know, kept as bytes. */
+  unknown?: RawAttr[];
+}
+type BridgeAttributesMatchesSchema = Assert<SameAttributes<BridgeAttributes, AttrsOf<typeof BridgeAttrs>>>;
 
 /** IFLA_BRPORT_* (slave kind `bridge`; IFLA_PROTINFO of AF_BRIDGE messages). */
 export const BridgePortAttrs = defineSchema('IFLA_BRPORT', {
@@ -149,8 +257,98 @@ export const BridgePortAttrs = defineSchema('IFLA_BRPORT', {
   43: { name: 'neighVlanSuppress', type: 'u8' },
   44: { name: 'backupNhid', type: 'u32' },
 });
-/** Decoded IFLA_BRPORT_* attributes. */
-export type BridgePortAttributes = AttrsOf<typeof BridgePortAttrs>;
+/** Decoded IFLA_BRPORT_* attributes: a bridge port's settings and STP state. */
+export interface BridgePortAttributes {
+  /** IFLA_BRPORT_STATE (u8). */
+  state?: number;
+  /** IFLA_BRPORT_PRIORITY (u16). */
+  priority?: number;
+  /** IFLA_BRPORT_COST (u32). */
+  cost?: number;
+  /** IFLA_BRPORT_MODE (u8). */
+  mode?: number;
+  /** IFLA_BRPORT_GUARD (u8). */
+  guard?: number;
+  /** IFLA_BRPORT_PROTECT (u8). */
+  protect?: number;
+  /** IFLA_BRPORT_FAST_LEAVE (u8). */
+  fastLeave?: number;
+  /** IFLA_BRPORT_LEARNING (u8). */
+  learning?: number;
+  /** IFLA_BRPORT_UNICAST_FLOOD (u8). */
+  unicastFlood?: number;
+  /** IFLA_BRPORT_PROXYARP (u8). */
+  proxyarp?: number;
+  /** IFLA_BRPORT_LEARNING_SYNC (u8). */
+  learningSync?: number;
+  /** IFLA_BRPORT_PROXYARP_WIFI (u8). */
+  proxyarpWifi?: number;
+  /** IFLA_BRPORT_ROOT_ID. */
+  rootId?: BridgeId;
+  /** IFLA_BRPORT_BRIDGE_ID. */
+  bridgeId?: BridgeId;
+  /** IFLA_BRPORT_DESIGNATED_PORT (u16). */
+  designatedPort?: number;
+  /** IFLA_BRPORT_DESIGNATED_COST (u16). */
+  designatedCost?: number;
+  /** IFLA_BRPORT_ID (u16). */
+  id?: number;
+  /** IFLA_BRPORT_NO (u16). */
+  no?: number;
+  /** IFLA_BRPORT_TOPOLOGY_CHANGE_ACK (u8). */
+  topologyChangeAck?: number;
+  /** IFLA_BRPORT_CONFIG_PENDING (u8). */
+  configPending?: number;
+  /** IFLA_BRPORT_MESSAGE_AGE_TIMER (u64). */
+  messageAgeTimer?: number;
+  /** IFLA_BRPORT_FORWARD_DELAY_TIMER (u64). */
+  forwardDelayTimer?: number;
+  /** IFLA_BRPORT_HOLD_TIMER (u64). */
+  holdTimer?: number;
+  /** IFLA_BRPORT_FLUSH (flag). */
+  flush?: boolean;
+  /** IFLA_BRPORT_MULTICAST_ROUTER (u8). */
+  multicastRouter?: number;
+  /** IFLA_BRPORT_MCAST_FLOOD (u8). */
+  mcastFlood?: number;
+  /** IFLA_BRPORT_MCAST_TO_UCAST (u8). */
+  mcastToUcast?: number;
+  /** IFLA_BRPORT_VLAN_TUNNEL (u8). */
+  vlanTunnel?: number;
+  /** IFLA_BRPORT_BCAST_FLOOD (u8). */
+  bcastFlood?: number;
+  /** IFLA_BRPORT_GROUP_FWD_MASK (u16). */
+  groupFwdMask?: number;
+  /** IFLA_BRPORT_NEIGH_SUPPRESS (u8). */
+  neighSuppress?: number;
+  /** IFLA_BRPORT_ISOLATED (u8). */
+  isolated?: number;
+  /** IFLA_BRPORT_BACKUP_PORT (u32). */
+  backupPort?: number;
+  /** IFLA_BRPORT_MRP_RING_OPEN (u8). */
+  mrpRingOpen?: number;
+  /** IFLA_BRPORT_MRP_IN_OPEN (u8). */
+  mrpInOpen?: number;
+  /** IFLA_BRPORT_MCAST_EHT_HOSTS_LIMIT (u32). */
+  mcastEhtHostsLimit?: number;
+  /** IFLA_BRPORT_MCAST_EHT_HOSTS_CNT (u32). */
+  mcastEhtHostsCnt?: number;
+  /** IFLA_BRPORT_LOCKED (u8). */
+  locked?: number;
+  /** IFLA_BRPORT_MAB (40, u8). */
+  mab?: number;
+  /** IFLA_BRPORT_MCAST_NGROUPS (41, u32). */
+  mcastNGroups?: number;
+  /** IFLA_BRPORT_MCAST_MAX_GROUPS (42, u32). */
+  mcastMaxGroups?: number;
+  /** IFLA_BRPORT_NEIGH_VLAN_SUPPRESS (43, u8). */
+  neighVlanSuppress?: number;
+  /** IFLA_BRPORT_BACKUP_NHID (44, u32). */
+  backupNhid?: number;
+  /** attributes the schema does not know, kept as bytes. */
+  unknown?: RawAttr[];
+}
+type BridgePortAttributesMatchesSchema = Assert<SameAttributes<BridgePortAttributes, AttrsOf<typeof BridgePortAttrs>>>;
 
 /** struct bridge_vlan_info */
 export const BridgeVlanInfo = defineStruct('bridge_vlan_info', [
@@ -176,8 +374,34 @@ export const BridgeAfSpec = defineSchema('IFLA_BRIDGE', {
   5: { name: 'cfm', type: 'binary' },
   6: { name: 'mst', type: 'binary' },
 });
-/** Decoded IFLA_BRIDGE_* attributes. */
-export type BridgeAfSpecAttributes = AttrsOf<typeof BridgeAfSpec>;
+/** struct bridge_vlan_info (IFLA_BRIDGE_VLAN_INFO). */
+export interface BridgeVlanInfoValue {
+  /** bridge_vlan_info.flags (u16). */
+  flags: number;
+  /** bridge_vlan_info.vid (u16). */
+  vid: number;
+}
+type BridgeVlanInfoValueMatchesStruct = Assert<SameAttributes<BridgeVlanInfoValue, ReturnType<typeof BridgeVlanInfo.decode>>>;
+/** Decoded IFLA_BRIDGE_* attributes (IFLA_AF_SPEC of AF_BRIDGE link messages). */
+export interface BridgeAfSpecAttributes {
+  /** IFLA_BRIDGE_FLAGS (u16). */
+  flags?: number;
+  /** IFLA_BRIDGE_MODE (u16). */
+  mode?: number;
+  /** IFLA_BRIDGE_VLAN_INFO, repeated. */
+  vlanInfo?: BridgeVlanInfoValue[];
+  /** IFLA_BRIDGE_VLAN_TUNNEL_INFO (raw bytes), repeated. */
+  vlanTunnelInfo?: Buffer[];
+  /** IFLA_BRIDGE_MRP (raw bytes). */
+  mrp?: Buffer;
+  /** IFLA_BRIDGE_CFM (raw bytes). */
+  cfm?: Buffer;
+  /** IFLA_BRIDGE_MST (raw bytes). */
+  mst?: Buffer;
+  /** attributes the schema does not know, kept as bytes. */
+  unknown?: RawAttr[];
+}
+type BridgeAfSpecAttributesMatchesSchema = Assert<SameAttributes<BridgeAfSpecAttributes, AttrsOf<typeof BridgeAfSpec>>>;
 
 /** Bridge port STP states (BR_STATE_*), by value. */
 export const BRIDGE_PORT_STATES = ['disabled', 'listening', 'learning', 'forwarding', 'blocking'] as const;

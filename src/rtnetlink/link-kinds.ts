@@ -11,7 +11,7 @@
  * @module
  */
 import { ParseError } from '../errors.js';
-import { type AttrsOf, type CustomField, defineSchema, defineStruct, Schema, structField } from '../netlink/attributes.js';
+import { type Assert, type AttrsOf, type CustomField, defineSchema, defineStruct, type RawAttr, type SameAttributes, Schema, structField } from '../netlink/attributes.js';
 import { formatIp, parseIp } from '../util/ip.js';
 import { type BridgeAttributes, BridgeAttrs, type BridgePortAttributes, BridgePortAttrs } from './bridge.js';
 import { be16Field } from './fields.js';
@@ -64,8 +64,30 @@ export const MacvlanAttrs = defineSchema('IFLA_MACVLAN', {
   8: { name: 'bcQueueLenUsed', type: 'u32' },
   9: { name: 'bcCutoff', type: 's32' },
 });
-/** Decoded IFLA_MACVLAN_* attributes. */
-export type MacvlanAttributes = AttrsOf<typeof MacvlanAttrs>;
+/** Decoded IFLA_MACVLAN_* attributes (kinds `macvlan`, `macvtap`). */
+export interface MacvlanAttributes {
+  /** IFLA_MACVLAN_MODE (u32). */
+  mode?: number;
+  /** IFLA_MACVLAN_FLAGS (u16). */
+  flags?: number;
+  /** IFLA_MACVLAN_MACADDR_MODE (u32). */
+  macaddrMode?: number;
+  /** IFLA_MACVLAN_MACADDR (link-layer address). */
+  macaddr?: string;
+  /** IFLA_MACVLAN_MACADDR_DATA (raw bytes). */
+  macaddrData?: Buffer;
+  /** IFLA_MACVLAN_MACADDR_COUNT (u32). */
+  macaddrCount?: number;
+  /** IFLA_MACVLAN_BC_QUEUE_LEN (u32). */
+  bcQueueLen?: number;
+  /** IFLA_MACVLAN_BC_QUEUE_LEN_USED (u32). */
+  bcQueueLenUsed?: number;
+  /** IFLA_MACVLAN_BC_CUTOFF (9, s32). */
+  bcCutoff?: number;
+  /** attributes the schema does not know, kept as bytes. */
+  unknown?: RawAttr[];
+}
+type MacvlanAttributesMatchesSchema = Assert<SameAttributes<MacvlanAttributes, AttrsOf<typeof MacvlanAttrs>>>;
 
 /** MACVLAN_MODE_* by name. */
 export const MACVLAN_MODES = { private: 1, vepa: 2, bridge: 4, passthru: 8, source: 16 } as const;
@@ -81,8 +103,16 @@ export const IpvlanAttrs = defineSchema('IFLA_IPVLAN', {
   1: { name: 'mode', type: 'u16' },
   2: { name: 'flags', type: 'u16' },
 });
-/** Decoded IFLA_IPVLAN_* attributes. */
-export type IpvlanAttributes = AttrsOf<typeof IpvlanAttrs>;
+/** Decoded IFLA_IPVLAN_* attributes (kinds `ipvlan`, `ipvtap`). */
+export interface IpvlanAttributes {
+  /** IFLA_IPVLAN_MODE (u16). */
+  mode?: number;
+  /** IFLA_IPVLAN_FLAGS (u16). */
+  flags?: number;
+  /** attributes the schema does not know, kept as bytes. */
+  unknown?: RawAttr[];
+}
+type IpvlanAttributesMatchesSchema = Assert<SameAttributes<IpvlanAttributes, AttrsOf<typeof IpvlanAttrs>>>;
 
 // ---- tun --------------------------------------------------------------------------------
 
@@ -98,8 +128,30 @@ export const TunAttrs = defineSchema('IFLA_TUN', {
   8: { name: 'numQueues', type: 'u32' },
   9: { name: 'numDisabledQueues', type: 'u32' },
 });
-/** Decoded IFLA_TUN_* attributes. */
-export type TunAttributes = AttrsOf<typeof TunAttrs>;
+/** Decoded IFLA_TUN_* attributes (kind `tun`). */
+export interface TunAttributes {
+  /** IFLA_TUN_OWNER (u32). */
+  owner?: number;
+  /** IFLA_TUN_GROUP (u32). */
+  group?: number;
+  /** IFLA_TUN_TYPE (u8). */
+  type?: number;
+  /** IFLA_TUN_PI (u8). */
+  pi?: number;
+  /** IFLA_TUN_VNET_HDR (u8). */
+  vnetHdr?: number;
+  /** IFLA_TUN_PERSIST (u8). */
+  persist?: number;
+  /** IFLA_TUN_MULTI_QUEUE (u8). */
+  multiQueue?: number;
+  /** IFLA_TUN_NUM_QUEUES (u32). */
+  numQueues?: number;
+  /** IFLA_TUN_NUM_DISABLED_QUEUES (u32). */
+  numDisabledQueues?: number;
+  /** attributes the schema does not know, kept as bytes. */
+  unknown?: RawAttr[];
+}
+type TunAttributesMatchesSchema = Assert<SameAttributes<TunAttributes, AttrsOf<typeof TunAttrs>>>;
 
 /** IFF_* flags of TUNSETIFF (linux/if_tun.h). */
 export const IFF_TUN = 0x0001;
@@ -129,6 +181,30 @@ export const VlanQosMapping = defineStruct('ifla_vlan_qos_mapping', [
 export const VlanQos = defineSchema('IFLA_VLAN_QOS', {
   1: { ...structField('mapping', VlanQosMapping), multi: true },
 });
+/** Decoded IFLA_VLAN_QOS_* (an ingress or egress priority map). */
+export interface VlanQosAttributes {
+  /** IFLA_VLAN_QOS_MAPPING, repeated. */
+  mapping?: VlanQosMappingValue[];
+  /** attributes the schema does not know, kept as bytes. */
+  unknown?: RawAttr[];
+}
+type VlanQosAttributesMatchesSchema = Assert<SameAttributes<VlanQosAttributes, AttrsOf<typeof VlanQos>>>;
+/** struct ifla_vlan_qos_mapping: one priority mapping. */
+export interface VlanQosMappingValue {
+  /** ifla_vlan_qos_mapping.from (u32). */
+  from: number;
+  /** ifla_vlan_qos_mapping.to (u32). */
+  to: number;
+}
+type VlanQosMappingValueMatchesStruct = Assert<SameAttributes<VlanQosMappingValue, ReturnType<typeof VlanQosMapping.decode>>>;
+/** struct ifla_vlan_flags (IFLA_VLAN_FLAGS). */
+export interface VlanFlagsValue {
+  /** ifla_vlan_flags.flags (u32). */
+  flags: number;
+  /** ifla_vlan_flags.mask (u32). */
+  mask: number;
+}
+type VlanFlagsValueMatchesStruct = Assert<SameAttributes<VlanFlagsValue, ReturnType<typeof VlanFlags.decode>>>;
 
 /** IFLA_VLAN_* (kind `vlan`). */
 export const VlanAttrs = defineSchema('IFLA_VLAN', {
@@ -138,8 +214,22 @@ export const VlanAttrs = defineSchema('IFLA_VLAN', {
   4: { name: 'ingressQos', type: 'nested', schema: VlanQos },
   5: be16Field('protocol'),
 });
-/** Decoded IFLA_VLAN_* attributes. */
-export type VlanAttributes = AttrsOf<typeof VlanAttrs>;
+/** Decoded IFLA_VLAN_* attributes (kind `vlan`). */
+export interface VlanAttributes {
+  /** IFLA_VLAN_ID (u16). */
+  id?: number;
+  /** IFLA_VLAN_FLAGS. */
+  flags?: VlanFlagsValue;
+  /** IFLA_VLAN_EGRESS_QOS (nested). */
+  egressQos?: VlanQosAttributes;
+  /** IFLA_VLAN_INGRESS_QOS (nested). */
+  ingressQos?: VlanQosAttributes;
+  /** IFLA_VLAN_PROTOCOL. */
+  protocol?: number;
+  /** attributes the schema does not know, kept as bytes. */
+  unknown?: RawAttr[];
+}
+type VlanAttributesMatchesSchema = Assert<SameAttributes<VlanAttributes, AttrsOf<typeof VlanAttrs>>>;
 
 /** VLAN_FLAG_* (ifla_vlan_flags.flags). */
 export const VLAN_FLAG_REORDER_HDR = 0x1;
@@ -157,14 +247,26 @@ export const ETH_P_8021AD = 0x88a8;
 export const VrfAttrs = defineSchema('IFLA_VRF', {
   1: { name: 'table', type: 'u32' },
 });
-/** Decoded IFLA_VRF_* attributes. */
-export type VrfAttributes = AttrsOf<typeof VrfAttrs>;
+/** Decoded IFLA_VRF_* attributes (kind `vrf`). */
+export interface VrfAttributes {
+  /** IFLA_VRF_TABLE (u32). */
+  table?: number;
+  /** attributes the schema does not know, kept as bytes. */
+  unknown?: RawAttr[];
+}
+type VrfAttributesMatchesSchema = Assert<SameAttributes<VrfAttributes, AttrsOf<typeof VrfAttrs>>>;
 /** IFLA_VRF_PORT_* (slave kind `vrf`). */
 export const VrfPortAttrs = defineSchema('IFLA_VRF_PORT', {
   1: { name: 'table', type: 'u32' },
 });
-/** Decoded IFLA_VRF_PORT_* attributes. */
-export type VrfPortAttributes = AttrsOf<typeof VrfPortAttrs>;
+/** Decoded IFLA_VRF_PORT_* attributes (slave kind `vrf`). */
+export interface VrfPortAttributes {
+  /** IFLA_VRF_PORT_TABLE (u32). */
+  table?: number;
+  /** attributes the schema does not know, kept as bytes. */
+  unknown?: RawAttr[];
+}
+type VrfPortAttributesMatchesSchema = Assert<SameAttributes<VrfPortAttributes, AttrsOf<typeof VrfPortAttrs>>>;
 
 // ---- bond -------------------------------------------------------------------------------
 
@@ -198,6 +300,22 @@ export const BondAdInfo = defineSchema('IFLA_BOND_AD_INFO', {
   4: { name: 'partnerKey', type: 'u16' },
   5: { name: 'partnerMac', type: 'mac' },
 });
+/** Decoded IFLA_BOND_AD_INFO_* (802.3ad aggregator state). */
+export interface BondAdInfoAttributes {
+  /** IFLA_BOND_AD_INFO_AGGREGATOR (u16). */
+  aggregator?: number;
+  /** IFLA_BOND_AD_INFO_NUM_PORTS (u16). */
+  numPorts?: number;
+  /** IFLA_BOND_AD_INFO_ACTOR_KEY (u16). */
+  actorKey?: number;
+  /** IFLA_BOND_AD_INFO_PARTNER_KEY (u16). */
+  partnerKey?: number;
+  /** IFLA_BOND_AD_INFO_PARTNER_MAC (link-layer address). */
+  partnerMac?: string;
+  /** attributes the schema does not know, kept as bytes. */
+  unknown?: RawAttr[];
+}
+type BondAdInfoAttributesMatchesSchema = Assert<SameAttributes<BondAdInfoAttributes, AttrsOf<typeof BondAdInfo>>>;
 
 /** IFLA_BOND_* (kind `bond`). */
 export const BondAttrs = defineSchema('IFLA_BOND', {
@@ -234,8 +352,76 @@ export const BondAttrs = defineSchema('IFLA_BOND', {
   31: { name: 'nsIp6Target', type: 'binary' },
   32: { name: 'coupledControl', type: 'u8' },
 });
-/** Decoded IFLA_BOND_* attributes. */
-export type BondAttributes = AttrsOf<typeof BondAttrs>;
+/** Decoded IFLA_BOND_* attributes (kind `bond`). */
+export interface BondAttributes {
+  /** IFLA_BOND_MODE (u8). */
+  mode?: number;
+  /** IFLA_BOND_ACTIVE_SLAVE (u32). */
+  activeSlave?: number;
+  /** IFLA_BOND_MIIMON (u32). */
+  miimon?: number;
+  /** IFLA_BOND_UPDELAY (u32). */
+  updelay?: number;
+  /** IFLA_BOND_DOWNDELAY (u32). */
+  downdelay?: number;
+  /** IFLA_BOND_USE_CARRIER (u8). */
+  useCarrier?: number;
+  /** IFLA_BOND_ARP_INTERVAL (u32). */
+  arpInterval?: number;
+  /** IFLA_BOND_ARP_IP_TARGET. */
+  arpIpTarget?: string[];
+  /** IFLA_BOND_ARP_VALIDATE (u32). */
+  arpValidate?: number;
+  /** IFLA_BOND_ARP_ALL_TARGETS (u32). */
+  arpAllTargets?: number;
+  /** IFLA_BOND_PRIMARY (u32). */
+  primary?: number;
+  /** IFLA_BOND_PRIMARY_RESELECT (u8). */
+  primaryReselect?: number;
+  /** IFLA_BOND_FAIL_OVER_MAC (u8). */
+  failOverMac?: number;
+  /** IFLA_BOND_XMIT_HASH_POLICY (u8). */
+  xmitHashPolicy?: number;
+  /** IFLA_BOND_RESEND_IGMP (u32). */
+  resendIgmp?: number;
+  /** IFLA_BOND_NUM_PEER_NOTIF (u8). */
+  numPeerNotif?: number;
+  /** IFLA_BOND_ALL_SLAVES_ACTIVE (u8). */
+  allSlavesActive?: number;
+  /** IFLA_BOND_MIN_LINKS (u32). */
+  minLinks?: number;
+  /** IFLA_BOND_LP_INTERVAL (u32). */
+  lpInterval?: number;
+  /** IFLA_BOND_PACKETS_PER_SLAVE (u32). */
+  packetsPerSlave?: number;
+  /** IFLA_BOND_AD_LACP_RATE (u8). */
+  adLacpRate?: number;
+  /** IFLA_BOND_AD_SELECT (u8). */
+  adSelect?: number;
+  /** IFLA_BOND_AD_INFO (nested). */
+  adInfo?: BondAdInfoAttributes;
+  /** IFLA_BOND_AD_ACTOR_SYS_PRIO (u16). */
+  adActorSysPrio?: number;
+  /** IFLA_BOND_AD_USER_PORT_KEY (u16). */
+  adUserPortKey?: number;
+  /** IFLA_BOND_AD_ACTOR_SYSTEM (link-layer address). */
+  adActorSystem?: string;
+  /** IFLA_BOND_TLB_DYNAMIC_LB (u8). */
+  tlbDynamicLb?: number;
+  /** IFLA_BOND_PEER_NOTIF_DELAY (u32). */
+  peerNotifDelay?: number;
+  /** IFLA_BOND_AD_LACP_ACTIVE (u8). */
+  adLacpActive?: number;
+  /** IFLA_BOND_MISSED_MAX (u8). */
+  missedMax?: number;
+  /** IFLA_BOND_NS_IP6_TARGET (raw bytes). */
+  nsIp6Target?: Buffer;
+  /** IFLA_BOND_COUPLED_CONTROL (u8). */
+  coupledControl?: number;
+  /** attributes the schema does not know, kept as bytes. */
+  unknown?: RawAttr[];
+}
+type BondAttributesMatchesSchema = Assert<SameAttributes<BondAttributes, AttrsOf<typeof BondAttrs>>>;
 
 /** Bond modes (BOND_MODE_*) by name, as `ip link add type bond mode NAME` takes them. */
 export const BOND_MODES = {
@@ -261,8 +447,32 @@ export const BondSlaveAttrs = defineSchema('IFLA_BOND_SLAVE', {
   9: { name: 'prio', type: 's32' },
   10: { name: 'actorPortPrio', type: 'u16' },
 });
-/** Decoded IFLA_BOND_SLAVE_* attributes. */
-export type BondSlaveAttributes = AttrsOf<typeof BondSlaveAttrs>;
+/** Decoded IFLA_BOND_SLAVE_* attributes (slave kind `bond`). */
+export interface BondSlaveAttributes {
+  /** IFLA_BOND_SLAVE_STATE (u8). */
+  state?: number;
+  /** IFLA_BOND_SLAVE_MII_STATUS (u8). */
+  miiStatus?: number;
+  /** IFLA_BOND_SLAVE_LINK_FAILURE_COUNT (u32). */
+  linkFailureCount?: number;
+  /** IFLA_BOND_SLAVE_PERM_HWADDR (link-layer address). */
+  permHwaddr?: string;
+  /** IFLA_BOND_SLAVE_QUEUE_ID (u16). */
+  queueId?: number;
+  /** IFLA_BOND_SLAVE_AD_AGGREGATOR_ID (u16). */
+  adAggregatorId?: number;
+  /** IFLA_BOND_SLAVE_AD_ACTOR_OPER_PORT_STATE (u8). */
+  adActorOperPortState?: number;
+  /** IFLA_BOND_SLAVE_AD_PARTNER_OPER_PORT_STATE (u16). */
+  adPartnerOperPortState?: number;
+  /** IFLA_BOND_SLAVE_PRIO (s32). */
+  prio?: number;
+  /** IFLA_BOND_SLAVE_ACTOR_PORT_PRIO (u16). */
+  actorPortPrio?: number;
+  /** attributes the schema does not know, kept as bytes. */
+  unknown?: RawAttr[];
+}
+type BondSlaveAttributesMatchesSchema = Assert<SameAttributes<BondSlaveAttributes, AttrsOf<typeof BondSlaveAttrs>>>;
 
 // ---- registry ---------------------------------------------------------------------------
 

@@ -9,10 +9,10 @@
  * @module
  */
 import { ParseError, ValidationError } from '../errors.js';
-import { type AttrsOf, type CustomField, defineSchema, defineStruct, type RawAttr, type Struct, structField } from '../netlink/attributes.js';
+import { type Assert, type AttrsOf, type CustomField, defineSchema, defineStruct, type RawAttr, type SameAttributes, type Struct, structField } from '../netlink/attributes.js';
 import type { NlMessage } from '../netlink/message.js';
 import type { NlWriter } from '../netlink/writer.js';
-import { BridgeAfSpec, type BridgeAfSpecAttributes, BridgePortAttrs } from './bridge.js';
+import { BridgeAfSpec, type BridgeAfSpecAttributes, type BridgePortAttributes, BridgePortAttrs } from './bridge.js';
 import { AF_BRIDGE } from './constants.js';
 import { countersField, u32ArrayField, u64ArrayField } from './fields.js';
 import { type LinkKindData, type LinkSlaveData, linkKindSchema, linkSlaveSchema } from './link-kinds.js';
@@ -217,6 +217,26 @@ export const Inet6CacheInfo = defineStruct('ifla_cacheinfo', [
 export const InetAfSpec = defineSchema('IFLA_INET', {
   1: u32ArrayField('conf'),
 });
+/** Decoded IFLA_INET_* attributes: IPv4 per-device settings in IFLA_AF_SPEC. */
+export interface InetAfSpecAttributes {
+  /** IFLA_INET_CONF. */
+  conf?: number[];
+  /** attributes the schema does not know, kept as bytes. */
+  unknown?: RawAttr[];
+}
+type InetAfSpecAttributesMatchesSchema = Assert<SameAttributes<InetAfSpecAttributes, AttrsOf<typeof InetAfSpec>>>;
+/** struct ifla_cacheinfo (IFLA_INET6_CACHEINFO), times in milliseconds. */
+export interface Inet6CacheInfoValue {
+  /** ifla_cacheinfo.max_reasm_len (u32). */
+  maxReasmLen: number;
+  /** ifla_cacheinfo.tstamp (u32). */
+  tstamp: number;
+  /** ifla_cacheinfo.reachable_time (u32). */
+  reachableTime: number;
+  /** ifla_cacheinfo.retrans_time (u32). */
+  retransTime: number;
+}
+type Inet6CacheInfoValueMatchesStruct = Assert<SameAttributes<Inet6CacheInfoValue, ReturnType<typeof Inet6CacheInfo.decode>>>;
 
 /** IFLA_INET6_* (inside IFLA_AF_SPEC / AF_INET6). */
 export const Inet6AfSpec = defineSchema('IFLA_INET6', {
@@ -229,17 +249,57 @@ export const Inet6AfSpec = defineSchema('IFLA_INET6', {
   8: { name: 'addrGenMode', type: 'u8' },
   9: { name: 'raMtu', type: 'u32' },
 });
+/** Decoded IFLA_INET6_* attributes: IPv6 per-device state in IFLA_AF_SPEC. */
+export interface Inet6AfSpecAttributes {
+  /** IFLA_INET6_FLAGS (u32). */
+  flags?: number;
+  /** IFLA_INET6_CONF. */
+  conf?: number[];
+  /** IFLA_INET6_STATS. */
+  stats?: number[];
+  /** IFLA_INET6_CACHEINFO. */
+  cacheinfo?: Inet6CacheInfoValue;
+  /** IFLA_INET6_ICMP6STATS. */
+  icmp6stats?: number[];
+  /** IFLA_INET6_TOKEN (IP address). */
+  token?: string;
+  /** IFLA_INET6_ADDR_GEN_MODE (u8). */
+  addrGenMode?: number;
+  /** IFLA_INET6_RA_MTU (u32). */
+  raMtu?: number;
+  /** attributes the schema does not know, kept as bytes. */
+  unknown?: RawAttr[];
+}
+type Inet6AfSpecAttributesMatchesSchema = Assert<SameAttributes<Inet6AfSpecAttributes, AttrsOf<typeof Inet6AfSpec>>>;
 
 /** IFLA_AF_SPEC in AF_UNSPEC link messages: one nest per address family. */
 export const AfSpec = defineSchema('IFLA_AF_SPEC', {
   2: { name: 'inet', type: 'nested', schema: InetAfSpec },
   10: { name: 'inet6', type: 'nested', schema: Inet6AfSpec },
 });
+/** Decoded IFLA_AF_SPEC: per-address-family data, one nest per family. */
+export interface AfSpecAttributes {
+  /** the AF_INET (2) nest: IFLA_INET_*. */
+  inet?: InetAfSpecAttributes;
+  /** the AF_INET6 (10) nest: IFLA_INET6_*. */
+  inet6?: Inet6AfSpecAttributes;
+  /** attributes the schema does not know, kept as bytes. */
+  unknown?: RawAttr[];
+}
+type AfSpecAttributesMatchesSchema = Assert<SameAttributes<AfSpecAttributes, AttrsOf<typeof AfSpec>>>;
 
 /** IFLA_PROP_LIST: alternative names. */
 export const PropList = defineSchema('IFLA_PROP_LIST', {
   53: { name: 'altIfname', type: 'string', multi: true },
 });
+/** Decoded IFLA_PROP_LIST (alternative names). */
+export interface PropListAttributes {
+  /** IFLA_ALT_IFNAME (53, string), repeated: the alternative names. */
+  altIfname?: string[];
+  /** attributes the schema does not know, kept as bytes. */
+  unknown?: RawAttr[];
+}
+type PropListAttributesMatchesSchema = Assert<SameAttributes<PropListAttributes, AttrsOf<typeof PropList>>>;
 
 /** IFLA_XDP_* (attached XDP programs). */
 export const XdpAttrs = defineSchema('IFLA_XDP', {
@@ -252,12 +312,44 @@ export const XdpAttrs = defineSchema('IFLA_XDP', {
   7: { name: 'hwProgId', type: 'u32' },
   8: { name: 'expectedFd', type: 's32' },
 });
+/** Decoded IFLA_XDP_* attributes (attached XDP programs). */
+export interface XdpAttributes {
+  /** IFLA_XDP_FD (s32). */
+  fd?: number;
+  /** IFLA_XDP_ATTACHED (u8). */
+  attached?: number;
+  /** IFLA_XDP_FLAGS (u32). */
+  flags?: number;
+  /** IFLA_XDP_PROG_ID (u32). */
+  progId?: number;
+  /** IFLA_XDP_DRV_PROG_ID (u32). */
+  drvProgId?: number;
+  /** IFLA_XDP_SKB_PROG_ID (u32). */
+  skbProgId?: number;
+  /** IFLA_XDP_HW_PROG_ID (u32). */
+  hwProgId?: number;
+  /** IFLA_XDP_EXPECTED_FD (s32). */
+  expectedFd?: number;
+  /** attributes the schema does not know, kept as bytes. */
+  unknown?: RawAttr[];
+}
+type XdpAttributesMatchesSchema = Assert<SameAttributes<XdpAttributes, AttrsOf<typeof XdpAttrs>>>;
 
 /** IFLA_PROTO_DOWN_REASON_* */
 export const ProtoDownReason = defineSchema('IFLA_PROTO_DOWN_REASON', {
   1: { name: 'mask', type: 'u32' },
   2: { name: 'value', type: 'u32' },
 });
+/** Decoded IFLA_PROTO_DOWN_REASON_* attributes. */
+export interface ProtoDownReasonAttributes {
+  /** IFLA_PROTO_DOWN_REASON_MASK (u32). */
+  mask?: number;
+  /** IFLA_PROTO_DOWN_REASON_VALUE (u32). */
+  value?: number;
+  /** attributes the schema does not know, kept as bytes. */
+  unknown?: RawAttr[];
+}
+type ProtoDownReasonAttributesMatchesSchema = Assert<SameAttributes<ProtoDownReasonAttributes, AttrsOf<typeof ProtoDownReason>>>;
 
 const LINK_FIELDS = {
   1: { name: 'address', type: 'mac' },
@@ -338,8 +430,140 @@ export const BridgeFamilyLinkAttrs = defineSchema('IFLA', {
   26: { name: 'bridgeAfSpec', type: 'nested', schema: BridgeAfSpec },
 });
 
-/** Decoded IFLA_* attributes; `bridgeAfSpec` only in AF_BRIDGE messages. */
-export type LinkAttributes = AttrsOf<typeof LinkAttrs> & { bridgeAfSpec?: BridgeAfSpecAttributes };
+/** Decoded IFLA_* attributes of a link message; `bridgeAfSpec` only in AF_BRIDGE messages. */
+export interface LinkAttributes {
+  /** IFLA_ADDRESS (link-layer address). */
+  address?: string;
+  /** IFLA_BROADCAST (link-layer address). */
+  broadcast?: string;
+  /** IFLA_IFNAME (string). */
+  ifname?: string;
+  /** IFLA_MTU (u32). */
+  mtu?: number;
+  /** IFLA_LINK (u32). */
+  link?: number;
+  /** IFLA_QDISC (string). */
+  qdisc?: string;
+  /** IFLA_STATS. */
+  stats?: LinkStats;
+  /** IFLA_COST (raw bytes). */
+  cost?: Buffer;
+  /** IFLA_PRIORITY (raw bytes). */
+  priority?: Buffer;
+  /** IFLA_MASTER (u32). */
+  master?: number;
+  /** IFLA_WIRELESS (raw bytes). */
+  wireless?: Buffer;
+  /** IFLA_PROTINFO (nested). NLA_F_NESTED matters: without it br_setlink reads IFLA_PROTINFO as a bare u8 port state */
+  protinfo?: BridgePortAttributes;
+  /** IFLA_TXQLEN (u32). */
+  txqlen?: number;
+  /** IFLA_MAP (raw bytes). */
+  map?: Buffer;
+  /** IFLA_WEIGHT (u32). */
+  weight?: number;
+  /** IFLA_OPERSTATE (u8). */
+  operstate?: number;
+  /** IFLA_LINKMODE (u8). */
+  linkmode?: number;
+  /** IFLA_LINKINFO. */
+  linkinfo?: LinkInfoAttributes;
+  /** IFLA_NET_NS_PID (u32). */
+  netNsPid?: number;
+  /** IFLA_IFALIAS (string). */
+  ifalias?: string;
+  /** IFLA_NUM_VF (u32). */
+  numVf?: number;
+  /** IFLA_VFINFO_LIST (raw bytes). */
+  vfinfoList?: Buffer;
+  /** IFLA_STATS64. */
+  stats64?: LinkStats;
+  /** IFLA_VF_PORTS (raw bytes). */
+  vfPorts?: Buffer;
+  /** IFLA_PORT_SELF (raw bytes). */
+  portSelf?: Buffer;
+  /** IFLA_AF_SPEC (nested). */
+  afSpec?: AfSpecAttributes;
+  /** IFLA_GROUP (u32). */
+  group?: number;
+  /** IFLA_NET_NS_FD (u32). */
+  netNsFd?: number;
+  /** IFLA_EXT_MASK (u32). */
+  extMask?: number;
+  /** IFLA_PROMISCUITY (u32). */
+  promiscuity?: number;
+  /** IFLA_NUM_TX_QUEUES (u32). */
+  numTxQueues?: number;
+  /** IFLA_NUM_RX_QUEUES (u32). */
+  numRxQueues?: number;
+  /** IFLA_CARRIER (u8). */
+  carrier?: number;
+  /** IFLA_PHYS_PORT_ID (raw bytes). */
+  physPortId?: Buffer;
+  /** IFLA_CARRIER_CHANGES (u32). */
+  carrierChanges?: number;
+  /** IFLA_PHYS_SWITCH_ID (raw bytes). */
+  physSwitchId?: Buffer;
+  /** IFLA_LINK_NETNSID (s32). */
+  linkNetnsid?: number;
+  /** IFLA_PHYS_PORT_NAME (string). */
+  physPortName?: string;
+  /** IFLA_PROTO_DOWN (u8). */
+  protoDown?: number;
+  /** IFLA_GSO_MAX_SEGS (u32). */
+  gsoMaxSegs?: number;
+  /** IFLA_GSO_MAX_SIZE (u32). */
+  gsoMaxSize?: number;
+  /** IFLA_XDP (nested). */
+  xdp?: XdpAttributes;
+  /** IFLA_EVENT (u32). */
+  event?: number;
+  /** IFLA_NEW_NETNSID (s32). */
+  newNetnsid?: number;
+  /** IFLA_TARGET_NETNSID (s32). */
+  targetNetnsid?: number;
+  /** IFLA_CARRIER_UP_COUNT (u32). */
+  carrierUpCount?: number;
+  /** IFLA_CARRIER_DOWN_COUNT (u32). */
+  carrierDownCount?: number;
+  /** IFLA_NEW_IFINDEX (s32). */
+  newIfindex?: number;
+  /** IFLA_MIN_MTU (u32). */
+  minMtu?: number;
+  /** IFLA_MAX_MTU (u32). */
+  maxMtu?: number;
+  /** IFLA_PROP_LIST (nested). */
+  propList?: PropListAttributes;
+  /** IFLA_ALT_IFNAME (string). */
+  altIfname?: string;
+  /** IFLA_PERM_ADDRESS (link-layer address). */
+  permAddress?: string;
+  /** IFLA_PROTO_DOWN_REASON (nested). */
+  protoDownReason?: ProtoDownReasonAttributes;
+  /** IFLA_PARENT_DEV_NAME (string). */
+  parentDevName?: string;
+  /** IFLA_PARENT_DEV_BUS_NAME (string). */
+  parentDevBusName?: string;
+  /** IFLA_GRO_MAX_SIZE (u32). */
+  groMaxSize?: number;
+  /** IFLA_TSO_MAX_SIZE (u32). */
+  tsoMaxSize?: number;
+  /** IFLA_TSO_MAX_SEGS (u32). */
+  tsoMaxSegs?: number;
+  /** IFLA_ALLMULTI (u32). */
+  allmulti?: number;
+  /** IFLA_DEVLINK_PORT (62, raw bytes). */
+  devlinkPort?: Buffer;
+  /** IFLA_GSO_IPV4_MAX_SIZE (63, u32). */
+  gsoIpv4MaxSize?: number;
+  /** IFLA_GRO_IPV4_MAX_SIZE (64, u32). */
+  groIpv4MaxSize?: number;
+  /** IFLA_AF_SPEC of an AF_BRIDGE message (`bridge link`, `bridge vlan`), decoded as IFLA_BRIDGE_*. */
+  bridgeAfSpec?: BridgeAfSpecAttributes;
+  /** attributes the schema does not know, kept as bytes. */
+  unknown?: RawAttr[];
+}
+type LinkAttributesMatchesSchema = Assert<SameAttributes<LinkAttributes, AttrsOf<typeof LinkAttrs> & { bridgeAfSpec?: BridgeAfSpecAttributes }>>;
 
 /** A decoded link message. */
 export interface LinkMessage {

@@ -5,7 +5,7 @@
  * @internal
  * @module
  */
-import { type AttrsOf, defineSchema, defineStruct, structField } from '../netlink/attributes.js';
+import { type Assert, type AttrsOf, defineSchema, defineStruct, type RawAttr, type SameAttributes, structField } from '../netlink/attributes.js';
 import type { NlMessage } from '../netlink/message.js';
 import type { NlWriter } from '../netlink/writer.js';
 
@@ -28,7 +28,18 @@ export const NdaCacheInfo = defineStruct('nda_cacheinfo', [
   ['updated', 'u32'],
   ['refcnt', 'u32'],
 ] as const);
-export type NdaCacheInfoValue = ReturnType<typeof NdaCacheInfo.decode>;
+/** struct nda_cacheinfo (NDA_CACHEINFO), times in 1/100 s. */
+export interface NdaCacheInfoValue {
+  /** nda_cacheinfo.confirmed (u32). */
+  confirmed: number;
+  /** nda_cacheinfo.used (u32). */
+  used: number;
+  /** nda_cacheinfo.updated (u32). */
+  updated: number;
+  /** nda_cacheinfo.refcnt (u32). */
+  refcnt: number;
+}
+type NdaCacheInfoValueMatchesStruct = Assert<SameAttributes<NdaCacheInfoValue, ReturnType<typeof NdaCacheInfo.decode>>>;
 
 /** NDA_* attributes. */
 export const NeighAttrs = defineSchema('NDA', {
@@ -50,7 +61,46 @@ export const NeighAttrs = defineSchema('NDA', {
   16: { name: 'ndmStateMask', type: 'u16' },
   17: { name: 'ndmFlagsMask', type: 'u8' },
 });
-export type NeighAttributes = AttrsOf<typeof NeighAttrs>;
+/** Decoded NDA_* attributes of a neighbour or FDB message. */
+export interface NeighAttributes {
+  /** NDA_DST (IP address). */
+  dst?: string;
+  /** NDA_LLADDR (link-layer address). */
+  lladdr?: string;
+  /** NDA_CACHEINFO. */
+  cacheinfo?: NdaCacheInfoValue;
+  /** NDA_PROBES (u32). */
+  probes?: number;
+  /** NDA_VLAN (u16). */
+  vlan?: number;
+  /** NDA_PORT (be16). */
+  port?: number;
+  /** NDA_VNI (u32). */
+  vni?: number;
+  /** NDA_IFINDEX (u32). */
+  ifindex?: number;
+  /** NDA_MASTER (u32). */
+  master?: number;
+  /** NDA_LINK_NETNSID (s32). */
+  linkNetnsid?: number;
+  /** NDA_SRC_VNI (u32). */
+  srcVni?: number;
+  /** NDA_PROTOCOL (u8). */
+  protocol?: number;
+  /** NDA_NH_ID (u32). */
+  nhId?: number;
+  /** NDA_FDB_EXT_ATTRS (raw bytes). */
+  fdbExtAttrs?: Buffer;
+  /** NDA_FLAGS_EXT (u32). */
+  flagsExt?: number;
+  /** NDA_NDM_STATE_MASK (u16). */
+  ndmStateMask?: number;
+  /** NDA_NDM_FLAGS_MASK (u8). */
+  ndmFlagsMask?: number;
+  /** attributes the schema does not know, kept as bytes. */
+  unknown?: RawAttr[];
+}
+type NeighAttributesMatchesSchema = Assert<SameAttributes<NeighAttributes, AttrsOf<typeof NeighAttrs>>>;
 
 /** A decoded neighbour message. */
 export interface NeighMessage {

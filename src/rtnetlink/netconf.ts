@@ -6,7 +6,7 @@
  * @internal
  * @module
  */
-import { type AttrsOf, defineSchema, defineStruct } from '../netlink/attributes.js';
+import { type Assert, type AttrsOf, defineSchema, defineStruct, type RawAttr, type SameAttributes } from '../netlink/attributes.js';
 import type { NlMessage } from '../netlink/message.js';
 import type { NlWriter } from '../netlink/writer.js';
 
@@ -29,7 +29,28 @@ export const NetconfAttrs = defineSchema('NETCONFA', {
   7: { name: 'input', type: 's32' },
   8: { name: 'bcForwarding', type: 's32' },
 });
-export type NetconfAttributes = AttrsOf<typeof NetconfAttrs>;
+/** Decoded NETCONFA_* attributes. */
+export interface NetconfAttributes {
+  /** NETCONFA_IFINDEX (s32). */
+  ifindex?: number;
+  /** NETCONFA_FORWARDING (s32). */
+  forwarding?: number;
+  /** NETCONFA_RP_FILTER (s32). */
+  rpFilter?: number;
+  /** NETCONFA_MC_FORWARDING (s32). */
+  mcForwarding?: number;
+  /** NETCONFA_PROXY_NEIGH (s32). */
+  proxyNeigh?: number;
+  /** NETCONFA_IGNORE_ROUTES_WITH_LINKDOWN (s32). */
+  ignoreRoutesWithLinkdown?: number;
+  /** NETCONFA_INPUT (s32). */
+  input?: number;
+  /** NETCONFA_BC_FORWARDING (s32). */
+  bcForwarding?: number;
+  /** attributes the schema does not know, kept as bytes. */
+  unknown?: RawAttr[];
+}
+type NetconfAttributesMatchesSchema = Assert<SameAttributes<NetconfAttributes, AttrsOf<typeof NetconfAttrs>>>;
 
 /** NETCONFA_IFINDEX_ALL: the `all` settings (net.ipv4.conf.all.*). */
 export const NETCONFA_IFINDEX_ALL = -1;

@@ -5,7 +5,7 @@
  * @internal
  * @module
  */
-import { type AttrsOf, defineSchema, defineStruct } from '../netlink/attributes.js';
+import { type Assert, type AttrsOf, defineSchema, defineStruct, type RawAttr, type SameAttributes } from '../netlink/attributes.js';
 
 /** struct rtgenmsg, padded to 4 bytes as the kernel parses it. */
 export const RtGenMsg = defineStruct('rtgenmsg', [
@@ -21,7 +21,22 @@ export const NsidAttrs = defineSchema('NETNSA', {
   4: { name: 'targetNsid', type: 's32' },
   5: { name: 'currentNsid', type: 's32' },
 });
-export type NsidAttributes = AttrsOf<typeof NsidAttrs>;
+/** Decoded NETNSA_* attributes. */
+export interface NsidAttributes {
+  /** NETNSA_NSID (s32). */
+  nsid?: number;
+  /** NETNSA_PID (u32). */
+  pid?: number;
+  /** NETNSA_FD (u32). */
+  fd?: number;
+  /** NETNSA_TARGET_NSID (s32). */
+  targetNsid?: number;
+  /** NETNSA_CURRENT_NSID (s32). */
+  currentNsid?: number;
+  /** attributes the schema does not know, kept as bytes. */
+  unknown?: RawAttr[];
+}
+type NsidAttributesMatchesSchema = Assert<SameAttributes<NsidAttributes, AttrsOf<typeof NsidAttrs>>>;
 
 /** NETNSA_NSID_NOT_ASSIGNED */
 export const NSID_NOT_ASSIGNED = -1;

@@ -7,7 +7,7 @@
  * @module
  */
 import { ParseError, ValidationError } from '../errors.js';
-import { type AttrsOf, type CustomField, defineSchema, defineStruct, structField } from '../netlink/attributes.js';
+import { type Assert, type AttrsOf, type CustomField, defineSchema, defineStruct, type RawAttr, type SameAttributes, structField } from '../netlink/attributes.js';
 import type { NlMessage } from '../netlink/message.js';
 import { align4, type NlWriter } from '../netlink/writer.js';
 import { AF_INET, AF_INET6, formatIp, parseIp } from '../util/ip.js';
@@ -37,7 +37,26 @@ export const RtaCacheInfo = defineStruct('rta_cacheinfo', [
   ['ts', 'u32'],
   ['tsage', 'u32'],
 ] as const);
-export type RtaCacheInfoValue = ReturnType<typeof RtaCacheInfo.decode>;
+/** struct rta_cacheinfo (RTA_CACHEINFO). */
+export interface RtaCacheInfoValue {
+  /** rta_cacheinfo.clntref (u32). */
+  clntref: number;
+  /** rta_cacheinfo.lastuse (u32). */
+  lastuse: number;
+  /** rta_cacheinfo.expires (s32). */
+  expires: number;
+  /** rta_cacheinfo.error (u32). */
+  error: number;
+  /** rta_cacheinfo.used (u32). */
+  used: number;
+  /** rta_cacheinfo.id (u32). */
+  id: number;
+  /** rta_cacheinfo.ts (u32). */
+  ts: number;
+  /** rta_cacheinfo.tsage (u32). */
+  tsage: number;
+}
+type RtaCacheInfoValueMatchesStruct = Assert<SameAttributes<RtaCacheInfoValue, ReturnType<typeof RtaCacheInfo.decode>>>;
 
 /** RTAX_* (inside RTA_METRICS). `lock` is a bit mask of locked metrics (1 << RTAX_*). */
 export const RouteMetrics = defineSchema('RTAX', {
@@ -59,7 +78,46 @@ export const RouteMetrics = defineSchema('RTAX', {
   16: { name: 'ccAlgo', type: 'string' },
   17: { name: 'fastopenNoCookie', type: 'u32' },
 });
-export type RouteMetricsValue = AttrsOf<typeof RouteMetrics>;
+/** Decoded RTAX_* route metrics (RTA_METRICS). */
+export interface RouteMetricsValue {
+  /** RTAX_LOCK (u32). */
+  lock?: number;
+  /** RTAX_MTU (u32). */
+  mtu?: number;
+  /** RTAX_WINDOW (u32). */
+  window?: number;
+  /** RTAX_RTT (u32). */
+  rtt?: number;
+  /** RTAX_RTTVAR (u32). */
+  rttvar?: number;
+  /** RTAX_SSTHRESH (u32). */
+  ssthresh?: number;
+  /** RTAX_CWND (u32). */
+  cwnd?: number;
+  /** RTAX_ADVMSS (u32). */
+  advmss?: number;
+  /** RTAX_REORDERING (u32). */
+  reordering?: number;
+  /** RTAX_HOPLIMIT (u32). */
+  hoplimit?: number;
+  /** RTAX_INITCWND (u32). */
+  initcwnd?: number;
+  /** RTAX_FEATURES (u32). */
+  features?: number;
+  /** RTAX_RTO_MIN (u32). */
+  rtoMin?: number;
+  /** RTAX_INITRWND (u32). */
+  initrwnd?: number;
+  /** RTAX_QUICKACK (u32). */
+  quickack?: number;
+  /** RTAX_CC_ALGO (string). */
+  ccAlgo?: string;
+  /** RTAX_FASTOPEN_NO_COOKIE (u32). */
+  fastopenNoCookie?: number;
+  /** attributes the schema does not know, kept as bytes. */
+  unknown?: RawAttr[];
+}
+type RouteMetricsValueMatchesSchema = Assert<SameAttributes<RouteMetricsValue, AttrsOf<typeof RouteMetrics>>>;
 
 /** The RTAX_* number of each metric name (for `lock` masks). */
 export const RTAX: Record<Exclude<keyof RouteMetricsValue, 'unknown' | 'lock'>, number> = {
@@ -110,7 +168,24 @@ export const NexthopAttrs = defineSchema('RTA(nexthop)', {
   21: { name: 'encapType', type: 'u16' },
   22: { name: 'encap', type: 'binary' },
 });
-export type NexthopAttributes = AttrsOf<typeof NexthopAttrs>;
+/** Decoded RTA_* attributes of one path of a multipath route (after its struct rtnexthop). */
+export interface NexthopAttributes {
+  /** RTA_GATEWAY (IP address). */
+  gateway?: string;
+  /** RTA_FLOW (u32). */
+  flow?: number;
+  /** RTA_VIA. */
+  via?: string;
+  /** RTA_NEWDST (raw bytes). */
+  newdst?: Buffer;
+  /** RTA_ENCAP_TYPE (u16). */
+  encapType?: number;
+  /** RTA_ENCAP (raw bytes). */
+  encap?: Buffer;
+  /** attributes the schema does not know, kept as bytes. */
+  unknown?: RawAttr[];
+}
+type NexthopAttributesMatchesSchema = Assert<SameAttributes<NexthopAttributes, AttrsOf<typeof NexthopAttrs>>>;
 
 /** One struct rtnexthop with its attributes. `hops` is weight − 1. */
 export interface RtNexthop {
@@ -210,7 +285,68 @@ export const RouteAttrs = defineSchema('RTA', {
   30: { name: 'nhId', type: 'u32' },
   31: { name: 'flowlabel', type: 'be32' },
 });
-export type RouteAttributes = AttrsOf<typeof RouteAttrs>;
+/** Decoded RTA_* attributes of a route message. */
+export interface RouteAttributes {
+  /** RTA_DST (IP address). */
+  dst?: string;
+  /** RTA_SRC (IP address). */
+  src?: string;
+  /** RTA_IIF (u32). */
+  iif?: number;
+  /** RTA_OIF (u32). */
+  oif?: number;
+  /** RTA_GATEWAY (IP address). */
+  gateway?: string;
+  /** RTA_PRIORITY (u32). */
+  priority?: number;
+  /** RTA_PREFSRC (IP address). */
+  prefsrc?: string;
+  /** RTA_METRICS (nested). */
+  metrics?: RouteMetricsValue;
+  /** RTA_MULTIPATH. */
+  multipath?: RtNexthop[];
+  /** RTA_FLOW (u32). */
+  flow?: number;
+  /** RTA_CACHEINFO. */
+  cacheinfo?: RtaCacheInfoValue;
+  /** RTA_TABLE (u32). */
+  table?: number;
+  /** RTA_MARK (u32). */
+  mark?: number;
+  /** RTA_MFC_STATS (raw bytes). */
+  mfcStats?: Buffer;
+  /** RTA_VIA. */
+  via?: string;
+  /** RTA_NEWDST (raw bytes). */
+  newdst?: Buffer;
+  /** RTA_PREF (u8). */
+  pref?: number;
+  /** RTA_ENCAP_TYPE (u16). */
+  encapType?: number;
+  /** RTA_ENCAP (raw bytes). */
+  encap?: Buffer;
+  /** RTA_EXPIRES (u32). */
+  expires?: number;
+  /** RTA_PAD (raw bytes). */
+  pad?: Buffer;
+  /** RTA_UID (u32). */
+  uid?: number;
+  /** RTA_TTL_PROPAGATE (u8). */
+  ttlPropagate?: number;
+  /** RTA_IP_PROTO (u8). */
+  ipProto?: number;
+  /** RTA_SPORT. */
+  sport?: number;
+  /** RTA_DPORT. */
+  dport?: number;
+  /** RTA_NH_ID (u32). */
+  nhId?: number;
+  /** RTA_FLOWLABEL (31, be32). */
+  flowlabel?: number;
+  /** attributes the schema does not know, kept as bytes. */
+  unknown?: RawAttr[];
+}
+type RouteAttributesMatchesSchema = Assert<SameAttributes<RouteAttributes, AttrsOf<typeof RouteAttrs>>>;
 
 /** A decoded route message. */
 export interface RouteMessage {

@@ -11,8 +11,11 @@ export const AF_INET6 = 10;
 
 /** An IP prefix: address plus prefix length (`10.0.0.1/24` keeps the host bits). */
 export interface Cidr {
+  /** the address as text (host bits kept), e.g. `10.0.0.1`. */
   address: string;
+  /** the prefix length, e.g. 24. */
   prefixLength: number;
+  /** 4 or 6. */
   family: 4 | 6;
 }
 
