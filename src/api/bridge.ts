@@ -16,7 +16,7 @@ import { ETH_P_8021AD, ETH_P_8021Q } from '../rtnetlink/link-kinds.js';
 import { IfInfoMsg, LinkAttrs } from '../rtnetlink/link.js';
 import { validateInt, validateOptions } from '../util/validate.js';
 import { Fdb, type FdbAddOptions, type FdbDeleteOptions, type FdbEntry } from './fdb.js';
-import { asKind, KindLink, commonCreateAttrs, createLink, kindData, Link, type LinkLike, optBool, resolveLinkIndex, validateMac } from './link.js';
+import { asKind, fetchLink, KindLink, commonCreateAttrs, createLink, kindData, Link, type LinkLike, optBool, resolveLinkIndex, validateMac } from './link.js';
 import type { Namespace } from './namespace.js';
 
 /** Options of a bridge (`ip link add type bridge …`, `ip link set type bridge …`). Times are in seconds. */
@@ -376,7 +376,7 @@ export class Bridge extends KindLink {
 
   /** A bridge by name or index; EINVAL if the link is not a bridge. */
   static async get(ns: Namespace, ref: LinkLike): Promise<Bridge> {
-    return Bridge.from(ref instanceof Link ? await ref.refresh() : await Link.get(ns, ref));
+    return Bridge.from(await fetchLink(ns, ref));
   }
 
   /** All bridges of a namespace (`ip link show type bridge`). */

@@ -639,6 +639,11 @@ export async function resolveLinkIndex(ns: Namespace, ref: LinkLike, field: stri
   return (await resolveLink(ns, checkLinkArg(ns, ref, field))).index;
 }
 
+/** A fresh snapshot of a link given as a Link (refreshed) or a name/index (looked up in `ns`). */
+export async function fetchLink(ns: Namespace, ref: LinkLike): Promise<Link> {
+  return ref instanceof Link ? ref.refresh() : Link.get(ns, ref);
+}
+
 function describeRef(ref: LinkLike): string {
   return ref instanceof Link ? ref.name : typeof ref === 'number' ? `#${ref}` : ref;
 }

@@ -6,7 +6,7 @@
 import { ValidationError } from '../errors.js';
 import { MACVLAN_FLAG_NOPROMISC, MACVLAN_MODES, type MacvlanAttributes } from '../rtnetlink/link-kinds.js';
 import { validateInt, validateOptions } from '../util/validate.js';
-import { asKind, KindLink, commonCreateAttrs, createLink, kindData, Link, type LinkLike } from './link.js';
+import { asKind, fetchLink, KindLink, commonCreateAttrs, createLink, kindData, Link, type LinkLike } from './link.js';
 import type { Namespace } from './namespace.js';
 
 /**
@@ -109,7 +109,7 @@ export class Macvlan extends KindLink {
 
   /** A macvlan by name or index. */
   static async get(ns: Namespace, ref: LinkLike): Promise<Macvlan> {
-    return Macvlan.from(ref instanceof Link ? await ref.refresh() : await Link.get(ns, ref));
+    return Macvlan.from(await fetchLink(ns, ref));
   }
 
   /** All macvlans of a namespace (`ip link show type macvlan`). */
@@ -145,7 +145,7 @@ export class Macvtap extends KindLink {
 
   /** A macvtap by name or index. */
   static async get(ns: Namespace, ref: LinkLike): Promise<Macvtap> {
-    return Macvtap.from(ref instanceof Link ? await ref.refresh() : await Link.get(ns, ref));
+    return Macvtap.from(await fetchLink(ns, ref));
   }
 
   /** All macvtaps of a namespace (`ip link show type macvtap`). */

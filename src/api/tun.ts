@@ -11,7 +11,7 @@ import { native } from '../binding/native.js';
 import { SystemError, ValidationError } from '../errors.js';
 import { IFF_MULTI_QUEUE, IFF_NO_PI, IFF_TAP, IFF_TUN, IFF_TUN_EXCL, IFF_VNET_HDR, type TunAttributes } from '../rtnetlink/link-kinds.js';
 import { validateIfname, validateInt, validateOptions } from '../util/validate.js';
-import { asKind, KindLink, kindData, Link, type LinkChanges, type LinkLike, validateEtherMtu, validateMac } from './link.js';
+import { asKind, fetchLink, KindLink, kindData, Link, type LinkChanges, type LinkLike, validateEtherMtu, validateMac } from './link.js';
 import type { Namespace } from './namespace.js';
 
 /** Options of {@link Tun.create}. */
@@ -136,7 +136,7 @@ export class Tun extends KindLink {
 
   /** A tun/tap device by name or index. */
   static async get(ns: Namespace, ref: LinkLike): Promise<Tun> {
-    return Tun.from(ref instanceof Link ? await ref.refresh() : await Link.get(ns, ref));
+    return Tun.from(await fetchLink(ns, ref));
   }
 
   /** All tun/tap devices of a namespace (`ip tuntap list`). */

@@ -8,7 +8,7 @@ import { type VxlanAttributes, VXLAN_DF } from '../rtnetlink/vxlan.js';
 import { ipFamily, sameFamily } from '../util/ip.js';
 import { validateInt, validateOptions } from '../util/validate.js';
 import { Fdb, type FdbAddOptions, type FdbEntry } from './fdb.js';
-import { asKind, KindLink, commonCreateAttrs, createLink, kindData, Link, type LinkLike, optBool, resolveLinkIndex } from './link.js';
+import { asKind, fetchLink, KindLink, commonCreateAttrs, createLink, kindData, Link, type LinkLike, optBool, resolveLinkIndex } from './link.js';
 import type { Namespace } from './namespace.js';
 
 /** Options of a VXLAN device. */
@@ -241,7 +241,7 @@ export class Vxlan extends KindLink {
 
   /** A VXLAN device by name or index. */
   static async get(ns: Namespace, ref: LinkLike): Promise<Vxlan> {
-    return Vxlan.from(ref instanceof Link ? await ref.refresh() : await Link.get(ns, ref));
+    return Vxlan.from(await fetchLink(ns, ref));
   }
 
   /** All VXLAN devices of a namespace (`ip link show type vxlan`). */
