@@ -5,8 +5,8 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { BridgeNetwork } from '../api/bridge-network.js';
-import { Route } from '../api/route.js';
+import { BridgeNetwork } from '../api/network/bridge-network.js';
+import { Route } from '../api/ip/route.js';
 import { Sandbox } from '../testing/sandbox.js';
 import { type EchoResult, tcpEcho, tcpEchoServer, udpEcho, udpEchoServer } from '../testing/traffic.js';
 import { takeOption, UsageError } from './args.js';

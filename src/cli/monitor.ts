@@ -2,8 +2,8 @@
  * `netns-kit monitor`: kernel change events like `ip monitor`, through {@link Namespace.watch}.
  * @module
  */
-import type { WatchEvent, WatchKind } from '../api/events.js';
-import type { Link } from '../api/link.js';
+import type { WatchEvent, WatchKind } from '../api/events/events.js';
+import type { Link } from '../api/link/link.js';
 import { takeOption, UsageError } from './args.js';
 import { addrInfoJson, isShownNeighbor, linkJson, neighJson, routeJson } from './ip-json.js';
 import { addrText, linkText, neighText, routeText } from './ip-text.js';

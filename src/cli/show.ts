@@ -3,12 +3,12 @@
  * library sees, laid out like `ip` / `bridge` (or as their `-j` JSON).
  * @module
  */
-import { Address } from '../api/address.js';
-import { Fdb } from '../api/fdb.js';
-import type { Link } from '../api/link.js';
-import { Namespace } from '../api/namespace.js';
-import { Neighbor } from '../api/neighbor.js';
-import { Route } from '../api/route.js';
+import { Address } from '../api/ip/address.js';
+import { Fdb } from '../api/link/fdb.js';
+import type { Link } from '../api/link/link.js';
+import { Namespace } from '../api/namespace/namespace.js';
+import { Neighbor } from '../api/ip/neighbor.js';
+import { Route } from '../api/ip/route.js';
 import { NetnsKitError } from '../errors.js';
 import { type GlobalOptions, parseSelectors, UsageError } from './args.js';
 import { addrInfoJson, fdbJson, isShownNeighbor, linkJson, neighJson, routeJson } from './ip-json.js';

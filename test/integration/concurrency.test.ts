@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Address, Namespace, NetlinkError, Route, VethPair } from '../../src/index.js';
 import { AF_INET, RTM_GETADDR, RTM_GETROUTE } from '../../src/rtnetlink/constants.js';
-import { IfAddrMsg } from '../../src/rtnetlink/addr.js';
+import { IfAddrMsg } from '../../src/rtnetlink/address.js';
 import { RouteAttrs, RtMsg } from '../../src/rtnetlink/route.js';
 import { ipJson, rootSkip, skipReason, tempNamespace, toolEnv, useTempNamespaces } from '../helpers/env.js';
 

@@ -3,8 +3,8 @@
  * IP allocator of a Docker-style bridge network).
  * @module
  */
-import { NetnsKitError, ValidationError } from '../errors.js';
-import { parseCidr } from './ip.js';
+import { NetnsKitError, ValidationError } from '../../errors.js';
+import { parseCidr } from '../../util/ip.js';
 
 /** IPv4 text → 32-bit unsigned number. */
 export function ipv4ToNumber(ip: string): number {

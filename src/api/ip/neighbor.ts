@@ -3,11 +3,11 @@
  * entries (`ip neigh add|del|replace|change|show|flush`, `ip neigh add proxy`).
  * @module
  */
-import { NetlinkError, ParseError, ValidationError } from '../errors.js';
-import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../netlink/constants.js';
-import type { NetlinkConnection } from '../netlink/connection.js';
-import type { NlMessage } from '../netlink/message.js';
-import { AF_INET, AF_INET6, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH, flagNames } from '../rtnetlink/constants.js';
+import { NetlinkError, ParseError, ValidationError } from '../../errors.js';
+import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../../netlink/constants.js';
+import type { NetlinkConnection } from '../../netlink/connection.js';
+import type { NlMessage } from '../../netlink/message.js';
+import { AF_INET, AF_INET6, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH, flagNames } from '../../rtnetlink/constants.js';
 import {
   decodeNeighMessage,
   encodeNeighMessage,
@@ -24,12 +24,12 @@ import {
   NTF_ROUTER,
   NUD_NOARP,
   NUD_PERMANENT,
-} from '../rtnetlink/neigh.js';
-import { formatIp, formatMac, parseIp, parseMac } from '../util/ip.js';
-import { validateInt, validateOptions } from '../util/validate.js';
-import { Link } from './link.js';
-import { checkLinkArg, type LinkArg, resolveLink, resolvedNow, type ResolvedLink } from './link-spec.js';
-import type { Namespace } from './namespace.js';
+} from '../../rtnetlink/neighbor.js';
+import { formatIp, formatMac, parseIp, parseMac } from '../../util/ip.js';
+import { validateInt, validateOptions } from '../../util/validate.js';
+import { Link } from '../link/link.js';
+import { checkLinkArg, type LinkArg, resolveLink, resolvedNow, type ResolvedLink } from '../link/link-spec.js';
+import type { Namespace } from '../namespace/namespace.js';
 
 /** A neighbour state that can be set. */
 export type SettableNeighState = Exclude<NeighStateName, 'none'>;

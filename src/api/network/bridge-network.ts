@@ -5,16 +5,16 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { NetnsKitError, ValidationError } from '../errors.js';
-import { Ipv4Pool, ipv4ToNumber } from '../util/ipv4-pool.js';
-import { parseCidr, parseMac } from '../util/ip.js';
-import { validateIfname, validateInt, validateOptions } from '../util/validate.js';
-import { Address } from './address.js';
-import { Bridge } from './bridge.js';
-import { Link } from './link.js';
-import { Namespace } from './namespace.js';
-import { Route } from './route.js';
-import { VethPair } from './veth.js';
+import { NetnsKitError, ValidationError } from '../../errors.js';
+import { Ipv4Pool, ipv4ToNumber } from './ipv4-pool.js';
+import { parseCidr, parseMac } from '../../util/ip.js';
+import { validateIfname, validateInt, validateOptions } from '../../util/validate.js';
+import { Address } from '../ip/address.js';
+import { Bridge } from '../link/bridge.js';
+import { Link } from '../link/link.js';
+import { Namespace } from '../namespace/namespace.js';
+import { Route } from '../ip/route.js';
+import { VethPair } from '../link/veth.js';
 
 /** Docker's default bridge subnet. */
 export const DEFAULT_BRIDGE_SUBNET = '172.17.0.0/16';

@@ -3,11 +3,11 @@
  * (`ip link add mv0 link eth0 type macvlan mode bridge`, `… type macvtap`).
  * @module
  */
-import { ValidationError } from '../errors.js';
-import { MACVLAN_FLAG_NOPROMISC, MACVLAN_MODES, type MacvlanAttributes } from '../rtnetlink/link-kinds.js';
-import { validateInt, validateOptions } from '../util/validate.js';
+import { ValidationError } from '../../errors.js';
+import { MACVLAN_FLAG_NOPROMISC, MACVLAN_MODES, type MacvlanAttributes } from '../../rtnetlink/link-kinds.js';
+import { validateInt, validateOptions } from '../../util/validate.js';
 import { asKind, fetchLink, KindLink, commonCreateAttrs, createLink, kindData, Link, type LinkLike } from './link.js';
-import type { Namespace } from './namespace.js';
+import type { Namespace } from '../namespace/namespace.js';
 
 /**
  * Macvlan modes: how macvlans on one lower device reach each other — `private` (never),

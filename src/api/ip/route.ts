@@ -2,12 +2,12 @@
  * Route: IPv4 and IPv6 routes of a namespace (`ip route add|del|replace|append|show|get`).
  * @module
  */
-import { BulkError, NetlinkError, ParseError, ValidationError } from '../errors.js';
-import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../netlink/constants.js';
-import type { NetlinkConnection, RequestInfo } from '../netlink/connection.js';
-import type { NlMessage } from '../netlink/message.js';
-import { NlWriter } from '../netlink/writer.js';
-import { AF_INET, AF_INET6, RTM_DELROUTE, RTM_GETROUTE, RTM_NEWROUTE, flagNames } from '../rtnetlink/constants.js';
+import { BulkError, NetlinkError, ParseError, ValidationError } from '../../errors.js';
+import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../../netlink/constants.js';
+import type { NetlinkConnection, RequestInfo } from '../../netlink/connection.js';
+import type { NlMessage } from '../../netlink/message.js';
+import { NlWriter } from '../../netlink/writer.js';
+import { AF_INET, AF_INET6, RTM_DELROUTE, RTM_GETROUTE, RTM_NEWROUTE, flagNames } from '../../rtnetlink/constants.js';
 import {
   decodeRouteMessage,
   encodeRouteMessage,
@@ -44,12 +44,12 @@ import {
   scopeNumber,
   tableName,
   tableNumber,
-} from '../rtnetlink/route.js';
-import { formatCidr, formatIp, ipFamily, parseDestination, parseIp, sameFamily } from '../util/ip.js';
-import { validateInt, validateOptions } from '../util/validate.js';
-import { Link } from './link.js';
-import { checkLinkArg, type LinkArg, resolveLink, resolvedNow, type ResolvedLink } from './link-spec.js';
-import type { Namespace } from './namespace.js';
+} from '../../rtnetlink/route.js';
+import { formatCidr, formatIp, ipFamily, parseDestination, parseIp, sameFamily } from '../../util/ip.js';
+import { validateInt, validateOptions } from '../../util/validate.js';
+import { Link } from '../link/link.js';
+import { checkLinkArg, type LinkArg, resolveLink, resolvedNow, type ResolvedLink } from '../link/link-spec.js';
+import type { Namespace } from '../namespace/namespace.js';
 
 /** Route metrics (`ip route add … mtu 1400 advmss 1360 …`), RTA_METRICS / RTAX_*. */
 export interface RouteMetrics {

@@ -4,10 +4,10 @@
  * AF_BRIDGE, encoded with the neighbour family's codec (rtnetlink/neigh.ts).
  * @module
  */
-import type { NlMessage } from '../netlink/message.js';
-import { ValidationError } from '../errors.js';
-import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../netlink/constants.js';
-import { AF_BRIDGE, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH } from '../rtnetlink/constants.js';
+import type { NlMessage } from '../../netlink/message.js';
+import { ValidationError } from '../../errors.js';
+import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../../netlink/constants.js';
+import { AF_BRIDGE, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH } from '../../rtnetlink/constants.js';
 import {
   decodeNeighMessage,
   NdMsg,
@@ -26,11 +26,11 @@ import {
   NUD_PERMANENT,
   NUD_REACHABLE,
   NUD_STALE,
-} from '../rtnetlink/neigh.js';
-import { parseIp } from '../util/ip.js';
-import { validateInt, validateOptions } from '../util/validate.js';
+} from '../../rtnetlink/neighbor.js';
+import { parseIp } from '../../util/ip.js';
+import { validateInt, validateOptions } from '../../util/validate.js';
 import { Link, type LinkLike, resolveLinkIndex, validateMac } from './link.js';
-import type { Namespace } from './namespace.js';
+import type { Namespace } from '../namespace/namespace.js';
 
 /** State of an FDB entry, as `bridge fdb` prints it. */
 export type FdbState = 'permanent' | 'static' | 'dynamic' | 'stale';

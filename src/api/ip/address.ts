@@ -2,9 +2,9 @@
  * Address: IPv4 and IPv6 addresses of links (`ip addr add|del|replace|show|flush`).
  * @module
  */
-import { NetlinkError, ParseError, ValidationError } from '../errors.js';
-import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../netlink/constants.js';
-import type { NlMessage } from '../netlink/message.js';
+import { NetlinkError, ParseError, ValidationError } from '../../errors.js';
+import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../../netlink/constants.js';
+import type { NlMessage } from '../../netlink/message.js';
 import {
   addressFlagBit,
   type AddressFlagName,
@@ -21,15 +21,15 @@ import {
   IFA_F_TENTATIVE,
   type IfAddrHeader,
   INFINITY_LIFE_TIME,
-} from '../rtnetlink/addr.js';
-import { AF_INET, AF_INET6, RTM_DELADDR, RTM_GETADDR, RTM_NEWADDR } from '../rtnetlink/constants.js';
-import { RT_SCOPE_HOST, RT_SCOPE_UNIVERSE, scopeName, scopeNumber } from '../rtnetlink/route.js';
-import { broadcastOf, formatIp, ipFamily, isIPv4Loopback, networkOf, parseCidr, parseIp, sameFamily } from '../util/ip.js';
-import { IFNAME_MAX, validateInt, validateOptions } from '../util/validate.js';
-import { Link, type LinkRef } from './link.js';
-import { checkLinkArg, type LinkArg, resolveLink, type ResolvedLink } from './link-spec.js';
-import { Namespace } from './namespace.js';
-import { describeObject, waitFor, type WaitOptions } from './wait.js';
+} from '../../rtnetlink/address.js';
+import { AF_INET, AF_INET6, RTM_DELADDR, RTM_GETADDR, RTM_NEWADDR } from '../../rtnetlink/constants.js';
+import { RT_SCOPE_HOST, RT_SCOPE_UNIVERSE, scopeName, scopeNumber } from '../../rtnetlink/route.js';
+import { broadcastOf, formatIp, ipFamily, isIPv4Loopback, networkOf, parseCidr, parseIp, sameFamily } from '../../util/ip.js';
+import { IFNAME_MAX, validateInt, validateOptions } from '../../util/validate.js';
+import { Link, type LinkRef } from '../link/link.js';
+import { checkLinkArg, type LinkArg, resolveLink, type ResolvedLink } from '../link/link-spec.js';
+import { Namespace } from '../namespace/namespace.js';
+import { describeObject, waitFor, type WaitOptions } from '../events/wait.js';
 
 /** An address lifetime: seconds, or `forever`. */
 export type Lifetime = number | 'forever';

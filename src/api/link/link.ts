@@ -3,9 +3,9 @@
  * `ip link delete`).
  * @module
  */
-import { NetlinkError, NetnsKitError, ValidationError } from '../errors.js';
-import { NLM_F_CREATE, NLM_F_DUMP_FILTERED, NLM_F_ECHO, NLM_F_EXCL } from '../netlink/constants.js';
-import type { NlMessage } from '../netlink/message.js';
+import { NetlinkError, NetnsKitError, ValidationError } from '../../errors.js';
+import { NLM_F_CREATE, NLM_F_DUMP_FILTERED, NLM_F_ECHO, NLM_F_EXCL } from '../../netlink/constants.js';
+import type { NlMessage } from '../../netlink/message.js';
 import {
   AF_UNSPEC,
   flagNames,
@@ -17,8 +17,8 @@ import {
   RTM_DELLINK,
   RTM_GETLINK,
   RTM_NEWLINK,
-} from '../rtnetlink/constants.js';
-import type { LinkKindData } from '../rtnetlink/link-kinds.js';
+} from '../../rtnetlink/constants.js';
+import type { LinkKindData } from '../../rtnetlink/link-kinds.js';
 import {
   decodeLinkMessage,
   type IfInfoHeader,
@@ -30,12 +30,12 @@ import {
   type LinkStats,
   OPERSTATES,
   type OperState,
-} from '../rtnetlink/link.js';
-import { parseLladdr } from '../util/ip.js';
-import { validateIfname, validateInt, validateOptions } from '../util/validate.js';
+} from '../../rtnetlink/link.js';
+import { parseLladdr } from '../../util/ip.js';
+import { validateIfname, validateInt, validateOptions } from '../../util/validate.js';
 import { checkLinkArg, resolveLink } from './link-spec.js';
-import { Namespace } from './namespace.js';
-import { describeObject, waitFor, type WaitOptions } from './wait.js';
+import { Namespace } from '../namespace/namespace.js';
+import { describeObject, waitFor, type WaitOptions } from '../events/wait.js';
 
 /** Which link: its name, or its index. */
 export type LinkRef = string | number;

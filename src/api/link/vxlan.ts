@@ -3,13 +3,13 @@
  * remote VTEPs (`bridge fdb append 00:00:00:00:00:00 dev vx0 dst 10.0.0.2`).
  * @module
  */
-import { ValidationError } from '../errors.js';
-import { type VxlanAttributes, VXLAN_DF } from '../rtnetlink/vxlan.js';
-import { ipFamily, sameFamily } from '../util/ip.js';
-import { validateInt, validateOptions } from '../util/validate.js';
+import { ValidationError } from '../../errors.js';
+import { type VxlanAttributes, VXLAN_DF } from '../../rtnetlink/vxlan.js';
+import { ipFamily, sameFamily } from '../../util/ip.js';
+import { validateInt, validateOptions } from '../../util/validate.js';
 import { Fdb, type FdbAddOptions, type FdbEntry } from './fdb.js';
 import { asKind, fetchLink, KindLink, commonCreateAttrs, createLink, kindData, Link, type LinkLike, optBool, resolveLinkIndex } from './link.js';
-import type { Namespace } from './namespace.js';
+import type { Namespace } from '../namespace/namespace.js';
 
 /** Options of a VXLAN device. */
 export interface VxlanOptions {

@@ -2,12 +2,12 @@
  * VethPair: the two ends of a virtual Ethernet cable (`ip link add A type veth peer name B`).
  * @module
  */
-import { ValidationError } from '../errors.js';
-import type { LinkAttributes } from '../rtnetlink/link.js';
-import type { VethInfoAttributes } from '../rtnetlink/link-kinds.js';
-import { validateIfname, validateInt, validateOptions } from '../util/validate.js';
+import { ValidationError } from '../../errors.js';
+import type { LinkAttributes } from '../../rtnetlink/link.js';
+import type { VethInfoAttributes } from '../../rtnetlink/link-kinds.js';
+import { validateIfname, validateInt, validateOptions } from '../../util/validate.js';
 import { createLink, Link, validateEtherMtu, validateMac } from './link.js';
-import { Namespace } from './namespace.js';
+import { Namespace } from '../namespace/namespace.js';
 
 /** Options of the peer end of {@link VethPair.create}. */
 export interface VethPeerOptions {

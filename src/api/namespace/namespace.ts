@@ -4,18 +4,18 @@
  */
 import { closeSync, constants as fsConstants, fstatSync, openSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
-import { native } from '../binding/native.js';
-import { NetnsKitError, SystemError, ValidationError } from '../errors.js';
-import { NetlinkConnection } from '../netlink/connection.js';
-import { AF_UNSPEC, RTM_GETNSID, RTM_NEWNSID } from '../rtnetlink/constants.js';
-import { NsidAttrs, NSID_NOT_ASSIGNED, RtGenMsg } from '../rtnetlink/nsid.js';
-import { Link, type LinkListFilter, type LinkRef } from './link.js';
-import type { WatchKind, WatchObjectMap } from './events.js';
-import { guarded, type WaitOptions, validateWaitOptions, waitForKind } from './wait.js';
-import { NamespaceWatcher, type NamespaceWatchOptions } from './namespace-watch.js';
-import { Watcher, type WatchOptions } from './watch.js';
+import { native } from '../../binding/native.js';
+import { NetnsKitError, SystemError, ValidationError } from '../../errors.js';
+import { NetlinkConnection } from '../../netlink/connection.js';
+import { AF_UNSPEC, RTM_GETNSID, RTM_NEWNSID } from '../../rtnetlink/constants.js';
+import { NsidAttrs, NSID_NOT_ASSIGNED, RtGenMsg } from '../../rtnetlink/nsid.js';
+import { Link, type LinkListFilter, type LinkRef } from '../link/link.js';
+import type { WatchKind, WatchObjectMap } from '../events/events.js';
+import { guarded, type WaitOptions, validateWaitOptions, waitForKind } from '../events/wait.js';
+import { NamespaceWatcher, type NamespaceWatchOptions } from '../events/namespace-watch.js';
+import { Watcher, type WatchOptions } from '../events/watch.js';
 import { Sysctl } from './sysctl.js';
-import { validateInt, validateNamespaceName } from '../util/validate.js';
+import { validateInt, validateNamespaceName } from '../../util/validate.js';
 
 /** Where named namespaces live (iproute2's NETNS_RUN_DIR; /var/run/netns is the same place). */
 export const NETNS_RUN_DIR = '/run/netns';

@@ -20,10 +20,10 @@
  * taken again.
  * @module
  */
-import { NetlinkError, NetnsKitError, ValidationError } from '../errors.js';
-import { NetlinkConnection } from '../netlink/connection.js';
-import type { NlMessage } from '../netlink/message.js';
-import { validateInt, validateOptions } from '../util/validate.js';
+import { NetlinkError, NetnsKitError, ValidationError } from '../../errors.js';
+import { NetlinkConnection } from '../../netlink/connection.js';
+import type { NlMessage } from '../../netlink/message.js';
+import { validateInt, validateOptions } from '../../util/validate.js';
 import {
   type AddressEvent,
   type ChangeType,
@@ -45,7 +45,7 @@ import {
   type WatchKind,
 } from './events.js';
 import { EventStream } from './event-stream.js';
-import type { Namespace } from './namespace.js';
+import type { Namespace } from '../namespace/namespace.js';
 
 /** Options of {@link Namespace.watch}. */
 export interface WatchOptions {

@@ -3,21 +3,21 @@
  * (`ip link add type bridge`, `brctl addbr/addif/delif`, `bridge link set`, `bridge fdb`).
  * @module
  */
-import { NetlinkError, NetnsKitError, ValidationError } from '../errors.js';
-import { AF_BRIDGE, AF_UNSPEC, RTM_NEWLINK, RTM_SETLINK } from '../rtnetlink/constants.js';
+import { NetlinkError, NetnsKitError, ValidationError } from '../../errors.js';
+import { AF_BRIDGE, AF_UNSPEC, RTM_NEWLINK, RTM_SETLINK } from '../../rtnetlink/constants.js';
 import {
   BR_BOOLOPT_NO_LL_LEARN,
   BRIDGE_PORT_STATES,
   type BridgeAttributes,
   type BridgeId,
   type BridgePortAttributes,
-} from '../rtnetlink/bridge.js';
-import { ETH_P_8021AD, ETH_P_8021Q } from '../rtnetlink/link-kinds.js';
-import { IfInfoMsg, LinkAttrs } from '../rtnetlink/link.js';
-import { validateInt, validateOptions } from '../util/validate.js';
+} from '../../rtnetlink/bridge.js';
+import { ETH_P_8021AD, ETH_P_8021Q } from '../../rtnetlink/link-kinds.js';
+import { IfInfoMsg, LinkAttrs } from '../../rtnetlink/link.js';
+import { validateInt, validateOptions } from '../../util/validate.js';
 import { Fdb, type FdbAddOptions, type FdbDeleteOptions, type FdbEntry } from './fdb.js';
 import { asKind, fetchLink, KindLink, commonCreateAttrs, createLink, kindData, Link, type LinkLike, optBool, resolveLinkIndex, validateMac } from './link.js';
-import type { Namespace } from './namespace.js';
+import type { Namespace } from '../namespace/namespace.js';
 
 /** Options of a bridge (`ip link add type bridge …`, `ip link set type bridge …`). Times are in seconds. */
 export interface BridgeOptions {

@@ -10,10 +10,10 @@
 import { closeSync, constants as fsConstants, type FSWatcher, openSync, statSync, watch as fsWatch } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { dirname, resolve as resolvePath } from 'node:path';
-import { SystemError, ValidationError } from '../errors.js';
-import { validateOptions } from '../util/validate.js';
+import { SystemError, ValidationError } from '../../errors.js';
+import { validateOptions } from '../../util/validate.js';
 import { EventStream } from './event-stream.js';
-import { isNetnsFd, NETNS_RUN_DIR } from './namespace.js';
+import { isNetnsFd, NETNS_RUN_DIR } from '../namespace/namespace.js';
 
 /** A named namespace appeared (`add`) or was removed (`remove`). */
 export interface NamespaceEvent {

@@ -3,9 +3,9 @@
  * (`ip monitor netconf`, `ip netconf show`): forwarding, rp_filter, proxy_ndp, …
  * @module
  */
-import type { NlMessage } from '../netlink/message.js';
-import { AF_INET, AF_INET6 } from '../rtnetlink/constants.js';
-import { decodeNetconfMessage, NETCONFA_IFINDEX_ALL, NETCONFA_IFINDEX_DEFAULT, type NetconfAttributes } from '../rtnetlink/netconf.js';
+import type { NlMessage } from '../../netlink/message.js';
+import { AF_INET, AF_INET6 } from '../../rtnetlink/constants.js';
+import { decodeNetconfMessage, NETCONFA_IFINDEX_ALL, NETCONFA_IFINDEX_DEFAULT, type NetconfAttributes } from '../../rtnetlink/netconf.js';
 import type { Namespace } from './namespace.js';
 
 /** AF_MPLS: MPLS also reports netconf (input enabled per device). */

@@ -4,8 +4,8 @@
  * main thread never moves and no process is spawned.
  * @module
  */
-import { native } from '../binding/native.js';
-import { SystemError, ValidationError } from '../errors.js';
+import { native } from '../../binding/native.js';
+import { SystemError, ValidationError } from '../../errors.js';
 import type { Namespace } from './namespace.js';
 
 /** A sysctl value to write: numbers, booleans (1/0), strings, or several numbers (tab-separated, like `net.ipv4.tcp_rmem`). */

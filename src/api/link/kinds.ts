@@ -4,7 +4,7 @@
  * with typed settings read back from IFLA_INFO_DATA.
  * @module
  */
-import { ValidationError } from '../errors.js';
+import { ValidationError } from '../../errors.js';
 import {
   BOND_MODES,
   type BondAttributes,
@@ -17,12 +17,12 @@ import {
   VLAN_FLAG_REORDER_HDR,
   type VlanAttributes,
   type VrfAttributes,
-} from '../rtnetlink/link-kinds.js';
-import type { LinkAttributes } from '../rtnetlink/link.js';
-import { ipFamily } from '../util/ip.js';
-import { validateInt, validateOptions } from '../util/validate.js';
+} from '../../rtnetlink/link-kinds.js';
+import type { LinkAttributes } from '../../rtnetlink/link.js';
+import { ipFamily } from '../../util/ip.js';
+import { validateInt, validateOptions } from '../../util/validate.js';
 import { asKind, commonCreateAttrs, createLink, KindLink, kindData, Link, type LinkLike, optBool } from './link.js';
-import type { Namespace } from './namespace.js';
+import type { Namespace } from '../namespace/namespace.js';
 
 /** Options every kind helper takes. */
 export interface BasicLinkOptions {

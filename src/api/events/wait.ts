@@ -8,10 +8,10 @@
  * socket and the timer are gone when the promise settles.
  * @module
  */
-import { AbortError, NetnsKitError, TimeoutError, ValidationError } from '../errors.js';
-import { validateOptions } from '../util/validate.js';
+import { AbortError, NetnsKitError, TimeoutError, ValidationError } from '../../errors.js';
+import { validateOptions } from '../../util/validate.js';
 import { eventObject, type ObjectEvent, type WatchKind, type WatchObjectMap } from './events.js';
-import type { Namespace } from './namespace.js';
+import type { Namespace } from '../namespace/namespace.js';
 import { Watcher } from './watch.js';
 
 /** Options of the `waitFor` methods. */

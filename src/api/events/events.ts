@@ -4,9 +4,9 @@
  * identified and how its current state is dumped.
  * @module
  */
-import type { BodyWriter } from '../netlink/connection.js';
-import type { NlMessage } from '../netlink/message.js';
-import type { NlWriter } from '../netlink/writer.js';
+import type { BodyWriter } from '../../netlink/connection.js';
+import type { NlMessage } from '../../netlink/message.js';
+import type { NlWriter } from '../../netlink/writer.js';
 import {
   AF_INET,
   AF_INET6,
@@ -38,20 +38,20 @@ import {
   RTNLGRP_IPV6_NETCONF,
   RTNLGRP_LINK,
   RTNLGRP_NSID,
-} from '../rtnetlink/constants.js';
-import { encodeAddrMessage } from '../rtnetlink/addr.js';
-import { IfInfoMsg } from '../rtnetlink/link.js';
-import { encodeNeighMessage, NTF_PROXY } from '../rtnetlink/neigh.js';
-import { encodeRouteMessage } from '../rtnetlink/route.js';
-import { NetconfMsg } from '../rtnetlink/netconf.js';
-import { NsidAttrs, RtGenMsg } from '../rtnetlink/nsid.js';
-import { ValidationError } from '../errors.js';
-import { Address } from './address.js';
-import { Link } from './link.js';
-import { Neighbor } from './neighbor.js';
-import { Route } from './route.js';
-import { Netconf } from './netconf.js';
-import type { Namespace } from './namespace.js';
+} from '../../rtnetlink/constants.js';
+import { encodeAddrMessage } from '../../rtnetlink/address.js';
+import { IfInfoMsg } from '../../rtnetlink/link.js';
+import { encodeNeighMessage, NTF_PROXY } from '../../rtnetlink/neighbor.js';
+import { encodeRouteMessage } from '../../rtnetlink/route.js';
+import { NetconfMsg } from '../../rtnetlink/netconf.js';
+import { NsidAttrs, RtGenMsg } from '../../rtnetlink/nsid.js';
+import { ValidationError } from '../../errors.js';
+import { Address } from '../ip/address.js';
+import { Link } from '../link/link.js';
+import { Neighbor } from '../ip/neighbor.js';
+import { Route } from '../ip/route.js';
+import { Netconf } from '../namespace/netconf.js';
+import type { Namespace } from '../namespace/namespace.js';
 
 /** What a watcher can watch. */
 export type WatchKind = 'link' | 'address' | 'route' | 'neighbor' | 'netconf' | 'nsid';

@@ -7,12 +7,12 @@
  * then makes the device persistent. Everything else (reading, MTU, up, delete) is rtnetlink.
  * @module
  */
-import { native } from '../binding/native.js';
-import { SystemError, ValidationError } from '../errors.js';
-import { IFF_MULTI_QUEUE, IFF_NO_PI, IFF_TAP, IFF_TUN, IFF_TUN_EXCL, IFF_VNET_HDR, type TunAttributes } from '../rtnetlink/link-kinds.js';
-import { validateIfname, validateInt, validateOptions } from '../util/validate.js';
+import { native } from '../../binding/native.js';
+import { SystemError, ValidationError } from '../../errors.js';
+import { IFF_MULTI_QUEUE, IFF_NO_PI, IFF_TAP, IFF_TUN, IFF_TUN_EXCL, IFF_VNET_HDR, type TunAttributes } from '../../rtnetlink/link-kinds.js';
+import { validateIfname, validateInt, validateOptions } from '../../util/validate.js';
 import { asKind, fetchLink, KindLink, kindData, Link, type LinkChanges, type LinkLike, validateEtherMtu, validateMac } from './link.js';
-import type { Namespace } from './namespace.js';
+import type { Namespace } from '../namespace/namespace.js';
 
 /** Options of {@link Tun.create}. */
 export interface TunCreateOptions {

@@ -3,9 +3,9 @@
  * a name / index resolved in the namespace the operation runs in.
  * @module
  */
-import { ValidationError } from '../errors.js';
+import { ValidationError } from '../../errors.js';
 import { Link, type LinkRef, validateLinkRef } from './link.js';
-import type { Namespace } from './namespace.js';
+import type { Namespace } from '../namespace/namespace.js';
 
 /** A link given to an operation in a namespace: a {@link Link}, or its name or index there. */
 export type LinkArg = Link | LinkRef;
