@@ -6,6 +6,7 @@ export {
   Link,
   KindLink,
   type LinkRef,
+  type LinkArg,
   type LinkLike,
   type LinkListFilter,
   type LinkChanges,
@@ -100,6 +101,7 @@ export type {
   BondAdInfoAttributes,
   BondSlaveAttributes,
 } from './rtnetlink/link-kinds.js';
+export type { LinkKindDataMap, LinkSlaveDataMap } from './rtnetlink/link-kind-registry.js';
 export type { BridgeAttributes, BridgePortAttributes, BridgeAfSpecAttributes, BrBooloptMultiValue, BridgeVlanInfoValue } from './rtnetlink/bridge.js';
 export type { VxlanAttributes, VxlanPortRangeValue } from './rtnetlink/vxlan.js';
 export type { AddrAttributes, IfaCacheInfoValue } from './rtnetlink/address.js';
@@ -158,7 +160,7 @@ export {
   type SyncEvent,
   type WatchObjectMap,
 } from './api/events/events.js';
-export type { WaitOptions } from './api/events/wait.js';
+export { waitFor, waitForNamespace, type WaitOptions } from './api/events/wait.js';
 export { Netconf, type NetconfFamily } from './api/namespace/netconf.js';
 export { EventStream } from './api/events/event-stream.js';
 export { NamespaceWatcher, type NamespaceEvent, type NamespaceWatchOptions, type NamespaceWatcherEventMap } from './api/events/namespace-watch.js';
@@ -183,7 +185,6 @@ export {
   type SettableNeighState,
 } from './api/ip/neighbor.js';
 export { Sysctl, sysctlPath, type SysctlValue } from './api/namespace/sysctl.js';
-export type { LinkArg } from './api/link/link-spec.js';
 export type { AddressFlagName } from './rtnetlink/address.js';
 export type { RouteTypeName } from './rtnetlink/route.js';
 export type { NeighStateName } from './rtnetlink/neighbor.js';

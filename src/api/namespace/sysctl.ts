@@ -56,16 +56,25 @@ function formatValue(value: unknown): string {
   throw new ValidationError('value', value, 'expected a number, boolean, string or array of numbers');
 }
 
+const perNamespace = new WeakMap<Namespace, Sysctl>();
+
 /**
- * The `net.*` sysctls of one namespace, as `ns.sysctl`.
+ * The `net.*` sysctls of one namespace, as `Sysctl.of(ns)`.
  *
  * ```ts
- * await ns.sysctl.set('net.ipv4.ip_forward', 1);            // only inside ns
- * await ns.sysctl.get('net.ipv4.conf.all.rp_filter');      // '2'
- * await ns.sysctl.getInt('net.ipv6.conf.all.forwarding');  // 0
+ * await Sysctl.of(ns).set('net.ipv4.ip_forward', 1);            // only inside ns
+ * await Sysctl.of(ns).get('net.ipv4.conf.all.rp_filter');      // '2'
+ * await Sysctl.of(ns).getInt('net.ipv6.conf.all.forwarding');  // 0
  * ```
  */
 export class Sysctl {
+  /** The sysctls of `namespace` (one object per namespace). */
+  static of(namespace: Namespace): Sysctl {
+    let s = perNamespace.get(namespace);
+    if (s === undefined) perNamespace.set(namespace, (s = new Sysctl(namespace)));
+    return s;
+  }
+
   /** The namespace whose sysctls these are. */
   readonly namespace: Namespace;
 

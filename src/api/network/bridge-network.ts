@@ -396,7 +396,7 @@ export class BridgeNetwork {
       await pair.local.up();
       const eth = pair.peer;
       await Address.add(eth, `${ip}/${this.prefixLength}`, { broadcast: '+' });
-      await (await container.link('lo')).up();
+      await (await Link.get(container, 'lo')).up();
       await eth.up();
       const defaultRoute = o.defaultRoute ?? !(await Route.list(container, { family: 4 })).some((r) => r.to === 'default');
       if (defaultRoute) await Route.add(container, { to: 'default', via: this.gateway, dev: eth });
@@ -429,7 +429,7 @@ export class BridgeNetwork {
 
   /** `eth0`, or the lowest `ethN` the namespace does not have yet. */
   private async freeEthName(container: Namespace): Promise<string> {
-    const names = new Set((await container.links()).map((l) => l.name));
+    const names = new Set((await Link.list(container)).map((l) => l.name));
     for (let i = 0; ; i++) if (!names.has(`eth${i}`)) return `eth${i}`;
   }
 
@@ -495,7 +495,7 @@ export class BridgeNetwork {
         let ipv4Address = '';
         if (!ep.namespace.isClosed) {
           try {
-            const eth = await ep.namespace.link(ep.ifindex);
+            const eth = await Link.get(ep.namespace, ep.ifindex);
             macAddress = eth.address;
             const a = (await Address.list(ep.namespace, { link: eth, family: 4 })).find((x) => x.address === ep.ip);
             ipv4Address = a ? a.cidr : '';
