@@ -66,8 +66,8 @@ export {
 } from './netlink/connection.js';
 export type { NlMessage, ExtAck } from './netlink/message.js';
 export { NlWriter } from './netlink/writer.js';
-// Decoded attributes: one documented interface per rtnetlink attribute set (each checked at
-// compile time against the schema that decodes and encodes it).
+// Decoded attributes: one documented type per rtnetlink attribute set, mapped from the
+// schema's definitions (each field declared and documented once, in the schema).
 export type {
   LinkInfoAttributes,
   LinkMessage,
@@ -136,6 +136,18 @@ export {
   type NamedField,
   type RepeatedField,
   type UnknownAttrs,
+  defineAttributes,
+  type AttributeDef,
+  type AttributeDefs,
+  type AttributesOf,
+  type AttributesInputOf,
+  type DefValue,
+  type DefInput,
+  type InputValueOf,
+  type NestedInputFieldOf,
+  type InputOf,
+  type StructFieldDefs,
+  type StructFieldsOf,
 } from './netlink/attributes.js';
 export { parseCidr, parseIp, formatIp, parseMac, formatMac, type Cidr } from './util/ip.js';
 export { validateIfname, validateNamespaceName } from './util/validate.js';
