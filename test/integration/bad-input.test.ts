@@ -247,7 +247,7 @@ describe.skipIf(!!rootSkip)('bad input is refused before any system call', () =>
     expect(calls.slice(before)).toContain('conn.request');
     let at = calls.length;
     await ns.sysctl.get('net.ipv4.ip_forward');
-    expect(calls.slice(at)).toContain('native.readFileIn');
+    expect(calls.slice(at)).toContain('native.openIn');
     at = calls.length;
     const h = await Namespace.open(ns.name!);
     expect(calls.slice(at)).toContain('fs.openSync');
