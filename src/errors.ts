@@ -25,6 +25,20 @@ export function errnoNumber(name: string): number | undefined {
   return undefined;
 }
 
+const SYS_ADMIN_SYSCALLS = /^(setns|unshare|mount|umount)/;
+
+/**
+ * The capability a refused (EPERM) system call needs, e.g. `CAP_SYS_ADMIN` for `setns`
+ * (entering another network namespace) and `CAP_NET_ADMIN` for changes over netlink or tun
+ * ioctls; undefined when it is not one of netns-kit's known calls.
+ */
+export function missingCapability(syscall: string | undefined): string | undefined {
+  if (syscall === undefined) return undefined;
+  if (SYS_ADMIN_SYSCALLS.test(syscall)) return 'CAP_SYS_ADMIN';
+  if (/^(netlink|ioctl\(TUN)/.test(syscall)) return 'CAP_NET_ADMIN';
+  return undefined;
+}
+
 /** Base class of every error thrown by netns-kit. */
 export class NetnsKitError extends Error {
   /** errno name (`EEXIST`, `ENODEV`, …) or `EINVAL` for refused input, `EBADMSG` for unparsable replies. */
@@ -55,10 +69,13 @@ export class SystemError extends NetnsKitError {
   static from(e: unknown, context?: string): unknown {
     if (!(e instanceof Error) || typeof (e as NodeJS.ErrnoException).errno !== 'number') return e;
     const x = e as NodeJS.ErrnoException;
-    const errno = x.errno as number;
+    // Node's own fs errors carry negative errnos (-2); the addon's and ours are positive.
+    const errno = Math.abs(x.errno as number);
     const code = x.code ?? errnoName(errno);
     const where = x.path ? ` '${x.path}'` : '';
-    const msg = `${context ? context + ': ' : ''}${errnoMessage(errno)} (${code}, ${x.syscall}${where})`;
+    const cap = code === 'EPERM' ? missingCapability(x.syscall) : undefined;
+    const needs = cap ? ` — ${x.syscall?.replace(/\(.*/, '')} needs ${cap}, which this process lacks` : '';
+    const msg = `${context ? context + ': ' : ''}${errnoMessage(errno)} (${code}, ${x.syscall}${where})${needs}`;
     return new SystemError(msg, code, errno, x.syscall ?? '', x.path, { cause: e });
   }
 }
@@ -98,7 +115,9 @@ export class NetlinkError extends NetnsKitError {
     const code = init.code ?? errnoName(init.errno);
     const what = init.object !== undefined ? `${init.operation} ${init.object}` : init.operation;
     const detail = init.kernelMessage ?? errnoMessage(init.errno);
-    super(init.message ?? `${what}: ${detail} (${code})`, code, init.errno);
+    // netlink refuses changes (rtnetlink, nfnetlink) without CAP_NET_ADMIN in the namespace's user namespace
+    const needs = code === 'EPERM' ? ' — needs CAP_NET_ADMIN, which this process lacks' : '';
+    super(init.message ?? `${what}: ${detail} (${code})${needs}`, code, init.errno);
     this.operation = init.operation;
     this.object = init.object;
     this.kernelMessage = init.kernelMessage;

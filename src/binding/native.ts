@@ -6,7 +6,12 @@
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 
-/** Callback of a native netlink socket: data, a receive error, or a failed send batch. */
+/**
+ * Callback of a native netlink socket: data, a receive error, or a failed send batch.
+ * `(buf, 0, 0)` datagrams; `(undefined, errno, 0)` a receive error (ENOBUFS: messages were
+ * dropped; EMSGSIZE: the kernel could not queue a message into the empty receive buffer, which
+ * is smaller than one dump chunk); `(undefined, errno, id)` sending batch `id` failed.
+ */
 export type OnData = (data: Buffer | undefined, errno: number, batchId: number) => void;
 
 /** Counters kept by the native socket. */
@@ -23,6 +28,11 @@ export interface NativeSocketStats {
   dumpRaces: number;
 }
 
+/**
+ * A native netlink socket. `close()` never waits (the writer thread stops on its own); while
+ * `ref()`'d it keeps the process alive and cannot be garbage-collected; an `unref()`'d one
+ * nobody refers to is closed by its finalizer when collected.
+ */
 export interface NativeNetlinkSocket {
   send(data: Buffer, batchId: number): void;
   setOption(level: number, name: number, value: number): void;
@@ -44,8 +54,10 @@ export interface NativeBinding {
   namespaceType(fd: number): number;
   createNamespace(runDir: string, name: string): Promise<void>;
   deleteNamespace(path: string): Promise<void>;
-  readFileIn(nsFd: number, path: string): Promise<string>;
-  writeFileIn(nsFd: number, path: string, data: string): Promise<void>;
+  /** Opens `path` from a helper thread inside nsFd (-1: the current namespace), O_RDONLY /
+   *  O_WRONLY / O_RDWR; resolves with the fd (close-on-exec), which keeps that namespace's view
+   *  of /proc/sys/net and /proc/thread-self/net. */
+  openIn(nsFd: number, path: string, flags: number): Promise<number>;
   runIn<T>(nsFd: number, fn: () => T): T;
   /** Creates a persistent tun/tap device inside nsFd (TUNSETIFF); resolves with its name. */
   createTun(nsFd: number, name: string, flags: number, owner: number, group: number): Promise<string>;

@@ -114,7 +114,10 @@ export async function main(argv: readonly string[], io: CliIo = stdio): Promise<
       io.err(helpFor(undefined));
       return 2;
     }
-    const missing = missingCapabilities();
+    // Reading works without privileges in the process's own namespace (like `ip link`,
+    // `ip monitor`); entering another one needs CAP_SYS_ADMIN and the library says so. Only
+    // the demo (which creates namespaces and links) is refused up front.
+    const missing = command === 'demo' ? missingCapabilities() : [];
     if (missing.length > 0) {
       throw new UsageError(
         `permission denied: netns-kit needs root (or CAP_NET_ADMIN + CAP_SYS_ADMIN); this process (uid ${process.getuid?.()}) lacks ${missing.join(' and ')}`,
@@ -139,7 +142,8 @@ export async function main(argv: readonly string[], io: CliIo = stdio): Promise<
     }
     if (e instanceof NetnsKitError) {
       const denied = e.code === 'EPERM' || e.code === 'EACCES';
-      io.err(`netns-kit: ${e.message}${denied ? ' — netns-kit needs root (or CAP_NET_ADMIN + CAP_SYS_ADMIN)' : ''}`);
+      const hint = denied && !/ needs CAP_/.test(e.message) ? ' — netns-kit needs root (or CAP_NET_ADMIN + CAP_SYS_ADMIN)' : '';
+      io.err(`netns-kit: ${e.message}${hint}`);
       return denied ? 2 : 1;
     }
     io.err(`netns-kit: ${(e as Error)?.stack ?? String(e)}`);

@@ -245,7 +245,7 @@ describe.skipIf(!!rootSkip)('bad input is refused before any system call', () =>
     expect(calls.slice(before)).toContain('conn.request');
     let at = calls.length;
     await Sysctl.of(ns).get('net.ipv4.ip_forward');
-    expect(calls.slice(at)).toContain('native.readFileIn');
+    expect(calls.slice(at)).toContain('native.openIn');
     at = calls.length;
     const h = await Namespace.open(ns.name!);
     expect(calls.slice(at)).toContain('fs.openSync');

@@ -58,6 +58,26 @@ export interface NamespaceResource {
   _closeForNamespace(): Promise<void>;
 }
 
+/**
+ * The namespace the main thread is in while netns-kit is loaded (module evaluation never runs
+ * inside `ns.run()`): what {@link Namespace.host} means, whenever it is first called.
+ */
+const HOST_PATH = '/proc/thread-self/ns/net';
+const hostFdAtLoad = openSync(HOST_PATH, fsConstants.O_RDONLY);
+
+/**
+ * Closes the fd of a Namespace that was garbage-collected without close(): its connection and
+ * watchers are collected with it (a connection closes itself in its finalizer; a watcher that
+ * keeps the process alive keeps its namespace alive too, so it is never collected open).
+ */
+const dropped = new FinalizationRegistry<number>((fd) => {
+  try {
+    closeSync(fd);
+  } catch {
+    /* already closed */
+  }
+});
+
 /** CLONE_NEWNET: the type NS_GET_NSTYPE reports for a network namespace. */
 const CLONE_NEWNET = 0x40000000;
 
@@ -98,6 +118,8 @@ export class Namespace {
   private connNow: NetlinkConnection | undefined;
   private readonly resources = new Set<NamespaceResource>();
   private readonly isHost: boolean;
+  /** made by {@link Namespace.create} through this handle: disposing it deletes it. */
+  private created = false;
   private static hostNs: Namespace | undefined;
 
   private constructor(fd: number, path: string, name: string | undefined, isHost = false) {
@@ -106,6 +128,7 @@ export class Namespace {
     this.name = name;
     this.isHost = isHost;
     this.identity = identityOfFd(fd);
+    if (!isHost) dropped.register(this, fd, this);
   }
 
   /** The open file descriptor on the namespace (valid until close/delete). */
@@ -140,6 +163,7 @@ export class Namespace {
   private closeFd(): void {
     this.closePending = false;
     if (this._fd >= 0) {
+      dropped.unregister(this);
       closeSync(this._fd);
       this._fd = -1;
     }
@@ -170,7 +194,9 @@ export class Namespace {
       throw err;
     }
     try {
-      return await Namespace.open(name);
+      const ns = await Namespace.open(name);
+      ns.created = true;
+      return ns;
     } catch (e) {
       await native.deleteNamespace(path).catch(() => undefined); // leave nothing half-made
       throw e;
@@ -212,16 +238,12 @@ export class Namespace {
   }
 
   /**
-   * The namespace this thread was in when netns-kit was loaded: the process's "host"
-   * namespace. Always open; close() on it only closes its connection.
+   * The namespace the process was in when netns-kit was loaded: the process's "host"
+   * namespace — also when first called inside {@link Namespace.run}. Always open; close() on
+   * it only closes its connection.
    */
   static host(): Namespace {
-    if (!Namespace.hostNs) {
-      const path = '/proc/thread-self/ns/net';
-      const fd = openSync(path, fsConstants.O_RDONLY);
-      Namespace.hostNs = new Namespace(fd, path, undefined, true);
-    }
-    return Namespace.hostNs;
+    return (Namespace.hostNs ??= new Namespace(hostFdAtLoad, HOST_PATH, undefined, true));
   }
 
   /** Named namespaces in /run/netns, like `ip netns list`. */
@@ -444,6 +466,16 @@ export class Namespace {
     if (this.isHost) return;
     if (this.holds > 0) this.closePending = this._fd >= 0;
     else this.closeFd();
+  }
+
+  /**
+   * `await using ns = await Namespace.create('blue')`: at the end of the scope a namespace
+   * made by {@link Namespace.create} through this handle is deleted; any other (opened,
+   * {@link Namespace.host}) is only closed.
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.created && this.name !== undefined && !this.isClosed) await this.delete();
+    else await this.close();
   }
 
   /** Closes this handle and removes the named namespace, like `ip netns delete NAME`. */
