@@ -6,7 +6,7 @@
  * @module
  */
 import { ParseError } from '../errors.js';
-import { defineSchema } from '../netlink/attributes.js';
+import { type AttrsOf, type CustomField, defineSchema, forEachAttr } from '../netlink/attributes.js';
 import type { NlMessage } from '../netlink/message.js';
 import type { NlWriter } from '../netlink/writer.js';
 import {
@@ -177,13 +177,25 @@ const ElemAttrs = defineSchema('NFTA_SET_ELEM', {
   6: { name: 'userdata', type: 'binary' },
   10: { name: 'keyEnd', type: 'nested', schema: KeyAttrs },
 });
-const ElemListAttrs = defineSchema('NFTA_LIST', { 1: { name: 'elem', type: 'nested', schema: ElemAttrs, multi: true } });
+/** The element list: libnftnl numbers the nests 1, 2, 3, … (the kernel reads any type). */
+const elementsField: CustomField<{ elem: AttrsOf<typeof ElemAttrs>[] }> & { name: 'elements' } = {
+  name: 'elements',
+  type: 'custom',
+  decode: (d: Buffer) => {
+    const elem: AttrsOf<typeof ElemAttrs>[] = [];
+    forEachAttr(d, 0, d.length, (_t, data) => elem.push(ElemAttrs.decode(data, 0, data.length)));
+    return { elem };
+  },
+  encode: () => {
+    throw new Error('element lists are written by writeElements');
+  },
+};
 
 /** NFTA_SET_ELEM_LIST_* */
 export const SetElemListAttrs = defineSchema('NFTA_SET_ELEM_LIST', {
   1: { name: 'table', type: 'string' },
   2: { name: 'set', type: 'string' },
-  3: { name: 'elements', type: 'nested', schema: ElemListAttrs },
+  3: elementsField,
   4: be32Field('setId'),
 });
 
@@ -218,8 +230,9 @@ export function writeElements(w: NlWriter, table: string, set: string, setId: nu
   if (setId !== undefined) putBe32(w, 4, setId);
   if (!elems) return;
   const l = w.beginNested(3, true);
+  let i = 0;
   for (const e of elems) {
-    const el = w.beginNested(1, true);
+    const el = w.beginNested(++i, true);
     const flags = (e.intervalEnd ? NFT_SET_ELEM_INTERVAL_END : 0) | (e.catchall ? NFT_SET_ELEM_CATCHALL : 0);
     if (flags) putBe32(w, 3, flags);
     if (e.timeout !== undefined) putBe64(w, 4, e.timeout);

@@ -240,7 +240,10 @@ function natTo(kind: 'snat' | 'dnat', t: NatTarget): Expr[] {
     e.regProtoMin = NFT_REG_1 + 1;
     if (ports.length === 2) e.regProtoMax = NFT_REG_1 + 2;
   }
-  if (t.flags?.length) e.flags = t.flags;
+  // nft marks a translation with a port as proto-specified
+  const flags = new Set<NatFlag>(t.flags ?? []);
+  if (t.port !== undefined) flags.add('proto-specified');
+  if (flags.size > 0) e.flags = [...flags];
   out.push(e);
   return out;
 }

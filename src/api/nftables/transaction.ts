@@ -7,7 +7,7 @@ import { ValidationError } from '../../errors.js';
 import type { ChainRef, NftOp, SetRef, TableRef } from '../../nftables/batch.js';
 import type { NftChain, NftChainSpec } from '../../nftables/chain.js';
 import { buildUdata, commentValue, u32Value, type Verdict } from '../../nftables/codec.js';
-import { type NftFamily, NFT_DATA_VERDICT, type NftSetFlag, NFTNL_UDATA_SET_COMMENT, NFTNL_UDATA_SET_DATABYTEORDER, NFTNL_UDATA_SET_KEYBYTEORDER, FAMILIES } from '../../nftables/constants.js';
+import { type NftFamily, NFT_DATA_VERDICT, type NftSetFlag, NFTNL_UDATA_SET_COMMENT, NFTNL_UDATA_SET_DATABYTEORDER, NFTNL_UDATA_SET_DATA_INTERVAL, NFTNL_UDATA_SET_KEYBYTEORDER, FAMILIES } from '../../nftables/constants.js';
 import { DATA_TYPES, keyLen, type NftDataType, type NftValue, partLen, typeId } from '../../nftables/datatypes.js';
 import type { Expr } from '../../nftables/expr.js';
 import type { NftRule } from '../../nftables/rule.js';
@@ -258,6 +258,7 @@ export class NftTransaction {
         data = 'verdict';
         spec.dataType = NFT_DATA_VERDICT;
         spec.dataLen = 0;
+        ud.push({ type: NFTNL_UDATA_SET_DATABYTEORDER, value: u32Value(0) });
       } else {
         const d = (Array.isArray(s.data) ? [...s.data] : [s.data]) as NftDataType[];
         for (const t of d) if (!(t in DATA_TYPES) || t === 'verdict') throw new ValidationError('data', t, 'not a value type');
@@ -267,6 +268,8 @@ export class NftTransaction {
         ud.push({ type: NFTNL_UDATA_SET_DATABYTEORDER, value: u32Value(d.length === 1 ? DATA_TYPES[d[0]!].byteorder : 0) });
       }
     }
+    // nft notes that a map's values are not intervals (NFTNL_UDATA_SET_DATA_INTERVAL)
+    if (data !== undefined) ud.push({ type: NFTNL_UDATA_SET_DATA_INTERVAL, value: u32Value(0) });
     if (s.timeout !== undefined) {
       flags.add('timeout');
       spec.timeout = s.timeout;
