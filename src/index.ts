@@ -200,5 +200,14 @@ export {
   type NetworkInspect,
   type EndpointInspect,
   type RemoveOptions,
+  type OpenOptions,
+  type NetworkExtension,
+  type NetworkIssue,
+  type NetworkSummary,
+  registerNetworkExtension,
 } from './api/bridge-network.js';
+export { PoolOverlapError } from './api/network/errors.js';
+export { DEFAULT_ADDRESS_POOLS } from './api/network/pool.js';
+export { DEFAULT_STATE_DIR, type NetworkRecord, type EndpointRecord, type NetworkConfigRecord, type NamespaceRecord, type OwnerRecord, type PortRecord } from './api/network/state.js';
+export { withFileLock, writeFileAtomic, type FileLockOptions } from './util/file-lock.js';
 export { Ipv4Pool } from './util/ipv4-pool.js';

@@ -609,7 +609,7 @@ export class BridgeNetwork {
       const taken = await takenPrefixes(host, store, !subnet);
       let chosen = subnet;
       if (chosen) {
-        const hit = taken.find((t) => overlaps(t.prefix, chosen!) && (t.strict || !subnet));
+        const hit = taken.filter((t) => t.strict && overlaps(t.prefix, chosen!)).sort((x, y) => (x.prefix.net < y.prefix.net ? -1 : x.prefix.net > y.prefix.net ? 1 : 0))[0];
         if (hit) throw new PoolOverlapError(formatPrefix(chosen), formatPrefix(hit.prefix), hit.holder);
       } else {
         for (const c of poolCandidates(pools)) {
