@@ -163,7 +163,9 @@ export interface NetworkExtension {
   connect?(network: BridgeNetwork, endpoint: NetworkEndpoint, data: unknown): Promise<unknown>;
   /**
    * Before an endpoint's veth is deleted, or when gc removes an endpoint whose container is
-   * gone (then `endpoint` is only the record). `data` is what connect returned.
+   * gone or whose connect was interrupted (then `endpoint` is only the record). `data` is what
+   * connect returned (undefined when connect did not run here, e.g. another process connected
+   * it without this extension, or it crashed first): clean up by what the endpoint says.
    */
   disconnect?(network: BridgeNetwork, endpoint: NetworkEndpoint | EndpointRecord, data: unknown): Promise<void>;
   /** Before the bridge is deleted. */
@@ -497,6 +499,8 @@ export class BridgeNetwork {
   private eps: NetworkEndpoint[] = [];
   /** namespaces this handle opened itself (for endpoints made elsewhere): closed by close(). */
   private readonly opened = new Map<string, Namespace>();
+  /** closes of namespaces released by disconnect, awaited by close(). */
+  private closing: Promise<void>[] = [];
   private removed = false;
 
   private constructor(record: NetworkRecord, host: Namespace, bridge: Bridge, stateDir: string, publisher: PortPublisher | undefined, exts: readonly NetworkExtension[]) {
@@ -990,9 +994,9 @@ export class BridgeNetwork {
     let failure: unknown;
     const subject: NetworkEndpoint | EndpointRecord = ep ?? rec!;
     for (const ext of [...this.exts].reverse()) {
-      if (!ext.disconnect || !rec || !(ext.name in rec.extensions)) continue;
+      if (!ext.disconnect) continue;
       try {
-        await ext.disconnect(this, subject, rec.extensions[ext.name]);
+        await ext.disconnect(this, subject, rec?.extensions[ext.name]);
       } catch (e) {
         failure ??= e;
       }
@@ -1210,7 +1214,7 @@ export class BridgeNetwork {
         if (i.repair === 'remove-endpoint') {
           const e = r.endpoints.find((x) => x.id === i.endpoint)!;
           for (const ext of [...this.exts].reverse()) {
-            if (ext.disconnect && ext.name in e.extensions) await ext.disconnect(this, e, e.extensions[ext.name]).catch(() => undefined);
+            if (ext.disconnect) await ext.disconnect(this, e, e.extensions[ext.name]).catch(() => undefined);
           }
           if (this.publisher) for (const p of e.ports) await this.publisher.unpublish(this, e, p).catch(() => undefined);
           drop.add(e.id);
@@ -1270,7 +1274,9 @@ export class BridgeNetwork {
   async close(): Promise<void> {
     const all = [...this.opened.values()];
     this.opened.clear();
-    await Promise.all(all.map((n) => n.close()));
+    const pending = this.closing;
+    this.closing = [];
+    await Promise.all([...all.map((n) => n.close()), ...pending]);
   }
 
   private checkNotRemoved(): void {
@@ -1337,7 +1343,7 @@ export class BridgeNetwork {
     const key = `${ep.namespace.identity.dev}:${ep.namespace.identity.ino}`;
     if (this.opened.get(key) === ep.namespace && !this.eps.some((x) => x !== ep && x.namespace === ep.namespace)) {
       this.opened.delete(key);
-      void ep.namespace.close();
+      this.closing.push(ep.namespace.close().catch(() => undefined));
     }
   }
 
