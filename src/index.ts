@@ -51,7 +51,10 @@ export {
   ParseError,
   TimeoutError,
   AbortError,
+  AddonMissingError,
   type ErrorAttribute,
+  type ErrorCode,
+  type ErrnoCode,
   errnoName,
 } from './errors.js';
 export {
