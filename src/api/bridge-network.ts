@@ -4,7 +4,6 @@
  * Route, Link, Namespace).
  * @module
  */
-import { randomBytes } from 'node:crypto';
 import { NetnsKitError, ValidationError } from '../errors.js';
 import { Ipv4Pool, ipv4ToNumber } from '../util/ipv4-pool.js';
 import { parseCidr, parseMac } from '../util/ip.js';
@@ -193,7 +192,8 @@ async function withNamespaceLock<T>(ns: Namespace, fn: () => Promise<T>): Promis
 }
 
 function newId(): string {
-  return randomBytes(32).toString('hex');
+  // Web Crypto (a global): node:crypto is not loaded at import
+  return Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(32))).toString('hex');
 }
 
 /** Docker's MAC for an IPv4 address: 02:42 followed by the four address bytes. */
