@@ -167,7 +167,7 @@ export class Schema<T extends object> {
   private readonly mode: CodecMode;
 
   /** A schema from its definitions (use {@link defineSchema} to get the decoded type inferred). */
-  constructor(name: string, defs: FieldDefs, mode: CodecMode = 'auto') {
+  constructor(name: string, defs: FieldDefs, mode: 'auto' | 'generated' | 'interpreted' = 'auto') {
     this.name = name;
     this.defs = defs;
     this.mode = mode;
@@ -535,7 +535,7 @@ export class Struct<T extends object> {
     /** the struct's name, used in errors (`ifinfomsg`, …). */
     readonly name: string,
     private readonly defs: StructDefs,
-    private readonly mode: CodecMode = 'auto',
+    private readonly mode: 'auto' | 'generated' | 'interpreted' = 'auto',
   ) {
     let off = 0;
     for (const [n, t] of defs) {
