@@ -8,10 +8,32 @@ import { getSystemErrorMap } from 'node:util';
 
 const errnoMap = getSystemErrorMap();
 
+/**
+ * The errno names an error can carry: those Node knows on Linux, plus the kernel's
+ * `EOPNOTSUPP` and `EBADMSG`; an errno Node has no name for is `E<number>`.
+ */
+export type ErrnoCode =
+  | 'E2BIG' | 'EACCES' | 'EADDRINUSE' | 'EADDRNOTAVAIL' | 'EAFNOSUPPORT' | 'EAGAIN' | 'EALREADY' | 'EBADF' | 'EBADMSG' | 'EBUSY'
+  | 'ECANCELED' | 'ECONNABORTED' | 'ECONNREFUSED' | 'ECONNRESET' | 'EDESTADDRREQ' | 'EEXIST' | 'EFAULT' | 'EFBIG' | 'EHOSTDOWN' | 'EHOSTUNREACH'
+  | 'EILSEQ' | 'EINTR' | 'EINVAL' | 'EIO' | 'EISCONN' | 'EISDIR' | 'ELOOP' | 'EMFILE' | 'EMLINK' | 'EMSGSIZE'
+  | 'ENAMETOOLONG' | 'ENETDOWN' | 'ENETUNREACH' | 'ENFILE' | 'ENOBUFS' | 'ENODATA' | 'ENODEV' | 'ENOENT' | 'ENOMEM' | 'ENONET'
+  | 'ENOPROTOOPT' | 'ENOSPC' | 'ENOSYS' | 'ENOTCONN' | 'ENOTDIR' | 'ENOTEMPTY' | 'ENOTSOCK' | 'ENOTSUP' | 'ENOTTY' | 'ENXIO'
+  | 'EOPNOTSUPP' | 'EOVERFLOW' | 'EPERM' | 'EPIPE' | 'EPROTO' | 'EPROTONOSUPPORT' | 'EPROTOTYPE' | 'ERANGE' | 'EREMOTEIO' | 'EROFS'
+  | 'ERESTART' | 'ESHUTDOWN' | 'ESOCKTNOSUPPORT' | 'ESPIPE' | 'ESRCH' | 'ESTALE' | 'ETIMEDOUT' | 'ETXTBSY' | 'EUNATCH' | 'EXDEV'
+  | `E${number}`;
+
+/**
+ * Every `code` a {@link NetnsKitError} can have: an errno name ({@link ErrnoCode}),
+ * `ABORT_ERR` (a wait cancelled by its AbortSignal) or `ERR_ADDON_MISSING` (the native
+ * addon is neither prebuilt for this platform nor built from source).
+ */
+export type ErrorCode = ErrnoCode | 'ABORT_ERR' | 'ERR_ADDON_MISSING';
+
 /** The errno name for a positive errno number (`17` → `EEXIST`). */
-export function errnoName(errno: number): string {
+export function errnoName(errno: number): ErrnoCode {
   if (errno === 95) return 'EOPNOTSUPP'; // the kernel's name; libuv calls it ENOTSUP
-  return errnoMap.get(-errno)?.[0] ?? `E${errno}`;
+  if (errno === 74) return 'EBADMSG';
+  return (errnoMap.get(-errno)?.[0] as ErrnoCode | undefined) ?? `E${errno}`;
 }
 
 /** A short human description for a positive errno number (`17` → `file already exists`). */
@@ -42,10 +64,10 @@ export function missingCapability(syscall: string | undefined): string | undefin
 /** Base class of every error thrown by netns-kit. */
 export class NetnsKitError extends Error {
   /** errno name (`EEXIST`, `ENODEV`, …) or `EINVAL` for refused input, `EBADMSG` for unparsable replies. */
-  readonly code: string;
+  readonly code: ErrorCode;
   /** positive errno number when the error came from the kernel or a syscall. */
   readonly errno: number | undefined;
-  constructor(message: string, code: string, errno?: number, options?: { cause?: unknown }) {
+  constructor(message: string, code: ErrorCode, errno?: number, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
@@ -59,7 +81,7 @@ export class SystemError extends NetnsKitError {
   readonly syscall: string;
   /** the path involved, when there is one. */
   readonly path: string | undefined;
-  constructor(message: string, code: string, errno: number, syscall: string, path?: string, options?: { cause?: unknown }) {
+  constructor(message: string, code: ErrorCode, errno: number, syscall: string, path?: string, options?: { cause?: unknown }) {
     super(message, code, errno, options);
     this.syscall = syscall;
     this.path = path;
@@ -71,7 +93,7 @@ export class SystemError extends NetnsKitError {
     const x = e as NodeJS.ErrnoException;
     // Node's own fs errors carry negative errnos (-2); the addon's and ours are positive.
     const errno = Math.abs(x.errno as number);
-    const code = x.code ?? errnoName(errno);
+    const code = (x.code as ErrorCode | undefined) ?? errnoName(errno);
     const where = x.path ? ` '${x.path}'` : '';
     const cap = code === 'EPERM' ? missingCapability(x.syscall) : undefined;
     const needs = cap ? ` — ${x.syscall?.replace(/\(.*/, '')} needs ${cap}, which this process lacks` : '';
@@ -110,7 +132,7 @@ export class NetlinkError extends NetnsKitError {
     attribute?: ErrorAttribute;
     missingAttribute?: number;
     message?: string;
-    code?: string;
+    code?: ErrorCode;
   }) {
     const code = init.code ?? errnoName(init.errno);
     const what = init.object !== undefined ? `${init.operation} ${init.object}` : init.operation;
@@ -240,5 +262,28 @@ export class TransactionError extends NetlinkError {
     });
     this.failures = failures;
     this.generationChanged = first?.code === 'ERESTART';
+  }
+}
+
+/**
+ * The native addon could not be loaded: no prebuilt binary matches this platform and it was
+ * not built from source (or an install script was skipped). `code` is `ERR_ADDON_MISSING`;
+ * the message says which platform was looked for and the command that builds it.
+ */
+export class AddonMissingError extends NetnsKitError {
+  /** the platform looked for, e.g. `linux-x64 (glibc)`. */
+  readonly platform: string;
+  /** the command that builds the addon from source. */
+  readonly command: string;
+  constructor(platform: string, command: string, options?: { cause?: unknown }) {
+    super(
+      `netns-kit: no native addon for ${platform}: no prebuilt binary matches and none was built from source. ` +
+        `Build it with \`${command}\` (needs python3, make and a C++ compiler; with pnpm, allow its build script: \`pnpm approve-builds\`).`,
+      'ERR_ADDON_MISSING',
+      undefined,
+      options,
+    );
+    this.platform = platform;
+    this.command = command;
   }
 }

@@ -52,7 +52,10 @@ export {
   ParseError,
   TimeoutError,
   AbortError,
+  AddonMissingError,
   type ErrorAttribute,
+  type ErrorCode,
+  type ErrnoCode,
   errnoName,
 } from './errors.js';
 export {

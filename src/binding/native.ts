@@ -1,10 +1,13 @@
 /**
- * The native addon (build/Release/netns_kit.node) and its types. Only this file loads it.
+ * The native addon (build/Release/netns_kit.node, or a prebuilt binary in prebuilds/) and
+ * its types. Only this file loads it.
  * @internal
  * @module
  */
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AddonMissingError } from '../errors.js';
 
 /**
  * Callback of a native netlink socket: data, a receive error, or a failed send batch.
@@ -76,20 +79,52 @@ export interface NativeBinding {
 
 const require = createRequire(import.meta.url);
 
-function load(): NativeBinding {
-  // NETNS_KIT_ADDON selects another build (e.g. the sanitizer build of `npm run build:debug`).
-  const override = process.env.NETNS_KIT_ADDON;
-  if (override) return require(resolve(override)) as NativeBinding;
-  // src/binding and dist/binding are both two levels below the package root.
-  for (const p of ['../../build/Release/netns_kit.node']) {
-    try {
-      return require(p) as NativeBinding;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw e;
-    }
-  }
-  throw new Error('netns-kit: native addon not built (run `npm install` or `npm run build`)');
+/** The package root: src/binding and dist/binding are both two levels below it. */
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/** `linux-x64 (glibc)`: what a prebuilt binary must match, for the error message. */
+function platformName(): string {
+  const report = process.report?.getReport?.() as { header?: { glibcVersionRuntime?: string } } | undefined;
+  const libc = report?.header?.glibcVersionRuntime ? 'glibc' : 'musl';
+  return `${process.platform}-${process.arch} (${libc}, Node ${process.version})`;
 }
 
-/** The loaded addon. */
-export const native: NativeBinding = load();
+/**
+ * Loads the addon: `NETNS_KIT_ADDON` (another build, e.g. the sanitizer build of
+ * `npm run build:debug`), else what node-gyp-build finds — build/Release (built from
+ * source), then prebuilds/<platform>-<arch>/ (shipped in the package: linux x64 and arm64,
+ * glibc). Neither: an {@link AddonMissingError} saying how to build it.
+ */
+function load(): NativeBinding {
+  const override = process.env.NETNS_KIT_ADDON;
+  if (override) return require(resolve(override)) as NativeBinding;
+  const nodeGypBuild = require('node-gyp-build') as { resolve(dir: string): string };
+  let path: string;
+  try {
+    path = nodeGypBuild.resolve(root);
+  } catch (e) {
+    throw new AddonMissingError(platformName(), 'npm rebuild netns-kit', { cause: e });
+  }
+  return require(path) as NativeBinding;
+}
+
+let loaded: NativeBinding | undefined;
+
+/**
+ * The addon, loaded on first use (not at import): importing netns-kit costs no dlopen, and
+ * `netns-kit --help` or a type-only import work where the addon is missing.
+ */
+export const native: NativeBinding = new Proxy({} as NativeBinding, {
+  get: (_t, key) => Reflect.get(binding(), key),
+  set: (_t, key, value) => Reflect.set(binding(), key, value),
+  has: (_t, key) => Reflect.has(binding(), key),
+  ownKeys: () => Reflect.ownKeys(binding()),
+  getOwnPropertyDescriptor: (_t, key) => {
+    const d = Reflect.getOwnPropertyDescriptor(binding(), key);
+    return d === undefined ? undefined : { ...d, configurable: true };
+  },
+});
+
+function binding(): NativeBinding {
+  return (loaded ??= load());
+}

@@ -22,9 +22,23 @@ export interface CliIo {
 }
 
 const stdio: CliIo = {
-  out: (l) => process.stdout.write(`${l}\n`),
+  out: (l) => {
+    if (!process.stdout.destroyed) process.stdout.write(`${l}\n`);
+  },
   err: (l) => process.stderr.write(`${l}\n`),
 };
+
+/**
+ * A reader that goes away (`netns-kit link | head -1`) ends the command quietly, as it
+ * ends ip: EPIPE on stdout exits with the status so far, no stack.
+ */
+function exitQuietlyOnClosedStdout(): void {
+  if (process.stdout.listenerCount('error') > 0) return;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
+}
 
 const CAP_NET_ADMIN = 12;
 const CAP_SYS_ADMIN = 21;
@@ -95,6 +109,7 @@ async function run(command: CommandName, args: string[], ctx: CliContext): Promi
 /** Runs the command line `argv` (without `node` and the script); resolves with the exit status. */
 export async function main(argv: readonly string[], io: CliIo = stdio): Promise<number> {
   let ns: Namespace | undefined;
+  if (io === stdio) exitQuietlyOnClosedStdout();
   try {
     const { options, command, args } = parseArgs(argv);
     if (options.version) {

@@ -85,7 +85,7 @@ function print(ctx: CliContext, ev: WatchEvent, links: Map<number, Link>, names:
     const [first, ...more] = addrText(j);
     lines = [`${ev.address.linkIndex}: ${dev}${first!.replace(/^ {4}/, '    ')}`, ...more];
   } else if (ev.kind === 'route') {
-    const j = routeJson(ev.route, names(), false);
+    const j = routeJson(ev.route, names(), true); // ip monitor names every table but main
     obj = j;
     lines = routeText(j);
   } else {

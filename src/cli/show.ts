@@ -83,7 +83,10 @@ export async function showAddresses(ctx: CliContext, args: string[]): Promise<vo
   const { all, shown } = await selectedLinks(ctx, sel);
   const family = ctx.options.family;
   const addrs = await Address.list(ctx.ns, family === undefined ? {} : { family });
-  const objs = shown.map((l) => ({ ...linkJson(l, all, true), addr_info: addrs.filter((a) => a.linkIndex === l.index).map(addrInfoJson) }));
+  // like ip: -4/-6 leave out the link-layer line; -6 over all links shows what the kernel's
+  // IPv6 link dump holds
+  const view = { forAddr: true, noLinkLayer: family !== undefined, inet6Dump: family === 6 && sel.dev === undefined };
+  const objs = shown.map((l) => ({ ...linkJson(l, all, view), addr_info: addrs.filter((a) => a.linkIndex === l.index).map(addrInfoJson) }));
   // like ip: with -4/-6, links without an address of that family are left out
   const list = family === undefined ? objs : objs.filter((o) => o.addr_info.length > 0);
   if (ctx.options.json) {
@@ -106,11 +109,15 @@ async function linkNames(ns: Namespace): Promise<Map<number, string>> {
 export async function showRoutes(ctx: CliContext, args: string[]): Promise<void> {
   const sel = parseSelectors('route', args, ['table', 'dev'], false);
   const names = await linkNames(ctx.ns);
-  const opts: { family: 4 | 6; table?: string | number; dev?: Link } = { family: ctx.options.family ?? 4 };
+  // like ip: IPv4 unless -6, but both families for `table all` without -4/-6
+  const family = ctx.options.family ?? (sel.table === 'all' ? undefined : 4);
+  const opts: { family?: 4 | 6; table?: string | number; dev?: Link } = family === undefined ? {} : { family };
   if (sel.table !== undefined) opts.table = /^\d+$/.test(sel.table) ? Number(sel.table) : sel.table;
   if (sel.dev !== undefined) opts.dev = await deviceArg(ctx.ns, sel.dev);
-  const routes = await Route.list(ctx.ns, opts);
-  const objs = routes.map((r) => routeJson(r, names, sel.table === 'all'));
+  let routes = await Route.list(ctx.ns, opts);
+  // ip filters a device's routes by RTA_OIF itself: multipath routes (no RTA_OIF) are not shown
+  if (opts.dev !== undefined) routes = routes.filter((r) => r.linkIndex === opts.dev!.index);
+  const objs = routes.map((r) => routeJson(r, names, sel.table === 'all', opts.dev !== undefined));
   if (ctx.options.json) printJson(ctx, objs);
   else for (const o of objs) for (const line of routeText(o)) ctx.out(line);
 }
@@ -122,7 +129,7 @@ export async function showNeighbors(ctx: CliContext, args: string[]): Promise<vo
   const opts: { family?: 4 | 6; link?: Link } = {};
   if (ctx.options.family !== undefined) opts.family = ctx.options.family;
   if (sel.dev !== undefined) opts.link = await deviceArg(ctx.ns, sel.dev);
-  const objs = (await Neighbor.list(ctx.ns, opts)).filter(isShownNeighbor).map((n) => neighJson(n, names));
+  const objs = (await Neighbor.list(ctx.ns, opts)).filter(isShownNeighbor).map((n) => neighJson(n, names, opts.link !== undefined));
   if (ctx.options.json) printJson(ctx, objs);
   else for (const o of objs) ctx.out(neighText(o));
 }
@@ -133,7 +140,7 @@ export async function showFdb(ctx: CliContext, args: string[]): Promise<void> {
   const filter: { bridge?: Link; device?: Link } = {};
   if (sel.br !== undefined) filter.bridge = await deviceArg(ctx.ns, sel.br);
   if (sel.dev !== undefined) filter.device = await deviceArg(ctx.ns, sel.dev);
-  const objs = (await Fdb.list(ctx.ns, filter)).map(fdbJson);
+  const objs = (await Fdb.list(ctx.ns, filter)).map((e) => fdbJson(e, filter.device !== undefined));
   if (ctx.options.json) printJson(ctx, objs);
   else for (const o of objs) ctx.out(fdbText(o));
 }

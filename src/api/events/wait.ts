@@ -8,7 +8,7 @@
  * socket and the timer are gone when the promise settles.
  * @module
  */
-import { AbortError, NetnsKitError, TimeoutError, ValidationError } from '../../errors.js';
+import { AbortError, type ErrnoCode, NetnsKitError, TimeoutError, ValidationError } from '../../errors.js';
 import { validateOptions } from '../../util/validate.js';
 import { eventObject, type ObjectEvent, type WatchKind, type WatchObjectMap } from './events.js';
 import { Address } from '../ip/address.js';
@@ -40,7 +40,7 @@ export interface WaitSpec<T> {
   predicate: (obj: T) => unknown;
   /** The awaited object must exist: its absence from the snapshot, or its removal, rejects
    *  with this code (e.g. ENODEV for a link). */
-  mustExist?: { code: string; errno: number };
+  mustExist?: { code: ErrnoCode; errno: number };
   /** Short text of an object for the timeout message ("last seen: …"), for waits on one object. */
   describe?: (obj: T) => string;
 }

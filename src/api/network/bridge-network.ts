@@ -6,7 +6,6 @@
  * `/run/netns-kit/` (see `network/state.ts`) holds what it cannot.
  * @module
  */
-import { randomBytes } from 'node:crypto';
 import { NetnsKitError, ValidationError } from '../../errors.js';
 import { ipv4ToNumber } from './ipv4-pool.js';
 import { parseCidr, parseMac } from '../../util/ip.js';
@@ -366,7 +365,8 @@ async function withNamespaceLock<T>(ns: Namespace, fn: () => Promise<T>): Promis
 }
 
 function newId(): string {
-  return randomBytes(32).toString('hex');
+  // Web Crypto (a global): node:crypto is not loaded at import
+  return Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(32))).toString('hex');
 }
 
 /** Docker's MAC for an IPv4 address: 02:42 followed by the four address bytes. */
@@ -377,7 +377,7 @@ export function macForIpv4(ip: string): string {
 
 /** A random locally administered MAC in Docker's `02:42:…` space, fixed on the bridge so the gateway's MAC never follows a port. */
 function randomBridgeMac(): string {
-  return ['02', '42', ...randomBytes(4).toString('hex').match(/../g)!].join(':');
+  return ['02', '42', ...Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(4))).toString('hex').match(/../g)!].join(':');
 }
 
 function checkExtension(ext: unknown, field: string): NetworkExtension {
