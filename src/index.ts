@@ -4,7 +4,6 @@
  */
 export {
   Link,
-  KindLink,
   type LinkRef,
   type LinkArg,
   type LinkLike,
@@ -26,21 +25,12 @@ export { Fdb, type FdbEntry, type FdbRaw, type FdbHeader, type FdbState, type Fd
 export { Vxlan, type VxlanOptions, type VxlanCreateOptions, type VxlanSettings } from './api/link/vxlan.js';
 export { Macvlan, Macvtap, type MacvlanMode, type MacvlanCreateOptions, type MacvlanSettings } from './api/link/macvlan.js';
 export { Tun, type TunCreateOptions, type TunSettings } from './api/link/tun.js';
-export {
-  Dummy,
-  Vlan,
-  Vrf,
-  Bond,
-  Wireguard,
-  type BondMode,
-  type BondXmitHashPolicy,
-  type BasicLinkOptions,
-  type VlanCreateOptions,
-  type VlanSettings,
-  type VrfCreateOptions,
-  type BondCreateOptions,
-  type BondSettings,
-} from './api/link/kinds.js';
+export { KindLink, type KindClass, type BasicLinkOptions } from './api/link/kind.js';
+export { Dummy } from './api/link/dummy.js';
+export { Vlan, type VlanCreateOptions, type VlanSettings } from './api/link/vlan.js';
+export { Vrf, type VrfCreateOptions } from './api/link/vrf.js';
+export { Bond, type BondMode, type BondXmitHashPolicy, type BondCreateOptions, type BondSettings } from './api/link/bond.js';
+export { Wireguard } from './api/link/wireguard.js';
 export { Namespace, NETNS_RUN_DIR, type NamespaceEntry, type NsidEntry, type NamespaceIdentity } from './api/namespace/namespace.js';
 export {
   NetnsKitError,

@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { bridgeAttributes, bridgePortAttributes } from '../../src/api/link/bridge.js';
-import { bondAttributes, vlanAttributes } from '../../src/api/link/kinds.js';
+import { bondAttributes } from '../../src/api/link/bond.js';
+import { vlanAttributes } from '../../src/api/link/vlan.js';
 import { macvlanData } from '../../src/api/link/macvlan.js';
 import { vxlanAttributes } from '../../src/api/link/vxlan.js';
 import { ValidationError } from '../../src/errors.js';

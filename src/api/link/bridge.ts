@@ -16,7 +16,8 @@ import { ETH_P_8021AD, ETH_P_8021Q } from '../../rtnetlink/link-kinds.js';
 import { IfInfoMsg, LinkAttrs } from '../../rtnetlink/link.js';
 import { validateInt, validateOptions } from '../../util/validate.js';
 import { Fdb, type FdbAddOptions, type FdbDeleteOptions, type FdbEntry } from './fdb.js';
-import { asKind, fetchLink, KindLink, commonCreateAttrs, createLink, kindData, Link, type LinkLike, optBool, resolveLinkIndex, validateMac } from './link.js';
+import { BASIC_KEYS, type BasicLinkOptions, type BoolAttrMap, boolAttrs, boolsOf, createKind, KindLink, kindData, optBool } from './kind.js';
+import { Link, type LinkLike, resolveLinkIndex, validateMac } from './link.js';
 import type { Namespace } from '../namespace/namespace.js';
 
 /** Options of a bridge (`ip link add type bridge …`, `ip link set type bridge …`). Times are in seconds. */
@@ -62,17 +63,9 @@ export interface BridgeOptions {
 }
 
 /** Options of {@link Bridge.create}. */
-export interface BridgeCreateOptions extends BridgeOptions {
-  /** the name; omitted: the kernel chooses (`bridge0`, …). */
-  name?: string;
-  /** MTU in bytes. */
-  mtu?: number;
+export interface BridgeCreateOptions extends BridgeOptions, BasicLinkOptions {
   /** MAC address (default: random, then the lowest port's). */
   address?: string;
-  /** transmit queue length. */
-  txqlen?: number;
-  /** bring the bridge up at creation. */
-  up?: boolean;
   /** create the bridge directly inside this namespace (a bridge cannot be moved later); a name is then required. */
   namespace?: Namespace;
 }
@@ -216,7 +209,7 @@ const BRIDGE_KEYS = [
   'multicastSnooping', 'multicastQuerier', 'groupFwdMask', 'groupAddress', 'nfCallIptables', 'nfCallIp6tables',
   'nfCallArptables', 'vlanStats', 'multicastStats', 'noLinkLocalLearn',
 ] as const;
-const CREATE_KEYS = [...BRIDGE_KEYS, 'name', 'mtu', 'address', 'txqlen', 'up', 'namespace'] as const;
+const CREATE_KEYS = [...BRIDGE_KEYS, ...BASIC_KEYS] as const;
 const PORT_KEYS = [
   'learning', 'flood', 'multicastFlood', 'broadcastFlood', 'hairpin', 'cost', 'priority', 'state', 'bpduGuard', 'rootBlock',
   'fastLeave', 'proxyArp', 'isolated', 'neighSuppress', 'locked', 'mab',
@@ -232,30 +225,34 @@ function centis(v: unknown, field: string): number {
 
 const u8bool = optBool;
 
+/** The bridge options that are u8 flags (besides `stp`): option name → IFLA_BR_* attribute. */
+const BRIDGE_BOOLS = [
+  ['vlanFiltering', 'vlanFiltering'],
+  ['multicastSnooping', 'mcastSnooping'],
+  ['multicastQuerier', 'mcastQuerier'],
+  ['nfCallIptables', 'nfCallIptables'],
+  ['nfCallIp6tables', 'nfCallIp6tables'],
+  ['nfCallArptables', 'nfCallArptables'],
+  ['vlanStats', 'vlanStatsEnabled'],
+  ['multicastStats', 'mcastStatsEnabled'],
+] as const satisfies BoolAttrMap<BridgeOptions, BridgeAttributes>;
+
 /** Validated IFLA_BR_* attributes for the given options. @internal */
 export function bridgeAttributes(o: BridgeOptions): Partial<BridgeAttributes> {
-  const a: Partial<BridgeAttributes> = {};
+  const a = boolAttrs<BridgeOptions, BridgeAttributes>(o, BRIDGE_BOOLS);
   if (o.stp !== undefined) a.stpState = u8bool(o.stp, 'stp');
   if (o.forwardDelay !== undefined) a.forwardDelay = centis(o.forwardDelay, 'forwardDelay');
   if (o.helloTime !== undefined) a.helloTime = centis(o.helloTime, 'helloTime');
   if (o.maxAge !== undefined) a.maxAge = centis(o.maxAge, 'maxAge');
   if (o.ageingTime !== undefined) a.ageingTime = centis(o.ageingTime, 'ageingTime');
   if (o.priority !== undefined) a.priority = validateInt(o.priority, 'priority', 0, 65535);
-  if (o.vlanFiltering !== undefined) a.vlanFiltering = u8bool(o.vlanFiltering, 'vlanFiltering');
   if (o.vlanProtocol !== undefined) {
     if (o.vlanProtocol !== '802.1Q' && o.vlanProtocol !== '802.1ad') throw new ValidationError('vlanProtocol', o.vlanProtocol, 'expected "802.1Q" or "802.1ad"');
     a.vlanProtocol = o.vlanProtocol === '802.1Q' ? ETH_P_8021Q : ETH_P_8021AD;
   }
   if (o.defaultPvid !== undefined) a.vlanDefaultPvid = validateInt(o.defaultPvid, 'defaultPvid', 0, 4094);
-  if (o.multicastSnooping !== undefined) a.mcastSnooping = u8bool(o.multicastSnooping, 'multicastSnooping');
-  if (o.multicastQuerier !== undefined) a.mcastQuerier = u8bool(o.multicastQuerier, 'multicastQuerier');
   if (o.groupFwdMask !== undefined) a.groupFwdMask = validateInt(o.groupFwdMask, 'groupFwdMask', 0, 0xffff);
   if (o.groupAddress !== undefined) a.groupAddr = validateMac(o.groupAddress, 'groupAddress');
-  if (o.nfCallIptables !== undefined) a.nfCallIptables = u8bool(o.nfCallIptables, 'nfCallIptables');
-  if (o.nfCallIp6tables !== undefined) a.nfCallIp6tables = u8bool(o.nfCallIp6tables, 'nfCallIp6tables');
-  if (o.nfCallArptables !== undefined) a.nfCallArptables = u8bool(o.nfCallArptables, 'nfCallArptables');
-  if (o.vlanStats !== undefined) a.vlanStatsEnabled = u8bool(o.vlanStats, 'vlanStats');
-  if (o.multicastStats !== undefined) a.mcastStatsEnabled = u8bool(o.multicastStats, 'multicastStats');
   if (o.noLinkLocalLearn !== undefined) {
     const bit = 1 << BR_BOOLOPT_NO_LL_LEARN;
     a.multiBoolopt = { optval: u8bool(o.noLinkLocalLearn, 'noLinkLocalLearn') ? bit : 0, optmask: bit };
@@ -263,14 +260,26 @@ export function bridgeAttributes(o: BridgeOptions): Partial<BridgeAttributes> {
   return a;
 }
 
+/** The port options that are u8 flags: option name → IFLA_BRPORT_* attribute. */
+const PORT_BOOLS = [
+  ['learning', 'learning'],
+  ['flood', 'unicastFlood'],
+  ['multicastFlood', 'mcastFlood'],
+  ['broadcastFlood', 'bcastFlood'],
+  ['hairpin', 'mode'],
+  ['bpduGuard', 'guard'],
+  ['rootBlock', 'protect'],
+  ['fastLeave', 'fastLeave'],
+  ['proxyArp', 'proxyarp'],
+  ['isolated', 'isolated'],
+  ['neighSuppress', 'neighSuppress'],
+  ['locked', 'locked'],
+  ['mab', 'mab'],
+] as const satisfies BoolAttrMap<BridgePortOptions, BridgePortAttributes>;
+
 /** Validated IFLA_BRPORT_* attributes for the given port options. @internal */
 export function bridgePortAttributes(o: BridgePortOptions): Partial<BridgePortAttributes> {
-  const a: Partial<BridgePortAttributes> = {};
-  a.learning = u8bool(o.learning, 'learning');
-  a.unicastFlood = u8bool(o.flood, 'flood');
-  a.mcastFlood = u8bool(o.multicastFlood, 'multicastFlood');
-  a.bcastFlood = u8bool(o.broadcastFlood, 'broadcastFlood');
-  a.mode = u8bool(o.hairpin, 'hairpin');
+  const a = boolAttrs<BridgePortOptions, BridgePortAttributes>(o, PORT_BOOLS);
   if (o.cost !== undefined) a.cost = validateInt(o.cost, 'cost', 1, 65535);
   if (o.priority !== undefined) a.priority = validateInt(o.priority, 'priority', 0, 63);
   if (o.state !== undefined) {
@@ -278,15 +287,6 @@ export function bridgePortAttributes(o: BridgePortOptions): Partial<BridgePortAt
     if (i < 0) throw new ValidationError('state', o.state, `expected one of ${BRIDGE_PORT_STATES.join(', ')}`);
     a.state = i;
   }
-  a.guard = u8bool(o.bpduGuard, 'bpduGuard');
-  a.protect = u8bool(o.rootBlock, 'rootBlock');
-  a.fastLeave = u8bool(o.fastLeave, 'fastLeave');
-  a.proxyarp = u8bool(o.proxyArp, 'proxyArp');
-  a.isolated = u8bool(o.isolated, 'isolated');
-  a.neighSuppress = u8bool(o.neighSuppress, 'neighSuppress');
-  a.locked = u8bool(o.locked, 'locked');
-  a.mab = u8bool(o.mab, 'mab');
-  for (const k of Object.keys(a) as (keyof typeof a)[]) if (a[k] === undefined) delete a[k];
   return a;
 }
 
@@ -294,23 +294,12 @@ const sec = (v: number | undefined): number | undefined => (v === undefined ? un
 
 /** Decodes a port's IFLA_BRPORT_* attributes into settings. @internal */
 export function bridgePortSettings(raw: BridgePortAttributes): BridgePortSettings {
+  const flags = boolsOf<BridgePortOptions, BridgePortAttributes>(raw, PORT_BOOLS) as Record<(typeof PORT_BOOLS)[number][0], boolean>;
   return {
-    learning: raw.learning === 1,
-    flood: raw.unicastFlood === 1,
-    multicastFlood: raw.mcastFlood === 1,
-    broadcastFlood: raw.bcastFlood === 1,
-    hairpin: raw.mode === 1,
+    ...flags,
     cost: raw.cost,
     priority: raw.priority,
     state: raw.state === undefined ? undefined : BRIDGE_PORT_STATES[raw.state],
-    bpduGuard: raw.guard === 1,
-    rootBlock: raw.protect === 1,
-    fastLeave: raw.fastLeave === 1,
-    proxyArp: raw.proxyarp === 1,
-    isolated: raw.isolated === 1,
-    neighSuppress: raw.neighSuppress === 1,
-    locked: raw.locked === 1,
-    mab: raw.mab === 1,
     id: raw.id,
     no: raw.no,
     raw,
@@ -327,29 +316,26 @@ export function bridgePortSettings(raw: BridgePortAttributes): BridgePortSetting
  * ```
  */
 export class Bridge extends KindLink {
+  static override readonly kinds = ['bridge'];
+  static override readonly description = 'a bridge';
+
   /** The bridge's options and STP status, from this snapshot. */
   get settings(): BridgeSettings {
     const raw = kindData<BridgeAttributes>(this);
     const boolopt = raw.multiBoolopt;
+    const flags = boolsOf<BridgeOptions, BridgeAttributes>(raw, BRIDGE_BOOLS) as Record<(typeof BRIDGE_BOOLS)[number][0], boolean>;
     return {
+      ...flags,
       stp: (raw.stpState ?? 0) !== 0,
       forwardDelay: sec(raw.forwardDelay),
       helloTime: sec(raw.helloTime),
       maxAge: sec(raw.maxAge),
       ageingTime: sec(raw.ageingTime),
       priority: raw.priority,
-      vlanFiltering: raw.vlanFiltering === 1,
       vlanProtocol: raw.vlanProtocol === ETH_P_8021Q ? '802.1Q' : raw.vlanProtocol === ETH_P_8021AD ? '802.1ad' : undefined,
       defaultPvid: raw.vlanDefaultPvid,
-      multicastSnooping: raw.mcastSnooping === 1,
-      multicastQuerier: raw.mcastQuerier === 1,
       groupFwdMask: raw.groupFwdMask,
       groupAddress: raw.groupAddr,
-      nfCallIptables: raw.nfCallIptables === 1,
-      nfCallIp6tables: raw.nfCallIp6tables === 1,
-      nfCallArptables: raw.nfCallArptables === 1,
-      vlanStats: raw.vlanStatsEnabled === 1,
-      multicastStats: raw.mcastStatsEnabled === 1,
       noLinkLocalLearn: boolopt ? (boolopt.optval & (1 << BR_BOOLOPT_NO_LL_LEARN)) !== 0 : false,
       bridgeId: raw.bridgeId,
       rootId: raw.rootId,
@@ -365,29 +351,15 @@ export class Bridge extends KindLink {
   static async create(ns: Namespace, opts: BridgeCreateOptions = {}): Promise<Bridge> {
     const o = validateOptions<BridgeCreateOptions>(opts, CREATE_KEYS);
     const data = bridgeAttributes(o);
-    const attrs = await commonCreateAttrs(ns, o);
-    attrs.linkinfo = { kind: 'bridge', data };
     try {
-      return Bridge.from(await createLink(ns, { attrs, up: o.up, target: o.namespace, what: 'bridge' }));
+      return Bridge.from(await createKind(ns, o, 'bridge', data));
     } catch (e) {
       throw explainVlanError(e, o);
     }
   }
 
-  /** A bridge by name or index; EINVAL if the link is not a bridge. */
-  static async get(ns: Namespace, ref: LinkLike): Promise<Bridge> {
-    return Bridge.from(await fetchLink(ns, ref));
-  }
 
-  /** All bridges of a namespace (`ip link show type bridge`). */
-  static async list(ns: Namespace): Promise<Bridge[]> {
-    return (await Link.list(ns, { kind: 'bridge' })).map((l) => Bridge.from(l));
-  }
 
-  /** Views a Link snapshot of kind `bridge` as a Bridge; EINVAL for other kinds. */
-  static from(link: Link): Bridge {
-    return asKind(Bridge, link, ['bridge'], 'a bridge');
-  }
 
   /** Changes bridge options (`ip link set br0 type bridge …`). */
   async setOptions(opts: BridgeOptions): Promise<void> {

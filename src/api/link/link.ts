@@ -663,11 +663,6 @@ export async function resolveLinkIndex(ns: Namespace, ref: LinkLike, field: stri
   return (await resolveLink(ns, checkLinkArg(ns, ref, field))).index;
 }
 
-/** A fresh snapshot of a link given as a Link (refreshed) or a name/index (looked up in `ns`). */
-export async function fetchLink(ns: Namespace, ref: LinkLike): Promise<Link> {
-  return ref instanceof Link ? ref.refresh() : Link.get(ns, ref);
-}
-
 function describeRef(ref: LinkLike): string {
   return ref instanceof Link ? ref.name : typeof ref === 'number' ? `#${ref}` : ref;
 }
@@ -802,42 +797,3 @@ async function readInTarget(target: Namespace, name: string, done: string): Prom
     );
   }
 }
-
-/**
- * Views a Link snapshot as a kind-specific class (Bridge, Vxlan, …); EINVAL when the link is
- * of another kind.
- * @internal
- */
-export function asKind<T extends Link>(ctor: new (ns: Namespace, m: LinkMessage) => T, link: Link, kinds: readonly string[], what: string): T {
-  if (link.kind === undefined || !kinds.includes(link.kind)) {
-    throw new NetnsKitError(
-      `link ${link.name} in ${link.namespace.label} is ${link.kind ? `a ${link.kind} link` : 'a link without a kind'}, not ${what}`,
-      'EINVAL',
-      22,
-    );
-  }
-  return new ctor(link.namespace, link.message);
-}
-
-/** The decoded IFLA_INFO_DATA of a link as T (an empty object when absent or undecoded). @internal */
-export function kindData<T extends object>(link: Link): T {
-  const d = link.linkInfo?.data;
-  return (d && !Buffer.isBuffer(d) ? d : {}) as T;
-}
-
-/** Checks an optional boolean option and returns 1/0/undefined (u8 flags). @internal */
-export function optBool(v: unknown, field: string): number | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v !== 'boolean') throw new ValidationError(field, v, 'expected true or false');
-  return v ? 1 : 0;
-}
-
-/**
- * The base of kind-specific link classes (Bridge, Vxlan, Macvlan, …): {@link Link} itself,
- * typed without Link's static methods so each kind can have its own `create` / `get` / `list`
- * signatures. `instanceof Link` holds for every kind class.
- */
-export const KindLink: {
-  /** Wraps a decoded link message (use the kind class's `create`, `get`, `list` or `from`). */
-  new (namespace: Namespace, msg: LinkMessage): Link;
-} = Link;

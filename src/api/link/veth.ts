@@ -6,21 +6,18 @@ import { ValidationError } from '../../errors.js';
 import type { LinkAttributes } from '../../rtnetlink/link.js';
 import type { VethInfoAttributes } from '../../rtnetlink/link-kinds.js';
 import { validateIfname, validateInt, validateOptions } from '../../util/validate.js';
+import type { BasicLinkOptions } from './kind.js';
 import { createLink, Link, validateEtherMtu, validateMac } from './link.js';
 import { Namespace } from '../namespace/namespace.js';
 
 /** Options of the peer end of {@link VethPair.create}. */
-export interface VethPeerOptions {
+export interface VethPeerOptions extends BasicLinkOptions {
   /** the peer's name; omitted: the kernel chooses (`veth0`, `veth1`, …) in the peer's namespace. */
   name?: string;
   /** create the peer directly inside this namespace (VETH_INFO_PEER carries IFLA_NET_NS_FD). */
   namespace?: Namespace;
   /** the peer's MTU (default: the same as the local end). */
   mtu?: number;
-  /** the peer's MAC address (default: random). */
-  address?: string;
-  /** the peer's transmit queue length. */
-  txqlen?: number;
   /** bring the peer up right after creation (a second request: the kernel cannot do it in the same one). */
   up?: boolean;
   /** the peer's interface group (see {@link Link.deleteGroup}). */
@@ -28,17 +25,11 @@ export interface VethPeerOptions {
 }
 
 /** Options of {@link VethPair.create}. */
-export interface VethPairOptions {
+export interface VethPairOptions extends Omit<BasicLinkOptions, 'namespace'> {
   /** the local end's name; omitted: the kernel chooses (`veth0`, `veth1`, …). */
   name?: string;
   /** the local end's MTU (also the peer's unless `peer.mtu` is given). */
   mtu?: number;
-  /** the local end's MAC address (default: random). */
-  address?: string;
-  /** the local end's transmit queue length. */
-  txqlen?: number;
-  /** bring the local end up at creation. */
-  up?: boolean;
   /** the local end's interface group: `Link.deleteGroup(ns, group)` then removes many pairs in one request. */
   group?: number;
   /** the other end. */
