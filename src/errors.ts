@@ -8,7 +8,10 @@ import { getSystemErrorMap } from 'node:util';
 
 const errnoMap = getSystemErrorMap();
 
-/** The errno name for a positive errno number (`17` → `EEXIST`). */
+/**
+ * The errno name for a positive errno number (`17` → `EEXIST`).
+ * @category Errors
+ */
 export function errnoName(errno: number): string {
   if (errno === 95) return 'EOPNOTSUPP'; // the kernel's name; libuv calls it ENOTSUP
   return errnoMap.get(-errno)?.[0] ?? `E${errno}`;
@@ -25,7 +28,10 @@ export function errnoNumber(name: string): number | undefined {
   return undefined;
 }
 
-/** Base class of every error thrown by netns-kit. */
+/**
+ * Base class of every error thrown by netns-kit.
+ * @category Errors
+ */
 export class NetnsKitError extends Error {
   /** errno name (`EEXIST`, `ENODEV`, …) or `EINVAL` for refused input, `EBADMSG` for unparsable replies. */
   readonly code: string;
@@ -39,7 +45,10 @@ export class NetnsKitError extends Error {
   }
 }
 
-/** A failed system call made by the native addon (open, mount, setns, socket, …). */
+/**
+ * A failed system call made by the native addon (open, mount, setns, socket, …).
+ * @category Errors
+ */
 export class SystemError extends NetnsKitError {
   /** the failing system call, e.g. `mount(MS_BIND)`. */
   readonly syscall: string;
@@ -63,7 +72,10 @@ export class SystemError extends NetnsKitError {
   }
 }
 
-/** Where in our request the kernel pointed when it refused it (extended ACK). */
+/**
+ * Where in our request the kernel pointed when it refused it (extended ACK).
+ * @category Errors
+ */
 export interface ErrorAttribute {
   /** byte offset inside the request message (from its netlink header). */
   offset: number;
@@ -73,7 +85,10 @@ export interface ErrorAttribute {
   name?: string;
 }
 
-/** The kernel refused a netlink request (or a dump failed). */
+/**
+ * The kernel refused a netlink request (or a dump failed).
+ * @category Errors
+ */
 export class NetlinkError extends NetnsKitError {
   /** what was being done, e.g. `create link`, `RTM_NEWLINK`. */
   readonly operation: string;
@@ -107,7 +122,10 @@ export class NetlinkError extends NetnsKitError {
   }
 }
 
-/** Input refused before any system call was made. `code` is always `EINVAL`. */
+/**
+ * Input refused before any system call was made. `code` is always `EINVAL`.
+ * @category Errors
+ */
 export class ValidationError extends NetnsKitError {
   /** the option or argument that was refused, e.g. `name`, `peer.name`, `address`. */
   readonly field: string;
@@ -123,7 +141,10 @@ export class ValidationError extends NetnsKitError {
   }
 }
 
-/** One failed item of a bulk call. */
+/**
+ * One failed item of a bulk call.
+ * @category Errors
+ */
 export interface BulkFailure {
   /** the item's index in the array given. */
   index: number;
@@ -134,6 +155,7 @@ export interface BulkFailure {
 /**
  * Some items of a bulk call (`Route.addMany`, …) failed; every other item was done (a bulk
  * call is not a transaction). `code` is the first failure's code.
+  * @category Errors
  */
 export class BulkError extends NetnsKitError {
   /** the failed items, by index. */
@@ -150,7 +172,10 @@ export class BulkError extends NetnsKitError {
   }
 }
 
-/** A netlink message that could not be decoded (truncated, bad lengths). `code` is `EBADMSG`. */
+/**
+ * A netlink message that could not be decoded (truncated, bad lengths). `code` is `EBADMSG`.
+ * @category Errors
+ */
 export class ParseError extends NetnsKitError {
   /** byte offset where decoding failed. */
   readonly offset: number;
@@ -160,7 +185,10 @@ export class ParseError extends NetnsKitError {
   }
 }
 
-/** A wait did not finish in time. `code` is `ETIMEDOUT`. */
+/**
+ * A wait did not finish in time. `code` is `ETIMEDOUT`.
+ * @category Errors
+ */
 export class TimeoutError extends NetnsKitError {
   constructor(message: string) {
     super(message, 'ETIMEDOUT', 110);
@@ -178,8 +206,11 @@ function describe(v: unknown): string {
   }
 }
 
-/** A wait was cancelled through its AbortSignal. `code` is `ABORT_ERR` and `name`
- *  `AbortError`, like Node's own; `cause` is the signal's reason. */
+/**
+ * A wait was cancelled through its AbortSignal. `code` is `ABORT_ERR` and `name`
+ * `AbortError`, like Node's own; `cause` is the signal's reason.
+ * @category Errors
+ */
 export class AbortError extends NetnsKitError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, 'ABORT_ERR', undefined, options);

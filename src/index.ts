@@ -1,5 +1,7 @@
 /**
  * netns-kit: Linux network namespaces and rtnetlink from Node.js, with no process spawned.
+ * The objects a program uses: namespaces, links, addresses, routes, neighbours, events,
+ * networks and errors. The message codec underneath is `netns-kit/netlink`.
  * @module netns-kit
  */
 export {
@@ -45,88 +47,6 @@ export {
   type ErrorAttribute,
   errnoName,
 } from './errors.js';
-export {
-  NetlinkConnection,
-  type ConnectionOptions,
-  type ConnectionStats,
-  type DumpOptions,
-  type RequestInfo,
-  type BodyWriter,
-  type CommandFailure,
-} from './netlink/connection.js';
-export type { NlMessage, ExtAck } from './netlink/message.js';
-export { NlWriter } from './netlink/writer.js';
-// Decoded attributes: one documented interface per rtnetlink attribute set (each checked at
-// compile time against the schema that decodes and encodes it).
-export type {
-  LinkInfoAttributes,
-  LinkMessage,
-  LinkStats,
-  IfInfoHeader,
-  OperState,
-  LinkAttributes,
-  AfSpecAttributes,
-  InetAfSpecAttributes,
-  Inet6AfSpecAttributes,
-  Inet6CacheInfoValue,
-  PropListAttributes,
-  XdpAttributes,
-  ProtoDownReasonAttributes,
-} from './rtnetlink/link.js';
-export type {
-  LinkKindData,
-  LinkSlaveData,
-  VethInfoAttributes,
-  VethPeer,
-  MacvlanAttributes,
-  IpvlanAttributes,
-  TunAttributes,
-  VlanAttributes,
-  VlanFlagsValue,
-  VlanQosAttributes,
-  VlanQosMappingValue,
-  VrfAttributes,
-  VrfPortAttributes,
-  BondAttributes,
-  BondAdInfoAttributes,
-  BondSlaveAttributes,
-} from './rtnetlink/link-kinds.js';
-export type { LinkKindDataMap, LinkSlaveDataMap } from './rtnetlink/link-kind-registry.js';
-export type { BridgeAttributes, BridgePortAttributes, BridgeAfSpecAttributes, BrBooloptMultiValue, BridgeVlanInfoValue } from './rtnetlink/bridge.js';
-export type { VxlanAttributes, VxlanPortRangeValue } from './rtnetlink/vxlan.js';
-export type { AddrAttributes, IfaCacheInfoValue } from './rtnetlink/address.js';
-export type { RouteAttributes, RouteMetricsValue, NexthopAttributes, RtNexthop, RtaCacheInfoValue } from './rtnetlink/route.js';
-export type { NeighAttributes, NdaCacheInfoValue } from './rtnetlink/neighbor.js';
-export type { NetconfAttributes } from './rtnetlink/netconf.js';
-export type { NsidAttributes } from './rtnetlink/nsid.js';
-export type { BridgeId } from './rtnetlink/bridge.js';
-export {
-  Schema,
-  Struct,
-  defineSchema,
-  defineStruct,
-  forEachAttr,
-  type RawAttr,
-  type AttrsOf,
-  type DecodedOf,
-  type ValueOf,
-  type ScalarValue,
-  type ScalarType,
-  type Field,
-  type FieldBase,
-  type FieldDefs,
-  type ScalarField,
-  type NestedField,
-  type CustomField,
-  type StructType,
-  type StructDefs,
-  type StructOf,
-  type NestedFieldOf,
-  type ScalarFieldOf,
-  type NamedField,
-  type RepeatedField,
-  type UnknownAttrs,
-} from './netlink/attributes.js';
 export { parseCidr, parseIp, formatIp, parseMac, formatMac, type Cidr } from './util/ip.js';
 export { validateIfname, validateNamespaceName } from './util/validate.js';
 export { Watcher, type WatchOptions, type WatcherEventMap, type WatcherStats } from './api/events/watch.js';
@@ -178,6 +98,8 @@ export { Sysctl, sysctlPath, type SysctlValue } from './api/namespace/sysctl.js'
 export type { AddressFlagName } from './rtnetlink/address.js';
 export type { RouteTypeName } from './rtnetlink/route.js';
 export type { NeighStateName } from './rtnetlink/neighbor.js';
+export type { OperState, LinkStats } from './rtnetlink/link.js';
+export type { BridgeId } from './rtnetlink/bridge.js';
 export {
   BridgeNetwork,
   DEFAULT_BRIDGE_SUBNET,

@@ -11,6 +11,7 @@ export default defineConfig({
     // examples import the package by its name, as a user would: test the sources
     alias: [
       { find: /^netns-kit$/, replacement: src('index.ts') },
+      { find: /^netns-kit\/netlink$/, replacement: src('netlink/index.ts') },
       { find: /^netns-kit\/testing$/, replacement: src('testing/index.ts') },
     ],
   },

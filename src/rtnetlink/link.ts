@@ -151,7 +151,10 @@ export const LINK_STATS_FIELDS = [
   'rxNohandler',
   'rxOtherhostDropped',
 ] as const;
-/** Interface counters (struct rtnl_link_stats64, `ip -s link`); counters an older kernel does not send are absent. */
+/**
+ * Interface counters (struct rtnl_link_stats64, `ip -s link`); counters an older kernel does not send are absent.
+ * @category Links
+ */
 export interface LinkStats {
   /** packets received. */
   rxPackets?: number;
@@ -592,7 +595,10 @@ export function encodeLinkMessage(w: NlWriter, header: Partial<IfInfoHeader>, at
 
 /** Operational states (IF_OPER_*), as `ip link` names them. */
 export const OPERSTATES: readonly OperState[] = ['unknown', 'notpresent', 'down', 'lowerlayerdown', 'testing', 'dormant', 'up'];
-/** An operational state (IF_OPER_*), as `ip link` prints it. */
+/**
+ * An operational state (IF_OPER_*), as `ip link` prints it.
+ * @category Links
+ */
 export type OperState = 'unknown' | 'notpresent' | 'down' | 'lowerlayerdown' | 'testing' | 'dormant' | 'up';
 
 /** IFLA_EXT_MASK bits (RTEXT_FILTER_*). */

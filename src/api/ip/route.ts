@@ -50,7 +50,10 @@ import { validateInt, validateOptions } from '../../util/validate.js';
 import { Link, checkLinkArg, type LinkArg, resolveLink, resolvedNow, type ResolvedLink } from '../link/link.js';
 import type { Namespace } from '../namespace/namespace.js';
 
-/** Route metrics (`ip route add … mtu 1400 advmss 1360 …`), RTA_METRICS / RTAX_*. */
+/**
+ * Route metrics (`ip route add … mtu 1400 advmss 1360 …`), RTA_METRICS / RTAX_*.
+ * @category Addresses & routes
+ */
 export interface RouteMetrics {
   /** path MTU (`mtu`). */
   mtu?: number;
@@ -85,16 +88,25 @@ export interface RouteMetrics {
   /** TCP fast open without a cookie (`fastopen_no_cookie`, 0 or 1). */
   fastopenNoCookie?: number;
 }
-/** Name of a route metric. */
+/**
+ * Name of a route metric.
+ * @category Addresses & routes
+ */
 export type RouteMetricName = keyof RouteMetrics;
 
-/** Metrics of a listed route, with the mask of locked ones. */
+/**
+ * Metrics of a listed route, with the mask of locked ones.
+ * @category Addresses & routes
+ */
 export interface RouteMetricsInfo extends RouteMetrics {
   /** bit mask of locked metrics, 1 << RTAX_* (e.g. 4 = `mtu lock`). */
   lock?: number;
 }
 
-/** One path of a multipath (ECMP) route (`nexthop via ADDR dev DEV weight N`). */
+/**
+ * One path of a multipath (ECMP) route (`nexthop via ADDR dev DEV weight N`).
+ * @category Addresses & routes
+ */
 export interface NexthopOptions {
   /** gateway address (may be IPv6 for an IPv4 route: sent as RTA_VIA). */
   via?: string;
@@ -106,7 +118,10 @@ export interface NexthopOptions {
   onlink?: boolean;
 }
 
-/** A route as given to {@link Route.add}, {@link Route.replace}, {@link Route.append}, {@link Route.remove}. */
+/**
+ * A route as given to {@link Route.add}, {@link Route.replace}, {@link Route.append}, {@link Route.remove}.
+ * @category Addresses & routes
+ */
 export interface RouteOptions {
   /** destination: `default`, a prefix `10.0.0.0/24` (host bits clear), or an address (a host route). */
   to: string;
@@ -147,7 +162,10 @@ export interface RouteOptions {
 }
 const ROUTE_KEYS = ['to', 'via', 'dev', 'src', 'from', 'metric', 'table', 'scope', 'protocol', 'type', 'onlink', 'nexthops', 'metrics', 'lock', 'tos', 'pref', 'expires', 'family'] as const;
 
-/** Options of {@link Route.list}; all filtering is done by the kernel (strict dump request). */
+/**
+ * Options of {@link Route.list}; all filtering is done by the kernel (strict dump request).
+ * @category Addresses & routes
+ */
 export interface RouteListOptions {
   /** 4 or 6; default both (IPv4 first). */
   family?: 4 | 6;
@@ -161,7 +179,10 @@ export interface RouteListOptions {
   type?: RouteTypeName;
 }
 
-/** Options of {@link Route.get}, as `ip route get ADDR from … iif … oif … mark … uid …`. */
+/**
+ * Options of {@link Route.get}, as `ip route get ADDR from … iif … oif … mark … uid …`.
+ * @category Addresses & routes
+ */
 export interface RouteGetOptions {
   /** source address of the packet (`from ADDR`). */
   from?: string;
@@ -183,7 +204,10 @@ export interface RouteGetOptions {
   fibMatch?: boolean;
 }
 
-/** One path of a multipath route, as reported. */
+/**
+ * One path of a multipath route, as reported.
+ * @category Addresses & routes
+ */
 export interface Nexthop {
   /** gateway, if any. */
   via: string | undefined;
@@ -206,6 +230,7 @@ export interface Nexthop {
  * const r = await Route.get(ns, '192.168.2.2');                            // ip route get 192.168.2.2
  * r.via; r.src; (await r.getLink()).name;
  * ```
+  * @category Addresses & routes
  */
 export class Route {
   /** The namespace of the route. */

@@ -10,13 +10,22 @@ import type { Namespace } from '../namespace/namespace.js';
 import { BASIC_KEYS, type BasicLinkOptions, createKind, dropUndefined, KindLink, kindData } from './kind.js';
 
 
-/** Bond transmit hash policies, as `xmit_hash_policy` takes them. */
+/**
+ * Bond transmit hash policies, as `xmit_hash_policy` takes them.
+ * @category Links
+ */
 export type BondXmitHashPolicy = 'layer2' | 'layer3+4' | 'layer2+3' | 'encap2+3' | 'encap3+4' | 'vlan+srcmac';
-/** Bonding modes, as `ip link add type bond mode …` takes them. */
+/**
+ * Bonding modes, as `ip link add type bond mode …` takes them.
+ * @category Links
+ */
 export type BondMode = 'balance-rr' | 'active-backup' | 'balance-xor' | 'broadcast' | '802.3ad' | 'balance-tlb' | 'balance-alb';
 const BOND_XMIT_HASH_POLICIES: Record<BondXmitHashPolicy, number> = { layer2: 0, 'layer3+4': 1, 'layer2+3': 2, 'encap2+3': 3, 'encap3+4': 4, 'vlan+srcmac': 5 };
 
-/** Options of {@link Bond.create}. */
+/**
+ * Options of {@link Bond.create}.
+ * @category Links
+ */
 export interface BondCreateOptions extends BasicLinkOptions {
   /** the bonding mode (`mode`); the kernel's default is `balance-rr`. */
   mode?: BondMode;
@@ -38,7 +47,10 @@ export interface BondCreateOptions extends BasicLinkOptions {
   lacpRate?: 'slow' | 'fast';
 }
 
-/** A bond's settings. */
+/**
+ * A bond's settings.
+ * @category Links
+ */
 export interface BondSettings {
   /** the mode. */
   mode: BondMode | undefined;
@@ -82,7 +94,10 @@ export function bondAttributes(o: BondCreateOptions): Partial<BondAttributes> {
   return dropUndefined(a);
 }
 
-/** A bonding device (kind `bond`); add slaves with {@link Link.setMaster}. */
+/**
+ * A bonding device (kind `bond`); add slaves with {@link Link.setMaster}.
+ * @category Links
+ */
 export class Bond extends KindLink {
   static override readonly kinds = ['bond'];
   static override readonly description = 'a bond device';

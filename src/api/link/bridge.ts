@@ -20,7 +20,10 @@ import { BASIC_KEYS, type BasicLinkOptions, type BoolAttrMap, boolAttrs, boolsOf
 import { Link, type LinkLike, resolveLinkIndex, validateMac } from './link.js';
 import type { Namespace } from '../namespace/namespace.js';
 
-/** Options of a bridge (`ip link add type bridge …`, `ip link set type bridge …`). Times are in seconds. */
+/**
+ * Options of a bridge (`ip link add type bridge …`, `ip link set type bridge …`). Times are in seconds.
+ * @category Links
+ */
 export interface BridgeOptions {
   /** spanning tree on (kernel STP) or off: `stp_state 1|0`, `brctl stp br0 on`. */
   stp?: boolean;
@@ -62,7 +65,10 @@ export interface BridgeOptions {
   noLinkLocalLearn?: boolean;
 }
 
-/** Options of {@link Bridge.create}. */
+/**
+ * Options of {@link Bridge.create}.
+ * @category Links
+ */
 export interface BridgeCreateOptions extends BridgeOptions, BasicLinkOptions {
   /** MAC address (default: random, then the lowest port's). */
   address?: string;
@@ -70,7 +76,10 @@ export interface BridgeCreateOptions extends BridgeOptions, BasicLinkOptions {
   namespace?: Namespace;
 }
 
-/** A bridge's options and STP status as the kernel reports them (`ip -d link show type bridge`). */
+/**
+ * A bridge's options and STP status as the kernel reports them (`ip -d link show type bridge`).
+ * @category Links
+ */
 export interface BridgeSettings {
   /** spanning tree on. */
   stp: boolean;
@@ -126,7 +135,10 @@ export interface BridgeSettings {
   raw: BridgeAttributes;
 }
 
-/** Options of one bridge port (`bridge link set dev X …`, `ip link set X type bridge_slave …`). */
+/**
+ * Options of one bridge port (`bridge link set dev X …`, `ip link set X type bridge_slave …`).
+ * @category Links
+ */
 export interface BridgePortOptions {
   /** learn source MACs on this port (default on): `learning`. */
   learning?: boolean;
@@ -162,7 +174,10 @@ export interface BridgePortOptions {
   mab?: boolean;
 }
 
-/** A bridge port's options and STP status as the kernel reports them. */
+/**
+ * A bridge port's options and STP status as the kernel reports them.
+ * @category Links
+ */
 export interface BridgePortSettings {
   /** learning on. */
   learning: boolean;
@@ -314,6 +329,7 @@ export function bridgePortSettings(raw: BridgePortAttributes): BridgePortSetting
  * await br.addPort(await Link.get(ns, 'veth0'));          // brctl addif br0 veth0
  * await br.fdb();                                     // bridge fdb show br br0
  * ```
+  * @category Links
  */
 export class Bridge extends KindLink {
   static override readonly kinds = ['bridge'];

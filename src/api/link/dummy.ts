@@ -6,7 +6,10 @@ import { validateOptions } from '../../util/validate.js';
 import type { Namespace } from '../namespace/namespace.js';
 import { BASIC_KEYS, type BasicLinkOptions, createKind, KindLink } from './kind.js';
 
-/** A dummy device (kind `dummy`): a sink for packets, handy to hold addresses. */
+/**
+ * A dummy device (kind `dummy`): a sink for packets, handy to hold addresses.
+ * @category Links
+ */
 export class Dummy extends KindLink {
   static override readonly kinds = ['dummy'];
   static override readonly description = 'a dummy device';

@@ -9,7 +9,10 @@ import type { LinkMessage } from '../../rtnetlink/link.js';
 import type { Namespace } from '../namespace/namespace.js';
 import { commonCreateAttrs, createLink, Link, type LinkLike } from './link.js';
 
-/** Options every kind's `create` takes; each kind's options extend them. */
+/**
+ * Options every kind's `create` takes; each kind's options extend them.
+ * @category Links
+ */
 export interface BasicLinkOptions {
   /** the name; omitted: the kernel chooses (`dummy0`, `bond0`, `br0`-style `<kind>N`, …). */
   name?: string;
@@ -28,7 +31,10 @@ export interface BasicLinkOptions {
 /** The keys of {@link BasicLinkOptions}, for option validation. @internal */
 export const BASIC_KEYS = ['name', 'mtu', 'address', 'txqlen', 'up', 'namespace'] as const;
 
-/** A kind class as its shared static methods see it: its constructor and the kinds it stands for. */
+/**
+ * A kind class as its shared static methods see it: its constructor and the kinds it stands for.
+ * @category Links
+ */
 export interface KindClass<T extends Link> {
   /** Wraps a decoded link message. */
   new (namespace: Namespace, msg: LinkMessage): T;
@@ -42,6 +48,7 @@ export interface KindClass<T extends Link> {
  * The base of kind-specific link classes: a {@link Link} (`instanceof Link` holds) whose
  * class knows its kind, with one `get` / `list` / `from` shared by every kind. Typed without
  * Link's static methods, so each kind has its own `create` options.
+  * @category Links
  */
 export class KindLink extends (Link as new (namespace: Namespace, msg: LinkMessage) => Link) {
   /** The IFLA_INFO_KIND values this class stands for (each kind class sets its own). */

@@ -37,13 +37,22 @@ import { parseLladdr } from '../../util/ip.js';
 import { validateIfname, validateInt, validateOptions } from '../../util/validate.js';
 import { Namespace } from '../namespace/namespace.js';
 
-/** Which link: its name, or its index. */
+/**
+ * Which link: its name, or its index.
+ * @category Links
+ */
 export type LinkRef = string | number;
 
-/** A link given as a {@link Link} object, a name or an index (the same as `LinkArg`). */
+/**
+ * A link given as a {@link Link} object, a name or an index (the same as `LinkArg`).
+ * @category Links
+ */
 export type LinkLike = Link | LinkRef;
 
-/** Filters for {@link Link.list}, applied by the kernel (strict dump filtering). */
+/**
+ * Filters for {@link Link.list}, applied by the kernel (strict dump filtering).
+ * @category Links
+ */
 export interface LinkListFilter {
   /** only links of this kind (`veth`, `bridge`, …): IFLA_LINKINFO/IFLA_INFO_KIND in the dump request. */
   kind?: string;
@@ -51,7 +60,10 @@ export interface LinkListFilter {
   master?: LinkLike | false;
 }
 
-/** Changes applied by {@link Link.set} in one RTM_NEWLINK message. */
+/**
+ * Changes applied by {@link Link.set} in one RTM_NEWLINK message.
+ * @category Links
+ */
 export interface LinkChanges {
   /** administratively up (true) or down (false): `ip link set X up|down`. */
   up?: boolean;
@@ -79,7 +91,10 @@ export interface LinkChanges {
   group?: number;
 }
 
-/** Options of {@link Link.create} (`ip link add`). */
+/**
+ * Options of {@link Link.create} (`ip link add`).
+ * @category Links
+ */
 export interface LinkCreateOptions {
   /** the kind, as `ip link add … type KIND` takes it: `veth`, `bridge`, `dummy`, `vxlan`, … */
   kind: string;
@@ -113,7 +128,10 @@ export interface LinkCreateOptions {
   numRxQueues?: number;
 }
 
-/** Options of {@link Link.moveTo}. */
+/**
+ * Options of {@link Link.moveTo}.
+ * @category Links
+ */
 export interface MoveOptions {
   /** rename the link in the same message (`ip link set dev X netns NS name Y`). */
   name?: string;
@@ -133,6 +151,7 @@ const S32_MAX = 2 ** 31 - 1;
  * A snapshot of one network interface, as the kernel reported it. Properties do not
  * change by themselves; {@link Link.refresh} fetches a new snapshot. Operations address the
  * link by its index in {@link Link.namespace}, so they keep working after a rename.
+  * @category Links
  */
 export class Link {
   /** The namespace the link is in. */
@@ -604,7 +623,10 @@ export class Link {
 
 // ---- naming a link in an operation (address, route, neighbour, master, parent …) ----------
 
-/** A link given to an operation in a namespace: a {@link Link}, or its name or index there. */
+/**
+ * A link given to an operation in a namespace: a {@link Link}, or its name or index there.
+ * @category Links
+ */
 export type LinkArg = Link | LinkRef;
 
 /** A link resolved for a request: its index, and a name for messages. */

@@ -14,10 +14,14 @@ import type { Namespace } from '../namespace/namespace.js';
  * Macvlan modes: how macvlans on one lower device reach each other — `private` (never),
  * `vepa` (through the external switch), `bridge` (directly), `passthru` (one macvlan takes
  * over the lower device), `source` (by source MAC allow-list).
+  * @category Links
  */
 export type MacvlanMode = 'private' | 'vepa' | 'bridge' | 'passthru' | 'source';
 
-/** Options of {@link Macvlan.create} / {@link Macvtap.create}. */
+/**
+ * Options of {@link Macvlan.create} / {@link Macvtap.create}.
+ * @category Links
+ */
 export interface MacvlanCreateOptions extends BasicLinkOptions {
   /** the lower device (`link eth0`). Required. */
   parent: LinkLike;
@@ -34,7 +38,10 @@ export interface MacvlanCreateOptions extends BasicLinkOptions {
   namespace?: Namespace;
 }
 
-/** A macvlan/macvtap's settings as the kernel reports them. */
+/**
+ * A macvlan/macvtap's settings as the kernel reports them.
+ * @category Links
+ */
 export interface MacvlanSettings {
   /** the mode. */
   mode: MacvlanMode | undefined;
@@ -83,7 +90,10 @@ function settingsOf(link: Link): MacvlanSettings {
   };
 }
 
-/** A macvlan device (a {@link Link} of kind `macvlan`); its lower device is {@link Link.parent}. */
+/**
+ * A macvlan device (a {@link Link} of kind `macvlan`); its lower device is {@link Link.parent}.
+ * @category Links
+ */
 export class Macvlan extends KindLink {
   static override readonly kinds = ['macvlan'];
   static override readonly description = 'a macvlan';
@@ -105,6 +115,7 @@ export class Macvlan extends KindLink {
 /**
  * A macvtap device (a {@link Link} of kind `macvtap`): a macvlan whose traffic is read and
  * written through a character device `/dev/tapN` (N = the link index), as used by QEMU.
+  * @category Links
  */
 export class Macvtap extends KindLink {
   static override readonly kinds = ['macvtap'];

@@ -15,7 +15,10 @@ import { type BasicLinkOptions, KindLink, kindData } from './kind.js';
 import { Link, type LinkChanges, validateEtherMtu, validateMac } from './link.js';
 import type { Namespace } from '../namespace/namespace.js';
 
-/** Options of {@link Tun.create}. */
+/**
+ * Options of {@link Tun.create}.
+ * @category Links
+ */
 export interface TunCreateOptions extends Omit<BasicLinkOptions, 'txqlen' | 'namespace'> {
   /** `tun` (IP packets, default) or `tap` (Ethernet frames). */
   mode?: 'tun' | 'tap';
@@ -39,7 +42,10 @@ export interface TunCreateOptions extends Omit<BasicLinkOptions, 'txqlen' | 'nam
   up?: boolean;
 }
 
-/** A tun/tap device's settings as the kernel reports them (IFLA_TUN_*). */
+/**
+ * A tun/tap device's settings as the kernel reports them (IFLA_TUN_*).
+ * @category Links
+ */
 export interface TunSettings {
   /** `tun` or `tap`. */
   mode: 'tun' | 'tap' | undefined;
@@ -71,7 +77,10 @@ function bool(v: unknown, field: string): boolean {
   return v;
 }
 
-/** A tun or tap device (a {@link Link} of kind `tun`). */
+/**
+ * A tun or tap device (a {@link Link} of kind `tun`).
+ * @category Links
+ */
 export class Tun extends KindLink {
   static override readonly kinds = ['tun'];
   static override readonly description = 'a tun/tap device';

@@ -10,7 +10,10 @@ import type { BasicLinkOptions } from './kind.js';
 import { createLink, Link, validateEtherMtu, validateMac } from './link.js';
 import { Namespace } from '../namespace/namespace.js';
 
-/** Options of the peer end of {@link VethPair.create}. */
+/**
+ * Options of the peer end of {@link VethPair.create}.
+ * @category Links
+ */
 export interface VethPeerOptions extends BasicLinkOptions {
   /** the peer's name; omitted: the kernel chooses (`veth0`, `veth1`, …) in the peer's namespace. */
   name?: string;
@@ -24,7 +27,10 @@ export interface VethPeerOptions extends BasicLinkOptions {
   group?: number;
 }
 
-/** Options of {@link VethPair.create}. */
+/**
+ * Options of {@link VethPair.create}.
+ * @category Links
+ */
 export interface VethPairOptions extends Omit<BasicLinkOptions, 'namespace'> {
   /** the local end's name; omitted: the kernel chooses (`veth0`, `veth1`, …). */
   name?: string;
@@ -57,6 +63,7 @@ function endAttrs(o: { name?: string; mtu?: number; address?: string; txqlen?: n
  * const veth = await VethPair.create(ns1, { name: 'veth0', peer: { name: 'veth1', namespace: ns2 } });
  * await veth.local.up(); await veth.peer.up();
  * ```
+  * @category Links
  */
 export class VethPair {
   /** The end in the namespace the pair was created from (or the end it was found from). */

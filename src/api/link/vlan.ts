@@ -18,7 +18,10 @@ import type { Namespace } from '../namespace/namespace.js';
 import { BASIC_KEYS, type BasicLinkOptions, createKind, KindLink, kindData, optBool } from './kind.js';
 import type { LinkLike } from './link.js';
 
-/** Options of {@link Vlan.create}. */
+/**
+ * Options of {@link Vlan.create}.
+ * @category Links
+ */
 export interface VlanCreateOptions extends BasicLinkOptions {
   /** the lower device (`link eth0`). Required. */
   parent: LinkLike;
@@ -42,7 +45,10 @@ export interface VlanCreateOptions extends BasicLinkOptions {
   ingressQos?: [number, number][];
 }
 
-/** A VLAN device's settings. */
+/**
+ * A VLAN device's settings.
+ * @category Links
+ */
 export interface VlanSettings {
   /** the VLAN id. */
   id: number | undefined;
@@ -91,7 +97,10 @@ export function vlanAttributes(o: Omit<VlanCreateOptions, 'parent'>): Partial<Vl
   return a;
 }
 
-/** An 802.1Q / 802.1ad VLAN device (kind `vlan`) on a lower device. */
+/**
+ * An 802.1Q / 802.1ad VLAN device (kind `vlan`) on a lower device.
+ * @category Links
+ */
 export class Vlan extends KindLink {
   static override readonly kinds = ['vlan'];
   static override readonly description = 'a vlan device';

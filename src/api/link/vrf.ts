@@ -7,13 +7,19 @@ import { validateInt, validateOptions } from '../../util/validate.js';
 import type { Namespace } from '../namespace/namespace.js';
 import { BASIC_KEYS, type BasicLinkOptions, createKind, KindLink, kindData } from './kind.js';
 
-/** Options of {@link Vrf.create}. */
+/**
+ * Options of {@link Vrf.create}.
+ * @category Links
+ */
 export interface VrfCreateOptions extends BasicLinkOptions {
   /** the routing table of this VRF (`table`). Required. */
   table: number;
 }
 
-/** A VRF device (kind `vrf`): an L3 domain with its own routing table. */
+/**
+ * A VRF device (kind `vrf`): an L3 domain with its own routing table.
+ * @category Links
+ */
 export class Vrf extends KindLink {
   static override readonly kinds = ['vrf'];
   static override readonly description = 'a vrf device';

@@ -12,7 +12,10 @@ import { BASIC_KEYS, type BasicLinkOptions, type BoolAttrMap, boolAttrs, createK
 import { Link, type LinkLike, resolveLinkIndex } from './link.js';
 import type { Namespace } from '../namespace/namespace.js';
 
-/** Options of a VXLAN device. */
+/**
+ * Options of a VXLAN device.
+ * @category Links
+ */
 export interface VxlanOptions {
   /** VXLAN network identifier, 0..16777215 (`id`). Required at creation. */
   vni?: number;
@@ -68,7 +71,10 @@ export interface VxlanOptions {
   localBypass?: boolean;
 }
 
-/** Options of {@link Vxlan.create}. */
+/**
+ * Options of {@link Vxlan.create}.
+ * @category Links
+ */
 export interface VxlanCreateOptions extends VxlanOptions, BasicLinkOptions {
   /** the VNI (required). */
   vni: number;
@@ -76,7 +82,10 @@ export interface VxlanCreateOptions extends VxlanOptions, BasicLinkOptions {
   namespace?: Namespace;
 }
 
-/** A VXLAN device's settings as the kernel reports them. */
+/**
+ * A VXLAN device's settings as the kernel reports them.
+ * @category Links
+ */
 export interface VxlanSettings {
   /** the VNI. */
   vni: number | undefined;
@@ -198,6 +207,7 @@ export async function vxlanAttributes(ns: Namespace, o: VxlanOptions, create: bo
  * await vx.fdbAppend('10.0.0.2');   // bridge fdb append 00:00:00:00:00:00 dev vx0 dst 10.0.0.2
  * await vx.fdbAppend('10.0.0.3');   // a second remote for the same (default) MAC
  * ```
+  * @category Links
  */
 export class Vxlan extends KindLink {
   static override readonly kinds = ['vxlan'];

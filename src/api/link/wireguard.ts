@@ -9,6 +9,7 @@ import { type BasicLinkOptions, createKind, KindLink } from './kind.js';
 /**
  * A WireGuard device (kind `wireguard`). Only creation is rtnetlink; keys and peers are set
  * over the `wireguard` generic-netlink family, which netns-kit does not speak yet.
+  * @category Links
  */
 export class Wireguard extends KindLink {
   static override readonly kinds = ['wireguard'];

@@ -16,10 +16,16 @@ import { Namespace } from '../namespace/namespace.js';
 import { Route } from '../ip/route.js';
 import { VethPair } from '../link/veth.js';
 
-/** Docker's default bridge subnet. */
+/**
+ * Docker's default bridge subnet.
+ * @category Networks
+ */
 export const DEFAULT_BRIDGE_SUBNET = '172.17.0.0/16';
 
-/** Options of {@link BridgeNetwork.create} (`docker network create [--subnet S] [--gateway G] NAME`). */
+/**
+ * Options of {@link BridgeNetwork.create} (`docker network create [--subnet S] [--gateway G] NAME`).
+ * @category Networks
+ */
 export interface BridgeNetworkOptions {
   /** the network's name, as in `docker network create NAME` (default `bridge`, Docker's default network). */
   name?: string;
@@ -35,7 +41,10 @@ export interface BridgeNetworkOptions {
   portPublisher?: PortPublisher;
 }
 
-/** Options of {@link BridgeNetwork.connect} (`docker network connect [--ip IP] NETWORK CONTAINER`). */
+/**
+ * Options of {@link BridgeNetwork.connect} (`docker network connect [--ip IP] NETWORK CONTAINER`).
+ * @category Networks
+ */
 export interface ConnectOptions {
   /** the container's address (`--ip`); default: the lowest free address of the subnet. */
   ip?: string;
@@ -54,7 +63,10 @@ export interface ConnectOptions {
   publish?: PortMapping[];
 }
 
-/** A published port, like `docker run -p [HOSTIP:]HOSTPORT:CONTAINERPORT[/PROTO]`. */
+/**
+ * A published port, like `docker run -p [HOSTIP:]HOSTPORT:CONTAINERPORT[/PROTO]`.
+ * @category Networks
+ */
 export interface PortMapping {
   /** the port inside the container. */
   containerPort: number;
@@ -72,6 +84,7 @@ export interface PortMapping {
  * proxy for traffic from the host itself); netns-kit does not program nf_tables yet. An
  * implementation receives each mapping after the endpoint is fully connected, and is asked
  * to undo it on disconnect (and when a later step of connect fails).
+  * @category Networks
  */
 export interface PortPublisher {
   /** Publishes `mapping` (with defaults filled in) for `endpoint` of `network`. */
@@ -80,7 +93,10 @@ export interface PortPublisher {
   unpublish(network: BridgeNetwork, endpoint: NetworkEndpoint, mapping: PublishedPort): Promise<void>;
 }
 
-/** A published port as recorded on an endpoint: a {@link PortMapping} with its defaults filled in. */
+/**
+ * A published port as recorded on an endpoint: a {@link PortMapping} with its defaults filled in.
+ * @category Networks
+ */
 export interface PublishedPort {
   /** the port inside the container. */
   containerPort: number;
@@ -92,7 +108,10 @@ export interface PublishedPort {
   hostIp?: string;
 }
 
-/** One container's attachment to a network (what `docker network inspect` lists under Containers). */
+/**
+ * One container's attachment to a network (what `docker network inspect` lists under Containers).
+ * @category Networks
+ */
 export interface NetworkEndpoint {
   /** endpoint id: 64 hex digits (Docker's EndpointID). */
   readonly id: string;
@@ -120,7 +139,10 @@ export interface NetworkEndpoint {
   readonly ports: readonly PublishedPort[];
 }
 
-/** A container of {@link NetworkInspect}, read back from the kernel. */
+/**
+ * A container of {@link NetworkInspect}, read back from the kernel.
+ * @category Networks
+ */
 export interface EndpointInspect {
   /** the container's name. */
   name: string;
@@ -142,7 +164,10 @@ export interface EndpointInspect {
   ports: PublishedPort[];
 }
 
-/** What {@link BridgeNetwork.inspect} returns: `docker network inspect NAME`, read from the kernel. */
+/**
+ * What {@link BridgeNetwork.inspect} returns: `docker network inspect NAME`, read from the kernel.
+ * @category Networks
+ */
 export interface NetworkInspect {
   /** the network's name (Name). */
   name: string;
@@ -168,7 +193,10 @@ export interface NetworkInspect {
   containers: EndpointInspect[];
 }
 
-/** Options of {@link BridgeNetwork.remove}. */
+/**
+ * Options of {@link BridgeNetwork.remove}.
+ * @category Networks
+ */
 export interface RemoveOptions {
   /** disconnect the remaining containers first instead of refusing with EBUSY. */
   force?: boolean;
@@ -196,7 +224,10 @@ function newId(): string {
   return randomBytes(32).toString('hex');
 }
 
-/** Docker's MAC for an IPv4 address: 02:42 followed by the four address bytes. */
+/**
+ * Docker's MAC for an IPv4 address: 02:42 followed by the four address bytes.
+ * @category Networks
+ */
 export function macForIpv4(ip: string): string {
   const n = ipv4ToNumber(ip);
   return ['02', '42', n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].map((x) => (typeof x === 'string' ? x : x.toString(16).padStart(2, '0'))).join(':');
@@ -241,6 +272,7 @@ function checkPorts(v: unknown): PublishedPort[] {
  * managed by the process that created it. Forwarding is not switched on in the bridge's
  * namespace, so two networks in the same namespace cannot reach each other (Docker blocks
  * that with firewall rules); a container connected to both reaches both.
+  * @category Networks
  */
 export class BridgeNetwork {
   /** The network's name. */
