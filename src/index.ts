@@ -77,15 +77,13 @@ export { NamespaceWatcher, type NamespaceEvent, type NamespaceWatchOptions, type
 export { Address, type AddressOptions, type AddressListOptions, type AddressFlushOptions, type Lifetime, type SettableAddressFlag } from './api/ip/address.js';
 export {
   Route,
-  type RouteOptions,
   type RouteListOptions,
   type RouteGetOptions,
-  type NexthopOptions,
   type Nexthop,
-  type RouteMetrics,
-  type RouteMetricName,
   type RouteMetricsInfo,
 } from './api/ip/route.js';
+export type { RouteOptions, NexthopOptions } from './api/ip/route-change.js';
+export type { RouteMetrics, RouteMetricName } from './rtnetlink/requests/route.js';
 export {
   Neighbor,
   type NeighborOptions,

@@ -101,3 +101,4 @@ export {
   linkKindSchema,
   linkSlaveSchema,
 } from '../rtnetlink/link-kind-registry.js';
+export type { RouteSpec, NexthopSpec } from '../rtnetlink/requests/route.js';
