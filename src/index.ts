@@ -20,9 +20,8 @@ export {
   type BridgeOptions,
   type BridgeCreateOptions,
   type BridgeSettings,
-  type BridgePortOptions,
-  type BridgePortSettings,
 } from './api/link/bridge.js';
+export type { BridgePortOptions, BridgePortSettings } from './api/link/bridge-port.js';
 export { Fdb, type FdbEntry, type FdbRaw, type FdbHeader, type FdbState, type FdbListFilter, type FdbAddOptions, type FdbDeleteOptions } from './api/link/fdb.js';
 export { Vxlan, type VxlanOptions, type VxlanCreateOptions, type VxlanSettings } from './api/link/vxlan.js';
 export { Macvlan, Macvtap, type MacvlanMode, type MacvlanCreateOptions, type MacvlanSettings } from './api/link/macvlan.js';

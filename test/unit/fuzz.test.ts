@@ -26,7 +26,7 @@ import { Address, Bridge, Link, Macvlan, Macvtap, Neighbor, ParseError, Route, T
 import { Bond } from '../../src/api/link/bond.js';
 import { Vlan } from '../../src/api/link/vlan.js';
 import { Vrf } from '../../src/api/link/vrf.js';
-import { bridgePortSettings } from '../../src/api/link/bridge.js';
+import { bridgePortSettings } from '../../src/api/link/bridge-port.js';
 import { Netconf } from '../../src/api/namespace/netconf.js';
 import { fdbEntryFromMessage } from '../../src/api/link/fdb.js';
 import { Schema, Struct, forEachAttr } from '../../src/netlink/attributes.js';

@@ -29,7 +29,8 @@ import {
 } from '../../rtnetlink/neighbor.js';
 import { parseIp } from '../../util/ip.js';
 import { validateInt, validateOptions } from '../../util/validate.js';
-import { Link, type LinkLike, resolveLinkIndex, validateMac } from './link.js';
+import { Link, type LinkLike, resolveLinkIndex } from './link.js';
+import { validateMac } from '../../rtnetlink/requests/link.js';
 import type { Namespace } from '../namespace/namespace.js';
 
 /**

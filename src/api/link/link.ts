@@ -9,10 +9,7 @@ import type { NlMessage } from '../../netlink/message.js';
 import {
   AF_UNSPEC,
   flagNames,
-  IFF_ALLMULTI,
   IFF_LOWER_UP,
-  IFF_NOARP,
-  IFF_PROMISC,
   IFF_UP,
   RTM_DELLINK,
   RTM_GETLINK,
@@ -33,7 +30,7 @@ import {
   OPERSTATES,
   type OperState,
 } from '../../rtnetlink/link.js';
-import { parseLladdr } from '../../util/ip.js';
+import { linkChangeRequest, linkCreateAttrs, validateEtherMtu, validateKind } from '../../rtnetlink/requests/link.js';
 import { validateIfname, validateInt, validateOptions } from '../../util/validate.js';
 import { Namespace } from '../namespace/namespace.js';
 
@@ -367,28 +364,7 @@ export class Link {
    */
   async set(changes: LinkChanges): Promise<void> {
     const c = validateOptions<LinkChanges>(changes, CHANGE_KEYS, 'changes');
-    let flags = 0;
-    let change = 0;
-    const flag = (v: boolean | undefined, bit: number, field: string, invert = false): void => {
-      if (v === undefined) return;
-      if (typeof v !== 'boolean') throw new ValidationError(field, v, 'expected true or false');
-      change |= bit;
-      if (v !== invert) flags |= bit;
-    };
-    flag(c.up, IFF_UP, 'up');
-    flag(c.promiscuous, IFF_PROMISC, 'promiscuous');
-    flag(c.allmulti, IFF_ALLMULTI, 'allmulti');
-    flag(c.arp, IFF_NOARP, 'arp', true);
-    const attrs: Partial<LinkAttributes> = {};
-    if (c.name !== undefined) attrs.ifname = validateIfname(c.name, 'name');
-    if (c.mtu !== undefined) attrs.mtu = this.validateMtu(c.mtu);
-    if (c.address !== undefined) attrs.address = this.validateAddress(c.address, 'address');
-    if (c.broadcast !== undefined) attrs.broadcast = this.validateAddress(c.broadcast, 'broadcast');
-    if (c.txqlen !== undefined) attrs.txqlen = validateInt(c.txqlen, 'txqlen', 0, U32_MAX);
-    if (c.group !== undefined) attrs.group = validateInt(c.group, 'group', 0, U32_MAX);
-    let clearAlias = false;
-    if (c.alias === null || c.alias === '') clearAlias = true;
-    else if (c.alias !== undefined) attrs.ifalias = validateAlias(c.alias);
+    const { flags, change, attrs, clearAlias } = linkChangeRequest(c, this);
     if (c.master === null) attrs.master = 0;
     else if (c.master !== undefined) attrs.master = await resolveLinkIndex(this.namespace, c.master, 'master');
     const conn = await this.namespace.connection();
@@ -588,21 +564,6 @@ export class Link {
     );
   }
 
-  /** A hardware address must have the length of the link's current one (6 bytes for Ethernet). */
-  private validateAddress(v: unknown, field: string): string {
-    const a = validateLladdr(v, field);
-    if (this.address !== undefined && a.length !== this.address.length) {
-      throw new ValidationError(field, v, `expected ${(this.address.length + 1) / 3} bytes like the link's current address ${this.address}`);
-    }
-    return a;
-  }
-
-  private validateMtu(mtu: unknown): number {
-    const min = this.minMtu ?? 0;
-    const max = this.maxMtu ? this.maxMtu : S32_MAX;
-    return validateInt(mtu, 'mtu', min, max);
-  }
-
   /** A plain object with the main fields (for logs and JSON). */
   toJSON(): Record<string, unknown> {
     return {
@@ -689,55 +650,13 @@ function describeRef(ref: LinkLike): string {
   return ref instanceof Link ? ref.name : typeof ref === 'number' ? `#${ref}` : ref;
 }
 
-/** @internal checks a kind name (IFLA_INFO_KIND). */
-export function validateKind(kind: unknown, field: string): string {
-  if (typeof kind !== 'string' || !/^[a-z0-9_.-]{1,31}$/i.test(kind)) {
-    throw new ValidationError(field, kind, 'expected a link kind such as "veth", "bridge" or "vxlan"');
-  }
-  return kind;
-}
-
-/** @internal checks a link-layer address and returns it normalised (lower case, colons). */
-export function validateLladdr(v: unknown, field: string): string {
-  const b = parseLladdr(typeof v === 'string' ? v.replace(/-/g, ':') : v, field);
-  return [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');
-}
-
-/** @internal checks an Ethernet MAC address (6 bytes). */
-export function validateMac(v: unknown, field: string): string {
-  const s = validateLladdr(v, field);
-  if (s.length !== 17) throw new ValidationError(field, v, 'expected a MAC address like "02:42:ac:11:00:02"');
-  return s;
-}
-
-/** @internal checks an Ethernet MTU (68..65535, what veth, bridge, vxlan, … accept at most). */
-export function validateEtherMtu(v: unknown, field = 'mtu'): number {
-  return validateInt(v, field, 68, 65535);
-}
-
-function validateAlias(v: unknown): string {
-  if (typeof v !== 'string') throw new ValidationError('alias', v, 'expected a string');
-  if (Buffer.byteLength(v) > 255) throw new ValidationError('alias', v, 'an alias is at most 255 bytes (IFALIASZ - 1)');
-  return v;
-}
-
 /** Attributes every created link can have, validated (names resolved to indexes). @internal */
 export async function commonCreateAttrs(
   ns: Namespace,
   o: Pick<LinkCreateOptions, 'name' | 'mtu' | 'address' | 'broadcast' | 'txqlen' | 'alias' | 'group' | 'parent' | 'master' | 'namespace' | 'up' | 'numTxQueues' | 'numRxQueues'>,
   mtuCheck: (v: unknown) => number = validateEtherMtu,
 ): Promise<Partial<LinkAttributes>> {
-  const attrs: Partial<LinkAttributes> = {};
-  if (o.name !== undefined) attrs.ifname = validateIfname(o.name, 'name');
-  if (o.mtu !== undefined) attrs.mtu = mtuCheck(o.mtu);
-  if (o.address !== undefined) attrs.address = validateLladdr(o.address, 'address');
-  if (o.broadcast !== undefined) attrs.broadcast = validateLladdr(o.broadcast, 'broadcast');
-  if (o.txqlen !== undefined) attrs.txqlen = validateInt(o.txqlen, 'txqlen', 0, U32_MAX);
-  if (o.alias !== undefined) attrs.ifalias = validateAlias(o.alias);
-  if (o.group !== undefined) attrs.group = validateInt(o.group, 'group', 0, U32_MAX);
-  if (o.numTxQueues !== undefined) attrs.numTxQueues = validateInt(o.numTxQueues, 'numTxQueues', 1, 4096);
-  if (o.numRxQueues !== undefined) attrs.numRxQueues = validateInt(o.numRxQueues, 'numRxQueues', 1, 4096);
-  if (o.up !== undefined && typeof o.up !== 'boolean') throw new ValidationError('up', o.up, 'expected true or false');
+  const attrs = linkCreateAttrs(o, mtuCheck);
   if (o.namespace !== undefined && !(o.namespace instanceof Namespace)) throw new ValidationError('namespace', o.namespace, 'expected a Namespace');
   const other = o.namespace !== undefined && !o.namespace.equals(ns);
   if (other && (o.name === undefined || o.name.includes('%'))) {

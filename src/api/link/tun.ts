@@ -12,7 +12,8 @@ import { SystemError, ValidationError } from '../../errors.js';
 import { IFF_MULTI_QUEUE, IFF_NO_PI, IFF_TAP, IFF_TUN, IFF_TUN_EXCL, IFF_VNET_HDR, type TunAttributes } from '../../rtnetlink/link-kinds.js';
 import { validateIfname, validateInt, validateOptions } from '../../util/validate.js';
 import { type BasicLinkOptions, KindLink, kindData } from './kind.js';
-import { Link, type LinkChanges, validateEtherMtu, validateMac } from './link.js';
+import { Link, type LinkChanges } from './link.js';
+import { validateEtherMtu, validateMac } from '../../rtnetlink/requests/link.js';
 import type { Namespace } from '../namespace/namespace.js';
 
 /**

@@ -7,7 +7,8 @@ import type { LinkAttributes } from '../../rtnetlink/link.js';
 import type { VethInfoAttributes } from '../../rtnetlink/link-kinds.js';
 import { validateIfname, validateInt, validateOptions } from '../../util/validate.js';
 import type { BasicLinkOptions } from './kind.js';
-import { createLink, Link, validateEtherMtu, validateMac } from './link.js';
+import { createLink, Link } from './link.js';
+import { validateEtherMtu, validateMac } from '../../rtnetlink/requests/link.js';
 import { Namespace } from '../namespace/namespace.js';
 
 /**
