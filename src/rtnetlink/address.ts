@@ -109,6 +109,7 @@ export const IFA_F_STABLE_PRIVACY = 0x800;
  * An address flag name, as `ip addr` prints it: `secondary` (IPv6: temporary), `nodad`,
  * `optimistic`, `dadfailed`, `home`, `deprecated`, `tentative`, `permanent`, `mngtmpaddr`,
  * `noprefixroute`, `autojoin`, `stable-privacy`.
+  * @category Addresses & routes
  */
 export type AddressFlagName =
   | 'secondary'

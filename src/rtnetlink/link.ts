@@ -484,7 +484,10 @@ export function encodeLinkMessage(w: NlWriter, header: Partial<IfInfoHeader>, at
 
 /** Operational states (IF_OPER_*), as `ip link` names them. */
 export const OPERSTATES: readonly OperState[] = ['unknown', 'notpresent', 'down', 'lowerlayerdown', 'testing', 'dormant', 'up'];
-/** An operational state (IF_OPER_*), as `ip link` prints it. */
+/**
+ * An operational state (IF_OPER_*), as `ip link` prints it.
+ * @category Links
+ */
 export type OperState = 'unknown' | 'notpresent' | 'down' | 'lowerlayerdown' | 'testing' | 'dormant' | 'up';
 
 /** IFLA_EXT_MASK bits (RTEXT_FILTER_*). */

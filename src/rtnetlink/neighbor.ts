@@ -127,6 +127,7 @@ export const NEIGH_STATES = {
 /**
  * A neighbour state name, as `ip neigh` prints it (lower case): `incomplete`, `reachable`,
  * `stale`, `delay`, `probe`, `failed`, `noarp`, `permanent`, or `none` (state 0).
+  * @category Addresses & routes
  */
 export type NeighStateName = 'incomplete' | 'reachable' | 'stale' | 'delay' | 'probe' | 'failed' | 'noarp' | 'permanent' | 'none';
 

@@ -330,6 +330,7 @@ export const RTN_XRESOLVE = 11;
  * A route type name, as `ip route` prints it: `unicast`, `local`, `broadcast`, `anycast`,
  * `multicast`, `blackhole`, `unreachable`, `prohibit`, `throw`, `nat`, `xresolve` (and
  * `unspec` for 0).
+  * @category Addresses & routes
  */
 export type RouteTypeName =
   | 'unspec'

@@ -1,5 +1,5 @@
 /**
- * The `netns-kit` command, run as a process (bin/netns-kit.js → dist/cli): the demo, the read
+ * The `netns-kit` command, run as a process (dist/cli/bin.js, compiled from src/cli/bin.ts): the demo, the read
  * commands against `ip -j` / `bridge -j` for the same namespace, monitor, and bad input.
  */
 import { execFile, spawn } from 'node:child_process';
@@ -17,7 +17,7 @@ interface Run {
 
 function cli(args: string[], opts: { uid?: number; gid?: number } = {}): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/netns-kit.js', ...args], { ...opts, encoding: 'utf8' }, (err, stdout, stderr) => {
+    execFile(process.execPath, ['dist/cli/bin.js', ...args], { ...opts, encoding: 'utf8' }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -148,7 +148,7 @@ describe.skipIf(!!rootSkip)('netns-kit CLI', () => {
   it('monitor prints link, address and route changes as they happen (text and --json), then exits after --count', async () => {
     const ns = await tempNamespace('mon');
     const watch = (args: string[]): { ready: Promise<void>; done: Promise<Run> } => {
-      const child = spawn(process.execPath, ['bin/netns-kit.js', '-n', ns.name!, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['dist/cli/bin.js', '-n', ns.name!, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       let ready!: () => void;

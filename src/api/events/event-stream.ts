@@ -19,6 +19,7 @@ interface Waiter<E> {
  * - A failure is thrown by the iterator after the events received before it, and emitted
  *   as `error` (thrown, as Node does, when there is no `error` listener and nobody iterates).
  * - `break` / `return()` / `close()` end the iteration and release the resources.
+  * @category Events
  */
 export abstract class EventStream<E, M extends Record<keyof M, unknown[]>> extends EventEmitter<M> implements AsyncIterableIterator<E> {
   private closed = false;

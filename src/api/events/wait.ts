@@ -18,7 +18,10 @@ import { validateNamespaceName } from '../../util/validate.js';
 import { NamespaceWatcher } from './namespace-watch.js';
 import { Watcher } from './watch.js';
 
-/** Options of {@link waitFor} and {@link waitForNamespace}. */
+/**
+ * Options of {@link waitFor} and {@link waitForNamespace}.
+ * @category Events
+ */
 export interface WaitOptions {
   /** Give up after this many milliseconds (TimeoutError, code `ETIMEDOUT`). Default: no limit. */
   timeoutMs?: number;

@@ -47,7 +47,10 @@ import {
 import { EventStream } from './event-stream.js';
 import type { Namespace } from '../namespace/namespace.js';
 
-/** Options of {@link Watcher.open}. */
+/**
+ * Options of {@link Watcher.open}.
+ * @category Events
+ */
 export interface WatchOptions {
   /** IP families for addresses, routes and netconf (default both: `['inet', 'inet6']`). */
   families?: WatchFamily[];
@@ -76,7 +79,10 @@ export interface WatchOptions {
 
 const WATCH_OPTION_KEYS = ['families', 'snapshot', 'overflow', 'receiveBuffer', 'highWater', 'ref'] as const;
 
-/** The events a {@link Watcher} emits, with their arguments. */
+/**
+ * The events a {@link Watcher} emits, with their arguments.
+ * @category Events
+ */
 export interface WatcherEventMap {
   /** Every delivered event (object events, `overflow`, `sync`). */
   event: [WatchEvent];
@@ -118,7 +124,10 @@ interface SyncRun {
   overflowed: boolean;
 }
 
-/** Counters of a watcher. */
+/**
+ * Counters of a watcher.
+ * @category Events
+ */
 export interface WatcherStats {
   /** Object events delivered (snapshot objects included). */
   events: number;
@@ -144,6 +153,7 @@ export interface WatcherStats {
  * - `break`/`return` from the loop, {@link Watcher.close}, or closing/deleting the
  *   namespace closes the socket.
  * - Changes made after {@link Watcher.ready} resolves are always seen.
+  * @category Events
  */
 export class Watcher extends EventStream<WatchEvent, WatcherEventMap> {
   /** The namespace watched. */

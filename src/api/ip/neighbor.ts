@@ -30,10 +30,16 @@ import { validateInt, validateOptions } from '../../util/validate.js';
 import { Link, checkLinkArg, type LinkArg, resolveLink, resolvedNow, type ResolvedLink } from '../link/link.js';
 import type { Namespace } from '../namespace/namespace.js';
 
-/** A neighbour state that can be set. */
+/**
+ * A neighbour state that can be set.
+ * @category Addresses & routes
+ */
 export type SettableNeighState = Exclude<NeighStateName, 'none'>;
 
-/** A neighbour entry as given to {@link Neighbor.add}, {@link Neighbor.replace}, {@link Neighbor.change}. */
+/**
+ * A neighbour entry as given to {@link Neighbor.add}, {@link Neighbor.replace}, {@link Neighbor.change}.
+ * @category Addresses & routes
+ */
 export interface NeighborOptions {
   /** the neighbour's IP address (`ip neigh add ADDR`). */
   address: string;
@@ -56,7 +62,10 @@ export interface NeighborOptions {
 }
 const ADD_KEYS = ['address', 'link', 'lladdr', 'state', 'router', 'proxy', 'externLearn', 'managed', 'protocol'] as const;
 
-/** What {@link Neighbor.remove} removes. */
+/**
+ * What {@link Neighbor.remove} removes.
+ * @category Addresses & routes
+ */
 export interface NeighborRemoveOptions {
   /** the neighbour's IP address. */
   address: string;
@@ -66,7 +75,10 @@ export interface NeighborRemoveOptions {
   proxy?: boolean;
 }
 
-/** Options of {@link Neighbor.list}. `link`, `master`, `family` and `proxy` are filtered by the kernel. */
+/**
+ * Options of {@link Neighbor.list}. `link`, `master`, `family` and `proxy` are filtered by the kernel.
+ * @category Addresses & routes
+ */
 export interface NeighborListOptions {
   /** only entries of this link (`dev NAME`). */
   link?: LinkArg;
@@ -80,7 +92,10 @@ export interface NeighborListOptions {
   states?: NeighStateName[];
 }
 
-/** Options of {@link Neighbor.flush}. */
+/**
+ * Options of {@link Neighbor.flush}.
+ * @category Addresses & routes
+ */
 export interface NeighborFlushOptions {
   /** only entries of this link. */
   link?: LinkArg;
@@ -98,6 +113,7 @@ export interface NeighborFlushOptions {
  * await Neighbor.list(ns, { link: eth0 });                  // ip neigh show dev eth0
  * await Neighbor.remove(ns, { address: '10.0.0.2', link: eth0 });
  * ```
+  * @category Addresses & routes
  */
 export class Neighbor {
   /** The namespace of the entry. */

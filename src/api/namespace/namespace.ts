@@ -11,10 +11,16 @@ import { AF_UNSPEC, RTM_GETNSID, RTM_NEWNSID } from '../../rtnetlink/constants.j
 import { NsidAttrs, NSID_NOT_ASSIGNED, RtGenMsg } from '../../rtnetlink/nsid.js';
 import { validateInt, validateNamespaceName } from '../../util/validate.js';
 
-/** Where named namespaces live (iproute2's NETNS_RUN_DIR; /var/run/netns is the same place). */
+/**
+ * Where named namespaces live (iproute2's NETNS_RUN_DIR; /var/run/netns is the same place).
+ * @category Namespaces
+ */
 export const NETNS_RUN_DIR = '/run/netns';
 
-/** A named namespace as listed by {@link Namespace.list}. */
+/**
+ * A named namespace as listed by {@link Namespace.list}.
+ * @category Namespaces
+ */
 export interface NamespaceEntry {
   /** its name (the file name in /run/netns). */
   name: string;
@@ -22,7 +28,10 @@ export interface NamespaceEntry {
   path: string;
 }
 
-/** An nsid: how the namespace you ask names another one (`ip netns list-id`). */
+/**
+ * An nsid: how the namespace you ask names another one (`ip netns list-id`).
+ * @category Namespaces
+ */
 export interface NsidEntry {
   /** the id. */
   nsid: number;
@@ -30,7 +39,10 @@ export interface NsidEntry {
   name?: string;
 }
 
-/** Device and inode of a namespace's nsfs file: what makes two handles the same namespace. */
+/**
+ * Device and inode of a namespace's nsfs file: what makes two handles the same namespace.
+ * @category Namespaces
+ */
 export interface NamespaceIdentity {
   /** st_dev of the nsfs file. */
   dev: number;
@@ -100,6 +112,7 @@ export function isNetnsFd(fd: number): boolean {
  * ```
  * Each Namespace lazily owns one rtnetlink connection created inside it
  * ({@link Namespace.connection}); it is closed with the namespace.
+  * @category Namespaces
  */
 export class Namespace {
   /** The name, for namespaces in /run/netns; undefined for the host or a /proc path. */

@@ -121,7 +121,10 @@ export interface ConnectOptions {
   extensions?: Record<string, unknown>;
 }
 
-/** A published port, like `docker run -p [HOSTIP:]HOSTPORT:CONTAINERPORT[/PROTO]`. */
+/**
+ * A published port, like `docker run -p [HOSTIP:]HOSTPORT:CONTAINERPORT[/PROTO]`.
+ * @category Networks
+ */
 export interface PortMapping {
   /** the port inside the container. */
   containerPort: number;
@@ -183,7 +186,10 @@ export function registerNetworkExtension(ext: NetworkExtension): void {
   if (!registered.some((e) => e.name === ext.name)) registered.push(ext);
 }
 
-/** A published port as recorded on an endpoint: a {@link PortMapping} with its defaults filled in. */
+/**
+ * A published port as recorded on an endpoint: a {@link PortMapping} with its defaults filled in.
+ * @category Networks
+ */
 export interface PublishedPort {
   /** the port inside the container. */
   containerPort: number;
@@ -195,7 +201,10 @@ export interface PublishedPort {
   hostIp?: string;
 }
 
-/** One container's attachment to a network (what `docker network inspect` lists under Containers). */
+/**
+ * One container's attachment to a network (what `docker network inspect` lists under Containers).
+ * @category Networks
+ */
 export interface NetworkEndpoint {
   /** endpoint id: 64 hex digits (Docker's EndpointID). */
   readonly id: string;
@@ -229,7 +238,10 @@ export interface NetworkEndpoint {
   readonly ports: readonly PublishedPort[];
 }
 
-/** A container of {@link NetworkInspect}, read back from the kernel. */
+/**
+ * A container of {@link NetworkInspect}, read back from the kernel.
+ * @category Networks
+ */
 export interface EndpointInspect {
   /** the container's name. */
   name: string;
@@ -255,7 +267,10 @@ export interface EndpointInspect {
   ports: PublishedPort[];
 }
 
-/** What {@link BridgeNetwork.inspect} returns: `docker network inspect NAME`, read from the kernel. */
+/**
+ * What {@link BridgeNetwork.inspect} returns: `docker network inspect NAME`, read from the kernel.
+ * @category Networks
+ */
 export interface NetworkInspect {
   /** the network's name (Name). */
   name: string;
@@ -369,7 +384,10 @@ function newId(): string {
   return Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(32))).toString('hex');
 }
 
-/** Docker's MAC for an IPv4 address: 02:42 followed by the four address bytes. */
+/**
+ * Docker's MAC for an IPv4 address: 02:42 followed by the four address bytes.
+ * @category Networks
+ */
 export function macForIpv4(ip: string): string {
   const n = ipv4ToNumber(ip);
   return ['02', '42', n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].map((x) => (typeof x === 'string' ? x : x.toString(16).padStart(2, '0'))).join(':');
