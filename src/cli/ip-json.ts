@@ -6,11 +6,11 @@
  * (ip-text.ts) is rendered from these objects, the way iproute2 prints both from one place.
  * @module
  */
-import type { Address } from '../api/address.js';
-import type { FdbEntry } from '../api/fdb.js';
-import type { Link } from '../api/link.js';
-import type { Neighbor } from '../api/neighbor.js';
-import type { Route } from '../api/route.js';
+import type { Address } from '../api/ip/address.js';
+import type { FdbEntry } from '../api/link/fdb.js';
+import type { Link } from '../api/link/link.js';
+import type { Neighbor } from '../api/ip/neighbor.js';
+import type { Route } from '../api/ip/route.js';
 
 /** One link as `ip -j link show` prints it (plus `addr_info` for `ip -j addr show`). */
 export interface IpLinkJson {

@@ -5,7 +5,7 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { Namespace } from '../api/namespace.js';
+import { Namespace } from '../api/namespace/namespace.js';
 import { NetnsKitError, ValidationError } from '../errors.js';
 import { type CommandName, parseArgs, UsageError } from './args.js';
 import { demo } from './demo.js';

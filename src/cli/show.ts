@@ -3,16 +3,16 @@
  * library sees, laid out like `ip` / `bridge` (or as their `-j` JSON).
  * @module
  */
-import { Address } from '../api/address.js';
-import { Fdb } from '../api/fdb.js';
-import type { Link } from '../api/link.js';
-import { Namespace } from '../api/namespace.js';
-import { Neighbor } from '../api/neighbor.js';
-import { Route } from '../api/route.js';
+import { Address } from '../api/ip/address.js';
+import { Fdb } from '../api/link/fdb.js';
+import { Namespace } from '../api/namespace/namespace.js';
+import { Neighbor } from '../api/ip/neighbor.js';
+import { Route } from '../api/ip/route.js';
 import { NetnsKitError } from '../errors.js';
 import { type GlobalOptions, parseSelectors, UsageError } from './args.js';
 import { addrInfoJson, fdbJson, isShownNeighbor, linkJson, neighJson, routeJson } from './ip-json.js';
 import { addrText, fdbText, linkText, neighText, routeText } from './ip-text.js';
+import { Link } from '../api/link/link.js';
 
 /** What a command works with. */
 export interface CliContext {
@@ -34,7 +34,7 @@ export function printJson(ctx: CliContext, value: unknown): void {
 /** A link of the namespace by name, or a UsageError worded like ip's. */
 export async function deviceArg(ns: Namespace, name: string): Promise<Link> {
   try {
-    return await ns.link(name);
+    return await Link.get(ns, name);
   } catch (e) {
     if (e instanceof NetnsKitError && (e.code === 'ENODEV' || e.code === 'EINVAL')) {
       throw new UsageError(`Cannot find device "${name}"${ns.name ? ` in namespace ${ns.name}` : ''}`);
@@ -44,7 +44,7 @@ export async function deviceArg(ns: Namespace, name: string): Promise<Link> {
 }
 
 async function selectedLinks(ctx: CliContext, sel: Record<string, string>): Promise<{ all: Link[]; shown: Link[] }> {
-  const all = await ctx.ns.links();
+  const all = await Link.list(ctx.ns);
   if (sel.dev !== undefined) {
     const dev = await deviceArg(ctx.ns, sel.dev);
     return { all, shown: all.filter((l) => l.index === dev.index) };
@@ -52,7 +52,7 @@ async function selectedLinks(ctx: CliContext, sel: Record<string, string>): Prom
   const filter: { kind?: string; master?: Link } = {};
   if (sel.type !== undefined) filter.kind = sel.type;
   if (sel.master !== undefined) filter.master = await deviceArg(ctx.ns, sel.master);
-  const shown = Object.keys(filter).length > 0 ? await ctx.ns.links(filter) : all;
+  const shown = Object.keys(filter).length > 0 ? await Link.list(ctx.ns, filter) : all;
   return { all, shown };
 }
 
@@ -99,7 +99,7 @@ export async function showAddresses(ctx: CliContext, args: string[]): Promise<vo
 
 /** Index → name of every link of the namespace. */
 async function linkNames(ns: Namespace): Promise<Map<number, string>> {
-  return new Map((await ns.links()).map((l) => [l.index, l.name]));
+  return new Map((await Link.list(ns)).map((l) => [l.index, l.name]));
 }
 
 /** `netns-kit route`: `ip route show` (IPv4 unless -6). */

@@ -67,18 +67,21 @@ export interface NestedField extends FieldBase {
   /** `nested`. */
   type: 'nested';
   /** the schema of the nested attributes. */
-  schema: Schema<any>;
+  schema: Schema<any, any>;
   /** set NLA_F_NESTED when encoding (default false, as iproute2). */
   nestedFlag?: boolean;
 }
-/** A field with its own decoder and encoder (a C struct payload, an array, …). */
-export interface CustomField<V = any> extends FieldBase {
+/**
+ * A field with its own decoder and encoder (a C struct payload, an array, …): it decodes to
+ * `V` and encodes an `I` (by default the same type).
+ */
+export interface CustomField<V = any, I = V> extends FieldBase {
   /** `custom`. */
   type: 'custom';
   /** Decodes the payload `data` (`offset`: where it starts in the message, for errors). */
   decode(data: Buffer, offset: number): V;
   /** Writes the whole attribute of type `type` holding `value`. */
-  encode(w: NlWriter, type: number, value: V): void;
+  encode(w: NlWriter, type: number, value: I): void;
 }
 /** One attribute's definition in a schema. */
 export type Field = ScalarField | NestedField | CustomField;
@@ -97,7 +100,7 @@ export type ScalarValue<T extends ScalarType> = T extends 'string' | 'mac' | 'ip
 /** A nested field whose schema decodes to `S` (for type inference). */
 export interface NestedFieldOf<S extends object> extends NestedField {
   /** the schema of the nested attributes. */
-  schema: Schema<S>;
+  schema: Schema<S, any>;
 }
 /** A scalar field of encoding `T` (for type inference). */
 export interface ScalarFieldOf<T extends ScalarType> extends FieldBase {
@@ -135,7 +138,81 @@ export type DecodedOf<D extends FieldDefs> = {
 } & UnknownAttrs;
 
 /** The decoded object type of a schema. */
-export type AttrsOf<S> = S extends Schema<infer T> ? T : never;
+export type AttrsOf<S> = S extends Schema<infer T, any> ? T : never;
+/** The object type a schema encodes (what a request passes to `encode`). */
+export type InputOf<S> = S extends Schema<any, infer I> ? I : never;
+
+// ---- attribute sets keyed by name -------------------------------------------------------
+//
+// A definition keyed by the field name (`dst: { nla: 1, type: 'ip' }`) is the one place a
+// field is declared: the decoded and the encoded object types are mapped from it, and the
+// doc comment written on the definition is the one editors and the API reference show on
+// the decoded property (a mapped type over the definition's own keys keeps them).
+
+/**
+ * One field of a name-keyed attribute set ({@link defineAttributes}): its attribute type
+ * number and its definition (its name is the key; a `name` it carries must be the same).
+ */
+export type AttributeDef = (Omit<ScalarField, 'name'> | Omit<NestedField, 'name'> | Omit<CustomField, 'name'>) & {
+  /** the attribute type number (e.g. 1 for RTA_DST). */
+  nla: number;
+  /** the property name, if the definition carries one (it must equal the key). */
+  name?: string;
+};
+/** A name-keyed attribute set: property name → {@link AttributeDef}. */
+export type AttributeDefs = Record<string, AttributeDef>;
+
+/** A nested field whose schema encodes `I` (for type inference). */
+export interface NestedInputFieldOf<I extends object> extends NestedField {
+  /** the schema of the nested attributes. */
+  schema: Schema<any, I>;
+}
+/** The value a field definition encodes: addresses also as bytes, nested sets as their input type. */
+export type InputValueOf<F> = F extends NestedInputFieldOf<infer I>
+  ? I
+  : F extends CustomField<any, infer I>
+    ? I
+    : F extends ScalarFieldOf<'ip' | 'mac'>
+      ? string | Uint8Array
+      : ValueOf<F>;
+/** The decoded value of an {@link AttributeDef}. */
+export type DefValue<F> = ValueOf<F & NamedField<string>>;
+/** The value an {@link AttributeDef} encodes (see {@link InputValueOf}). */
+export type DefInput<F> = InputValueOf<F & NamedField<string>>;
+/** The decoded object type of a name-keyed attribute set (every field optional). */
+export type AttributesOf<D> = {
+  -readonly [K in keyof D]?: D[K] extends RepeatedField ? DefValue<D[K]>[] : DefValue<D[K]>;
+} & UnknownAttrs;
+/** The object type a name-keyed attribute set encodes (`undefined` fields are left out). */
+export type AttributesInputOf<D> = {
+  -readonly [K in keyof D]?: (D[K] extends RepeatedField ? DefInput<D[K]>[] : DefInput<D[K]>) | undefined;
+} & UnknownAttrs;
+
+/**
+ * Defines a schema from definitions keyed by field name, each with its attribute type
+ * number (`nla`); the decoded and encoded types come from them, and so does each field's
+ * documentation: the doc comment written above a definition is the one shown on the decoded
+ * property.
+ *
+ * ```ts
+ * const RTA = defineAttributes('RTA', {
+ *   dst: { nla: 1, type: 'ip' },      // decoded as a string, encoded from a string or bytes
+ *   oif: { nla: 4, type: 'u32' },
+ * });
+ * type RouteAttributes = AttrsOf<typeof RTA>;  // { dst?: string; oif?: number; unknown?: RawAttr[] }
+ * ```
+ */
+export function defineAttributes<const D extends AttributeDefs>(name: string, defs: D): Schema<AttributesOf<D>, AttributesInputOf<D>> {
+  const byType: FieldDefs = {};
+  for (const [key, def] of Object.entries(defs)) {
+    const { nla, ...field } = def;
+    if (field.name !== undefined && field.name !== key) throw new Error(`${name}: field ${key} carries the name ${field.name}`);
+    const other = byType[nla];
+    if (other) throw new Error(`${name}: ${other.name} and ${key} are both attribute ${nla}`);
+    byType[nla] = { ...field, name: key } as Field;
+  }
+  return new Schema(name, byType);
+}
 
 /**
  * Compile-time check that a documented attribute interface has exactly the properties its
@@ -154,8 +231,11 @@ export type Assert<T extends true> = T;
 
 const SIZES: Partial<Record<ScalarType, number>> = { u8: 1, u16: 2, u32: 4, s32: 4, u64: 8, be16: 2, be32: 4 };
 
-/** A typed attribute schema (see the module documentation). */
-export class Schema<T extends object> {
+/**
+ * A typed attribute schema (see the module documentation): decodes to `T`, encodes an `I`
+ * (by default `Partial<T>`; schemas from {@link defineAttributes} also take addresses as bytes).
+ */
+export class Schema<T extends object, I extends object = Partial<T>> {
   /** the schema's name, used in errors (`IFLA`, `IFA`, …). */
   readonly name: string;
   private readonly byType: (Field | undefined)[] = [];
@@ -198,7 +278,7 @@ export class Schema<T extends object> {
   }
 
   /** Encodes the attributes present in obj (in schema order, then `unknown` as they were). */
-  encode(w: NlWriter, obj: Partial<T>): void {
+  encode(w: NlWriter, obj: I): void {
     this.compiled.encode(w, obj as Record<string, unknown>);
   }
 }
@@ -521,7 +601,19 @@ function compileStruct(fields: { name: string; type: StructType; offset: number 
   };
 }
 
-/** Defines a fixed struct codec. */
-export function defineStruct<const D extends StructDefs>(name: string, defs: D): Struct<StructOf<D>> {
-  return new Struct<StructOf<D>>(name, defs);
+/**
+ * A struct's definitions as an object: field name → type, in memory order (the doc comment
+ * written above a field is the one shown on the decoded property).
+ */
+export type StructFieldDefs = Readonly<Record<string, StructType>>;
+/** The decoded object type of {@link StructFieldDefs} (padding left out). */
+export type StructFieldsOf<D> = {
+  -readonly [K in keyof D as D[K] extends `pad${string}` ? never : K]: number;
+};
+
+/** Defines a fixed struct codec, from `[name, type]` pairs or an object of fields in memory order. */
+export function defineStruct<const D extends StructDefs>(name: string, defs: D): Struct<StructOf<D>>;
+export function defineStruct<const D extends StructFieldDefs>(name: string, defs: D): Struct<StructFieldsOf<D>>;
+export function defineStruct(name: string, defs: StructDefs | StructFieldDefs): Struct<object> {
+  return new Struct(name, Array.isArray(defs) ? (defs as StructDefs) : (Object.entries(defs) as [string, StructType][]));
 }

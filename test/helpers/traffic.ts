@@ -5,7 +5,7 @@
  * demo in src/testing/traffic.ts (`netns-kit/testing`); this file adds what only tests
  * need: a throwing echo, the kernel's SNMP counters of a namespace, and polling.
  */
-import { readFileIn } from '../../src/api/sysctl.js';
+import { readFileIn } from '../../src/api/namespace/sysctl.js';
 import type { Namespace } from '../../src/index.js';
 import { tcpEcho } from '../../src/testing/traffic.js';
 
