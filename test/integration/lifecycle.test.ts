@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { native } from '../../src/binding/native.js';
-import { Namespace, NetlinkConnection, type NetlinkError } from '../../src/index.js';
+import { Link, Namespace, NetlinkConnection, type NetlinkError } from '../../src/index.js';
 import { fdCount, ipJson, rootSkip, tempNamespace, uniqueName, useTempNamespaces } from '../helpers/env.js';
 
 const fixture = (name: string): string => new URL(`../fixtures/${name}`, import.meta.url).pathname;
@@ -178,7 +178,7 @@ describe.skipIf(!!rootSkip)('addon lifecycle', () => {
       await using c = await NetlinkConnection.open({ nsFd: ns.fd });
       conn = c;
       opened = again;
-      expect((await ns.links()).map((l) => l.name)).toEqual(['lo']);
+      expect((await Link.list(ns)).map((l) => l.name)).toEqual(['lo']);
     }
     expect(conn.isClosed).toBe(true);
     expect(opened.isClosed).toBe(true);
