@@ -467,6 +467,56 @@ describe.skipIf(!!rootSkip)('ns.watch: overflow', () => {
     expect(w.stats.snapshots).toBeGreaterThanOrEqual(2);
     w.close();
   });
+
+  it('a receive buffer smaller than one dump chunk (16 KiB, 60 routes): the snapshot is delivered in every overflow mode, no overflow storm', async () => {
+    const ns = await tempNamespace('wsmall');
+    for (let i = 0; i < 60; i++) await Route.add(ns, { to: `10.77.${i}.0/24`, type: 'blackhole' });
+    for (const overflow of ['error', 'event', 'resync'] as const) {
+      const w = Watcher.open(ns, ['route'], { snapshot: true, receiveBuffer: 16384, overflow, families: ['inet'] });
+      // before: the kernel could never queue the next chunk; every wakeup failed with ENOBUFS
+      // (~650,000 in 3 s) and neither the snapshot nor an error ever came
+      const events = await readUntil(w, (e) => e.some((x) => x.kind === 'sync' && x.phase === 'end'), 10_000).catch((e: Error) => {
+        throw new Error(`${overflow}: ${e.message.slice(0, 300)} (overflows: ${w.stats.overflows})`);
+      });
+      expect(events.filter((e) => e.kind === 'route' && e.route.to.startsWith('10.77.')).length, overflow).toBe(60);
+      expect(w.stats.overflows, overflow).toBe(0);
+      w.close();
+    }
+  });
+
+  it('a real overflow with a 16 KiB buffer in resync mode: a snapshot equal to a fresh dump, or a typed error — never a busy loop', async () => {
+    const ns = await tempNamespace('wsmall2');
+    const w = Watcher.open(ns, ['route'], { receiveBuffer: 16384, highWater: 1, overflow: 'resync', snapshot: true, families: ['inet'] });
+    const m = new Mirror();
+    await readUntil(w, (e) => {
+      if (e.length) m.apply(e[e.length - 1]!);
+      return m.synced;
+    });
+    const adds: Promise<void>[] = [];
+    for (let i = 0; i < 2000; i++) adds.push(Route.add(ns, { to: `10.${100 + (i >> 8)}.${i & 255}.0/24`, type: 'blackhole' }));
+    await Promise.all(adds);
+    await Route.add(ns, { to: '10.250.0.0/16', type: 'blackhole' }); // the last change
+    let failure: unknown;
+    try {
+      await readUntil(w, (e) => {
+        if (e.length) m.apply(e[e.length - 1]!);
+        return m.overflows > 0 && m.synced && m.state.has('route:4:254:10.250.0.0/16::0:0');
+      });
+    } catch (e) {
+      failure = w.error ?? e;
+    }
+    if (failure !== undefined) {
+      // the only acceptable failure: a typed error that says the buffer is too small
+      expect(failure).toBeInstanceOf(NetnsKitError);
+      expect((failure as NetnsKitError).code).toBe('ENOBUFS');
+      expect((failure as Error).message).toMatch(/receiveBuffer/);
+    } else {
+      const fresh = (await Route.list(ns, { table: 'all', family: 4 })).map((r) => eventKey({ kind: 'route', type: 'new', snapshot: true, route: r })).sort();
+      expect([...m.state.keys()].sort()).toEqual(fresh);
+    }
+    expect(w.stats.overflows).toBeLessThan(1000); // before: hundreds of thousands
+    w.close();
+  });
 });
 
 // keep `show` referenced for debugging failed runs
