@@ -47,6 +47,14 @@ import {
 import { EventStream } from './event-stream.js';
 import type { Namespace } from '../namespace/namespace.js';
 
+/**
+ * Open watchers. A watcher stays alive until it is closed, even unref()'d and unreferenced:
+ * a `for await` loop or listeners waiting for its events are not references the garbage
+ * collector sees, and collecting it would end them silently. (An idle connection or a
+ * Namespace, by contrast, is collected when dropped — see docs/lifecycle.md.)
+ */
+const openWatchers = new Set<Watcher>();
+
 /** Options of {@link Watcher.open}. */
 export interface WatchOptions {
   /** IP families for addresses, routes and netconf (default both: `['inet', 'inet6']`). */
@@ -204,6 +212,7 @@ export class Watcher extends EventStream<WatchEvent, WatcherEventMap> {
     }
     const nsFd = namespace.fd; // throws EBADF now if the namespace is closed
     namespace._track(this);
+    openWatchers.add(this); // alive until closed, like a Node socket (see openWatchers)
     const groups = [...new Set(this.specs.flatMap((s) => s.groups(this.familySet)))];
     this.opening = this.open(nsFd, groups, opts.receiveBuffer, opts.snapshot === true);
     this.ready = this.opening.then(() => {
@@ -439,5 +448,6 @@ export class Watcher extends EventStream<WatchEvent, WatcherEventMap> {
       conn.close();
     }
     this.namespace._untrack(this);
+    openWatchers.delete(this);
   }
 }
