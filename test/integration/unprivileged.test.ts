@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { Address } from '../../src/index.js';
-import { ipJson, rootSkip, sh, skipReason, tempNamespace, toolEnv, useTempNamespaces } from '../helpers/env.js';
+import { ipJson, rootSkip, sh, skipReason, tempNamespace, useTempNamespaces } from '../helpers/env.js';
 
 let setprivReason: string | undefined;
 try {
@@ -17,6 +17,8 @@ try {
   setprivReason = skipReason('setpriv (util-linux) is not installed: cannot run a child as an unprivileged user');
 }
 
+/** The child is node (with the sanitizer runtime when this run uses the sanitizer build of the addon). */
+const nodeEnv = process.env;
 const fixture = new URL('../fixtures/unprivileged.mjs', import.meta.url).pathname;
 const cliBin = new URL('../../bin/netns-kit.js', import.meta.url).pathname;
 const asNobody = (ns: string, cmd: string[]): string[] => ['netns', 'exec', ns, 'setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', ...cmd];
@@ -31,7 +33,7 @@ interface Step {
 
 function run(ns: string, cmd: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const p = spawn('ip', asNobody(ns, cmd), { env: toolEnv });
+    const p = spawn('ip', asNobody(ns, cmd), { env: nodeEnv });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));
@@ -47,7 +49,7 @@ describe.skipIf(!!rootSkip || !!setprivReason)('unprivileged use of the own name
     const ns = await tempNamespace('unpriv');
     const other = await tempNamespace('unpriv2');
     sh('ip', ['-n', ns.name!, 'link', 'set', 'lo', 'up']);
-    const child = spawn('ip', asNobody(ns.name!, [process.execPath, fixture, other.name!]), { env: toolEnv });
+    const child = spawn('ip', asNobody(ns.name!, [process.execPath, fixture, other.name!]), { env: nodeEnv });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const steps: Step[] = [];
