@@ -19,6 +19,22 @@ import { testVeth } from '../helpers/links.js';
 
 /** Sets the alias of `lo` `count` times (each change is one RTM_NEWLINK notification: the
  *  kernel only announces alias changes of links that are up, so `lo` must be up). */
+/** A route watcher in resync mode with a paused consumer (highWater 1), synced, after `adds`
+ *  blackhole routes 10.(100+i/256).(i%256).0/24 were added behind its back. */
+async function pausedRouteWatcher(tag: string, receiveBuffer: number, adds: number): Promise<{ ns: Namespace; w: Watcher; m: Mirror }> {
+  const ns = await tempNamespace(tag);
+  const w = Watcher.open(ns, ['route'], { receiveBuffer, highWater: 1, overflow: 'resync', snapshot: true, families: ['inet'] });
+  const m = new Mirror();
+  await readUntil(w, (e) => {
+    if (e.length) m.apply(e[e.length - 1]!);
+    return m.synced;
+  });
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < adds; i++) pending.push(Route.add(ns, { to: `10.${100 + (i >> 8)}.${i & 255}.0/24`, type: 'blackhole' }));
+  await Promise.all(pending);
+  return { ns, w, m };
+}
+
 async function floodLinkChanges(ns: Namespace, count: number, tag = 'a'): Promise<void> {
   const conn = await ns.connection();
   const ops: Promise<unknown>[] = [];
@@ -439,17 +455,8 @@ describe.skipIf(!!rootSkip)('ns.watch: overflow', () => {
     await expect(w.resync()).rejects.toThrow(/closed/);
   });
   it('a flood of thousands of route changes while the consumer is paused: overflow reported, resync equals a fresh dump', async () => {
-    const ns = await tempNamespace('wf');
-    const w = Watcher.open(ns, ['route'], { receiveBuffer: 64 * 1024, highWater: 1, overflow: 'resync', snapshot: true, families: ['inet'] });
-    const m = new Mirror();
-    await readUntil(w, (e) => {
-      if (e.length) m.apply(e[e.length - 1]!);
-      return m.synced;
-    });
+    const { ns, w, m } = await pausedRouteWatcher('wf', 64 * 1024, 3000);
     // the consumer is paused: 4,000 changes (3,000 routes added, 1,000 of them removed again)
-    const adds: Promise<void>[] = [];
-    for (let i = 0; i < 3000; i++) adds.push(Route.add(ns, { to: `10.${100 + (i >> 8)}.${i & 255}.0/24`, type: 'blackhole' }));
-    await Promise.all(adds);
     const dels: Promise<void>[] = [];
     for (let i = 0; i < 3000; i += 3) dels.push(Route.remove(ns, { to: `10.${100 + (i >> 8)}.${i & 255}.0/24`, type: 'blackhole' }));
     await Promise.all(dels);
@@ -485,16 +492,7 @@ describe.skipIf(!!rootSkip)('ns.watch: overflow', () => {
   });
 
   it('a real overflow with a 16 KiB buffer in resync mode: a snapshot equal to a fresh dump, or a typed error — never a busy loop', async () => {
-    const ns = await tempNamespace('wsmall2');
-    const w = Watcher.open(ns, ['route'], { receiveBuffer: 16384, highWater: 1, overflow: 'resync', snapshot: true, families: ['inet'] });
-    const m = new Mirror();
-    await readUntil(w, (e) => {
-      if (e.length) m.apply(e[e.length - 1]!);
-      return m.synced;
-    });
-    const adds: Promise<void>[] = [];
-    for (let i = 0; i < 2000; i++) adds.push(Route.add(ns, { to: `10.${100 + (i >> 8)}.${i & 255}.0/24`, type: 'blackhole' }));
-    await Promise.all(adds);
+    const { ns, w, m } = await pausedRouteWatcher('wsmall2', 16384, 2000);
     await Route.add(ns, { to: '10.250.0.0/16', type: 'blackhole' }); // the last change
     let failure: unknown;
     try {
