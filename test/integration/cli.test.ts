@@ -211,12 +211,14 @@ describe.skipIf(!!rootSkip)('netns-kit CLI', () => {
     }
   });
 
-  it('not root: exit status 2 and the privileges it needs', async () => {
-    const r = await cli(['link'], { uid: 65534, gid: 65534 });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^netns-kit: permission denied: netns-kit needs root \(or CAP_NET_ADMIN \+ CAP_SYS_ADMIN\); this process \(uid 65534\) lacks CAP_NET_ADMIN and CAP_SYS_ADMIN\n/);
+  it('not root: exit status 2 and the privilege it lacks, for what needs one (reading the own namespace needs none: unprivileged.test.ts)', async () => {
+    const ns = await tempNamespace('cliu');
+    const r = await cli(['-n', ns.name!, 'link'], { uid: 65534, gid: 65534 });
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toMatch(/^netns-kit: open netlink socket: operation not permitted \(EPERM, setns\) — setns needs CAP_SYS_ADMIN, which this process lacks\n/);
     const d = await cli(['demo'], { uid: 65534, gid: 65534 });
     expect([d.code, d.stdout]).toEqual([2, '']);
+    expect(d.stderr).toMatch(/^netns-kit: permission denied: netns-kit needs root \(or CAP_NET_ADMIN \+ CAP_SYS_ADMIN\); this process \(uid 65534\) lacks CAP_NET_ADMIN and CAP_SYS_ADMIN\n/);
     // help works without privileges
     expect((await cli(['--help'], { uid: 65534, gid: 65534 })).code).toBe(0);
   });

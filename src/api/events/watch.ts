@@ -48,6 +48,14 @@ import { EventStream } from './event-stream.js';
 import type { Namespace } from '../namespace/namespace.js';
 
 /**
+ * Open watchers. A watcher stays alive until it is closed, even unref()'d and unreferenced:
+ * a `for await` loop or listeners waiting for its events are not references the garbage
+ * collector sees, and collecting it would end them silently. (An idle connection or a
+ * Namespace, by contrast, is collected when dropped — see docs/lifecycle.md.)
+ */
+const openWatchers = new Set<Watcher>();
+
+/**
  * Options of {@link Watcher.open}.
  * @category Events
  */
@@ -214,6 +222,7 @@ export class Watcher extends EventStream<WatchEvent, WatcherEventMap> {
     }
     const nsFd = namespace.fd; // throws EBADF now if the namespace is closed
     namespace._track(this);
+    openWatchers.add(this); // alive until closed, like a Node socket (see openWatchers)
     const groups = [...new Set(this.specs.flatMap((s) => s.groups(this.familySet)))];
     this.opening = this.open(nsFd, groups, opts.receiveBuffer, opts.snapshot === true);
     this.ready = this.opening.then(() => {
@@ -449,5 +458,6 @@ export class Watcher extends EventStream<WatchEvent, WatcherEventMap> {
       conn.close();
     }
     this.namespace._untrack(this);
+    openWatchers.delete(this);
   }
 }

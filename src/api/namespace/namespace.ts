@@ -75,7 +75,16 @@ export interface NamespaceResource {
  * inside `ns.run()`): what {@link Namespace.host} means, whenever it is first called.
  */
 const HOST_PATH = '/proc/thread-self/ns/net';
-const hostFdAtLoad = openSync(HOST_PATH, fsConstants.O_RDONLY);
+/** -1 when /proc is not mounted at load (a bare mount namespace): host() then opens it on first use. */
+const hostFdAtLoad = ((): number => {
+  try {
+    return openSync(HOST_PATH, fsConstants.O_RDONLY);
+  } catch {
+    return -1;
+  }
+})();
+/** depth of run() calls on the stack (the main thread is inside another namespace). */
+let runDepth = 0;
 
 /**
  * Closes the fd of a Namespace that was garbage-collected without close(): its connection and
@@ -256,7 +265,18 @@ export class Namespace {
    * it only closes its connection.
    */
   static host(): Namespace {
-    return (Namespace.hostNs ??= new Namespace(hostFdAtLoad, HOST_PATH, undefined, true));
+    if (Namespace.hostNs) return Namespace.hostNs;
+    let fd = hostFdAtLoad;
+    if (fd < 0) {
+      // /proc was not there at load: open it now, unless the main thread is elsewhere
+      if (runDepth > 0) throw new NetnsKitError('Namespace.host(): /proc was not mounted when netns-kit was loaded; call host() outside run() first', 'ENOENT', 2);
+      try {
+        fd = openSync(HOST_PATH, fsConstants.O_RDONLY);
+      } catch (e) {
+        throw SystemError.from(e, 'open the host namespace');
+      }
+    }
+    return (Namespace.hostNs = new Namespace(fd, HOST_PATH, undefined, true));
   }
 
   /** Named namespaces in /run/netns, like `ip netns list`. */
@@ -338,7 +358,12 @@ export class Namespace {
     try {
       result = native.runIn(this.fd, () => {
         entered = true;
-        return fn();
+        runDepth++;
+        try {
+          return fn();
+        } finally {
+          runDepth--;
+        }
       });
     } catch (e) {
       if (!entered) throw SystemError.from(e, `enter namespace ${this.label}`);
