@@ -3,7 +3,7 @@
  * including networks made by other processes (read from their records and the kernel).
  * @module
  */
-import { BridgeNetwork, type NetworkIssue } from '../api/bridge-network.js';
+import { BridgeNetwork, type NetworkIssue } from '../api/network/bridge-network.js';
 import { takeOption, UsageError } from './args.js';
 import { type CliContext, printJson } from './show.js';
 import { table } from './table.js';

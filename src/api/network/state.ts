@@ -14,7 +14,7 @@ import { readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NetnsKitError } from '../../errors.js';
 import { withFileLock, writeFileAtomic } from '../../util/file-lock.js';
-import type { Namespace } from '../namespace.js';
+import type { Namespace } from '../namespace/namespace.js';
 
 /** Where records live unless a `stateDir` option or `NETNS_KIT_STATE_DIR` says otherwise. */
 export const DEFAULT_STATE_DIR = '/run/netns-kit';
