@@ -31,28 +31,24 @@ Napi::Value OpenBoundSocket(const Napi::CallbackInfo& info) {
         sockaddr_storage ss;
         std::memset(&ss, 0, sizeof ss);
         socklen_t len;
+        void* where;
         if (family == AF_INET) {
           auto* sin = reinterpret_cast<sockaddr_in*>(&ss);
-          sin->sin_family = AF_INET;
           sin->sin_port = htons(static_cast<uint16_t>(port));
-          if (inet_pton(AF_INET, address.c_str(), &sin->sin_addr) != 1) {
-            r.err = EINVAL;
-            r.syscall = "inet_pton";
-            r.path = address;
-            return;
-          }
+          where = &sin->sin_addr;
           len = sizeof(sockaddr_in);
         } else {
           auto* sin6 = reinterpret_cast<sockaddr_in6*>(&ss);
-          sin6->sin6_family = AF_INET6;
           sin6->sin6_port = htons(static_cast<uint16_t>(port));
-          if (inet_pton(AF_INET6, address.c_str(), &sin6->sin6_addr) != 1) {
-            r.err = EINVAL;
-            r.syscall = "inet_pton";
-            r.path = address;
-            return;
-          }
+          where = &sin6->sin6_addr;
           len = sizeof(sockaddr_in6);
+        }
+        ss.ss_family = static_cast<sa_family_t>(family);
+        if (inet_pton(family, address.c_str(), where) != 1) {
+          r.err = EINVAL;
+          r.syscall = "inet_pton";
+          r.path = address;
+          return;
         }
         int fd = socket(family, (stream ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0) {
@@ -75,17 +71,41 @@ Napi::Value OpenBoundSocket(const Napi::CallbackInfo& info) {
         }
         r.fd = fd;
       },
-      [](Napi::Env env, TaskResult& r) {
-        int fd = r.fd;
-        r.fd = -1;  // ownership passes to JavaScript
-        return Napi::Number::New(env, fd);
-      });
+      TakeFd);
+}
+
+// netnsCookie(nsFd): Promise<string> — the namespace's cookie (SO_NETNS_COOKIE, Linux 5.14+), a
+// 64-bit number unique for the namespace's lifetime and never reused until reboot (its inode
+// number is reused at once). Read from a socket made inside it on a helper thread.
+Napi::Value NetnsCookie(const Napi::CallbackInfo& info) {
+  int nsFd = info[0].As<Napi::Number>().Int32Value();
+  return RunOnFreshThread(
+      info.Env(), nsFd,
+      [](TaskResult& r) {
+        int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+          r.err = errno;
+          r.syscall = "socket";
+          return;
+        }
+        uint64_t cookie = 0;
+        socklen_t len = sizeof cookie;
+        if (getsockopt(fd, SOL_SOCKET, 71 /* SO_NETNS_COOKIE */, &cookie, &len) != 0) {
+          r.err = errno;
+          r.syscall = "getsockopt(SO_NETNS_COOKIE)";
+        } else {
+          r.data = std::to_string(cookie);
+        }
+        close(fd);
+      },
+      [](Napi::Env env, TaskResult& r) { return Napi::String::New(env, r.data); });
 }
 
 }  // namespace
 
 void InitBoundSocket(Napi::Env env, Napi::Object exports) {
   exports.Set("openBoundSocket", Napi::Function::New(env, OpenBoundSocket, "openBoundSocket"));
+  exports.Set("netnsCookie", Napi::Function::New(env, NetnsCookie, "netnsCookie"));
 }
 
 }  // namespace nk

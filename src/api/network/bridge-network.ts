@@ -16,10 +16,12 @@ import { Link } from '../link/link.js';
 import { Namespace } from '../namespace/namespace.js';
 import { Sysctl } from '../namespace/sysctl.js';
 import { PoolOverlapError } from './errors.js';
-import { AddressRange, bigToIp, DEFAULT_ADDRESS_POOLS, formatPrefix, inPrefix, ipToBig, overlaps, parsePrefix, poolCandidates, type Prefix, prefixOf } from './pool.js';
+import { type AddressPool, AddressRange, bigToIp, DEFAULT_ADDRESS_POOLS, formatPrefix, inPrefix, ipToBig, overlaps, parsePrefix, poolCandidates, type Prefix, prefixOf } from './pool.js';
 import {
   type EndpointRecord,
+  namespaceCookie,
   namespaceRecord,
+  sameNamespace,
   type NetworkConfigRecord,
   type NetworkRecord,
   NetworkStore,
@@ -71,7 +73,7 @@ export interface BridgeNetworkOptions {
   /** `--internal`: containers get no default route (and a publisher adds no outbound NAT). */
   internal?: boolean;
   /** address pools to choose a subnet from when none is given (`default-address-pools`). */
-  addressPools?: readonly { base: string; size: number }[];
+  addressPools?: readonly AddressPool[];
   /** labels (`--label`), kept in the record. */
   labels?: Record<string, string>;
   /** where the network's record lives (default `$NETNS_KIT_STATE_DIR` or `/run/netns-kit`). */
@@ -522,7 +524,7 @@ export class BridgeNetwork {
   private closing: Promise<void>[] = [];
   private removed = false;
 
-  private constructor(record: NetworkRecord, host: Namespace, bridge: Bridge, stateDir: string, publisher: PortPublisher | undefined, exts: readonly NetworkExtension[]) {
+  private constructor(record: NetworkRecord, host: Namespace, bridge: Bridge, stateDir: string, store: NetworkStore, publisher: PortPublisher | undefined, exts: readonly NetworkExtension[]) {
     this.name = record.name;
     this.id = record.id;
     this.namespace = host;
@@ -542,7 +544,7 @@ export class BridgeNetwork {
     this.mtu = record.config.mtu;
     this.internal = record.config.internal;
     this.stateDir = stateDir;
-    this.store = new NetworkStore(stateDir, host);
+    this.store = store;
     this.publisher = publisher;
     const all = [...exts];
     for (const e of registered) if (!all.some((x) => x.name === e.name)) all.push(e);
@@ -619,7 +621,7 @@ export class BridgeNetwork {
     const id = newId();
     const bridgeName = validateIfname(o.bridgeName ?? `br-${id.slice(0, 12)}`, 'bridgeName');
     const stateDir = stateDirOf(o.stateDir);
-    const store = new NetworkStore(stateDir, host);
+    const store = await NetworkStore.of(stateDir, host);
 
     const record = await store.lockedHost(async () => {
       const existing = await store.read(name);
@@ -663,7 +665,7 @@ export class BridgeNetwork {
           name,
           id,
           bridge: bridgeName,
-          host: namespaceRecord(host),
+          host: await namespaceRecord(host),
           created: new Date().toISOString(),
           config: {
             subnet: formatPrefix(chosen),
@@ -692,7 +694,7 @@ export class BridgeNetwork {
       }
     });
     const br = await Bridge.get(host, bridgeName);
-    const net = new BridgeNetwork(record, host, br, stateDir, pub, exts);
+    const net = new BridgeNetwork(record, host, br, stateDir, store, pub, exts);
     for (const ext of net.exts) {
       if (!ext.created) continue;
       const data = await ext.created(net);
@@ -712,7 +714,7 @@ export class BridgeNetwork {
     if (typeof name !== 'string' || !NAME_RE.test(name)) throw new ValidationError('name', name, 'expected a network name');
     const o = validateOptions<OpenOptions>(options, ['stateDir', 'portPublisher', 'extensions']);
     const stateDir = stateDirOf(o.stateDir);
-    const store = new NetworkStore(stateDir, host);
+    const store = await NetworkStore.of(stateDir, host);
     const record = await store.read(name);
     if (!record) throw new NetnsKitError(`open network ${name}: no such network in ${host.label} (records in ${store.dir})`, 'ENOENT', 2);
     let bridge: Bridge;
@@ -722,7 +724,7 @@ export class BridgeNetwork {
       throw new NetnsKitError(`open network ${name}: its bridge ${record.bridge} is not in ${host.label} (a stale record; BridgeNetwork.list shows it as not present)`, 'ENOENT', 2, { cause: e });
     }
     const exts = (o.extensions ?? []).map((e, i) => checkExtension(e, `extensions[${i}]`));
-    const net = new BridgeNetwork(record, host, bridge, stateDir, o.portPublisher, exts);
+    const net = new BridgeNetwork(record, host, bridge, stateDir, store, o.portPublisher, exts);
     await net.sync(record);
     return net;
   }
@@ -730,7 +732,7 @@ export class BridgeNetwork {
   /** The networks recorded for `host` (`docker network ls`), with whether each bridge exists. */
   static async list(host: Namespace, options: Pick<OpenOptions, 'stateDir'> = {}): Promise<NetworkSummary[]> {
     if (!(host instanceof Namespace)) throw new ValidationError('host', host, 'expected a Namespace');
-    const store = new NetworkStore(stateDirOf(options.stateDir), host);
+    const store = await NetworkStore.of(stateDirOf(options.stateDir), host);
     const bridges = new Set((await Link.list(host, { kind: 'bridge' })).map((l) => l.name));
     const out: NetworkSummary[] = [];
     for (const n of await store.names()) {
@@ -756,8 +758,8 @@ export class BridgeNetwork {
 
   /** Addresses of the IPv4 range still free for containers (as of the last operation). */
   get freeAddresses(): number {
-    const used = [this.gateway, ...this.eps.map((e) => e.ip)].filter((ip) => inPrefix(this.v4.range, ipToBig(ip).n)).length;
-    return Number(this.v4.size) - used + (inPrefix(this.v4.range, ipToBig(this.gateway).n) ? 0 : 0);
+    const inRange = (ip: string): boolean => inPrefix(this.v4.range, ipToBig(ip).n);
+    return Number(this.v4.size) - [this.gateway, ...this.eps.map((e) => e.ip)].filter(inRange).length;
   }
 
   /** The endpoint of a container namespace on this network, if it is connected. */
@@ -829,9 +831,10 @@ export class BridgeNetwork {
       const id = newId();
       const hostIfname = `veth${id.slice(0, 7)}`;
       const owner = await selfOwner();
+      const nsRec = await namespaceRecord(container);
       // reserve the addresses in the record, under the lock
       const rec = await this.mutate((r): EndpointRecord => {
-        const mine = r.endpoints.find((e) => e.namespace.dev === container.identity.dev && e.namespace.ino === container.identity.ino);
+        const mine = r.endpoints.find((e) => sameNamespace(e.namespace, container, nsRec.cookie));
         if (mine) throw new NetnsKitError(`${what}: it is already connected (endpoint ${mine.ifname}${mine.state === 'connecting' ? ', being connected' : ''})`, 'EEXIST', 17);
         const used = usedSets(r);
         const pick = (range: AddressRange, used: Set<bigint>, asked: bigint | undefined, field: string): bigint => {
@@ -860,7 +863,7 @@ export class BridgeNetwork {
           owner,
           name: o.name ?? container.label,
           aliases: [...aliases],
-          namespace: namespaceRecord(container),
+          namespace: nsRec,
           ifname: ifname!,
           hostIfname,
           mac: o.mac ?? macForIpv4(a4),
@@ -1004,7 +1007,8 @@ export class BridgeNetwork {
     let rec: EndpointRecord | undefined;
     if (!ep) {
       const r = await this.store.read(this.name);
-      rec = r?.endpoints.find((e) => matches(e, target));
+      const cookie = target instanceof Namespace ? await namespaceCookie(target).catch(() => undefined) : undefined;
+      rec = r?.endpoints.find((e) => matches(e, target, cookie));
       if (!rec) return false;
       ep = (await this.load(rec)) ?? undefined;
     } else {
@@ -1381,8 +1385,8 @@ export class BridgeNetwork {
   }
 }
 
-function matches(e: EndpointRecord, target: Namespace | NetworkEndpoint | string): boolean {
-  if (target instanceof Namespace) return e.namespace.dev === target.identity.dev && e.namespace.ino === target.identity.ino;
+function matches(e: EndpointRecord, target: Namespace | NetworkEndpoint | string, cookie: string | undefined): boolean {
+  if (target instanceof Namespace) return sameNamespace(e.namespace, target, cookie);
   if (typeof target === 'string') return e.id === target || e.name === target;
   return e.id === target.id;
 }
@@ -1390,7 +1394,8 @@ function matches(e: EndpointRecord, target: Namespace | NetworkEndpoint | string
 /** Opens a recorded container namespace and checks it is still the same one (not a reused path). */
 async function openRecorded(e: EndpointRecord): Promise<Namespace> {
   const ns = await Namespace.openPath(e.namespace.path);
-  if (ns.identity.dev !== e.namespace.dev || ns.identity.ino !== e.namespace.ino) {
+  const cookie = e.namespace.cookie === undefined ? undefined : await namespaceCookie(ns).catch(() => undefined);
+  if (!sameNamespace(e.namespace, ns, cookie)) {
     await ns.close();
     throw new NetnsKitError(`${e.namespace.path} is another namespace now`, 'ESTALE', 116);
   }
