@@ -288,3 +288,51 @@ describe.skipIf(rootSkip)('Nftables', () => {
     expect((rules[2]!.exprs.find((e) => e.type === 'counter') as { packets: number }).packets).toBeGreaterThan(0);
   });
 });
+
+describe.skipIf(rootSkip)('netns-kit nft (CLI)', () => {
+  const RULESET = `table ip nk {
+  map ports { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; elements = { 10.0.0.1 . tcp . 8080 : 172.17.0.2 . 80 } }
+  set s4 { type ipv4_addr; flags interval; elements = { 10.1.0.0/16, 192.168.0.10-192.168.0.20 } }
+  map vm { type ipv4_addr : verdict; elements = { 10.2.0.1 : jump sub } }
+  set s2 { type ipv4_addr . inet_service; flags interval; }
+  chain pre { type nat hook prerouting priority dstnat; policy accept;
+    dnat ip to ip daddr . meta l4proto . th dport map @ports
+    tcp dport 80 dnat to 10.0.0.2:8080
+    fib daddr type local counter
+  }
+  chain post { type nat hook postrouting priority srcnat; policy accept;
+    ip saddr 172.17.0.0/16 oifname != "br0" counter masquerade comment "out"
+  }
+  chain sub { ip saddr @s4 drop; ip saddr . th dport != @s2 accept; }
+  chain forward { type filter hook forward priority filter; policy drop;
+    ct state established,related accept
+    iifname "br0" jump sub
+    ip daddr vmap @vm
+    meta l4proto udp udp dport 53 counter accept
+    tcp dport 1000-2000 drop
+    ip daddr 192.168.1.0/23 goto sub
+    meta mark 42 return
+  }
+}
+table inet other { chain c { type filter hook input priority 0; policy accept; }; }
+`;
+  it('-j prints what `nft -j list ruleset` prints; text lists every rule', async () => {
+    const ns = await tempNamespace('nft');
+    execFileSync('ip', ['netns', 'exec', ns.name!, 'nft', '-f', '-'], { input: RULESET, env: toolEnv });
+    const { main } = await import('../../src/cli/main.js');
+    const out: string[] = [];
+    const code = await main(['-n', ns.name!, '-j', 'nft'], { out: (l) => out.push(l), err: (l) => out.push(l) });
+    expect(code).toBe(0);
+    const ours = (JSON.parse(out.join('\n')) as { nftables: any[] }).nftables.filter((o) => !o.metainfo);
+    const theirs = nftJson(ns.name!);
+    expect(ours).toEqual(theirs);
+
+    const text: string[] = [];
+    expect(await main(['-n', ns.name!, 'nft', 'list', 'table', 'ip', 'nk'], { out: (l) => text.push(l), err: (l) => text.push(l) })).toBe(0);
+    const joined = text.join('\n');
+    for (const line of ['dnat ip to ip daddr . meta l4proto . th dport map @ports', 'tcp dport 80 dnat to 10.0.0.2:8080', 'ip saddr 172.17.0.0/16 oifname != "br0" counter packets 0 bytes 0 masquerade comment "out"', 'ct state established,related accept', 'iifname "br0" jump sub', 'ip daddr vmap @vm', 'elements = { 10.1.0.0/16, 192.168.0.10-192.168.0.20 }']) {
+      expect(joined).toContain(line);
+    }
+    expect(joined).not.toContain('table inet other');
+  });
+});
