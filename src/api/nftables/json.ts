@@ -153,6 +153,9 @@ export function statementsOf(exprs: readonly Expr[]): unknown[] {
       case 'cmp': {
         const l = regs.get(e.sreg);
         const next = exprs[i + 1];
+        // nft hides the `meta nfproto` it adds before an ip/ip6 header field in inet tables
+        const lj = l?.json as { meta?: { key: string } } | undefined;
+        if (lj?.meta?.key === 'nfproto' && e.op === 'eq' && next?.type === 'payload' && next.base === 'network') break;
         // nft writes `a-b` as >= a, <= b
         if (e.op === 'gte' && next?.type === 'cmp' && next.op === 'lte' && next.sreg === e.sreg) {
           out.push({ match: { op: '==', left: l?.json ?? null, right: { range: [valueJson(l, e.data), valueJson(l, next.data)] } } });
