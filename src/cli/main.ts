@@ -12,6 +12,7 @@ import { demo } from './demo.js';
 import { helpFor } from './help.js';
 import { monitor } from './monitor.js';
 import { network } from './network.js';
+import { listNftables } from './nft.js';
 import { type CliContext, listNamespaces, showAddresses, showFdb, showLinks, showNeighbors, showRoutes } from './show.js';
 
 /** Where the CLI prints. */
@@ -96,6 +97,9 @@ async function run(command: CommandName, args: string[], ctx: CliContext): Promi
       return 0;
     case 'fdb':
       await showFdb(ctx, args);
+      return 0;
+    case 'nft':
+      await listNftables(ctx, args);
       return 0;
     case 'netns':
       await listNamespaces(ctx, args);

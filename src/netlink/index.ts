@@ -24,6 +24,9 @@ export {
   type RequestInfo,
   type BodyWriter,
   type CommandFailure,
+  type DatagramMessage,
+  type DatagramReply,
+  type DatagramResult,
 } from './connection.js';
 export type { NlMessage, ExtAck } from './message.js';
 export { NlWriter } from './writer.js';

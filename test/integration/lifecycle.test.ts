@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { native } from '../../src/binding/native.js';
-import { Link, Namespace, NetlinkConnection, type NetlinkError } from '../../src/index.js';
+import { Link, Namespace, type NetlinkError } from '../../src/index.js';
+import { NetlinkConnection } from '../../src/netlink/index.js';
 import { fdCount, ipJson, rootSkip, tempNamespace, uniqueName, useTempNamespaces } from '../helpers/env.js';
 
 const fixture = (name: string): string => new URL(`../fixtures/${name}`, import.meta.url).pathname;

@@ -4,7 +4,8 @@
  * and no fd left behind. (The nf_tables layer builds on this; here only the transport.)
  */
 import { describe, expect, it } from 'vitest';
-import { NetlinkConnection, NetlinkError, type NlWriter } from '../../src/index.js';
+import { NetlinkError } from '../../src/index.js';
+import { NetlinkConnection, type NlWriter } from '../../src/netlink/index.js';
 import { fdCount, rootSkip, sh, tempNamespace, useTempNamespaces } from '../helpers/env.js';
 
 const NETLINK_NETFILTER = 12;
