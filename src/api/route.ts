@@ -15,7 +15,10 @@ import {
   protocolNumber,
   ROUTE_FLAG_NAMES,
   RouteAttrs,
+  type NexthopAttributesInput,
   type RouteAttributes,
+  type RouteAttributesInput,
+  type RouteMetricKey,
   type RouteMetricsValue,
   ROUTER_PREFS,
   type RouteTypeName,
@@ -51,49 +54,19 @@ import { Link } from './link.js';
 import { checkLinkArg, type LinkArg, resolveLink, resolvedNow, type ResolvedLink } from './link-spec.js';
 import type { Namespace } from './namespace.js';
 
-/** Route metrics (`ip route add … mtu 1400 advmss 1360 …`), RTA_METRICS / RTAX_*. */
-export interface RouteMetrics {
-  /** path MTU (`mtu`). */
-  mtu?: number;
-  /** TCP window clamp (`window`). */
-  window?: number;
-  /** initial RTT estimate in ms (`rtt`). */
-  rtt?: number;
-  /** initial RTT variance in ms (`rttvar`). */
-  rttvar?: number;
-  /** initial slow-start threshold (`ssthresh`). */
-  ssthresh?: number;
-  /** congestion window clamp (`cwnd`). */
-  cwnd?: number;
-  /** advertised MSS (`advmss`). */
-  advmss?: number;
-  /** reordering metric (`reordering`). */
-  reordering?: number;
-  /** hop limit / TTL of packets using the route (`hoplimit`). */
-  hoplimit?: number;
-  /** initial congestion window (`initcwnd`). */
-  initcwnd?: number;
-  /** RTAX_FEATURE_* bits (`features`, e.g. 1 = ecn). */
-  features?: number;
-  /** minimum retransmission timeout in ms (`rto_min`). */
-  rtoMin?: number;
-  /** initial receive window (`initrwnd`). */
-  initrwnd?: number;
-  /** quick ACK (`quickack`, 0 or 1). */
-  quickack?: number;
-  /** congestion control algorithm (`congctl`). */
-  ccAlgo?: string;
-  /** TCP fast open without a cookie (`fastopen_no_cookie`, 0 or 1). */
-  fastopenNoCookie?: number;
-}
+/**
+ * Route metrics (`ip route add … mtu 1400 advmss 1360 …`), RTA_METRICS / RTAX_*.
+ * @interface
+ */
+export type RouteMetrics = Pick<RouteMetricsValue, RouteMetricKey>;
 /** Name of a route metric. */
 export type RouteMetricName = keyof RouteMetrics;
 
-/** Metrics of a listed route, with the mask of locked ones. */
-export interface RouteMetricsInfo extends RouteMetrics {
-  /** bit mask of locked metrics, 1 << RTAX_* (e.g. 4 = `mtu lock`). */
-  lock?: number;
-}
+/**
+ * Metrics of a listed route, with the mask of locked ones.
+ * @interface
+ */
+export type RouteMetricsInfo = Omit<RouteMetricsValue, 'unknown'>;
 
 /** One path of a multipath (ECMP) route (`nexthop via ADDR dev DEV weight N`). */
 export interface NexthopOptions {
@@ -804,23 +777,18 @@ class RouteChange implements RequestInfo {
     const full = family === 4 ? 32 : 128;
     const dstLen = dst.family === undefined ? 0 : dst.prefixLength;
     // addresses go to the encoder as the bytes parsed above (see the `ip` attribute type)
-    const ip = (b: Buffer): string => b as unknown as string;
-    const multipath: RtNexthop[] | undefined = o.nexthops?.map((h, i) => ({
+    const multipath: RtNexthop<NexthopAttributesInput>[] | undefined = o.nexthops?.map((h, i) => ({
       flags: h.onlink ? RTNH_F_ONLINK : 0,
       hops: v.weights[i]! - 1,
       ifindex: this.hopDevs[i]?.index ?? 0,
       attrs: gatewayAttrs(v.hopVias[i], full),
     }));
-    const attrs: Partial<RouteAttributes> = {};
-    if (dst.bytes && dstLen > 0) attrs.dst = ip(dst.bytes);
-    if (from?.bytes) attrs.src = ip(from.bytes);
+    const attrs: RouteAttributesInput = gatewayAttrs(via, full);
+    if (dst.bytes && dstLen > 0) attrs.dst = dst.bytes;
+    if (from?.bytes) attrs.src = from.bytes;
     if (this.dev) attrs.oif = this.dev.index;
-    if (via) {
-      if (via.length === full / 8) attrs.gateway = ip(via);
-      else attrs.via = formatIp(via);
-    }
     if (v.metric !== undefined) attrs.priority = v.metric;
-    if (src) attrs.prefsrc = ip(src);
+    if (src) attrs.prefsrc = src;
     if (v.metrics) attrs.metrics = v.metrics;
     if (multipath) attrs.multipath = multipath;
     if (table > 255) attrs.table = table;
@@ -874,7 +842,7 @@ const NONE: readonly never[] = Object.freeze([]);
 const DROPPED = Object.freeze({}) as ValidRoute;
 const VERB_OPERATIONS = { add: 'add route', replace: 'replace route', append: 'append route', remove: 'remove route' } as const;
 
-/** RTA_GATEWAY for a gateway of the route's own family, RTA_VIA (text) for an IPv6 gateway of an IPv4 route. */
-function gatewayAttrs(gw: Buffer | undefined, fullLength: number): { gateway?: string; via?: string } {
-  return gw === undefined ? {} : gw.length === fullLength / 8 ? { gateway: formatIp(gw) } : { via: formatIp(gw) };
+/** RTA_GATEWAY for a gateway of the route's own family, RTA_VIA for an IPv6 gateway of an IPv4 route (both as the parsed bytes). */
+function gatewayAttrs(gw: Buffer | undefined, fullLength: number): { gateway?: Buffer; via?: Buffer } {
+  return gw === undefined ? {} : gw.length === fullLength / 8 ? { gateway: gw } : { via: gw };
 }

@@ -126,7 +126,7 @@ export interface UnknownAttrs {
 /** The decoded value type of a field definition. */
 export type ValueOf<F> = F extends NestedFieldOf<infer S>
   ? S
-  : F extends CustomField<infer V>
+  : F extends CustomField<infer V, any>
     ? V
     : F extends ScalarFieldOf<infer T>
       ? ScalarValue<T>

@@ -9,7 +9,7 @@
  * @module
  */
 import { ParseError, ValidationError } from '../errors.js';
-import { type AttributesInputOf, type AttributesOf, type CustomField, defineAttributes, defineStruct, type RawAttr, type Schema, type Struct, structField, type StructFieldsOf } from '../netlink/attributes.js';
+import { type AttributesInputOf, type AttributesOf, type CustomField, defineAttributes, type InputOf, defineStruct, type RawAttr, type Schema, type Struct, structField, type StructFieldsOf } from '../netlink/attributes.js';
 import type { NlMessage } from '../netlink/message.js';
 import type { NlWriter } from '../netlink/writer.js';
 import { BridgeAfSpec, BridgePortAttrs } from './bridge.js';
@@ -437,6 +437,8 @@ const LINK_FIELDS = {
 
 /** IFLA_* attributes. */
 export const LinkAttrs = defineAttributes('IFLA', LINK_FIELDS);
+/** IFLA_* attributes as a request carries them (addresses as text or bytes). */
+export type LinkAttributesInput = InputOf<typeof LinkAttrs>;
 
 /** IFLA_AF_SPEC as AF_BRIDGE link messages carry it. */
 const BRIDGE_AF_SPEC_FIELD = {
@@ -477,7 +479,7 @@ export function decodeLinkMessage(m: NlMessage): LinkMessage {
 }
 
 /** Encodes an ifinfomsg and attributes. */
-export function encodeLinkMessage(w: NlWriter, header: Partial<IfInfoHeader>, attrs: Partial<LinkAttributes> = {}): void {
+export function encodeLinkMessage(w: NlWriter, header: Partial<IfInfoHeader>, attrs: LinkAttributesInput = {}): void {
   IfInfoMsg.encode(w, header);
   LinkAttrs.encode(w, attrs);
 }
