@@ -18,7 +18,6 @@ import {
   type NexthopAttributesInput,
   type RouteAttributes,
   type RouteAttributesInput,
-  type RouteMetricKey,
   type RouteMetricsValue,
   ROUTER_PREFS,
   type RouteTypeName,
@@ -58,7 +57,7 @@ import type { Namespace } from './namespace.js';
  * Route metrics (`ip route add … mtu 1400 advmss 1360 …`), RTA_METRICS / RTAX_*.
  * @interface
  */
-export type RouteMetrics = Pick<RouteMetricsValue, RouteMetricKey>;
+export type RouteMetrics = Omit<RouteMetricsValue, 'lock' | 'unknown'>;
 /** Name of a route metric. */
 export type RouteMetricName = keyof RouteMetrics;
 
