@@ -146,6 +146,7 @@ export {
   type InputOf,
   type StructFieldDefs,
   type StructFieldsOf,
+  type StructValueKeys,
 } from './netlink/attributes.js';
 export { parseCidr, parseIp, formatIp, parseMac, formatMac, type Cidr } from './util/ip.js';
 export { validateIfname, validateNamespaceName } from './util/validate.js';

@@ -606,10 +606,13 @@ function compileStruct(fields: { name: string; type: StructType; offset: number 
  * written above a field is the one shown on the decoded property).
  */
 export type StructFieldDefs = Readonly<Record<string, StructType>>;
-/** The decoded object type of {@link StructFieldDefs} (padding left out). */
-export type StructFieldsOf<D> = {
-  -readonly [K in keyof D as D[K] extends `pad${string}` ? never : K]: number;
-};
+/** The names of the fields of {@link StructFieldDefs} that are not padding. */
+export type StructValueKeys<D> = { [K in keyof D]: D[K] extends `pad${string}` ? never : K }[keyof D];
+/**
+ * The decoded object type of {@link StructFieldDefs} (padding left out; a `Pick` keeps the
+ * name of the alias declared with it in editors and errors).
+ */
+export type StructFieldsOf<D> = Pick<{ -readonly [K in keyof D]: number }, StructValueKeys<D>>;
 
 /** Defines a fixed struct codec, from `[name, type]` pairs or an object of fields in memory order. */
 export function defineStruct<const D extends StructDefs>(name: string, defs: D): Struct<StructOf<D>>;

@@ -17,28 +17,26 @@ import { AF_BRIDGE } from './constants.js';
 import { countersField, u32ArrayField, u64ArrayField } from './fields.js';
 import { type LinkKindData, type LinkSlaveData, linkKindSchema, linkSlaveSchema } from './link-kinds.js';
 
-/** struct ifinfomsg */
-export const IfInfoMsg: Struct<IfInfoHeader> = defineStruct('ifinfomsg', [
-  ['family', 'u8'],
-  ['_pad', 'pad1'],
-  ['type', 'u16'],
-  ['index', 's32'],
-  ['flags', 'u32'],
-  ['change', 'u32'],
-] as const);
-/** Decoded struct ifinfomsg. */
-export interface IfInfoHeader {
+const IFINFOMSG_FIELDS = {
   /** address family (AF_UNSPEC, AF_BRIDGE for bridge port messages). */
-  family: number;
+  family: 'u8',
+  _pad: 'pad1',
   /** ARPHRD_* device type. */
-  type: number;
+  type: 'u16',
   /** interface index. */
-  index: number;
+  index: 's32',
   /** IFF_* flags. */
-  flags: number;
+  flags: 'u32',
   /** IFF_* flags to change (requests). */
-  change: number;
-}
+  change: 'u32',
+} as const;
+/**
+ * Decoded struct ifinfomsg.
+ * @interface
+ */
+export type IfInfoHeader = StructFieldsOf<typeof IFINFOMSG_FIELDS>;
+/** struct ifinfomsg */
+export const IfInfoMsg: Struct<IfInfoHeader> = defineStruct('ifinfomsg', IFINFOMSG_FIELDS);
 
 /** IFLA_INFO_* (inside IFLA_LINKINFO) with the kind-specific data kept raw. */
 export const LinkInfo = defineAttributes('IFLA_INFO', {
