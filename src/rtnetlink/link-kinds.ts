@@ -1,12 +1,10 @@
 /**
  * Kind-specific link data (IFLA_INFO_DATA / IFLA_INFO_SLAVE_DATA inside IFLA_LINKINFO), one
- * schema per kind, and the registry link.ts uses to decode and encode them:
+ * schema per kind, registered into the registry link.ts uses to decode and encode them
+ * (link-kind-registry.ts):
  * veth (VETH_INFO_PEER), macvlan / macvtap (IFLA_MACVLAN_*), tun (IFLA_TUN_*), vlan
  * (IFLA_VLAN_*), vrf (IFLA_VRF_*), bond (IFLA_BOND_*), ipvlan (IFLA_IPVLAN_*); bridge and
  * vxlan live in their own files. dummy and wireguard carry no IFLA_INFO_DATA.
- *
- * The registry is read at call time only, so the import cycle with link.ts (a veth peer is
- * itself an ifinfomsg with IFLA_* attributes) is harmless in either import order.
  * @internal
  * @module
  */
@@ -16,6 +14,7 @@ import { formatIp, parseIp } from '../util/ip.js';
 import { type BridgeAttributes, BridgeAttrs, type BridgePortAttributes, BridgePortAttrs } from './bridge.js';
 import { be16Field } from './fields.js';
 import { type IfInfoHeader, IfInfoMsg, type LinkAttributes, LinkAttrs } from './link.js';
+import { registerLinkKind, registerLinkSlaveKind } from './link-kind-registry.js';
 import { type VxlanAttributes, VxlanAttrs } from './vxlan.js';
 
 // ---- veth -------------------------------------------------------------------------------
@@ -406,48 +405,54 @@ export const BondSlaveAttrs: Schema<BondSlaveAttributes, AttributesInputOf<typeo
 
 // ---- registry ---------------------------------------------------------------------------
 
-/** Any decoded IFLA_INFO_DATA. */
-export type LinkKindData =
-  | VethInfoAttributes
-  | BridgeAttributes
-  | VxlanAttributes
-  | MacvlanAttributes
-  | IpvlanAttributes
-  | TunAttributes
-  | VlanAttributes
-  | VrfAttributes
-  | BondAttributes;
-
-/** Any decoded IFLA_INFO_SLAVE_DATA. */
-export type LinkSlaveData = BridgePortAttributes | BondSlaveAttributes | VrfPortAttributes;
-
-let kinds: Map<string, Schema<object>> | undefined;
-let slaveKinds: Map<string, Schema<object>> | undefined;
-
-/** The IFLA_INFO_DATA schema of a kind, or undefined (dummy, wireguard, unknown kinds). */
-export function linkKindSchema(kind: string): Schema<object> | undefined {
-  kinds ??= new Map<string, Schema<object>>([
-    ['veth', VethInfo],
-    ['bridge', BridgeAttrs],
-    ['vxlan', VxlanAttrs],
-    ['macvlan', MacvlanAttrs],
-    ['macvtap', MacvlanAttrs],
-    ['ipvlan', IpvlanAttrs],
-    ['ipvtap', IpvlanAttrs],
-    ['tun', TunAttrs],
-    ['vlan', VlanAttrs],
-    ['vrf', VrfAttrs],
-    ['bond', BondAttrs],
-  ]);
-  return kinds.get(kind);
+declare module './link-kind-registry.js' {
+  interface LinkKindDataMap {
+    /** veth: VETH_INFO_*. */
+    veth: VethInfoAttributes;
+    /** bridge: IFLA_BR_*. */
+    bridge: BridgeAttributes;
+    /** vxlan: IFLA_VXLAN_*. */
+    vxlan: VxlanAttributes;
+    /** macvlan and macvtap: IFLA_MACVLAN_*. */
+    macvlan: MacvlanAttributes;
+    /** ipvlan and ipvtap: IFLA_IPVLAN_*. */
+    ipvlan: IpvlanAttributes;
+    /** tun and tap: IFLA_TUN_*. */
+    tun: TunAttributes;
+    /** vlan: IFLA_VLAN_*. */
+    vlan: VlanAttributes;
+    /** vrf: IFLA_VRF_*. */
+    vrf: VrfAttributes;
+    /** bond: IFLA_BOND_*. */
+    bond: BondAttributes;
+  }
+  interface LinkSlaveDataMap {
+    /** a bridge port: IFLA_BRPORT_*. */
+    bridge: BridgePortAttributes;
+    /** a bond slave: IFLA_BOND_SLAVE_*. */
+    bond: BondSlaveAttributes;
+    /** a vrf port: IFLA_VRF_PORT_*. */
+    vrf: VrfPortAttributes;
+  }
 }
 
-/** The IFLA_INFO_SLAVE_DATA schema of a master kind (`bridge`, `bond`, `vrf`), or undefined. */
-export function linkSlaveSchema(kind: string): Schema<object> | undefined {
-  slaveKinds ??= new Map<string, Schema<object>>([
-    ['bridge', BridgePortAttrs],
-    ['bond', BondSlaveAttrs],
-    ['vrf', VrfPortAttrs],
-  ]);
-  return slaveKinds.get(kind);
-}
+export type { LinkKindData, LinkSlaveData } from './link-kind-registry.js';
+
+for (const [kind, schema] of [
+  ['veth', VethInfo],
+  ['bridge', BridgeAttrs],
+  ['vxlan', VxlanAttrs],
+  ['macvlan', MacvlanAttrs],
+  ['macvtap', MacvlanAttrs],
+  ['ipvlan', IpvlanAttrs],
+  ['ipvtap', IpvlanAttrs],
+  ['tun', TunAttrs],
+  ['vlan', VlanAttrs],
+  ['vrf', VrfAttrs],
+  ['bond', BondAttrs],
+] as const) registerLinkKind(kind, schema as Schema<object>);
+for (const [kind, schema] of [
+  ['bridge', BridgePortAttrs],
+  ['bond', BondSlaveAttrs],
+  ['vrf', VrfPortAttrs],
+] as const) registerLinkSlaveKind(kind, schema as Schema<object>);

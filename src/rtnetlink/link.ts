@@ -3,7 +3,7 @@
  * the IFLA_* attributes (linux/if_link.h).
  *
  * IFLA_LINKINFO's kind-specific data (IFLA_INFO_DATA, IFLA_INFO_SLAVE_DATA) is decoded with
- * the schema of its kind (see link-kinds.ts) and kept raw for kinds without one; encoding a
+ * the schema of its kind (see link-kind-registry.ts) and kept raw for kinds without one; encoding a
  * typed `data` object uses the schema of `kind` (a Buffer is written as is).
  * @internal
  * @module
@@ -15,7 +15,7 @@ import type { NlWriter } from '../netlink/writer.js';
 import { BridgeAfSpec, BridgePortAttrs } from './bridge.js';
 import { AF_BRIDGE } from './constants.js';
 import { countersField, u32ArrayField, u64ArrayField } from './fields.js';
-import { type LinkKindData, type LinkSlaveData, linkKindSchema, linkSlaveSchema } from './link-kinds.js';
+import { type LinkKindData, type LinkSlaveData, linkKindSchema, linkSlaveSchema } from './link-kind-registry.js';
 
 const IFINFOMSG_FIELDS = {
   /** address family (AF_UNSPEC, AF_BRIDGE for bridge port messages). */
