@@ -256,8 +256,8 @@ export class Schema<T extends object, I extends object = Partial<T>> {
   }
 
   /** The same schema with codecs made the given way (tests compare both). @internal */
-  withCodecs(mode: CodecMode): Schema<T> {
-    return new Schema<T>(this.name, this.defs, mode);
+  withCodecs(mode: CodecMode): Schema<T, I> {
+    return new Schema<T, I>(this.name, this.defs, mode);
   }
 
   private codec(): CompiledSchema {
