@@ -214,21 +214,6 @@ export function defineAttributes<const D extends AttributeDefs>(name: string, de
   return new Schema(name, byType);
 }
 
-/**
- * Compile-time check that a documented attribute interface has exactly the properties its
- * schema decodes, each of a type assignable both ways (a nested schema's own interface is
- * checked where it is defined): `Assert<SameAttributes<I, AttrsOf<typeof S>>>` does not
- * compile otherwise, so the interfaces cannot drift from the schemas.
- * @internal
- */
-export type SameAttributes<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never]
-  ? { [K in keyof A & keyof B]-?: [A[K]] extends [B[K]] ? ([B[K]] extends [A[K]] ? true : false) : false }[keyof A & keyof B] extends true
-    ? true
-    : false
-  : false;
-/** Fails to compile unless `T` is `true` (see {@link SameAttributes}). @internal */
-export type Assert<T extends true> = T;
-
 const SIZES: Partial<Record<ScalarType, number>> = { u8: 1, u16: 2, u32: 4, s32: 4, u64: 8, be16: 2, be32: 4 };
 
 /**
