@@ -39,7 +39,8 @@ export abstract class EventStream<E, M extends Record<keyof M, unknown[]>> exten
     private readonly lowWater = 0,
   ) {
     super();
-    (this as unknown as EventEmitter).on('newListener', (name: string | symbol) => {
+    // `newListener` is EventEmitter's own event, not one of the stream's (M)
+    EventEmitter.prototype.on.call(this, 'newListener', (name: string | symbol) => {
       if (!this.iterating && this.buffering && this.objectEventNames.has(name)) {
         this.buffering = false;
         this.items = [];
@@ -162,7 +163,7 @@ export abstract class EventStream<E, M extends Record<keyof M, unknown[]>> exten
     this.failedWith = err;
     const iterated = this.iterating || this.buffering;
     if (iterated) this.pendingFailure = err;
-    if ((this as unknown as EventEmitter).listenerCount('error') > 0 || !iterated) this.safeEmit('error', err);
+    if (EventEmitter.prototype.listenerCount.call(this, 'error') > 0 || !iterated) this.safeEmit('error', err);
     this.shutdown(false);
   }
 

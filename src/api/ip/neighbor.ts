@@ -15,6 +15,7 @@ import {
   NEIGH_STATES,
   NeighAttrs,
   type NeighAttributes,
+  type NeighAttributesInput,
   type NdMsgHeader,
   type NeighStateName,
   neighStateNames,
@@ -242,7 +243,7 @@ export class Neighbor {
       RTM_DELNEIGH,
       0,
       (w) =>
-        encodeNeighMessage(w, { family: dst.length === 4 ? AF_INET : AF_INET6, ifindex: link.index, flags: o.proxy ? NTF_PROXY : 0 }, { dst: formatIp(dst) }),
+        encodeNeighMessage(w, { family: dst.length === 4 ? AF_INET : AF_INET6, ifindex: link.index, flags: o.proxy ? NTF_PROXY : 0 }, { dst }),
       {
         operation: o.proxy ? 'remove proxy neighbour' : 'remove neighbour',
         object: `${formatIp(dst)} dev ${link.label} in ${ns.label}`,
@@ -377,8 +378,8 @@ function modifyNeighbor(ns: Namespace, entry: NeighborOptions, verb: 'add' | 're
       flags,
     };
     // addresses go to the encoder as the bytes parsed above (see the `ip` and `mac` attribute types)
-    const attrs: Partial<NeighAttributes> = { dst: dst as unknown as string, protocol, flagsExt: o.managed ? NTF_EXT_MANAGED : undefined };
-    if (lladdr !== undefined) attrs.lladdr = lladdr as unknown as string;
+    const attrs: NeighAttributesInput = { dst, protocol, flagsExt: o.managed ? NTF_EXT_MANAGED : undefined };
+    if (lladdr !== undefined) attrs.lladdr = lladdr;
     // a change answers nothing: a command (no ACK of its own); its text is built only for an error
     return conn.command(RTM_NEWNEIGH, nlFlags, (w) => encodeNeighMessage(w, header, attrs), {
       operation: `${verb} ${o.proxy ? 'proxy neighbour' : 'neighbour'}`,

@@ -15,7 +15,9 @@ import {
   protocolNumber,
   ROUTE_FLAG_NAMES,
   RouteAttrs,
+  type NexthopAttributesInput,
   type RouteAttributes,
+  type RouteAttributesInput,
   type RouteMetricsValue,
   ROUTER_PREFS,
   type RouteTypeName,
@@ -42,13 +44,12 @@ import { Link, checkLinkArg, type LinkArg, resolveLink } from '../link/link.js';
 import type { Namespace } from '../namespace/namespace.js';
 
 /**
+/**
  * Metrics of a listed route, with the mask of locked ones.
+ * @interface
  * @category Addresses & routes
  */
-export interface RouteMetricsInfo extends RouteMetrics {
-  /** bit mask of locked metrics, 1 << RTAX_* (e.g. 4 = `mtu lock`). */
-  lock?: number;
-}
+export type RouteMetricsInfo = Omit<RouteMetricsValue, 'unknown'>;
 
 /**
  * Options of {@link Route.list}; all filtering is done by the kernel (strict dump request).

@@ -55,6 +55,11 @@ function identityOfFd(fd: number): NamespaceIdentity {
   return { dev: st.dev, ino: st.ino };
 }
 
+/** An object with a `then` method (what run() refuses as its callback's result). */
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function';
+}
+
 /** Throws a ValidationError unless `v` is a Namespace (JavaScript callers pass anything). @internal */
 export function validateNamespaceArg(v: unknown, field: string): Namespace {
   if (!(v instanceof Namespace)) throw new ValidationError(field, v, 'expected a Namespace');
@@ -369,8 +374,8 @@ export class Namespace {
       if (!entered) throw SystemError.from(e, `enter namespace ${this.label}`);
       throw e;
     }
-    if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
-      (result as unknown as Promise<unknown>).then(undefined, () => undefined);
+    if (isThenable(result)) {
+      result.then(undefined, () => undefined);
       throw new ValidationError('fn', '[Promise]', 'run() callback returned a Promise: code after an await would run in the original namespace');
     }
     return result;

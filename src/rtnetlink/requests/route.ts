@@ -14,7 +14,8 @@ import { AF_INET, AF_INET6 } from '../constants.js';
 import {
   encodeRouteMessage,
   protocolNumber,
-  type RouteAttributes,
+  type NexthopAttributesInput,
+  type RouteAttributesInput,
   type RouteMetricsValue,
   ROUTER_PREFS,
   type RouteTypeName,
@@ -40,43 +41,12 @@ import {
 } from '../route.js';
 
 /**
- * Route metrics (`ip route add … mtu 1400 advmss 1360 …`), RTA_METRICS / RTAX_*.
+ * Route metrics (`ip route add … mtu 1400 advmss 1360 …`), RTA_METRICS / RTAX_*: the
+ * RTAX_* definitions of the route schema, less the lock mask.
+ * @interface
  * @category Addresses & routes
  */
-export interface RouteMetrics {
-  /** path MTU (`mtu`). */
-  mtu?: number;
-  /** TCP window clamp (`window`). */
-  window?: number;
-  /** initial RTT estimate in ms (`rtt`). */
-  rtt?: number;
-  /** initial RTT variance in ms (`rttvar`). */
-  rttvar?: number;
-  /** initial slow-start threshold (`ssthresh`). */
-  ssthresh?: number;
-  /** congestion window clamp (`cwnd`). */
-  cwnd?: number;
-  /** advertised MSS (`advmss`). */
-  advmss?: number;
-  /** reordering metric (`reordering`). */
-  reordering?: number;
-  /** hop limit / TTL of packets using the route (`hoplimit`). */
-  hoplimit?: number;
-  /** initial congestion window (`initcwnd`). */
-  initcwnd?: number;
-  /** RTAX_FEATURE_* bits (`features`, e.g. 1 = ecn). */
-  features?: number;
-  /** minimum retransmission timeout in ms (`rto_min`). */
-  rtoMin?: number;
-  /** initial receive window (`initrwnd`). */
-  initrwnd?: number;
-  /** quick ACK (`quickack`, 0 or 1). */
-  quickack?: number;
-  /** congestion control algorithm (`congctl`). */
-  ccAlgo?: string;
-  /** TCP fast open without a cookie (`fastopen_no_cookie`, 0 or 1). */
-  fastopenNoCookie?: number;
-}
+export type RouteMetrics = Omit<RouteMetricsValue, 'lock' | 'unknown'>;
 
 /**
  * Name of a route metric.
@@ -288,24 +258,19 @@ export function encodeRoute<L>(w: NlWriter, v: ValidRoute<L>, dev: number | unde
   const { dst, via, src, from, family, table } = v;
   const full = family === 4 ? 32 : 128;
   const dstLen = dst.family === undefined ? 0 : dst.prefixLength;
-  // addresses go to the encoder as the bytes parsed above (see the `ip` attribute type)
-  const ip = (b: Buffer): string => b as unknown as string;
-  const multipath: RtNexthop[] | undefined = o.nexthops?.map((h, i) => ({
+  const multipath: RtNexthop<NexthopAttributesInput>[] | undefined = o.nexthops?.map((h, i) => ({
     flags: h.onlink ? RTNH_F_ONLINK : 0,
     hops: v.weights[i]! - 1,
     ifindex: hopDevs[i] ?? 0,
     attrs: gatewayAttrs(v.hopVias[i], full),
   }));
-  const attrs: Partial<RouteAttributes> = {};
-  if (dst.bytes && dstLen > 0) attrs.dst = ip(dst.bytes);
-  if (from?.bytes) attrs.src = ip(from.bytes);
+  // addresses go to the encoder as the bytes parsed above
+  const attrs: RouteAttributesInput = gatewayAttrs(via, full);
+  if (dst.bytes && dstLen > 0) attrs.dst = dst.bytes;
+  if (from?.bytes) attrs.src = from.bytes;
   if (dev !== undefined) attrs.oif = dev;
-  if (via) {
-    if (via.length === full / 8) attrs.gateway = ip(via);
-    else attrs.via = formatIp(via);
-  }
   if (v.metric !== undefined) attrs.priority = v.metric;
-  if (src) attrs.prefsrc = ip(src);
+  if (src) attrs.prefsrc = src;
   if (v.metrics) attrs.metrics = v.metrics;
   if (multipath) attrs.multipath = multipath;
   if (table > 255) attrs.table = table;
@@ -329,6 +294,6 @@ export function encodeRoute<L>(w: NlWriter, v: ValidRoute<L>, dev: number | unde
 }
 
 /** RTA_GATEWAY for a gateway of the route's own family, RTA_VIA (text) for an IPv6 gateway of an IPv4 route. */
-function gatewayAttrs(gw: Buffer | undefined, fullLength: number): { gateway?: string; via?: string } {
-  return gw === undefined ? {} : gw.length === fullLength / 8 ? { gateway: formatIp(gw) } : { via: formatIp(gw) };
+function gatewayAttrs(gw: Buffer | undefined, fullLength: number): { gateway?: Buffer; via?: Buffer } {
+  return gw === undefined ? {} : gw.length === fullLength / 8 ? { gateway: gw } : { via: gw };
 }
