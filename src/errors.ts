@@ -310,7 +310,7 @@ export class AddonMissingError extends NetnsKitError {
   readonly command: string;
   constructor(platform: string, command: string, options?: { cause?: unknown }) {
     super(
-      `netns-kit: no native addon for ${platform}: no prebuilt binary matches and none was built from source. ` +
+      `no native addon for ${platform}: no prebuilt binary matches and none was built from source. ` +
         `Build it with \`${command}\` (needs python3, make and a C++ compiler; with pnpm, allow its build script: \`pnpm approve-builds\`).`,
       'ERR_ADDON_MISSING',
       undefined,

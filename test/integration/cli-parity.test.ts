@@ -59,6 +59,9 @@ describe.skipIf(!!rootSkip)('netns-kit CLI output is ip’s', () => {
     await Neighbor.add(ns, { address: '10.8.0.3', lladdr: '02:00:00:00:00:03', link: veth.local, state: 'stale' });
     await Neighbor.add(ns, { address: 'fd08::2', lladdr: '02:00:00:00:00:02', link: veth.local, router: true });
     await eventually(async () => (await Link.get(ns, 'eth0')).operstate === 'up', 'eth0 to be operationally up');
+    // a new bridge is UNKNOWN until the kernel notices its only port has no carrier: wait for
+    // that, so the state cannot change between our listing and ip's
+    await eventually(async () => (await Link.get(ns, 'br0')).operstate === 'down', 'br0 to settle as down (no carrier)');
     return ns;
   }
 
