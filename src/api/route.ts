@@ -372,6 +372,10 @@ export class Route {
   static append(ns: Namespace, route: RouteOptions): Promise<void> {
     return modifyRoute(ns, route, 'append', NLM_F_CREATE | NLM_F_APPEND);
   }
+  /** Adds a route before existing ones with the same destination (`ip route prepend`): EEXIST only for an identical route. */
+  static prepend(ns: Namespace, route: RouteOptions): Promise<void> {
+    return modifyRoute(ns, route, 'prepend', NLM_F_CREATE);
+  }
   /**
    * Removes a route (`ip route del`): the first one matching the destination and every
    * field given (table defaults to main). ESRCH if none matches.
@@ -543,7 +547,7 @@ function versionOfText(s: string | undefined): 4 | 6 | undefined {
   return f === 0 ? undefined : f;
 }
 
-type RouteVerb = 'add' | 'replace' | 'append' | 'remove';
+type RouteVerb = 'add' | 'replace' | 'append' | 'prepend' | 'remove';
 
 /**
  * Builds and sends RTM_NEWROUTE / RTM_DELROUTE. Everything is validated before the first
@@ -872,7 +876,8 @@ class RouteChange implements RequestInfo {
 const NONE: readonly never[] = Object.freeze([]);
 /** Stands for a ValidRoute no longer kept (see RouteChange.send). */
 const DROPPED = Object.freeze({}) as ValidRoute;
-const VERB_OPERATIONS = { add: 'add route', replace: 'replace route', append: 'append route', remove: 'remove route' } as const;
+const VERB_OPERATIONS = { add: 'add route', replace: 'replace route', append: 'append route',
+  prepend: 'prepend route', remove: 'remove route' } as const;
 
 /** RTA_GATEWAY for a gateway of the route's own family, RTA_VIA (text) for an IPv6 gateway of an IPv4 route. */
 function gatewayAttrs(gw: Buffer | undefined, fullLength: number): { gateway?: string; via?: string } {
