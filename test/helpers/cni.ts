@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll } from 'vitest';
+import { onTestFinished } from 'vitest';
 import { toolEnv } from './env.js';
 
 /** The reference plugins (Debian's containernetworking-plugins). */
@@ -73,10 +73,10 @@ export function cni(plugin: string, command: string, conf: unknown, o: CniCallOp
   });
 }
 
-/** A temporary directory removed after the file's tests. */
+/** A temporary directory removed when the current test finishes. */
 export function tempDir(tag: string): string {
-  const d = mkdtempSync(join(tmpdir(), `nk-${tag}-`));
-  afterAll(() => rmSync(d, { recursive: true, force: true }));
+  const d = mkdtempSync(join(tmpdir(), `nk-cni-${tag}-`));
+  onTestFinished(() => rmSync(d, { recursive: true, force: true }));
   return d;
 }
 
