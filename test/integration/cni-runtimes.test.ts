@@ -56,7 +56,7 @@ function run(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; time
 /** Fetches http://ip:port/ from inside the namespace `ns` (nsenter + node): the body. */
 async function httpGet(ns: string, ip: string, port: number): Promise<string> {
   const script = `const s=require('net').connect(${port},'${ip}');let b='';s.setTimeout(5000,()=>{console.log('TIMEOUT');process.exit(1)});s.on('data',d=>b+=d).on('end',()=>{console.log(b.split('\\r\\n\\r\\n').slice(1).join(''));}).on('error',e=>{console.log('ERROR '+e.message);process.exit(1)}).write('GET / HTTP/1.0\\r\\n\\r\\n')`;
-  return run('nsenter', [`--net=/run/netns/${ns}`, process.execPath, '-e', script]).catch((e: Error) => e.message);
+  return run('nsenter', [`--net=/run/netns/${ns}`, process.execPath, '-e', script]).then((out) => out.replace(/\n$/, ''), (e: Error) => e.message);
 }
 
 /** Mounts below `dir` in this mount namespace (podman's shm and overlay mounts), deepest first. */
