@@ -52,6 +52,8 @@ export interface CniCallOptions {
 
 /** Runs `plugin` (a path to an executable) with CNI_COMMAND `command` and `conf` on stdin. */
 export function cni(plugin: string, command: string, conf: unknown, o: CniCallOptions = {}): Promise<CniCall> {
+  // never the machine's own namespace: only VERSION (which touches nothing) may run without one
+  if (!o.host && command !== 'VERSION') throw new Error(`cni ${command}: pass the test's host namespace`);
   const env: NodeJS.ProcessEnv = { ...toolEnv, CNI_COMMAND: command, CNI_PATH: o.path ?? REF_DIR };
   if (o.containerId !== undefined) env.CNI_CONTAINERID = o.containerId;
   if (o.netns !== undefined) env.CNI_NETNS = o.netns;

@@ -4,6 +4,7 @@
  * throwaway "host" and container namespaces the tests make.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import net from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Namespace } from '../../src/index.js';
@@ -51,6 +52,7 @@ describe.skipIf(!!rootSkip)('netns-kit-bridge CNI plugin', () => {
     expect(v.code).toBe(0);
     expect(v.json).toEqual({ cniVersion: '1.1.0', supportedVersions: ['0.1.0', '0.2.0', '0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'] });
     const dir = tempDir('err');
+    const host = await tempNamespace('h'); // even calls that fail early run in a namespace of the test's
     const base = { containerId: 'c1', netns: '/run/netns/none-such', ifname: 'eth0' };
     const cases: [string, unknown, Record<string, string>, number, RegExp][] = [
       ['ADD', '{not json', base, 6, /failed to load netconf/],
@@ -63,7 +65,7 @@ describe.skipIf(!!rootSkip)('netns-kit-bridge CNI plugin', () => {
       ['BOGUS', netConf('netns-kit-bridge', dir), base, 4, /unknown CNI_COMMAND/],
     ];
     for (const [cmd, conf, env, code, msg] of cases) {
-      const r = await cni(OURS(), cmd, conf, env);
+      const r = await cni(OURS(), cmd, conf, { ...env, host: host.name });
       expect({ cmd, exit: r.code, code: r.json?.code }).toEqual({ cmd, exit: 1, code });
       expect(r.json.msg).toMatch(msg);
       expect(typeof r.json.cniVersion).toBe('string');
@@ -232,9 +234,9 @@ describe.skipIf(!!rootSkip)('netns-kit-bridge CNI plugin', () => {
     expect([bad.code, bad.json.code]).toEqual([1, 103]);
     expect(bad.json.msg).toMatch(/Failed to match addr 10\.88\.0\.2\/24 on interface eth0/);
     // STATUS: ready
-    expect((await cni(OURS(), 'STATUS', conf, {})).code).toBe(0);
+    expect((await cni(OURS(), 'STATUS', conf, { host: host.name })).code).toBe(0);
     // GC keeps k2 only
-    const gc = await cni(OURS(), 'GC', { ...conf, 'cni.dev/valid-attachments': [{ containerID: 'k2', ifname: 'eth0' }] }, {});
+    const gc = await cni(OURS(), 'GC', { ...conf, 'cni.dev/valid-attachments': [{ containerID: 'k2', ifname: 'eth0' }] }, { host: host.name });
     expect(gc.code, gc.stdout).toBe(0);
     expect(readdirSync(join(dir, 'testnet')).filter((f) => f.startsWith('10.'))).toEqual(['10.88.0.3']);
   });
@@ -266,6 +268,85 @@ describe.skipIf(!!rootSkip)('netns-kit-bridge CNI plugin', () => {
       const d = await cni(join(REF_DIR, plugin), 'DEL', conf, env);
       expect(d.code, d.stdout).toBe(0);
     }
+  });
+
+  /** A TCP server in `ns` answering each connection with the peer's address as it sees it. */
+  async function whoServer(ns: Namespace, port: number): Promise<net.Server> {
+    const srv = ns.run(() => net.createServer((s) => s.end(`${s.remoteAddress}`.replace(/^::ffff:/, ""))).listen(port));
+    await new Promise((r) => srv.once('listening', r));
+    return srv;
+  }
+  /** Connects from inside `ns` (a socket opened there: ns.openSocket) and reads the answer. */
+  async function ask(ns: Namespace, ip: string, port: number): Promise<string> {
+    const fd = await ns.openSocket(2 /* AF_INET */, 1 /* SOCK_STREAM */);
+    return new Promise((resolve) => {
+      const s = new net.Socket({ fd });
+      s.connect(port, ip);
+      let b = '';
+      s.setTimeout(3000, () => (s.destroy(), resolve('TIMEOUT')));
+      s.on('data', (d) => (b += d)).on('end', () => resolve(b)).on('error', (e) => resolve(`ERROR ${e.message}`));
+    });
+  }
+
+  it.skipIf(!!refSkip || !existsSync(join(REF_DIR, 'portmap')))('ipMasq and portMappings: the same reachability as reference bridge(ipMasq) + portmap, from an outside namespace and the host; DEL and GC remove the rules', async () => {
+    const seen: Record<string, Record<string, string>> = {};
+    for (const label of ['ref', 'ours'] as const) {
+      const host = await tempNamespace('h');
+      const cont = await tempNamespace('c');
+      const outside = await tempNamespace('o');
+      sh('ip', ['-n', host.name!, 'link', 'add', 'up0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', outside.name!]);
+      sh('ip', ['-n', host.name!, 'addr', 'add', '192.0.2.1/24', 'dev', 'up0']);
+      sh('ip', ['-n', host.name!, 'link', 'set', 'up0', 'up']);
+      sh('ip', ['-n', outside.name!, 'addr', 'add', '192.0.2.2/24', 'dev', 'eth0']);
+      sh('ip', ['-n', outside.name!, 'link', 'set', 'eth0', 'up']);
+      const dir = tempDir(`nat${label}`);
+      const env = { host: host.name, containerId: 'nat1', netns: `/run/netns/${cont.name}`, ifname: 'eth0' };
+      const mappings = [{ hostPort: 18080, containerPort: 80, protocol: 'tcp' }];
+      const main = netConf(label === 'ref' ? 'bridge' : 'netns-kit-bridge', dir, { ipMasq: true, ...(label === 'ours' ? { runtimeConfig: { portMappings: mappings } } : {}) });
+      const add = await cni(label === 'ref' ? REF : OURS(), 'ADD', main, env);
+      expect(add.code, add.stdout + add.stderr).toBe(0);
+      const pm = { cniVersion: '1.0.0', name: 'testnet', type: 'portmap', capabilities: { portMappings: true }, runtimeConfig: { portMappings: mappings }, prevResult: add.json };
+      if (label === 'ref') expect((await cni(join(REF_DIR, 'portmap'), 'ADD', pm, env)).code).toBe(0);
+      const a = await whoServer(outside, 9000);
+      const b = await whoServer(cont, 80);
+      try {
+        seen[label] = {
+          'container → outside (source seen)': await ask(cont, '192.0.2.2', 9000),
+          'outside → host:18080 (source seen)': await ask(outside, '192.0.2.1', 18080),
+          'host → gateway:18080': await ask(host, '10.88.0.1', 18080),
+        };
+      } finally {
+        a.close();
+        b.close();
+      }
+      if (label === 'ref') expect((await cni(join(REF_DIR, 'portmap'), 'DEL', pm, env)).code).toBe(0);
+      expect((await cni(label === 'ref' ? REF : OURS(), 'DEL', { ...main, prevResult: add.json }, env)).code).toBe(0);
+      const b2 = await whoServer(cont, 80);
+      try {
+        expect(await ask(outside, '192.0.2.1', 18080)).toMatch(/ERROR|TIMEOUT/);
+      } finally {
+        b2.close();
+      }
+      if (label === 'ours') {
+        expect(sh('ip', ['netns', 'exec', host.name!, 'nft', 'list', 'table', 'ip', 'netns-kit-cni'])).not.toMatch(/masquerade|dnat/);
+        // GC: an attachment left behind by a runtime that crashed goes when it is not listed as valid
+        const c2 = await tempNamespace('c');
+        const e2 = { ...env, containerId: 'nat2', netns: `/run/netns/${c2.name}` };
+        const kept = await cni(OURS(), 'ADD', { ...main, cniVersion: '1.1.0' }, e2);
+        expect(kept.code, kept.stdout).toBe(0);
+        const e3 = { ...env, containerId: 'nat3', netns: `/run/netns/${c2.name}`, ifname: 'eth1' };
+        expect((await cni(OURS(), 'ADD', { ...main, cniVersion: '1.1.0', runtimeConfig: { portMappings: [{ hostPort: 18081, containerPort: 80 }] } }, e3)).code).toBe(0);
+        expect((await cni(OURS(), 'CHECK', { ...main, cniVersion: '1.1.0', prevResult: kept.json }, e2)).code).toBe(0);
+        const gc = await cni(OURS(), 'GC', { ...main, cniVersion: '1.1.0', 'cni.dev/valid-attachments': [{ containerID: 'nat2', ifname: 'eth0' }] }, { host: host.name });
+        expect(gc.code, gc.stdout).toBe(0);
+        const rules = sh('ip', ['netns', 'exec', host.name!, 'nft', 'list', 'table', 'ip', 'netns-kit-cni']);
+        expect(rules).toMatch(/dnat to 10\.88\.0\.\d+:80/);
+        expect(rules).not.toMatch(/dport 18081/);
+        expect(readdirSync(join(dir, 'testnet')).filter((f) => f.startsWith('10.'))).toEqual([kept.json.ips[0].address.split('/')[0]]);
+      }
+    }
+    expect(seen.ours).toEqual(seen.ref);
+    expect(seen.ours).toEqual({ 'container → outside (source seen)': '192.0.2.1', 'outside → host:18080 (source seen)': '192.0.2.2', 'host → gateway:18080': '10.88.0.1' });
   });
 
   it.skipIf(!!refSkip)('delegates IPAM to another plugin when the configuration names one (reference static)', async () => {
