@@ -161,15 +161,20 @@ export class Schema<T extends object> {
   private readonly byType: (Field | undefined)[] = [];
   private readonly entries: [number, Field][];
 
-  /** Decoder and encoder generated from the definitions (see compileSchema). */
-  private readonly compiled: CompiledSchema;
+  /**
+   * Decoder and encoder generated from the definitions (see compileSchema), on first use: a
+   * process that loads every schema but uses a few (a CNI plugin call) compiles only those.
+   */
+  private compiledCodec: CompiledSchema | undefined;
+  private get compiled(): CompiledSchema {
+    return (this.compiledCodec ??= compileSchema(this.name, this.entries));
+  }
 
   /** A schema from its definitions (use {@link defineSchema} to get the decoded type inferred). */
   constructor(name: string, defs: FieldDefs) {
     this.name = name;
     this.entries = Object.entries(defs).map(([t, f]) => [Number(t), f] as [number, Field]).sort((a, b) => a[0] - b[0]);
     for (const [t, f] of this.entries) this.byType[t] = f;
-    this.compiled = compileSchema(name, this.entries);
   }
 
   /** The field definition of an attribute type. */
@@ -458,9 +463,12 @@ export class Struct<T extends object> {
       off += t === 'u64' ? 8 : t === 'u32' || t === 's32' || t === 'be32' || t === 'pad4' ? 4 : t === 'u8' || t === 'pad1' ? 1 : 2;
     }
     this.size = off;
-    this.compiled = compileStruct(this.fields, off);
   }
-  private readonly compiled: ReturnType<typeof compileStruct>;
+  /** The generated codec, compiled on first use (like Schema's). */
+  private compiledCodec: ReturnType<typeof compileStruct> | undefined;
+  private get compiled(): ReturnType<typeof compileStruct> {
+    return (this.compiledCodec ??= compileStruct(this.fields, this.size));
+  }
 
   /** Reads the struct at offset; ParseError if fewer than `size` bytes remain before `end`. */
   decode(buf: Buffer, offset: number, end = buf.length): T {
