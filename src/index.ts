@@ -62,6 +62,9 @@ export {
   type RequestInfo,
   type BodyWriter,
   type CommandFailure,
+  type DatagramMessage,
+  type DatagramReply,
+  type DatagramResult,
 } from './netlink/connection.js';
 export type { NlMessage, ExtAck } from './netlink/message.js';
 export { NlWriter } from './netlink/writer.js';
@@ -221,6 +224,59 @@ export {
   type RuleOptions,
   type RuleRef,
 } from './api/nftables/transaction.js';
-export { NftWatcher, type NftEvent, type NftWatcherEvents } from './api/nftables/watch.js';
+export {
+  NftWatcher,
+  type NftEvent,
+  type NftWatcherEvents,
+  type NftTableEvent,
+  type NftChainEvent,
+  type NftRuleEvent,
+  type NftSetEvent,
+  type NftElementsEvent,
+  type NftGenerationEvent,
+  type NftOverflowEvent,
+} from './api/nftables/watch.js';
+export { describeElement, setTypesOf, type DescribedElement } from './api/nftables/nftables.js';
+export type { NftTable, NftTableSpec } from './nftables/table.js';
+export type { NftChain, NftChainSpec, BaseChainHook, ChainType } from './nftables/chain.js';
+export type { NftRule, NftRuleSpec, RulePlacement } from './nftables/rule.js';
+export type { NftSet, NftSetSpec, NftElement, NftElementSpec } from './nftables/set.js';
+export type { NftGeneration } from './nftables/gen.js';
+export type { TableRef, ChainRef, SetRef } from './nftables/batch.js';
+export type { NftData, NftDataValue, NftDataVerdict, Verdict } from './nftables/codec.js';
+export type { NftDataType, NftValue } from './nftables/datatypes.js';
+export type {
+  NftFamily,
+  NftHook,
+  NamedPriority,
+  BitwiseOp,
+  NftSetFlag,
+  VerdictName,
+  CmpOp,
+  PayloadBase,
+  MetaKey,
+  CtKey,
+  CtState,
+  NatFlag,
+  FibResult,
+  FibFlag,
+} from './nftables/constants.js';
+export type {
+  Expr,
+  PayloadExpr,
+  MetaExpr,
+  CmpExpr,
+  BitwiseExpr,
+  ImmediateExpr,
+  LookupExpr,
+  NatExpr,
+  MasqExpr,
+  RedirExpr,
+  CtExpr,
+  FibExpr,
+  CounterExpr,
+  RangeExpr,
+  RawExpr,
+} from './nftables/expr.js';
 export * as expr from './api/nftables/expressions.js';
 export { TransactionError, type TransactionFailure } from './errors.js';

@@ -110,6 +110,14 @@ export interface DatagramReply {
   error?: NetlinkError;
 }
 
+/** What {@link NetlinkConnection.sendDatagram} resolves with. */
+export interface DatagramResult {
+  /** the answer to each message of the datagram, in order. */
+  replies: DatagramReply[];
+  /** the answer to the `sync` request sent after it. */
+  sync: DatagramReply;
+}
+
 /** Options of one dump. */
 export interface DumpOptions {
   /** What to do when the kernel marks the dump inconsistent (NLM_F_DUMP_INTR):
@@ -475,7 +483,7 @@ export class NetlinkConnection {
    * nothing for it, e.g. the batch was refused as a whole). Requests written earlier are
    * sent before the datagram. The send buffer is raised to fit the datagram.
    */
-  async sendDatagram(messages: readonly DatagramMessage[], sync: DatagramMessage): Promise<{ replies: DatagramReply[]; sync: DatagramReply }> {
+  async sendDatagram(messages: readonly DatagramMessage[], sync: DatagramMessage): Promise<DatagramResult> {
     if (this.closed) throw this.closedError(sync.info);
     const w = new NlWriter(4096);
     const batch = new Batch(this.batch.id);
