@@ -15,16 +15,38 @@ import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dropNamespace, tempNamespace } from '../lib/env.mjs';
+import { readFileSync } from 'node:fs';
+import { cpuTimerPath, dropNamespace, tempNamespace, workDir } from '../lib/env.mjs';
 import { timed } from '../lib/measure.mjs';
 
 const REF = '/usr/lib/cni';
 const OURS = fileURLToPath(new URL('../../dist/cni/bin.js', import.meta.url));
 
+/** CPU µs (user + system) of the plugin calls timed since the last take (the plugin process and the processes it waited for). */
+let cpuUs = 0;
+function takeCpu() {
+  const c = cpuUs;
+  cpuUs = 0;
+  return c;
+}
+let runs = 0;
+
 function call(host, plugin, command, conf, containerId, netns) {
   return new Promise((resolve, reject) => {
     const env = { PATH: process.env.PATH, CNI_COMMAND: command, CNI_CONTAINERID: containerId, CNI_NETNS: netns, CNI_IFNAME: 'eth0', CNI_PATH: REF };
-    const child = spawn('nsenter', [`--net=/run/netns/${host}`, plugin], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const timer = cpuTimerPath();
+    const tf = join(workDir, `cni-cpu-${runs++}.txt`);
+    const argv = [`--net=/run/netns/${host}`, plugin];
+    const child = timer ? spawn(timer, [tf, 'nsenter', ...argv], { env, stdio: ['pipe', 'pipe', 'pipe'] }) : spawn('nsenter', argv, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    child.on('close', () => {
+      if (!timer) return;
+      try {
+        const [u, s] = readFileSync(tf, 'utf8').trim().split(/\s+/).map(Number);
+        cpuUs += u + s;
+      } catch {
+        /* not written: the call failed */
+      }
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('error', reject);
@@ -71,17 +93,21 @@ export async function run(ctx) {
       ]) {
         const c = conf(type, false);
         let us = 0;
+        let cpu = 0;
         for (let i = 0; i < N; i++) {
+          takeCpu();
           const [t] = await timed(() => call(host.name, plugin, 'ADD', c, id(i), `/run/netns/${conts[i].name}`));
           us += t;
+          cpu += takeCpu();
           await call(host.name, plugin, 'DEL', c, id(i), `/run/netns/${conts[i].name}`);
         }
-        results.record(W, opAdd, impl, us, N, { ref, note: 'nsenter + the plugin, per call' });
+        results.record(W, opAdd, impl, { us, cpuUs: cpu || undefined }, N, { ref, note: 'nsenter + the plugin, per call' });
       }
       // ADD + DEL with masquerade and a published port
       {
         const c = { ...conf('netns-kit-bridge', true), runtimeConfig: { portMappings: mappings } };
         let us = 0;
+        takeCpu();
         for (let i = 0; i < N; i++) {
           const ns = `/run/netns/${conts[i].name}`;
           const [t] = await timed(async () => {
@@ -90,11 +116,12 @@ export async function run(ctx) {
           });
           us += t;
         }
-        results.record(W, opChain, 'netns-kit-bridge (nf_tables in-process): 2 processes', us, N, { ref: true });
+        results.record(W, opChain, 'netns-kit-bridge (nf_tables in-process): 2 processes', { us, cpuUs: takeCpu() || undefined }, N, { ref: true });
       }
       {
         const c = conf('bridge', true);
         let us = 0;
+        takeCpu();
         for (let i = 0; i < N; i++) {
           const ns = `/run/netns/${conts[i].name}`;
           const [t] = await timed(async () => {
@@ -106,7 +133,7 @@ export async function run(ctx) {
           });
           us += t;
         }
-        results.record(W, opChain, 'reference bridge + host-local + portmap (iptables): 6 processes', us, N);
+        results.record(W, opChain, 'reference bridge + host-local + portmap (iptables): 6 processes', { us, cpuUs: takeCpu() || undefined }, N);
       }
     }
   } finally {

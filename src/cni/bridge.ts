@@ -286,7 +286,8 @@ export async function cmdDel(env: CniEnv, conf: BridgeConf): Promise<void> {
     }
   }
   if (ipam) await ipam.del();
-  if (ipam && (conf.ipMasq || conf.portMappings.length)) await (await nat()).teardown(host, conf, env);
+  // always: a runtime may leave runtimeConfig out of DEL, and rules must not outlive the container
+  if (ipam) await (await nat()).teardown(host, conf, env);
 }
 
 /** CHECK: the container's network is still what the previous result says. */

@@ -299,6 +299,7 @@ describe.skipIf(!!rootSkip)('netns-kit-bridge CNI plugin', () => {
       sh('ip', ['-n', host.name!, 'link', 'set', 'up0', 'up']);
       sh('ip', ['-n', outside.name!, 'addr', 'add', '192.0.2.2/24', 'dev', 'eth0']);
       sh('ip', ['-n', outside.name!, 'link', 'set', 'eth0', 'up']);
+      sh('ip', ['-n', host.name!, 'link', 'set', 'lo', 'up']);
       const dir = tempDir(`nat${label}`);
       const env = { host: host.name, containerId: 'nat1', netns: `/run/netns/${cont.name}`, ifname: 'eth0' };
       const mappings = [{ hostPort: 18080, containerPort: 80, protocol: 'tcp' }];
@@ -314,6 +315,7 @@ describe.skipIf(!!rootSkip)('netns-kit-bridge CNI plugin', () => {
           'container → outside (source seen)': await ask(cont, '192.0.2.2', 9000),
           'outside → host:18080 (source seen)': await ask(outside, '192.0.2.1', 18080),
           'host → gateway:18080': await ask(host, '10.88.0.1', 18080),
+          'host → 127.0.0.1:18080': await ask(host, '127.0.0.1', 18080),
         };
       } finally {
         a.close();
@@ -346,7 +348,7 @@ describe.skipIf(!!rootSkip)('netns-kit-bridge CNI plugin', () => {
       }
     }
     expect(seen.ours).toEqual(seen.ref);
-    expect(seen.ours).toEqual({ 'container → outside (source seen)': '192.0.2.1', 'outside → host:18080 (source seen)': '192.0.2.2', 'host → gateway:18080': '10.88.0.1' });
+    expect(seen.ours).toEqual({ 'container → outside (source seen)': '192.0.2.1', 'outside → host:18080 (source seen)': '192.0.2.2', 'host → gateway:18080': '10.88.0.1', 'host → 127.0.0.1:18080': '10.88.0.1' });
   });
 
   it.skipIf(!!refSkip)('delegates IPAM to another plugin when the configuration names one (reference static)', async () => {
