@@ -48,9 +48,11 @@ function call(host, plugin, command, conf, containerId, netns) {
       }
     });
     let out = '';
+    let err = '';
     child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out ? JSON.parse(out) : undefined) : reject(new Error(`${plugin} ${command}: exit ${code}: ${out}`))));
+    child.on('close', (code) => (code === 0 ? resolve(out ? JSON.parse(out) : undefined) : reject(new Error(`${plugin} ${command}: exit ${code}: ${out}${err}`))));
     child.stdin.end(JSON.stringify(conf));
   });
 }

@@ -5,12 +5,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { Address } from '../api/address.js';
-import { Bridge } from '../api/bridge.js';
-import { Link } from '../api/link.js';
-import { Namespace } from '../api/namespace.js';
-import { Route } from '../api/route.js';
-import { VethPair } from '../api/veth.js';
+import { Address, Bridge, Link, Namespace, Route, VethPair } from './objects.js';
 import { NetnsKitError, ValidationError } from '../errors.js';
 import type { BridgeConf, CniEnv } from './config.js';
 import { ipamFor } from './ipam/ipam.js';

@@ -15,9 +15,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import type { Namespace } from '../api/namespace.js';
-import { Nftables } from '../api/nftables/nftables.js';
-import * as x from '../api/nftables/expressions.js';
+import { expr as x, Nftables, type Namespace } from './objects.js';
 import type { BridgeConf, CniEnv, CniPortMapping } from './config.js';
 import { formatIpNet, parseIpNet } from './ipnet.js';
 import { CniCode, CniError, type CniResult } from './spec.js';
