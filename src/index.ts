@@ -6,13 +6,14 @@ export {
   Link,
   KindLink,
   type LinkRef,
+  type LinkArg,
   type LinkLike,
   type LinkListFilter,
   type LinkChanges,
   type LinkCreateOptions,
   type MoveOptions,
-} from './api/link.js';
-export { VethPair, type VethPairOptions, type VethPeerOptions } from './api/veth.js';
+} from './api/link/link.js';
+export { VethPair, type VethPairOptions, type VethPeerOptions } from './api/link/veth.js';
 export {
   Bridge,
   type BridgeOptions,
@@ -20,11 +21,11 @@ export {
   type BridgeSettings,
   type BridgePortOptions,
   type BridgePortSettings,
-} from './api/bridge.js';
-export { Fdb, type FdbEntry, type FdbRaw, type FdbHeader, type FdbState, type FdbListFilter, type FdbAddOptions, type FdbDeleteOptions } from './api/fdb.js';
-export { Vxlan, type VxlanOptions, type VxlanCreateOptions, type VxlanSettings } from './api/vxlan.js';
-export { Macvlan, Macvtap, type MacvlanMode, type MacvlanCreateOptions, type MacvlanSettings } from './api/macvlan.js';
-export { Tun, type TunCreateOptions, type TunSettings } from './api/tun.js';
+} from './api/link/bridge.js';
+export { Fdb, type FdbEntry, type FdbRaw, type FdbHeader, type FdbState, type FdbListFilter, type FdbAddOptions, type FdbDeleteOptions } from './api/link/fdb.js';
+export { Vxlan, type VxlanOptions, type VxlanCreateOptions, type VxlanSettings } from './api/link/vxlan.js';
+export { Macvlan, Macvtap, type MacvlanMode, type MacvlanCreateOptions, type MacvlanSettings } from './api/link/macvlan.js';
+export { Tun, type TunCreateOptions, type TunSettings } from './api/link/tun.js';
 export {
   Dummy,
   Vlan,
@@ -39,8 +40,8 @@ export {
   type VrfCreateOptions,
   type BondCreateOptions,
   type BondSettings,
-} from './api/kinds.js';
-export { Namespace, NETNS_RUN_DIR, type NamespaceEntry, type NsidEntry, type NamespaceIdentity } from './api/namespace.js';
+} from './api/link/kinds.js';
+export { Namespace, NETNS_RUN_DIR, type NamespaceEntry, type NsidEntry, type NamespaceIdentity } from './api/namespace/namespace.js';
 export {
   NetnsKitError,
   SystemError,
@@ -51,7 +52,10 @@ export {
   ParseError,
   TimeoutError,
   AbortError,
+  AddonMissingError,
   type ErrorAttribute,
+  type ErrorCode,
+  type ErrnoCode,
   errnoName,
 } from './errors.js';
 export {
@@ -68,8 +72,8 @@ export {
 } from './netlink/connection.js';
 export type { NlMessage, ExtAck } from './netlink/message.js';
 export { NlWriter } from './netlink/writer.js';
-// Decoded attributes: one documented interface per rtnetlink attribute set (each checked at
-// compile time against the schema that decodes and encodes it).
+// Decoded attributes: one documented type per rtnetlink attribute set, mapped from the
+// schema's definitions (each field declared and documented once, in the schema).
 export type {
   LinkInfoAttributes,
   LinkMessage,
@@ -103,11 +107,12 @@ export type {
   BondAdInfoAttributes,
   BondSlaveAttributes,
 } from './rtnetlink/link-kinds.js';
+export type { LinkKindDataMap, LinkSlaveDataMap } from './rtnetlink/link-kind-registry.js';
 export type { BridgeAttributes, BridgePortAttributes, BridgeAfSpecAttributes, BrBooloptMultiValue, BridgeVlanInfoValue } from './rtnetlink/bridge.js';
 export type { VxlanAttributes, VxlanPortRangeValue } from './rtnetlink/vxlan.js';
-export type { AddrAttributes, IfaCacheInfoValue } from './rtnetlink/addr.js';
+export type { AddrAttributes, IfaCacheInfoValue } from './rtnetlink/address.js';
 export type { RouteAttributes, RouteMetricsValue, NexthopAttributes, RtNexthop, RtaCacheInfoValue } from './rtnetlink/route.js';
-export type { NeighAttributes, NdaCacheInfoValue } from './rtnetlink/neigh.js';
+export type { NeighAttributes, NdaCacheInfoValue } from './rtnetlink/neighbor.js';
 export type { NetconfAttributes } from './rtnetlink/netconf.js';
 export type { NsidAttributes } from './rtnetlink/nsid.js';
 export type { BridgeId } from './rtnetlink/bridge.js';
@@ -137,10 +142,22 @@ export {
   type NamedField,
   type RepeatedField,
   type UnknownAttrs,
+  defineAttributes,
+  type AttributeDef,
+  type AttributeDefs,
+  type AttributesOf,
+  type AttributesInputOf,
+  type DefValue,
+  type DefInput,
+  type InputValueOf,
+  type NestedInputFieldOf,
+  type InputOf,
+  type StructFieldDefs,
+  type StructFieldsOf,
 } from './netlink/attributes.js';
 export { parseCidr, parseIp, formatIp, parseMac, formatMac, type Cidr } from './util/ip.js';
 export { validateIfname, validateNamespaceName } from './util/validate.js';
-export { Watcher, type WatchOptions, type WatcherEventMap, type WatcherStats } from './api/watch.js';
+export { Watcher, type WatchOptions, type WatcherEventMap, type WatcherStats } from './api/events/watch.js';
 export {
   eventKey,
   eventObject,
@@ -160,12 +177,12 @@ export {
   type OverflowEvent,
   type SyncEvent,
   type WatchObjectMap,
-} from './api/events.js';
-export type { WaitOptions } from './api/wait.js';
-export { Netconf, type NetconfFamily } from './api/netconf.js';
-export { EventStream } from './api/event-stream.js';
-export { NamespaceWatcher, type NamespaceEvent, type NamespaceWatchOptions, type NamespaceWatcherEventMap } from './api/namespace-watch.js';
-export { Address, type AddressOptions, type AddressListOptions, type AddressFlushOptions, type Lifetime, type SettableAddressFlag } from './api/address.js';
+} from './api/events/events.js';
+export { waitFor, waitForNamespace, type WaitOptions } from './api/events/wait.js';
+export { Netconf, type NetconfFamily } from './api/namespace/netconf.js';
+export { EventStream } from './api/events/event-stream.js';
+export { NamespaceWatcher, type NamespaceEvent, type NamespaceWatchOptions, type NamespaceWatcherEventMap } from './api/events/namespace-watch.js';
+export { Address, type AddressOptions, type AddressListOptions, type AddressFlushOptions, type Lifetime, type SettableAddressFlag } from './api/ip/address.js';
 export {
   Route,
   type RouteOptions,
@@ -176,7 +193,7 @@ export {
   type RouteMetrics,
   type RouteMetricName,
   type RouteMetricsInfo,
-} from './api/route.js';
+} from './api/ip/route.js';
 export {
   Neighbor,
   type NeighborOptions,
@@ -184,12 +201,11 @@ export {
   type NeighborListOptions,
   type NeighborFlushOptions,
   type SettableNeighState,
-} from './api/neighbor.js';
-export { Sysctl, sysctlPath, type SysctlValue } from './api/sysctl.js';
-export type { LinkArg } from './api/link-spec.js';
-export type { AddressFlagName } from './rtnetlink/addr.js';
+} from './api/ip/neighbor.js';
+export { Sysctl, sysctlPath, type SysctlValue } from './api/namespace/sysctl.js';
+export type { AddressFlagName } from './rtnetlink/address.js';
 export type { RouteTypeName } from './rtnetlink/route.js';
-export type { NeighStateName } from './rtnetlink/neigh.js';
+export type { NeighStateName } from './rtnetlink/neighbor.js';
 export {
   BridgeNetwork,
   DEFAULT_BRIDGE_SUBNET,
@@ -203,8 +219,18 @@ export {
   type NetworkInspect,
   type EndpointInspect,
   type RemoveOptions,
-} from './api/bridge-network.js';
-export { Ipv4Pool } from './util/ipv4-pool.js';
+  type OpenOptions,
+  type NetworkExtension,
+  type NetworkIssue,
+  type NetworkSummary,
+  registerNetworkExtension,
+} from './api/network/bridge-network.js';
+export { PoolOverlapError } from './api/network/errors.js';
+export { DnsResolver, DEFAULT_DNS_ADDRESS, type DnsResolverOptions, type DnsStats } from './api/network/dns.js';
+export { DEFAULT_ADDRESS_POOLS } from './api/network/pool.js';
+export { DEFAULT_STATE_DIR, type NetworkRecord, type EndpointRecord, type NetworkConfigRecord, type NamespaceRecord, type OwnerRecord, type PortRecord } from './api/network/state.js';
+export { withFileLock, writeFileAtomic, type FileLockOptions } from './util/file-lock.js';
+export { Ipv4Pool } from './api/network/ipv4-pool.js';
 // nf_tables (NETLINK_NETFILTER): transactions, listing, notifications
 export {
   Nftables,

@@ -5,7 +5,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { Address, Bridge, Link, Namespace, Route, VethPair } from './objects.js';
+import { Address, Bridge, Link, Namespace, Route, Sysctl, VethPair, loadWait } from './objects.js';
 import { NetnsKitError, ValidationError } from '../errors.js';
 import type { BridgeConf, CniEnv } from './config.js';
 import { ipamFor } from './ipam/ipam.js';
@@ -76,7 +76,7 @@ async function ensureBridge(host: Namespace, conf: BridgeConf, undo: Undo): Prom
     }
   }
   if (conf.promiscMode && (br.flags & 0x100) === 0) await step(`could not set promiscuous mode on "${conf.bridge}"`, () => br!.setPromiscuous(true));
-  await host.sysctl.set(`net/ipv6/conf/${conf.bridge}/accept_ra`, 0).catch(() => undefined);
+  await Sysctl.of(host).set(`net/ipv6/conf/${conf.bridge}/accept_ra`, 0).catch(() => undefined);
   if (!br.isUp) await step(`could not set "${conf.bridge}" up`, () => br!.up());
   return br;
 }
@@ -132,8 +132,8 @@ async function ensureGatewayAddress(br: Bridge, gw: string, force: boolean): Pro
 /** Addresses, link up and routes in the container (the reference's ipam.ConfigureIface). */
 async function configureContainer(cont: Namespace, ifname: string, result: CniResult, index: number): Promise<void> {
   const link = await Link.get(cont, ifname);
-  await cont.sysctl.set(`net/ipv6/conf/${ifname}/accept_dad`, 0).catch(() => undefined);
-  await cont.sysctl.set(`net/ipv4/conf/${ifname}/arp_notify`, 1).catch(() => undefined);
+  await Sysctl.of(cont).set(`net/ipv6/conf/${ifname}/accept_dad`, 0).catch(() => undefined);
+  await Sysctl.of(cont).set(`net/ipv4/conf/${ifname}/arp_notify`, 1).catch(() => undefined);
   await step(`failed to set "${ifname}" up`, () => link.up());
   const mine = (result.ips ?? []).filter((ip) => ip.interface === index);
   for (const ip of mine) {
@@ -219,8 +219,8 @@ export async function cmdAdd(env: CniEnv, conf: BridgeConf): Promise<CniResult> 
         const mac = br.address;
         if (gws.length && mac && mac !== '00:00:00:00:00:00') await step(`could not set bridge's mac`, () => br.setAddress(mac));
         const fams = new Set(gws.map((g) => (g.includes(':') ? 6 : 4)));
-        if (fams.has(4)) await step('failed to enable forwarding', () => host.sysctl.set('net.ipv4.ip_forward', 1));
-        if (fams.has(6)) await step('failed to enable forwarding', () => host.sysctl.set('net.ipv6.conf.all.forwarding', 1));
+        if (fams.has(4)) await step('failed to enable forwarding', () => Sysctl.of(host).set('net.ipv4.ip_forward', 1));
+        if (fams.has(6)) await step('failed to enable forwarding', () => Sysctl.of(host).set('net.ipv6.conf.all.forwarding', 1));
       }
       if (conf.ipMasq || conf.portMappings.length) {
         const n = await nat();
@@ -235,7 +235,9 @@ export async function cmdAdd(env: CniEnv, conf: BridgeConf): Promise<CniResult> 
     // like the reference: wait (briefly) for the bridge port to be up, then report fresh MACs
     let hv = await step(`failed to lookup "${hostVeth.name}"`, () => Link.get(host, hostVeth.index));
     if (hv.operstate !== 'up') {
-      hv = await step(`bridge port in error state`, () => hv.waitFor((l) => l.operstate === 'up', { timeoutMs: 2500 }));
+      const { waitFor } = await loadWait();
+      const seen = hv;
+      hv = await step(`bridge port in error state`, () => waitFor(seen, (l: Link) => l.operstate === 'up', { timeoutMs: 2500 }));
     }
     interfaces[1]!.mac = hv.address;
     interfaces[0]!.mac = (await step(`could not lookup "${conf.bridge}"`, () => Link.get(host, br.index))).address;

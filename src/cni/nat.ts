@@ -15,7 +15,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { expr as x, Nftables, type Namespace } from './objects.js';
+import { expr as x, Nftables, Sysctl, type Namespace } from './objects.js';
 import type { BridgeConf, CniEnv, CniPortMapping } from './config.js';
 import { formatIpNet, parseIpNet } from './ipnet.js';
 import { CniCode, CniError, type CniResult } from './spec.js';
@@ -91,7 +91,7 @@ export async function setup(host: Namespace, conf: BridgeConf, env: CniEnv, resu
   const comment = ruleComment(conf.name, env.containerId, env.ifname);
   if (conf.portMappings.length) {
     // localhost → published port: routing 127.0.0.0/8 out of the bridge must be allowed
-    await host.sysctl.set(`net/ipv4/conf/${conf.bridge}/route_localnet`, 1).catch(() => undefined);
+    await Sysctl.of(host).set(`net/ipv4/conf/${conf.bridge}/route_localnet`, 1).catch(() => undefined);
   }
   const nft = await Nftables.open(host).catch((e: unknown) => {
     throw kernelError(e, 'open nf_tables');

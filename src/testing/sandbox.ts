@@ -4,7 +4,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { Namespace } from '../api/namespace.js';
+import { Namespace } from '../api/namespace/namespace.js';
 import { ValidationError } from '../errors.js';
 import { validateNamespaceName, validateOptions } from '../util/validate.js';
 

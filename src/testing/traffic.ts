@@ -12,7 +12,7 @@
 import dgram from 'node:dgram';
 import { closeSync, read } from 'node:fs';
 import net from 'node:net';
-import type { Namespace } from '../api/namespace.js';
+import type { Namespace } from '../api/namespace/namespace.js';
 import { ValidationError } from '../errors.js';
 import { validateInt } from '../util/validate.js';
 

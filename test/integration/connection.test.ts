@@ -3,7 +3,7 @@ import { Address, NetlinkConnection, NetlinkError, Route, VethPair } from '../..
 import { NLM_F_CREATE, NLM_F_EXCL } from '../../src/netlink/constants.js';
 import { AF_INET, RTM_DELLINK, RTM_GETLINK, RTM_GETROUTE, RTM_NEWADDR, RTM_NEWLINK, RTNLGRP_IPV4_IFADDR } from '../../src/rtnetlink/constants.js';
 import { RouteAttrs, RtMsg } from '../../src/rtnetlink/route.js';
-import { encodeAddrMessage } from '../../src/rtnetlink/addr.js';
+import { encodeAddrMessage } from '../../src/rtnetlink/address.js';
 import { IfInfoMsg, LinkAttrs } from '../../src/rtnetlink/link.js';
 import { fdCount, rootSkip, tempNamespace, useTempNamespaces } from '../helpers/env.js';
 

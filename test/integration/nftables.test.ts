@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Address, expr as x, type Namespace, type NftEvent, Nftables, type NftWatcher, Route, TransactionError } from '../../src/index.js';
+import { Address, expr as x, type Namespace, type NftEvent, Nftables, type NftWatcher, Route, Sysctl, TransactionError } from '../../src/index.js';
 import type { Expr } from '../../src/nftables/expr.js';
 import { rootSkip, tempNamespace, toolEnv, useTempNamespaces } from '../helpers/env.js';
 import { testLoUp, testVeth } from '../helpers/links.js';
@@ -244,7 +244,7 @@ describe.skipIf(rootSkip)('Nftables', () => {
     await Promise.all([testLoUp(client), testLoUp(host), testLoUp(ctr)]);
     await Promise.all([Address.add(cEth, '10.1.0.2/24'), Address.add(hUp, '10.1.0.1/24'), Address.add(hCtr, '172.17.0.1/24'), Address.add(ctrEth, '172.17.0.2/24')]);
     await Route.add(ctr, { to: 'default', via: '172.17.0.1' });
-    await host.sysctl.set('net.ipv4.ip_forward', 1);
+    await Sysctl.of(host).set('net.ipv4.ip_forward', 1);
     const nft = await nftIn(host);
     const T = { family: 'ip', table: 'pub' } as const;
     await nft.transaction((tx) => {

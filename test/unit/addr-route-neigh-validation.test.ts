@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Address, Neighbor, Route, ValidationError, sysctlPath } from '../../src/index.js';
-import { Sysctl } from '../../src/api/sysctl.js';
-import { Link } from '../../src/api/link.js';
+import { Sysctl } from '../../src/api/namespace/sysctl.js';
+import { Link } from '../../src/api/link/link.js';
 import { parseCidr, parseDestination, sameFamily } from '../../src/util/ip.js';
 import { fakeNamespace } from '../helpers/fake-namespace.js';
 

@@ -3,12 +3,12 @@
  * slave data in dumps) and the FDB codec (ndmsg + NDA_*), against hand-derived bytes.
  */
 import { describe, expect, it } from 'vitest';
-import { Link, validateKind, validateLladdr, validateMac } from '../../src/api/link.js';
-import type { Namespace } from '../../src/api/namespace.js';
+import { Link, validateKind, validateLladdr, validateMac } from '../../src/api/link/link.js';
+import type { Namespace } from '../../src/api/namespace/namespace.js';
 import { ParseError, ValidationError } from '../../src/errors.js';
 import type { NlMessage } from '../../src/netlink/message.js';
 import { NlWriter } from '../../src/netlink/writer.js';
-import { decodeNeighMessage, NdMsg, NeighAttrs, NTF_MASTER, NTF_SELF, NUD_NOARP, NUD_PERMANENT, NUD_REACHABLE } from '../../src/rtnetlink/neigh.js';
+import { decodeNeighMessage, NdMsg, NeighAttrs, NTF_MASTER, NTF_SELF, NUD_NOARP, NUD_PERMANENT, NUD_REACHABLE } from '../../src/rtnetlink/neighbor.js';
 import { decodeLinkMessage, IfInfoMsg, LINK_STATS_FIELDS, LinkAttrs } from '../../src/rtnetlink/link.js';
 
 const h = (s: string): string => s.replace(/#[^\n]*/g, '').replace(/\s+/g, '');

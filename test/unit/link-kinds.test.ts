@@ -6,12 +6,12 @@
  * without NLA_F_NET_BYTEORDER. Every encoding is also decoded back (round trip).
  */
 import { describe, expect, it } from 'vitest';
-import { bridgeAttributes, bridgePortAttributes } from '../../src/api/bridge.js';
-import { bondAttributes, vlanAttributes } from '../../src/api/kinds.js';
-import { macvlanData } from '../../src/api/macvlan.js';
-import { vxlanAttributes } from '../../src/api/vxlan.js';
+import { bridgeAttributes, bridgePortAttributes } from '../../src/api/link/bridge.js';
+import { bondAttributes, vlanAttributes } from '../../src/api/link/kinds.js';
+import { macvlanData } from '../../src/api/link/macvlan.js';
+import { vxlanAttributes } from '../../src/api/link/vxlan.js';
 import { ValidationError } from '../../src/errors.js';
-import type { Namespace } from '../../src/api/namespace.js';
+import type { Namespace } from '../../src/api/namespace/namespace.js';
 import { NlWriter } from '../../src/netlink/writer.js';
 import { IfInfoMsg, LinkAttrs, type LinkAttributes } from '../../src/rtnetlink/link.js';
 import { BridgeAttrs, BridgePortAttrs } from '../../src/rtnetlink/bridge.js';

@@ -55,7 +55,7 @@ describe('address requests match iproute2', () => {
 
   it('ip addr add 10.1.1.1/32 peer 10.1.1.2/32 dev IDX label va:1 (with a Link, name known)', async () => {
     const ns = fakeNamespace();
-    const { Link } = await import('../../src/api/link.js');
+    const { Link } = await import('../../src/api/link/link.js');
     const va = new Link(ns, { header: { family: 0, type: 1, index: 3, flags: 0, change: 0 }, attrs: { ifname: 'va' } });
     await Address.add(va, '10.1.1.1/32', { peer: '10.1.1.2', label: 'va:1' });
     expectLike(ns.sent[0]!, RTM_NEWADDR, CREATE_EXCL, '0220000003000000080002000a010101080001000a0101020900030076613a3100000000', 8);

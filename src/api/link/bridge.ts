@@ -1,0 +1,543 @@
+/**
+ * Bridge: a Linux bridge, its options, its ports and its forwarding database
+ * (`ip link add type bridge`, `brctl addbr/addif/delif`, `bridge link set`, `bridge fdb`).
+ * @module
+ */
+import { NetlinkError, NetnsKitError, ValidationError } from '../../errors.js';
+import { AF_BRIDGE, AF_UNSPEC, RTM_NEWLINK, RTM_SETLINK } from '../../rtnetlink/constants.js';
+import {
+  BR_BOOLOPT_NO_LL_LEARN,
+  BRIDGE_PORT_STATES,
+  type BridgeAttributes,
+  type BridgeId,
+  type BridgePortAttributes,
+} from '../../rtnetlink/bridge.js';
+import { ETH_P_8021AD, ETH_P_8021Q } from '../../rtnetlink/link-kinds.js';
+import { IfInfoMsg, LinkAttrs } from '../../rtnetlink/link.js';
+import { validateInt, validateOptions } from '../../util/validate.js';
+import { Fdb, type FdbAddOptions, type FdbDeleteOptions, type FdbEntry } from './fdb.js';
+import { asKind, fetchLink, KindLink, commonCreateAttrs, createLink, kindData, Link, type LinkLike, optBool, resolveLinkIndex, validateMac } from './link.js';
+import type { Namespace } from '../namespace/namespace.js';
+
+/** Options of a bridge (`ip link add type bridge …`, `ip link set type bridge …`). Times are in seconds. */
+export interface BridgeOptions {
+  /** spanning tree on (kernel STP) or off: `stp_state 1|0`, `brctl stp br0 on`. */
+  stp?: boolean;
+  /** forward delay in seconds (default 15): `forward_delay`. */
+  forwardDelay?: number;
+  /** hello time in seconds (default 2): `hello_time`. */
+  helloTime?: number;
+  /** max message age in seconds (default 20): `max_age`. */
+  maxAge?: number;
+  /** FDB ageing time in seconds (default 300): `ageing_time`. */
+  ageingTime?: number;
+  /** bridge priority 0..65535 (default 32768): `priority`. */
+  priority?: number;
+  /** VLAN filtering (802.1Q-aware bridge): `vlan_filtering`. */
+  vlanFiltering?: boolean;
+  /** VLAN protocol of a VLAN-filtering bridge: `vlan_protocol`. */
+  vlanProtocol?: '802.1Q' | '802.1ad';
+  /** default PVID for new ports, 0 (none) .. 4094 (default 1): `vlan_default_pvid`. */
+  defaultPvid?: number;
+  /** IGMP/MLD snooping (default on): `mcast_snooping`. */
+  multicastSnooping?: boolean;
+  /** act as IGMP/MLD querier: `mcast_querier`. */
+  multicastQuerier?: boolean;
+  /** link-local group forwarding mask: `group_fwd_mask`. */
+  groupFwdMask?: number;
+  /** STP group address: `group_address`. */
+  groupAddress?: string;
+  /** pass bridged IPv4 traffic to iptables: `nf_call_iptables`. */
+  nfCallIptables?: boolean;
+  /** pass bridged IPv6 traffic to ip6tables: `nf_call_ip6tables`. */
+  nfCallIp6tables?: boolean;
+  /** pass bridged ARP traffic to arptables: `nf_call_arptables`. */
+  nfCallArptables?: boolean;
+  /** per-VLAN statistics: `vlan_stats_enabled`. */
+  vlanStats?: boolean;
+  /** multicast statistics: `mcast_stats_enabled`. */
+  multicastStats?: boolean;
+  /** do not learn from link-local frames: `no_linklocal_learn`. */
+  noLinkLocalLearn?: boolean;
+}
+
+/** Options of {@link Bridge.create}. */
+export interface BridgeCreateOptions extends BridgeOptions {
+  /** the name; omitted: the kernel chooses (`bridge0`, …). */
+  name?: string;
+  /** MTU in bytes. */
+  mtu?: number;
+  /** MAC address (default: random, then the lowest port's). */
+  address?: string;
+  /** transmit queue length. */
+  txqlen?: number;
+  /** bring the bridge up at creation. */
+  up?: boolean;
+  /** create the bridge directly inside this namespace (a bridge cannot be moved later); a name is then required. */
+  namespace?: Namespace;
+}
+
+/** A bridge's options and STP status as the kernel reports them (`ip -d link show type bridge`). */
+export interface BridgeSettings {
+  /** spanning tree on. */
+  stp: boolean;
+  /** forward delay, seconds. */
+  forwardDelay: number | undefined;
+  /** hello time, seconds. */
+  helloTime: number | undefined;
+  /** max age, seconds. */
+  maxAge: number | undefined;
+  /** FDB ageing time, seconds. */
+  ageingTime: number | undefined;
+  /** bridge priority. */
+  priority: number | undefined;
+  /** VLAN filtering on. */
+  vlanFiltering: boolean;
+  /** VLAN protocol. */
+  vlanProtocol: '802.1Q' | '802.1ad' | undefined;
+  /** default PVID. */
+  defaultPvid: number | undefined;
+  /** IGMP/MLD snooping on. */
+  multicastSnooping: boolean;
+  /** IGMP/MLD querier on. */
+  multicastQuerier: boolean;
+  /** group forwarding mask. */
+  groupFwdMask: number | undefined;
+  /** STP group address. */
+  groupAddress: string | undefined;
+  /** nf_call_iptables. */
+  nfCallIptables: boolean;
+  /** nf_call_ip6tables. */
+  nfCallIp6tables: boolean;
+  /** nf_call_arptables. */
+  nfCallArptables: boolean;
+  /** per-VLAN statistics on. */
+  vlanStats: boolean;
+  /** multicast statistics on. */
+  multicastStats: boolean;
+  /** no_linklocal_learn on. */
+  noLinkLocalLearn: boolean;
+  /** this bridge's id (priority + MAC). */
+  bridgeId: BridgeId | undefined;
+  /** the root bridge's id. */
+  rootId: BridgeId | undefined;
+  /** port number towards the root (0 when this bridge is root). */
+  rootPort: number | undefined;
+  /** path cost to the root. */
+  rootPathCost: number | undefined;
+  /** topology change flag. */
+  topologyChange: boolean;
+  /** garbage-collection timer, seconds. */
+  gcTimer: number | undefined;
+  /** the raw IFLA_BR_* attributes (times in centiseconds). */
+  raw: BridgeAttributes;
+}
+
+/** Options of one bridge port (`bridge link set dev X …`, `ip link set X type bridge_slave …`). */
+export interface BridgePortOptions {
+  /** learn source MACs on this port (default on): `learning`. */
+  learning?: boolean;
+  /** flood unknown unicast to this port (default on): `flood`. */
+  flood?: boolean;
+  /** flood unknown multicast to this port: `mcast_flood`. */
+  multicastFlood?: boolean;
+  /** flood broadcast to this port: `bcast_flood`. */
+  broadcastFlood?: boolean;
+  /** send frames back out the port they came in on: `hairpin`. */
+  hairpin?: boolean;
+  /** STP path cost 1..65535: `cost`. */
+  cost?: number;
+  /** STP port priority 0..63: `priority`. */
+  priority?: number;
+  /** STP port state (settable when STP is off): `state`. */
+  state?: (typeof BRIDGE_PORT_STATES)[number];
+  /** block STP BPDUs: `guard`. */
+  bpduGuard?: boolean;
+  /** do not let this port become root port: `root_block`. */
+  rootBlock?: boolean;
+  /** IGMP fast leave: `fastleave`. */
+  fastLeave?: boolean;
+  /** proxy ARP: `proxy_arp`. */
+  proxyArp?: boolean;
+  /** isolated port: `isolated`. */
+  isolated?: boolean;
+  /** ARP/ND suppression: `neigh_suppress`. */
+  neighSuppress?: boolean;
+  /** 802.1X locked port: `locked`. */
+  locked?: boolean;
+  /** MAC authentication bypass: `mab`. */
+  mab?: boolean;
+}
+
+/** A bridge port's options and STP status as the kernel reports them. */
+export interface BridgePortSettings {
+  /** learning on. */
+  learning: boolean;
+  /** unknown-unicast flooding on. */
+  flood: boolean;
+  /** multicast flooding on. */
+  multicastFlood: boolean;
+  /** broadcast flooding on. */
+  broadcastFlood: boolean;
+  /** hairpin mode on. */
+  hairpin: boolean;
+  /** STP path cost. */
+  cost: number | undefined;
+  /** STP port priority. */
+  priority: number | undefined;
+  /** STP state. */
+  state: (typeof BRIDGE_PORT_STATES)[number] | undefined;
+  /** BPDU guard on. */
+  bpduGuard: boolean;
+  /** root block on. */
+  rootBlock: boolean;
+  /** fast leave on. */
+  fastLeave: boolean;
+  /** proxy ARP on. */
+  proxyArp: boolean;
+  /** isolated. */
+  isolated: boolean;
+  /** neighbour suppression on. */
+  neighSuppress: boolean;
+  /** locked. */
+  locked: boolean;
+  /** MAC authentication bypass on. */
+  mab: boolean;
+  /** port id. */
+  id: number | undefined;
+  /** port number. */
+  no: number | undefined;
+  /** the raw IFLA_BRPORT_* attributes. */
+  raw: BridgePortAttributes;
+}
+
+const BRIDGE_KEYS = [
+  'stp', 'forwardDelay', 'helloTime', 'maxAge', 'ageingTime', 'priority', 'vlanFiltering', 'vlanProtocol', 'defaultPvid',
+  'multicastSnooping', 'multicastQuerier', 'groupFwdMask', 'groupAddress', 'nfCallIptables', 'nfCallIp6tables',
+  'nfCallArptables', 'vlanStats', 'multicastStats', 'noLinkLocalLearn',
+] as const;
+const CREATE_KEYS = [...BRIDGE_KEYS, 'name', 'mtu', 'address', 'txqlen', 'up', 'namespace'] as const;
+const PORT_KEYS = [
+  'learning', 'flood', 'multicastFlood', 'broadcastFlood', 'hairpin', 'cost', 'priority', 'state', 'bpduGuard', 'rootBlock',
+  'fastLeave', 'proxyArp', 'isolated', 'neighSuppress', 'locked', 'mab',
+] as const;
+
+/** Seconds → clock_t (centiseconds). */
+function centis(v: unknown, field: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v * 100 > 0xffffffff) {
+    throw new ValidationError(field, v, 'expected a number of seconds ≥ 0');
+  }
+  return Math.round(v * 100);
+}
+
+const u8bool = optBool;
+
+/** Validated IFLA_BR_* attributes for the given options. @internal */
+export function bridgeAttributes(o: BridgeOptions): Partial<BridgeAttributes> {
+  const a: Partial<BridgeAttributes> = {};
+  if (o.stp !== undefined) a.stpState = u8bool(o.stp, 'stp');
+  if (o.forwardDelay !== undefined) a.forwardDelay = centis(o.forwardDelay, 'forwardDelay');
+  if (o.helloTime !== undefined) a.helloTime = centis(o.helloTime, 'helloTime');
+  if (o.maxAge !== undefined) a.maxAge = centis(o.maxAge, 'maxAge');
+  if (o.ageingTime !== undefined) a.ageingTime = centis(o.ageingTime, 'ageingTime');
+  if (o.priority !== undefined) a.priority = validateInt(o.priority, 'priority', 0, 65535);
+  if (o.vlanFiltering !== undefined) a.vlanFiltering = u8bool(o.vlanFiltering, 'vlanFiltering');
+  if (o.vlanProtocol !== undefined) {
+    if (o.vlanProtocol !== '802.1Q' && o.vlanProtocol !== '802.1ad') throw new ValidationError('vlanProtocol', o.vlanProtocol, 'expected "802.1Q" or "802.1ad"');
+    a.vlanProtocol = o.vlanProtocol === '802.1Q' ? ETH_P_8021Q : ETH_P_8021AD;
+  }
+  if (o.defaultPvid !== undefined) a.vlanDefaultPvid = validateInt(o.defaultPvid, 'defaultPvid', 0, 4094);
+  if (o.multicastSnooping !== undefined) a.mcastSnooping = u8bool(o.multicastSnooping, 'multicastSnooping');
+  if (o.multicastQuerier !== undefined) a.mcastQuerier = u8bool(o.multicastQuerier, 'multicastQuerier');
+  if (o.groupFwdMask !== undefined) a.groupFwdMask = validateInt(o.groupFwdMask, 'groupFwdMask', 0, 0xffff);
+  if (o.groupAddress !== undefined) a.groupAddr = validateMac(o.groupAddress, 'groupAddress');
+  if (o.nfCallIptables !== undefined) a.nfCallIptables = u8bool(o.nfCallIptables, 'nfCallIptables');
+  if (o.nfCallIp6tables !== undefined) a.nfCallIp6tables = u8bool(o.nfCallIp6tables, 'nfCallIp6tables');
+  if (o.nfCallArptables !== undefined) a.nfCallArptables = u8bool(o.nfCallArptables, 'nfCallArptables');
+  if (o.vlanStats !== undefined) a.vlanStatsEnabled = u8bool(o.vlanStats, 'vlanStats');
+  if (o.multicastStats !== undefined) a.mcastStatsEnabled = u8bool(o.multicastStats, 'multicastStats');
+  if (o.noLinkLocalLearn !== undefined) {
+    const bit = 1 << BR_BOOLOPT_NO_LL_LEARN;
+    a.multiBoolopt = { optval: u8bool(o.noLinkLocalLearn, 'noLinkLocalLearn') ? bit : 0, optmask: bit };
+  }
+  return a;
+}
+
+/** Validated IFLA_BRPORT_* attributes for the given port options. @internal */
+export function bridgePortAttributes(o: BridgePortOptions): Partial<BridgePortAttributes> {
+  const a: Partial<BridgePortAttributes> = {};
+  a.learning = u8bool(o.learning, 'learning');
+  a.unicastFlood = u8bool(o.flood, 'flood');
+  a.mcastFlood = u8bool(o.multicastFlood, 'multicastFlood');
+  a.bcastFlood = u8bool(o.broadcastFlood, 'broadcastFlood');
+  a.mode = u8bool(o.hairpin, 'hairpin');
+  if (o.cost !== undefined) a.cost = validateInt(o.cost, 'cost', 1, 65535);
+  if (o.priority !== undefined) a.priority = validateInt(o.priority, 'priority', 0, 63);
+  if (o.state !== undefined) {
+    const i = BRIDGE_PORT_STATES.indexOf(o.state);
+    if (i < 0) throw new ValidationError('state', o.state, `expected one of ${BRIDGE_PORT_STATES.join(', ')}`);
+    a.state = i;
+  }
+  a.guard = u8bool(o.bpduGuard, 'bpduGuard');
+  a.protect = u8bool(o.rootBlock, 'rootBlock');
+  a.fastLeave = u8bool(o.fastLeave, 'fastLeave');
+  a.proxyarp = u8bool(o.proxyArp, 'proxyArp');
+  a.isolated = u8bool(o.isolated, 'isolated');
+  a.neighSuppress = u8bool(o.neighSuppress, 'neighSuppress');
+  a.locked = u8bool(o.locked, 'locked');
+  a.mab = u8bool(o.mab, 'mab');
+  for (const k of Object.keys(a) as (keyof typeof a)[]) if (a[k] === undefined) delete a[k];
+  return a;
+}
+
+const sec = (v: number | undefined): number | undefined => (v === undefined ? undefined : v / 100);
+
+/** Decodes a port's IFLA_BRPORT_* attributes into settings. @internal */
+export function bridgePortSettings(raw: BridgePortAttributes): BridgePortSettings {
+  return {
+    learning: raw.learning === 1,
+    flood: raw.unicastFlood === 1,
+    multicastFlood: raw.mcastFlood === 1,
+    broadcastFlood: raw.bcastFlood === 1,
+    hairpin: raw.mode === 1,
+    cost: raw.cost,
+    priority: raw.priority,
+    state: raw.state === undefined ? undefined : BRIDGE_PORT_STATES[raw.state],
+    bpduGuard: raw.guard === 1,
+    rootBlock: raw.protect === 1,
+    fastLeave: raw.fastLeave === 1,
+    proxyArp: raw.proxyarp === 1,
+    isolated: raw.isolated === 1,
+    neighSuppress: raw.neighSuppress === 1,
+    locked: raw.locked === 1,
+    mab: raw.mab === 1,
+    id: raw.id,
+    no: raw.no,
+    raw,
+  };
+}
+
+/**
+ * A Linux bridge (a {@link Link} of kind `bridge`).
+ *
+ * ```ts
+ * const br = await Bridge.create(ns, { name: 'br0', stp: false, up: true });
+ * await br.addPort(await Link.get(ns, 'veth0'));          // brctl addif br0 veth0
+ * await br.fdb();                                     // bridge fdb show br br0
+ * ```
+ */
+export class Bridge extends KindLink {
+  /** The bridge's options and STP status, from this snapshot. */
+  get settings(): BridgeSettings {
+    const raw = kindData<BridgeAttributes>(this);
+    const boolopt = raw.multiBoolopt;
+    return {
+      stp: (raw.stpState ?? 0) !== 0,
+      forwardDelay: sec(raw.forwardDelay),
+      helloTime: sec(raw.helloTime),
+      maxAge: sec(raw.maxAge),
+      ageingTime: sec(raw.ageingTime),
+      priority: raw.priority,
+      vlanFiltering: raw.vlanFiltering === 1,
+      vlanProtocol: raw.vlanProtocol === ETH_P_8021Q ? '802.1Q' : raw.vlanProtocol === ETH_P_8021AD ? '802.1ad' : undefined,
+      defaultPvid: raw.vlanDefaultPvid,
+      multicastSnooping: raw.mcastSnooping === 1,
+      multicastQuerier: raw.mcastQuerier === 1,
+      groupFwdMask: raw.groupFwdMask,
+      groupAddress: raw.groupAddr,
+      nfCallIptables: raw.nfCallIptables === 1,
+      nfCallIp6tables: raw.nfCallIp6tables === 1,
+      nfCallArptables: raw.nfCallArptables === 1,
+      vlanStats: raw.vlanStatsEnabled === 1,
+      multicastStats: raw.mcastStatsEnabled === 1,
+      noLinkLocalLearn: boolopt ? (boolopt.optval & (1 << BR_BOOLOPT_NO_LL_LEARN)) !== 0 : false,
+      bridgeId: raw.bridgeId,
+      rootId: raw.rootId,
+      rootPort: raw.rootPort,
+      rootPathCost: raw.rootPathCost,
+      topologyChange: raw.topologyChange === 1,
+      gcTimer: sec(raw.gcTimer),
+      raw,
+    };
+  }
+
+  /** Creates a bridge with options in one message (`ip link add br0 type bridge stp_state 0 …`, `brctl addbr`). */
+  static async create(ns: Namespace, opts: BridgeCreateOptions = {}): Promise<Bridge> {
+    const o = validateOptions<BridgeCreateOptions>(opts, CREATE_KEYS);
+    const data = bridgeAttributes(o);
+    const attrs = await commonCreateAttrs(ns, o);
+    attrs.linkinfo = { kind: 'bridge', data };
+    try {
+      return Bridge.from(await createLink(ns, { attrs, up: o.up, target: o.namespace, what: 'bridge' }));
+    } catch (e) {
+      throw explainVlanError(e, o);
+    }
+  }
+
+  /** A bridge by name or index; EINVAL if the link is not a bridge. */
+  static async get(ns: Namespace, ref: LinkLike): Promise<Bridge> {
+    return Bridge.from(await fetchLink(ns, ref));
+  }
+
+  /** All bridges of a namespace (`ip link show type bridge`). */
+  static async list(ns: Namespace): Promise<Bridge[]> {
+    return (await Link.list(ns, { kind: 'bridge' })).map((l) => Bridge.from(l));
+  }
+
+  /** Views a Link snapshot of kind `bridge` as a Bridge; EINVAL for other kinds. */
+  static from(link: Link): Bridge {
+    return asKind(Bridge, link, ['bridge'], 'a bridge');
+  }
+
+  /** Changes bridge options (`ip link set br0 type bridge …`). */
+  async setOptions(opts: BridgeOptions): Promise<void> {
+    const o = validateOptions<BridgeOptions>(opts, BRIDGE_KEYS);
+    const data = bridgeAttributes(o);
+    await this.changeLinkInfo({ kind: 'bridge', data }, 'set bridge options').catch((e: unknown) => {
+      throw explainVlanError(e, o);
+    });
+  }
+
+  /** Flushes the bridge's dynamic FDB entries (`ip link set br0 type bridge fdb_flush`). */
+  async flushFdb(): Promise<void> {
+    await this.changeLinkInfo({ kind: 'bridge', data: { fdbFlush: true } }, 'flush fdb of');
+  }
+
+  // ---- ports ------------------------------------------------------------------------
+
+  /** The bridge's ports (`ip link show master br0`, `brctl show`), filtered by the kernel. */
+  ports(): Promise<Link[]> {
+    return Link.list(this.namespace, { master: this.index });
+  }
+
+  /**
+   * Adds a port (`brctl addif br0 veth0`, `ip link set veth0 master br0`), then applies port
+   * options if given; if they are refused the port is removed again.
+   */
+  async addPort(port: LinkLike, options?: BridgePortOptions): Promise<void> {
+    const portAttrs = options === undefined ? undefined : bridgePortAttributes(validateOptions<BridgePortOptions>(options, PORT_KEYS));
+    const index = await resolveLinkIndex(this.namespace, port, 'port');
+    const conn = await this.namespace.connection();
+    const object = `${describe(port)} to ${this.label}`;
+    await conn.request(
+      RTM_NEWLINK,
+      0,
+      (w) => {
+        IfInfoMsg.encode(w, { family: AF_UNSPEC, index });
+        LinkAttrs.encode(w, { master: this.index });
+      },
+      { operation: 'add bridge port', object, describeAttribute: (t) => LinkAttrs.describe(t) },
+    );
+    if (portAttrs && Object.keys(portAttrs).length > 0) {
+      try {
+        await this.writePortOptions(index, describe(port), portAttrs);
+      } catch (e) {
+        await this.releasePort(index, describe(port)).catch(() => undefined);
+        throw e;
+      }
+    }
+  }
+
+  /** Removes a port (`brctl delif br0 veth0`); ENOENT if it is not a port of this bridge. */
+  async removePort(port: LinkLike): Promise<void> {
+    const p = await this.requirePort(port);
+    await this.releasePort(p.index, p.name);
+  }
+
+  /** A port's options and STP status (`bridge -d link show dev X`). */
+  async portSettings(port: LinkLike): Promise<BridgePortSettings> {
+    const p = await this.requirePort(port);
+    const d = p.linkInfo?.slaveData;
+    return bridgePortSettings((d && !Buffer.isBuffer(d) ? d : {}) as BridgePortAttributes);
+  }
+
+  /** Changes a port's options (`bridge link set dev X learning off hairpin on cost 10 …`). */
+  async setPortOptions(port: LinkLike, options: BridgePortOptions): Promise<void> {
+    const attrs = bridgePortAttributes(validateOptions<BridgePortOptions>(options, PORT_KEYS));
+    const p = await this.requirePort(port);
+    await this.writePortOptions(p.index, p.name, attrs);
+  }
+
+  // ---- FDB --------------------------------------------------------------------------
+
+  /**
+   * The bridge's forwarding database, like `bridge fdb show br br0`: learnt (`dynamic`),
+   * `static` and `permanent` entries with their port, VLAN and ages, plus the ports' own
+   * (`self`) entries.
+   */
+  fdb(filter: { port?: LinkLike } = {}): Promise<FdbEntry[]> {
+    const f = validateOptions<{ port?: LinkLike }>(filter, ['port'], 'filter');
+    return Fdb.list(this.namespace, { bridge: this.index, device: f.port });
+  }
+
+  /**
+   * Adds an entry to the bridge's FDB for a port (`bridge fdb add MAC dev PORT master
+   * [static|dynamic] [vlan N]`). Default state `static`; `master` is implied.
+   */
+  async fdbAdd(port: LinkLike, mac: string, options: Omit<FdbAddOptions, 'mac' | 'device'> = {}): Promise<void> {
+    await Fdb.add(this.namespace, { state: 'static', master: true, ...options, mac, device: port });
+  }
+
+  /** Removes an entry from the bridge's FDB (`bridge fdb del MAC dev PORT master [vlan N]`). */
+  async fdbDelete(port: LinkLike, mac: string, options: Omit<FdbDeleteOptions, 'mac' | 'device'> = {}): Promise<void> {
+    await Fdb.delete(this.namespace, { master: true, ...options, mac, device: port });
+  }
+
+  // ---- helpers ----------------------------------------------------------------------
+
+  private async requirePort(port: LinkLike): Promise<Link> {
+    const p = port instanceof Link ? await port.refresh() : await Link.get(this.namespace, port);
+    if (!p.namespace.equals(this.namespace)) throw new ValidationError('port', p.name, `link ${p.name} is not in ${this.namespace.label}`);
+    if (p.masterIndex !== this.index) {
+      throw new NetnsKitError(`link ${p.name} in ${this.namespace.label} is not a port of bridge ${this.name}`, 'ENOENT', 2);
+    }
+    return p;
+  }
+
+  private async releasePort(index: number, name: string): Promise<void> {
+    const conn = await this.namespace.connection();
+    await conn.request(
+      RTM_NEWLINK,
+      0,
+      (w) => {
+        IfInfoMsg.encode(w, { family: AF_UNSPEC, index });
+        LinkAttrs.encode(w, { master: 0 });
+      },
+      { operation: 'remove bridge port', object: `${name} from ${this.label}` },
+    );
+  }
+
+  /**
+   * `bridge link set`: RTM_SETLINK, family AF_BRIDGE, IFLA_PROTINFO (NLA_F_NESTED). Not
+   * IFLA_INFO_SLAVE_DATA via RTM_NEWLINK: that path ends with a NETDEV_CHANGE event which
+   * makes the bridge re-enable a port just set to `disabled`.
+   */
+  private async writePortOptions(index: number, name: string, attrs: Partial<BridgePortAttributes>): Promise<void> {
+    const conn = await this.namespace.connection();
+    await conn.request(
+      RTM_SETLINK,
+      0,
+      (w) => {
+        IfInfoMsg.encode(w, { family: AF_BRIDGE, index });
+        LinkAttrs.encode(w, { protinfo: attrs });
+      },
+      { operation: 'set bridge port options', object: `${name} of ${this.label}`, describeAttribute: (t) => LinkAttrs.describe(t) },
+    );
+  }
+}
+
+/** EOPNOTSUPP without a kernel message for VLAN options: the kernel lacks CONFIG_BRIDGE_VLAN_FILTERING. */
+function explainVlanError(e: unknown, o: BridgeOptions): unknown {
+  if (!(e instanceof NetlinkError) || e.code !== 'EOPNOTSUPP' || e.kernelMessage !== undefined || o.vlanFiltering !== true) return e;
+  return new NetlinkError({
+    errno: e.errno ?? 95,
+    operation: e.operation,
+    object: e.object,
+    attribute: e.attribute,
+    message: `${e.operation} ${e.object}: VLAN filtering is not available: this kernel has no bridge VLAN filtering support (CONFIG_BRIDGE_VLAN_FILTERING) (EOPNOTSUPP)`,
+  });
+}
+
+function describe(ref: LinkLike): string {
+  return ref instanceof Link ? ref.name : typeof ref === 'number' ? `#${ref}` : ref;
+}

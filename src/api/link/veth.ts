@@ -1,0 +1,159 @@
+/**
+ * VethPair: the two ends of a virtual Ethernet cable (`ip link add A type veth peer name B`).
+ * @module
+ */
+import { ValidationError } from '../../errors.js';
+import type { LinkAttributes } from '../../rtnetlink/link.js';
+import type { VethInfoAttributes } from '../../rtnetlink/link-kinds.js';
+import { validateIfname, validateInt, validateOptions } from '../../util/validate.js';
+import { createLink, Link, validateEtherMtu, validateMac } from './link.js';
+import { Namespace } from '../namespace/namespace.js';
+
+/** Options of the peer end of {@link VethPair.create}. */
+export interface VethPeerOptions {
+  /** the peer's name; omitted: the kernel chooses (`veth0`, `veth1`, …) in the peer's namespace. */
+  name?: string;
+  /** create the peer directly inside this namespace (VETH_INFO_PEER carries IFLA_NET_NS_FD). */
+  namespace?: Namespace;
+  /** the peer's MTU (default: the same as the local end). */
+  mtu?: number;
+  /** the peer's MAC address (default: random). */
+  address?: string;
+  /** the peer's transmit queue length. */
+  txqlen?: number;
+  /** bring the peer up right after creation (a second request: the kernel cannot do it in the same one). */
+  up?: boolean;
+  /** the peer's interface group (see {@link Link.deleteGroup}). */
+  group?: number;
+}
+
+/** Options of {@link VethPair.create}. */
+export interface VethPairOptions {
+  /** the local end's name; omitted: the kernel chooses (`veth0`, `veth1`, …). */
+  name?: string;
+  /** the local end's MTU (also the peer's unless `peer.mtu` is given). */
+  mtu?: number;
+  /** the local end's MAC address (default: random). */
+  address?: string;
+  /** the local end's transmit queue length. */
+  txqlen?: number;
+  /** bring the local end up at creation. */
+  up?: boolean;
+  /** the local end's interface group: `Link.deleteGroup(ns, group)` then removes many pairs in one request. */
+  group?: number;
+  /** the other end. */
+  peer?: VethPeerOptions;
+}
+
+const END_KEYS = ['name', 'mtu', 'address', 'txqlen', 'up', 'group'] as const;
+
+function endAttrs(o: { name?: string; mtu?: number; address?: string; txqlen?: number; up?: boolean; group?: number }, prefix: string): Partial<LinkAttributes> {
+  const attrs: Partial<LinkAttributes> = {};
+  if (o.name !== undefined) attrs.ifname = validateIfname(o.name, `${prefix}name`);
+  if (o.mtu !== undefined) attrs.mtu = validateEtherMtu(o.mtu, `${prefix}mtu`);
+  if (o.address !== undefined) attrs.address = validateMac(o.address, `${prefix}address`);
+  if (o.txqlen !== undefined) attrs.txqlen = validateInt(o.txqlen, `${prefix}txqlen`, 0, 0xffffffff);
+  if (o.group !== undefined) attrs.group = validateInt(o.group, `${prefix}group`, 0, 0xffffffff);
+  if (o.up !== undefined && typeof o.up !== 'boolean') throw new ValidationError(`${prefix}up`, o.up, 'expected true or false');
+  return attrs;
+}
+
+/**
+ * A veth pair: {@link VethPair.local} in the namespace it was created from, and
+ * {@link VethPair.peer}, possibly in another namespace. Both are {@link Link} snapshots.
+ *
+ * ```ts
+ * const veth = await VethPair.create(ns1, { name: 'veth0', peer: { name: 'veth1', namespace: ns2 } });
+ * await veth.local.up(); await veth.peer.up();
+ * ```
+ */
+export class VethPair {
+  /** The end in the namespace the pair was created from (or the end it was found from). */
+  readonly local: Link;
+  /** The other end (its `namespace` may differ). */
+  readonly peer: Link;
+
+  /** Makes a pair from its two ends. */
+  constructor(local: Link, peer: Link) {
+    this.local = local;
+    this.peer = peer;
+  }
+
+  /**
+   * Creates a veth pair in ONE RTM_NEWLINK message; the peer is created directly inside
+   * `peer.namespace` when given (no separate move), so a name that exists only here does not
+   * block it. Names may be omitted: the kernel chooses `vethN` in each namespace.
+   */
+  static async create(ns: Namespace, opts: VethPairOptions = {}): Promise<VethPair> {
+    const o = validateOptions<VethPairOptions>(opts, [...END_KEYS, 'peer']);
+    const p = validateOptions<VethPeerOptions>(o.peer, [...END_KEYS, 'namespace'], 'peer');
+    if (p.namespace !== undefined && !(p.namespace instanceof Namespace)) throw new ValidationError('peer.namespace', p.namespace, 'expected a Namespace');
+    const localAttrs = endAttrs(o, '');
+    const peerAttrs = endAttrs(p, 'peer.');
+    if (peerAttrs.mtu === undefined && localAttrs.mtu !== undefined) peerAttrs.mtu = localAttrs.mtu;
+    const peerNs = p.namespace ?? ns;
+    const samePlace = peerNs.equals(ns);
+    if (samePlace && o.name !== undefined && o.name === p.name) {
+      throw new ValidationError('peer.name', p.name, 'both ends of a veth pair in one namespace need different names');
+    }
+    // The peer's own ifinfomsg cannot bring it up: the kernel configures the peer before the
+    // two ends are joined, and veth_open() then fails with ENOTCONN. It is set up afterwards.
+    const data: VethInfoAttributes = { peer: { header: { family: 0 }, attrs: peerAttrs } };
+    localAttrs.linkinfo = { kind: 'veth', data };
+    const make = (): Promise<Link> => createLink(ns, { attrs: localAttrs, up: o.up, what: 'veth' });
+    // A named peer in the same namespace is read in the same datagram as the creation: the
+    // kernel handles one socket's requests in order, so the GET sees the new pair (and one
+    // round trip is saved). If the creation fails, that GET's answer is ignored.
+    // (createLink is called first: both wait for the connection once, so its request is written first)
+    let early: Promise<Link | Error> | undefined;
+    let creating: Promise<Link>;
+    if (samePlace) {
+      creating = make();
+      if (p.name !== undefined) early = Link.get(ns, p.name).then((l) => l, (e: unknown) => e as Error);
+    } else {
+      // the peer namespace's fd number travels in the message: kept open until the kernel answered
+      creating = peerNs.withFd((fd) => {
+        peerAttrs.netNsFd = fd;
+        return make();
+      });
+    }
+    const local = await creating.catch(async (e: unknown) => {
+      await early;
+      throw e;
+    });
+    try {
+      let peer: Link;
+      const got = early === undefined ? undefined : await early;
+      if (got instanceof Link && got.index === local.parentIndex) peer = got;
+      else if (local.parentIndex !== undefined) peer = await Link.get(peerNs, local.parentIndex);
+      else if (p.name !== undefined) peer = await Link.get(peerNs, p.name);
+      else peer = await local.peer([peerNs]);
+      if (p.up) {
+        await peer.up();
+        peer = await peer.refresh();
+      }
+      return new VethPair(local, peer);
+    } catch (e) {
+      await local.delete().catch(() => undefined); // leave nothing half-made
+      throw e;
+    }
+  }
+
+  /**
+   * The pair a veth end belongs to: `link` becomes {@link VethPair.local}, its peer is found as
+   * {@link Link.peer} finds it (among `candidates`, the link's namespace and the host).
+   */
+  static async of(link: Link, candidates: Namespace[] = []): Promise<VethPair> {
+    return new VethPair(link, await link.peer(candidates));
+  }
+
+  /** Deletes the pair (deleting one end removes both). */
+  delete(): Promise<void> {
+    return this.local.delete();
+  }
+
+  /** Both ends as plain objects. */
+  toJSON(): Record<string, unknown> {
+    return { local: { ...this.local.toJSON(), namespace: this.local.namespace.label }, peer: { ...this.peer.toJSON(), namespace: this.peer.namespace.label } };
+  }
+}
