@@ -89,7 +89,8 @@ function hostVethName(): string {
 /** Gateways and the default route (the reference's calcGateways). */
 function calcGateways(result: CniResult, conf: BridgeConf, containerIndex: number): string[] {
   const gws: string[] = [];
-  const routes = (result.routes ??= []);
+  if (!result.routes) result.routes = [];
+  const routes = result.routes;
   const hasDefault = { 4: false, 6: false };
   for (const ip of result.ips ?? []) {
     const p = parseIpNet(ip.address);

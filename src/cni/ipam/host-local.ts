@@ -299,10 +299,10 @@ export async function readResolvConf(path: string): Promise<ResultDns> {
   for (const line of text.split('\n')) {
     const f = line.replace(/[#;].*/, '').trim().split(/\s+/);
     if (f.length < 2) continue;
-    if (f[0] === 'nameserver') (dns.nameservers ??= []).push(f[1]!);
+    if (f[0] === 'nameserver') dns.nameservers = [...(dns.nameservers ?? []), f[1]!];
     else if (f[0] === 'domain') dns.domain = f[1];
     else if (f[0] === 'search') dns.search = f.slice(1);
-    else if (f[0] === 'options') (dns.options ??= []).push(...f.slice(1));
+    else if (f[0] === 'options') dns.options = [...(dns.options ?? []), ...f.slice(1)];
   }
   return dns;
 }
