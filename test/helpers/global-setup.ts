@@ -25,6 +25,8 @@ function buildIfStale(): void {
   const tsc = join('node_modules', '.bin', 'tsc');
   const srcChanged = newest('src', '.ts') > newest('dist', '.js') || !existsSync('dist/cli/bin.js');
   if (srcChanged) execFileSync(tsc, ['-p', 'tsconfig.json'], { stdio: 'inherit' });
+  // the CNI plugin's single-file bundle (what `netns-kit-cni` loads), from dist/
+  if (srcChanged || newest('dist', '.js') > newest('dist/cni-bundle', '.js')) execFileSync('npm', ['run', '--silent', 'build:cni'], { stdio: 'inherit' });
   if (srcChanged || newest('examples', '.ts') > newest('dist-examples', '.js')) execFileSync(tsc, ['-p', 'examples/tsconfig.json'], { stdio: 'inherit' });
 }
 

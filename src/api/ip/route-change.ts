@@ -211,4 +211,4 @@ class RouteChange implements RequestInfo {
 const NONE: readonly never[] = Object.freeze([]);
 /** Stands for a ValidRoute no longer kept (see RouteChange.send). */
 const DROPPED = Object.freeze({}) as ValidRoute<LinkArg>;
-const VERB_OPERATIONS = { add: 'add route', replace: 'replace route', append: 'append route', remove: 'remove route' } as const;
+const VERB_OPERATIONS = { add: 'add route', replace: 'replace route', append: 'append route', prepend: 'prepend route', remove: 'remove route' } as const;

@@ -285,6 +285,10 @@ export class Route {
   static append(ns: Namespace, route: RouteOptions): Promise<void> {
     return modifyRoute(ns, route, 'append', NLM_F_CREATE | NLM_F_APPEND);
   }
+  /** Adds a route before existing ones with the same destination (`ip route prepend`): EEXIST only for an identical route. */
+  static prepend(ns: Namespace, route: RouteOptions): Promise<void> {
+    return modifyRoute(ns, route, 'prepend', NLM_F_CREATE);
+  }
   /**
    * Removes a route (`ip route del`): the first one matching the destination and every
    * field given (table defaults to main). ESRCH if none matches.

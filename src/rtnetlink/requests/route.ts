@@ -114,7 +114,7 @@ export interface RouteSpec<L> {
 export const ROUTE_KEYS = ['to', 'via', 'dev', 'src', 'from', 'metric', 'table', 'scope', 'protocol', 'type', 'onlink', 'nexthops', 'metrics', 'lock', 'tos', 'pref', 'expires', 'family'] as const;
 
 /** What a route change does: RTM_NEWROUTE with create/replace/append flags, or RTM_DELROUTE. */
-export type RouteVerb = 'add' | 'replace' | 'append' | 'remove';
+export type RouteVerb = 'add' | 'replace' | 'append' | 'prepend' | 'remove';
 
 /** Shared by every route without nexthops. */
 const NONE: readonly never[] = Object.freeze([]);
