@@ -107,6 +107,7 @@ export {
   type NestedInputFieldOf,
   type StructFieldDefs,
   type StructFieldsOf,
+  type StructValueKeys,
 } from './attributes.js';
 export {
   type LinkKindDataMap,

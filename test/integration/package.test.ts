@@ -85,7 +85,7 @@ describe.skipIf(!!rootSkip)('the packed package, installed without a compiler', 
   it('the tarball: dist/ without maps or stale modules, prebuilt binaries, LICENSE, only files that exist', () => {
     const list = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
     expect(list.filter((f) => f.endsWith('.map'))).toEqual([]);
-    for (const f of ['LICENSE', 'README.md', 'CHANGELOG.md', 'package.json', 'binding.gyp', 'dist/index.js', 'dist/index.d.ts', 'bin/netns-kit.js']) expect(list).toContain(f);
+    for (const f of ['LICENSE', 'README.md', 'CHANGELOG.md', 'package.json', 'binding.gyp', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/bin.js']) expect(list).toContain(f);
     expect(list).toContain('prebuilds/linux-x64/netns-kit.glibc.node');
     if (list.includes('prebuilds/linux-arm64/netns-kit.glibc.node')) {
       const file = execFileSync('tar', ['-xzOf', tarball, 'package/prebuilds/linux-arm64/netns-kit.glibc.node']);

@@ -20,7 +20,7 @@ try {
 /** The child is node (with the sanitizer runtime when this run uses the sanitizer build of the addon). */
 const nodeEnv = process.env;
 const fixture = new URL('../fixtures/unprivileged.mjs', import.meta.url).pathname;
-const cliBin = new URL('../../bin/netns-kit.js', import.meta.url).pathname;
+const cliBin = new URL('../../dist/cli/bin.js', import.meta.url).pathname;
 const asNobody = (ns: string, cmd: string[]): string[] => ['netns', 'exec', ns, 'setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', ...cmd];
 
 interface Step {

@@ -52,7 +52,6 @@ const LONG_FILES: Record<string, string> = {
   // declaring each schema once (types derived or generated from it) roughly halves them.
   'rtnetlink/link.ts': 'twin schema/interface declarations, being declared once',
   'rtnetlink/route.ts': 'twin schema/interface declarations, being declared once',
-  'rtnetlink/link-kinds.ts': 'twin schema/interface declarations, being declared once',
   'netlink/attributes.ts': 'the attribute codec and its field types: one compiled encoder/decoder, split when the schema work settles',
   // The connection engine: one state machine (batching writer, dump/request/command
   // matching, extended-ACK errors); its lifecycle is being reworked with the addon.
@@ -60,6 +59,8 @@ const LONG_FILES: Record<string, string> = {
   // Link: the snapshot class, its verbs and the link-argument helpers all need the class
   // itself; the request building already lives in rtnetlink/requests/link.ts.
   'api/link/link.ts': 'the Link class with its verbs; next: link creation (createLink) into its own module',
+  'api/namespace/namespace.ts': 'the Namespace ground floor (fd, connection, run, sockets, nsids, lifecycle/finalizer); next: nsid calls into their own module',
+  'nftables/expr.ts': 'one codec per nf_tables expression type, in one table; next: one file per expression family',
   'api/network/bridge-network.ts': 'the BridgeNetwork application; next: port publishing into its own module',
 };
 

@@ -36,7 +36,7 @@ describe('package conventions', () => {
 
   it('importing loads no native addon; the first call does', () => {
     const maps = "(await import('node:fs')).readFileSync('/proc/self/maps', 'utf8').split('\\n').some((l) => /\\.node$/.test(l))";
-    const out = node(['--input-type=module', '-e', `const m = await import('netns-kit'); const before = ${maps}; try { await m.Namespace.host().links(); } catch {} console.log(before, ${maps});`]);
+    const out = node(['--input-type=module', '-e', `const m = await import('netns-kit'); const before = ${maps}; try { await m.Link.list(m.Namespace.host()); } catch {} console.log(before, ${maps});`]);
     expect(out).toBe('false true\n');
   });
 });
