@@ -95,6 +95,7 @@ async function main() {
     },
     quick: opts.quick,
     kernelCost: compile('kernel-cost', 'the kernel-cost baseline'),
+    dumpFloor: compile('dump-floor', 'the dump floor (a C dump that decodes nothing)'),
     scale: (n) => (opts.quick ? Math.max(1, Math.round(n / 10)) : n),
     progress: (msg) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0)}s] ${msg}\n`),
   };
