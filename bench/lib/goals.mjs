@@ -42,6 +42,10 @@ export function goals(summary) {
   }
   const ns = summary.find((r) => r.workload === 'namespaces' && r.ref);
   check('namespace create + delete ≥ 5× faster than spawning ip netns add/del', ns, ns && summary.find((r) => r.workload === 'namespaces' && r.op === ns.op && r.impl.startsWith('ip netns add')), 5, 'faster');
+  // round 2: ahead of ip -batch, not just level with it
+  check('namespace create + delete ≥ 1.5× faster than `ip -batch netns add/del`', ns, ns && summary.find((r) => r.workload === 'namespaces' && r.op === ns.op && r.impl.startsWith('ip -batch')), 1.5, 'faster');
+  const vc = summary.find((r) => r.workload === 'veth pairs' && r.op.startsWith('create') && r.ref);
+  check('veth pair create ≥ 1.2× faster than ip -batch', vc, vc && summary.find((r) => r.workload === 'veth pairs' && r.op === vc.op && r.impl.startsWith('ip -batch')), 1.2, 'faster');
   const bulk = summary.find((r) => r.workload === 'veth pairs' && r.op.startsWith('bulk teardown') && r.ref);
   if (bulk) {
     const s = bulk.totalMs / 1000;
