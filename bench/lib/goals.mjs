@@ -60,6 +60,14 @@ export function goals(summary) {
     1,
     'within',
   );
+  // scale curves (--plot): the cost per operation at the largest size within 1.5× of the smallest
+  for (const r0 of summary.filter((r) => r.workload.startsWith('scale: ') && r.ref)) {
+    const same = summary.filter((r) => r.workload === r0.workload && r.impl === r0.impl && r.ref);
+    const small = same.reduce((a, r) => (r.count < a.count ? r : a));
+    const big = same.reduce((a, r) => (r.count > a.count ? r : a));
+    if (r0 !== big || small === big) continue;
+    check(`${r0.workload.slice(7)}, ${r0.impl}: cost per operation at ${big.count.toLocaleString('en')} within 1.5× of ${small.count.toLocaleString('en')}`, big, small, 1.5, 'within');
+  }
   // the CNI plugin (issue 14): whole processes, as a runtime runs them
   const cniW = 'CNI plugin (a process per call)';
   const cniAdd = summary.find((r) => r.workload === cniW && r.op.startsWith('ADD, ') && r.ref);
