@@ -129,10 +129,18 @@ void ExitSender(Core* c, std::unique_lock<std::mutex>& lk) {
   Release(c);
 }
 
-void* WriterMain(void* arg) {
-  Core* c = static_cast<Core*>(arg);
+// Sends one datagram to the kernel (which handles it before returning); 0 or the errno.
+int SendToKernel(Core* c, const Batch& b) {
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
+  ssize_t n;
+  do n = sendto(c->fd, b.data.data(), b.data.size(), 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel);
+  while (n < 0 && errno == EINTR && !c->stopping);
+  return n < 0 ? errno : 0;
+}
+
+void* WriterMain(void* arg) {
+  Core* c = static_cast<Core*>(arg);
   std::unique_lock<std::mutex> lk(c->mu);
   for (;;) {
     c->cv.wait(lk, [c] { return c->stopping.load() || !c->queue.empty(); });
@@ -145,10 +153,7 @@ void* WriterMain(void* arg) {
     size_t done = 0;
     for (Batch& b : work) {
       if (c->stopping) break;  // closed: what is left is dropped, nobody waits for it
-      ssize_t n;
-      do n = sendto(c->fd, b.data.data(), b.data.size(), 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel);
-      while (n < 0 && errno == EINTR && !c->stopping);
-      if (n < 0) failed.push_back({b.id, errno});
+      if (int err = SendToKernel(c, b)) failed.push_back({b.id, err});
       if (++done < work.size() && c->doneWaiters.load() > 0) {  // a racy peek: a waiter missed here is woken below
         std::lock_guard<std::mutex> g(c->mu);
         c->serialDone += done;
@@ -173,8 +178,6 @@ void* WriterMain(void* arg) {
 // A parallel sender: takes batches from parQueue until it has none for kParallelIdle.
 void* ParallelMain(void* arg) {
   Core* c = static_cast<Core*>(arg);
-  sockaddr_nl kernel{};
-  kernel.nl_family = AF_NETLINK;
   std::unique_lock<std::mutex> lk(c->mu);
   for (;;) {
     if (c->parQueue.empty() && !c->stopping) {
@@ -191,10 +194,7 @@ void* ParallelMain(void* arg) {
     if (c->stopping) break;
     c->sending++;
     lk.unlock();
-    ssize_t n;
-    do n = sendto(c->fd, b.data.data(), b.data.size(), 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel);
-    while (n < 0 && errno == EINTR && !c->stopping);
-    int err = n < 0 ? errno : 0;
+    int err = SendToKernel(c, b);
     lk.lock();
     c->sending--;
     if (c->stopping) break;
