@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "clock.h"
+#include "common.h"
 
 #ifndef NETLINK_GET_STRICT_CHK
 #define NETLINK_GET_STRICT_CHK 12
@@ -83,17 +83,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "unknown table %s\n", argv[2]);
     return 2;
   }
-  int nsfd = open(argv[1], O_RDONLY | O_CLOEXEC);
-  if (nsfd < 0 || setns(nsfd, CLONE_NEWNET) != 0) {
-    perror(argv[1]);
-    return 1;
-  }
-  close(nsfd);
-  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-  if (fd < 0) {
-    perror("socket");
-    return 1;
-  }
+  int fd = rtnl_socket_in(argv[1]);
   int one = 1, rcv = 8 * 1024 * 1024;
   setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof one);
   if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof rcv) != 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof rcv);
