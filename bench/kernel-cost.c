@@ -23,17 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now_us(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
+#include "common.h"
 
-static double cpu_us(void) {
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
-}
 
 static void put_attr(struct nlmsghdr *h, unsigned short type, const void *data, unsigned short len) {
   struct rtattr *rta = (struct rtattr *)((char *)h + NLMSG_ALIGN(h->nlmsg_len));
@@ -97,12 +88,6 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: %s NETNS_PATH COUNT GATEWAY IFINDEX\n", argv[0]);
     return 2;
   }
-  int nsfd = open(argv[1], O_RDONLY | O_CLOEXEC);
-  if (nsfd < 0 || setns(nsfd, CLONE_NEWNET) != 0) {
-    perror(argv[1]);
-    return 1;
-  }
-  close(nsfd);
   int count = atoi(argv[2]);
   struct in_addr gw;
   if (inet_pton(AF_INET, argv[3], &gw) != 1) {
@@ -110,11 +95,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   uint32_t ifindex = (uint32_t)atoi(argv[4]);
-  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-  if (fd < 0) {
-    perror("socket");
-    return 1;
-  }
+  int fd = rtnl_socket_in(argv[1]);
   int one = 1;
   setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
   double c0 = cpu_us();

@@ -9,6 +9,7 @@
  *   npm run bench                       all workloads, 5 repetitions
  *   npm run bench -- --only routes,neighbours --reps 7
  *   npm run bench -- --quick            smaller sizes, 3 repetitions (a smoke test)
+ *   npm run bench -- --plot             + scale curves, drawn as SVG charts into bench/results/
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { cleanup, installCleanupHandlers, setCpuTimer, startWorker, stopWorkers,
 import { Results, table } from './lib/measure.mjs';
 import { goals } from './lib/goals.mjs';
 import { summarize } from './lib/profile.mjs';
+import { lineChart } from './lib/plot.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const WORKLOADS = ['veth', 'addresses', 'routes', 'routes-stream', 'neighbours', 'namespaces', 'containers', 'cni'];
@@ -31,6 +33,7 @@ function parseArgs(argv) {
     else if (a === '--reps') o.reps = Number(argv[++i]);
     else if (a === '--warmup') o.warmup = Number(argv[++i]);
     else if (a === '--cpu-prof') o.cpuProf = true;
+    else if (a === '--plot') o.plot = true;
     else if (a === '--only') o.only = argv[++i].split(',');
     else if (a === '--help' || a === '-h') {
       console.log('usage: npm run bench -- [--only ' + WORKLOADS.join(',') + '] [--reps N] [--warmup N] [--quick] [--cpu-prof]');
@@ -38,7 +41,9 @@ function parseArgs(argv) {
     } else throw new Error(`unknown argument ${a}`);
   }
   if (o.quick && !argv.includes('--reps')) o.reps = 3;
-  for (const w of o.only) if (!WORKLOADS.includes(w)) throw new Error(`unknown workload ${w} (${WORKLOADS.join(', ')})`);
+  for (const w of o.only) if (!WORKLOADS.includes(w) && w !== 'scale') throw new Error(`unknown workload ${w} (${WORKLOADS.join(', ')}, scale)`);
+  // --plot adds the scale curves (and draws them); `--only scale` runs them without charts
+  if (o.plot && !o.only.includes('scale')) o.only = [...o.only, 'scale'];
   if (!(o.reps >= 1)) throw new Error('--reps needs a number ≥ 1');
   return o;
 }
@@ -95,6 +100,7 @@ async function main() {
     },
     quick: opts.quick,
     kernelCost: compile('kernel-cost', 'the kernel-cost baseline'),
+    dumpFloor: compile('dump-floor', 'the dump floor (a C dump that decodes nothing)'),
     scale: (n) => (opts.quick ? Math.max(1, Math.round(n / 10)) : n),
     progress: (msg) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0)}s] ${msg}\n`),
   };
@@ -132,6 +138,21 @@ async function main() {
   writeFileSync(join(dir, 'latest.json'), JSON.stringify(json, null, 2));
   writeFileSync(join(dir, 'latest.md'), `${md}\n`);
   console.log(`results: bench/results/bench-${stamp}.json (also latest.json, latest.md)`);
+  if (opts.plot) {
+    const { CURVES } = await import('./workloads/scale.mjs');
+    for (const c of CURVES) {
+      const rows = summary.filter((r) => r.workload === c.workload && !r.na);
+      if (rows.length === 0) continue;
+      const series = [];
+      for (const impl of [...new Set(rows.map((r) => r.impl))]) {
+        const mine = rows.filter((r) => r.impl === impl);
+        series.push({ name: `${impl} (wall, under the run's load)`, points: mine.map((r) => [r.count, r.median]) });
+        if (mine.every((r) => r.cpuMedian !== undefined)) series.push({ name: `${impl} (CPU)`, points: mine.map((r) => [r.count, r.cpuMedian]) });
+      }
+      writeFileSync(join(dir, c.file), lineChart({ title: c.title, xLabel: c.xLabel, yLabel: c.yLabel, series }));
+      console.log(`chart: bench/results/${c.file}`);
+    }
+  }
   if (opts.cpuProf) {
     try {
       console.log(`\nCPU profiles (${profDir}):\n${summarize(profDir)}`);

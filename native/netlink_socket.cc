@@ -11,11 +11,23 @@
 //                                 buffer was empty: the buffer is smaller than one message
 //                                 (a dump chunk), and a running dump cannot go on
 //
-// Lifetime: the Core is shared by the JavaScript object, the writer thread and the two libuv
-// handles, and freed by the last of them. close() (or the finalizer) never waits for the
-// writer: it tells it to stop (checked between batches) and, if the writer is inside
-// sendto(), leaves closing the fd to it. While ref()'d the socket cannot be collected.
-//   send(buffer, id), setOption(level, name, int), getOption(level, name), ref(), unref(),
+// Slow requests: the kernel handles a netlink message inside the sendto() that carries it,
+// so a request that waits in the kernel outside rtnl_lock (RTM_DELLINK of a veth or bridge
+// waits ~15 ms in netdev_run_todo for RCU grace periods and device references) holds up
+// every batch behind it on the one writer thread. sendParallel(buffer, id) sends a datagram
+// from a small pool of sender threads instead (started on demand, at most kMaxParallel,
+// each leaving after kParallelIdle without work), all on this same socket: the kernel lets
+// several senders of one socket run at once, and replies still arrive here, matched by
+// sequence number. Ordering: a parallel datagram is sent only after every send() queued
+// before it has been handled by the kernel; later send()s do not wait for it, and parallel
+// datagrams complete in any order among themselves.
+//
+// Lifetime: the Core is shared by the JavaScript object, the writer thread, the parallel
+// senders and the two libuv handles, and freed by the last of them. close() (or the
+// finalizer) never waits for a sender: it tells them to stop (checked between batches) and,
+// if one is inside sendto(), leaves closing the fd to the last one to return. While ref()'d
+// the socket cannot be collected.
+//   send(buffer, id), sendParallel(buffer, id), setOption(level, name, int), getOption(level, name), ref(), unref(),
 //   pause(), resume(), close(),
 //   portId, fd, stats()
 #include <linux/netlink.h>
@@ -25,6 +37,7 @@
 #include <uv.h>
 
 #include <atomic>
+#include <chrono>
 #include <cerrno>
 #include <condition_variable>
 #include <cstdlib>
@@ -42,10 +55,13 @@ constexpr size_t kMinSpare = 64 * 1024;         // room kept free before each re
 constexpr size_t kCopyBelow = 16 * 1024;        // smaller deliveries are copied, larger handed over
 constexpr size_t kMaxPerWakeup = 4 * 1024 * 1024;
 constexpr int kMaxDatagramsPerWakeup = 1024;
+constexpr int kMaxParallel = 32;                          // parallel sender threads per socket
+constexpr std::chrono::milliseconds kParallelIdle{1000};  // an idle parallel sender leaves after this
 
 struct Batch {
   std::vector<uint8_t> data;
   uint32_t id;
+  uint64_t after = 0;  // a parallel batch: sent once this many serial batches are done
 };
 
 struct Failure {
@@ -54,7 +70,7 @@ struct Failure {
 };
 
 struct Core {
-  std::atomic<int> refs{0};  // owners: the libuv handles (1, until both closed) and the writer thread
+  std::atomic<int> refs{0};  // owners: the libuv handles (1, until both closed), the writer and each parallel sender
   int fd = -1;
   uint32_t portId = 0;
   napi_env env = nullptr;
@@ -78,9 +94,19 @@ struct Core {
   std::condition_variable cv;
   std::deque<Batch> queue;
   std::atomic<bool> stopping{false};
-  bool sending = false;         // the writer is between taking a batch and finishing it
-  bool writerClosesFd = false;  // close() came while it was sending: it closes the fd
+  int sending = 0;              // threads between taking a batch and finishing it
+  bool senderClosesFd = false;  // close() came while one was sending: the last to finish closes the fd
   std::vector<Failure> failures;
+  // serial progress, for parallel batches (guarded by mu)
+  uint64_t serialQueued = 0;  // serial batches queued so far
+  uint64_t serialDone = 0;    // serial batches the writer has finished
+  std::atomic<int> doneWaiters{0};  // parallel senders waiting for serialDone (read unlocked by the writer)
+  std::condition_variable doneCv;
+  // parallel senders (guarded by mu)
+  std::deque<Batch> parQueue;
+  std::condition_variable parCv;
+  int parThreads = 0;  // running
+  int parIdle = 0;     // waiting for work
 
   // counters
   double datagrams = 0, bytes = 0, foreignDropped = 0, overflows = 0, dumpRaces = 0;
@@ -93,38 +119,92 @@ void Release(Core* c) {
   }
 }
 
-void* WriterMain(void* arg) {
-  Core* c = static_cast<Core*>(arg);
+// A sender thread leaves (mu held): the last one out after a close() that came while one
+// was inside sendto() closes the fd.
+void ExitSender(Core* c, std::unique_lock<std::mutex>& lk) {
+  bool closeFd = c->senderClosesFd && c->sending == 0;
+  if (closeFd) c->senderClosesFd = false;
+  lk.unlock();
+  if (closeFd) close(c->fd);
+  Release(c);
+}
+
+// Sends one datagram to the kernel (which handles it before returning); 0 or the errno.
+int SendToKernel(Core* c, const Batch& b) {
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
+  ssize_t n;
+  do n = sendto(c->fd, b.data.data(), b.data.size(), 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel);
+  while (n < 0 && errno == EINTR && !c->stopping);
+  return n < 0 ? errno : 0;
+}
+
+void* WriterMain(void* arg) {
+  Core* c = static_cast<Core*>(arg);
   std::unique_lock<std::mutex> lk(c->mu);
   for (;;) {
     c->cv.wait(lk, [c] { return c->stopping.load() || !c->queue.empty(); });
     if (c->stopping) break;
     std::deque<Batch> work;
     work.swap(c->queue);
-    c->sending = true;
+    c->sending++;
     lk.unlock();
     std::vector<Failure> failed;
+    size_t done = 0;
     for (Batch& b : work) {
       if (c->stopping) break;  // closed: what is left is dropped, nobody waits for it
-      ssize_t n;
-      do n = sendto(c->fd, b.data.data(), b.data.size(), 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel);
-      while (n < 0 && errno == EINTR && !c->stopping);
-      if (n < 0) failed.push_back({b.id, errno});
+      if (int err = SendToKernel(c, b)) failed.push_back({b.id, err});
+      if (++done < work.size() && c->doneWaiters.load() > 0) {  // a racy peek: a waiter missed here is woken below
+        std::lock_guard<std::mutex> g(c->mu);
+        c->serialDone += done;
+        done = 0;
+        c->doneCv.notify_all();
+      }
     }
     lk.lock();
-    c->sending = false;
+    c->serialDone += done;
+    if (c->doneWaiters.load() > 0) c->doneCv.notify_all();
+    c->sending--;
     if (c->stopping) break;  // the async handle may be closing: report nothing
     if (!failed.empty()) {
       c->failures.insert(c->failures.end(), failed.begin(), failed.end());
       uv_async_send(&c->async);
     }
   }
-  bool closeFd = c->writerClosesFd;
-  lk.unlock();
-  if (closeFd) close(c->fd);
-  Release(c);
+  ExitSender(c, lk);
+  return nullptr;
+}
+
+// A parallel sender: takes batches from parQueue until it has none for kParallelIdle.
+void* ParallelMain(void* arg) {
+  Core* c = static_cast<Core*>(arg);
+  std::unique_lock<std::mutex> lk(c->mu);
+  for (;;) {
+    if (c->parQueue.empty() && !c->stopping) {
+      c->parIdle++;
+      c->parCv.wait_for(lk, kParallelIdle, [c] { return c->stopping.load() || !c->parQueue.empty(); });
+      c->parIdle--;
+    }
+    if (c->stopping || c->parQueue.empty()) break;
+    Batch b = std::move(c->parQueue.front());
+    c->parQueue.pop_front();
+    c->doneWaiters++;
+    c->doneCv.wait(lk, [&] { return c->stopping.load() || c->serialDone >= b.after; });
+    c->doneWaiters--;
+    if (c->stopping) break;
+    c->sending++;
+    lk.unlock();
+    int err = SendToKernel(c, b);
+    lk.lock();
+    c->sending--;
+    if (c->stopping) break;
+    if (err != 0) {
+      c->failures.push_back({b.id, err});
+      uv_async_send(&c->async);
+    }
+  }
+  c->parThreads--;
+  ExitSender(c, lk);
   return nullptr;
 }
 
@@ -375,12 +455,15 @@ void CloseCore(Core* c) {
     std::lock_guard<std::mutex> lk(c->mu);
     c->stopping = true;
     c->queue.clear();
-    if (c->writerStarted && c->sending) {
-      c->writerClosesFd = true;
+    c->parQueue.clear();
+    if (c->sending > 0) {
+      c->senderClosesFd = true;
       closeFdHere = false;
     }
   }
   c->cv.notify_all();
+  c->parCv.notify_all();
+  c->doneCv.notify_all();
   // uv_close stops polling (removes the fd from epoll) while the fd is still open
   uv_close(reinterpret_cast<uv_handle_t*>(&c->poll), OnHandleClosed);
   uv_close(reinterpret_cast<uv_handle_t*>(&c->async), OnHandleClosed);
@@ -394,6 +477,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     return DefineClass(env, "NetlinkSocket",
                        {
                            InstanceMethod<&NetlinkSocket::Send>("send"),
+                           InstanceMethod<&NetlinkSocket::SendParallel>("sendParallel"),
                            InstanceMethod<&NetlinkSocket::SetOption>("setOption"),
                            InstanceMethod<&NetlinkSocket::GetOption>("getOption"),
                            InstanceMethod<&NetlinkSocket::Ref>("ref"),
@@ -506,8 +590,49 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     {
       std::lock_guard<std::mutex> lk(core_->mu);
       core_->queue.push_back(std::move(b));
+      core_->serialQueued++;
     }
     core_->cv.notify_one();
+    return info.Env().Undefined();
+  }
+
+  // sendParallel(buffer, id): queues one datagram for a parallel sender (see the top of the
+  // file), starting one when every running sender is busy and fewer than kMaxParallel run.
+  Napi::Value SendParallel(const Napi::CallbackInfo& info) {
+    if (!Open(info.Env())) return info.Env().Undefined();
+    auto buf = info[0].As<Napi::Buffer<uint8_t>>();
+    uint32_t id = info[1].As<Napi::Number>().Uint32Value();
+    Core* c = core_;
+    bool spawn = false;
+    {
+      std::lock_guard<std::mutex> lk(c->mu);
+      c->parQueue.push_back(Batch{std::vector<uint8_t>(buf.Data(), buf.Data() + buf.Length()), id, c->serialQueued});
+      if (c->parQueue.size() > static_cast<size_t>(c->parIdle) && c->parThreads < kMaxParallel) {
+        c->parThreads++;
+        c->refs++;  // the sender's share, released when it exits
+        spawn = true;
+      }
+    }
+    c->parCv.notify_one();
+    if (spawn) {
+      pthread_attr_t attr;
+      pthread_attr_init(&attr);
+      pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+      pthread_t tid;
+      int err = pthread_create(&tid, &attr, ParallelMain, c);
+      pthread_attr_destroy(&attr);
+      if (err != 0) {
+        std::lock_guard<std::mutex> lk(c->mu);
+        c->parThreads--;
+        c->refs--;
+        // a running sender will take it; with none running, report the batch as failed
+        if (c->parThreads == 0 && !c->parQueue.empty()) {
+          for (const Batch& q : c->parQueue) c->failures.push_back({q.id, err});
+          c->parQueue.clear();
+          uv_async_send(&c->async);
+        }
+      }
+    }
     return info.Env().Undefined();
   }
 

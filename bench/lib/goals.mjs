@@ -25,6 +25,7 @@ export function goals(summary) {
   const nkList = find(summary, 'routes', 'list', 'netns-kit');
   check('route list ≥ as fast as `ip -j route show` (a whole process, output to a file)', nkList, find(summary, 'routes', 'list', 'ip -j route show (whole process'), 1, 'faster');
   check('route list ≥ 4× faster than npm netlink', nkList, find(summary, 'routes', 'list', 'npm netlink'), 4, 'faster');
+  check('route list within 1.5× of the kernel floor (C dump decoding nothing; ratio netns-kit/floor)', nkList, find(summary, 'routes', 'list', 'kernel floor'), 1.5, 'within');
   const stream = find(summary, 'routes-stream', 'list', 'netns-kit');
   if (stream?.extraMedian?.['RSS growth MB'] !== undefined) {
     const mb = stream.extraMedian['RSS growth MB'];
@@ -41,10 +42,31 @@ export function goals(summary) {
   }
   const ns = summary.find((r) => r.workload === 'namespaces' && r.ref);
   check('namespace create + delete ≥ 5× faster than spawning ip netns add/del', ns, ns && summary.find((r) => r.workload === 'namespaces' && r.op === ns.op && r.impl.startsWith('ip netns add')), 5, 'faster');
+  // round 2: ahead of ip -batch, not just level with it
+  check('namespace create + delete ≥ 1.5× faster than `ip -batch netns add/del`', ns, ns && summary.find((r) => r.workload === 'namespaces' && r.op === ns.op && r.impl.startsWith('ip -batch')), 1.5, 'faster');
+  const vc = summary.find((r) => r.workload === 'veth pairs' && r.op.startsWith('create') && r.ref);
+  check('veth pair create ≥ 1.2× faster than ip -batch', vc, vc && summary.find((r) => r.workload === 'veth pairs' && r.op === vc.op && r.impl.startsWith('ip -batch')), 1.2, 'faster');
   const bulk = summary.find((r) => r.workload === 'veth pairs' && r.op.startsWith('bulk teardown') && r.ref);
   if (bulk) {
     const s = bulk.totalMs / 1000;
     out.push({ text: `${s <= 0.15 ? 'MET ' : 'MISSED'} ${bulk.count} veth pairs torn down in ≤ 0.15 s by the bulk path: ${s.toFixed(3)} s`, met: s <= 0.15, value: s });
+  }
+  // slow kernel work in parallel: deletions overlap like separate processes
+  const each = summary.find((r) => r.workload === 'veth pairs' && r.op.includes('concurrently') && r.ref);
+  check(
+    'veth pairs deleted concurrently (Link.delete ×N, Promise.all) no slower than as many `ip link del` processes at once (ratio netns-kit/processes ≤ 1)',
+    each,
+    each && summary.find((r) => r.workload === 'veth pairs' && r.op === each.op && r.impl.includes('concurrent processes')),
+    1,
+    'within',
+  );
+  // scale curves (--plot): the cost per operation at the largest size within 1.5× of the smallest
+  for (const r0 of summary.filter((r) => r.workload.startsWith('scale: ') && r.ref)) {
+    const same = summary.filter((r) => r.workload === r0.workload && r.impl === r0.impl && r.ref);
+    const small = same.reduce((a, r) => (r.count < a.count ? r : a));
+    const big = same.reduce((a, r) => (r.count > a.count ? r : a));
+    if (r0 !== big || small === big) continue;
+    check(`${r0.workload.slice(7)}, ${r0.impl}: cost per operation at ${big.count.toLocaleString('en')} within 1.5× of ${small.count.toLocaleString('en')}`, big, small, 1.5, 'within');
   }
   // the CNI plugin (issue 14): whole processes, as a runtime runs them
   const cniW = 'CNI plugin (a process per call)';

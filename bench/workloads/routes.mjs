@@ -114,6 +114,12 @@ export async function run(ctx) {
       }
 
       rec(opAdd, 'ip -batch (one process)', await ipBatch(addFile, ipNs.ns), N);
+      if (ctx.dumpFloor) {
+        // the same dump, timed inside a C program: 64 KiB per recv, nothing decoded
+        const out = JSON.parse(execFileSync(ctx.dumpFloor, [`/run/netns/${ipNs.ns.name}`, 'routes'], { encoding: 'utf8' }));
+        if (out.count < N) throw new Error(`dump-floor: ${out.count} routes, expected ≥ ${N}`);
+        rec(opList, 'kernel floor (C dump, 64 KiB receives, nothing decoded)', { us: out.us, cpuUs: out.cpuUs }, N);
+      }
       const listJ = await ipToFile(['-j', 'route', 'show'], ipNs.ns, 'routes');
       if (JSON.parse(readFileSync(listJ.path, 'utf8')).length !== N + 1) throw new Error('ip -j route show: wrong count');
       rec(opList, 'ip -j route show (whole process, output to a file)', listJ, N);

@@ -3,12 +3,14 @@
  * one by one (a sample of 20: each deletion waits for RCU grace periods in the kernel,
  * ~20 ms) and all at once by the library's bulk path, Link.deleteGroup (RTM_DELLINK with
  * IFLA_GROUP, what `ip link delete group N` sends: the kernel unregisters them together).
+ * The 20 deleted one by one are deleted concurrently (Promise.all; netns-kit sends each on a
+ * parallel sender thread) and compared with 20 `ip link del` processes run at once.
  * Peers: `ip -batch`, `ip` spawned per pair. npm `netlink` has no typed IFLA_LINKINFO (it
  * takes raw bytes), so it is not measured here.
  */
 import { fileURLToPath } from 'node:url';
 import { Link, VethPair } from '../../dist/index.js';
-import { batchFile, dropNamespace, ipAsync, ipBatch, tempNamespace } from '../lib/env.mjs';
+import { batchFile, dropNamespace, ipAsync, ipBatch, ipTimedCpu, tempNamespace } from '../lib/env.mjs';
 import { measure, nsNamed, release } from '../lib/inproc.mjs';
 import { timed } from '../lib/measure.mjs';
 
@@ -43,7 +45,7 @@ export async function run(ctx) {
   const W = 'veth pairs';
   const opCreate = `create ${N}`;
   const opBulk = `bulk teardown ${N}`;
-  const opEach = `delete one by one`;
+  const opEach = `delete ${ONE} concurrently`;
   const { results, nk } = ctx;
   const rec = (op, impl, us, n, opts) => results.record(W, op, impl, us, n, opts);
   results.notApplicable(W, opCreate, 'npm netlink', 'no typed IFLA_LINKINFO (veth peers are raw bytes)');
@@ -59,12 +61,17 @@ export async function run(ctx) {
       rec(opCreate, 'netns-kit VethPair.create ×N (Promise.all)', await nk.call(self, 'nkCreate', name, 0, N, BULK), N, { ref: true });
       rec(opBulk, 'netns-kit Link.deleteGroup', await nk.call(self, 'nkDeleteGroup', name, BULK), N, { ref: true, note: 'one RTM_DELLINK with IFLA_GROUP' });
       await nk.call(self, 'nkCreate', name, N, ONE, SINGLE);
-      rec(opEach, 'netns-kit Link.delete ×20 (Promise.all)', await nk.call(self, 'nkDeleteEach', name, N, ONE), ONE, { ref: true, note: `${ONE} pairs` });
+      rec(opEach, `netns-kit Link.delete ×${ONE} (Promise.all)`, await nk.call(self, 'nkDeleteEach', name, N, ONE), ONE, { ref: true, note: `${ONE} pairs, parallel senders` });
 
       rec(opCreate, 'ip -batch (one process)', await ipBatch(create, ipNs), N);
       rec(opBulk, 'ip link delete group N (one process)', (await timed(() => ipAsync(['link', 'delete', 'group', String(BULK)], ipNs)))[0], N);
       await ipBatch(createOne, ipNs);
       rec(opEach, 'ip -batch (one process)', await ipBatch(delOne, ipNs), ONE, { note: `${ONE} pairs` });
+      // the peer a user would run: a process per deletion, all at once
+      await ipBatch(createOne, ipNs);
+      const [procs, runs] = await timed(() => Promise.all(Array.from({ length: ONE }, (_, i) => ipTimedCpu(['link', 'del', `va${N + i}`], ipNs))));
+      const procCpu = runs.some((r) => r.cpuUs === undefined) ? undefined : runs.reduce((a, r) => a + r.cpuUs, 0);
+      rec(opEach, `ip link del ×${ONE} (concurrent processes)`, procs, ONE, { cpuUs: procCpu, note: `${ONE} pairs, ${ONE} processes at once` });
 
       // a process per pair: a sample
       const [c1] = await timed(async () => {

@@ -38,6 +38,8 @@ export interface NativeSocketStats {
  */
 export interface NativeNetlinkSocket {
   send(data: Buffer, batchId: number): void;
+  /** Sends a datagram from a parallel sender thread, after every send() queued before it was handled. */
+  sendParallel(data: Buffer, batchId: number): void;
   setOption(level: number, name: number, value: number): void;
   getOption(level: number, name: number): number;
   ref(): void;

@@ -19,6 +19,12 @@
  *   with back-pressure (reading pauses while the consumer is behind).
  * - Replies with an unknown sequence number are dropped and counted (`stats.strayReplies`),
  *   or handed to `onNotification` on an event socket.
+ * - A request marked `parallel` (one the kernel is known to make wait outside rtnl_lock,
+ *   such as deleting a veth or bridge) is sent in a datagram of its own by a native sender
+ *   thread of its own, on the same socket, so slow requests overlap instead of queueing
+ *   behind each other. It is sent once every request issued before it has been handled;
+ *   requests issued after it do not wait for it, and parallel requests complete in any
+ *   order among themselves (see {@link RequestOptions.parallel}).
  * @module
  */
 import { native, type NativeNetlinkSocket } from '../binding/native.js';
@@ -62,6 +68,21 @@ export interface RequestInfo {
   object?: string;
   /** names an attribute type found at the kernel's error offset (family-specific). */
   describeAttribute?: (type: number) => string | undefined;
+}
+
+/** Options of one request ({@link NetlinkConnection.request}, {@link NetlinkConnection.command}). */
+export interface RequestOptions {
+  /**
+   * Send it on a parallel sender thread (in a datagram of its own, with an ACK) instead of
+   * the connection's one writer thread. For requests the kernel makes wait outside
+   * rtnl_lock — deleting a veth, bridge or other device waits ~15 ms for RCU grace periods
+   * and device references — so that several of them overlap, as separate processes would.
+   *
+   * Ordering: it is sent after every request issued on this connection before it has been
+   * handled by the kernel. Requests issued after it are not held back by it (await it if
+   * they depend on it), and parallel requests may complete in any order among themselves.
+   */
+  parallel?: boolean;
 }
 
 /** Options of {@link NetlinkConnection.open}. */
@@ -140,6 +161,8 @@ export interface ConnectionStats {
   dumps: number;
   /** sendmsg calls (each carries a batch of requests). */
   sends: number;
+  /** requests sent on parallel sender threads ({@link RequestOptions.parallel}). */
+  parallelSends: number;
   /** requests sent and waiting for their answer. */
   inFlight: number;
   /** requests and dumps waiting to be sent (window full, or a dump running). */
@@ -171,6 +194,8 @@ class PendingRequest {
   replies: NlMessage[] | undefined;
   /** sent without NLM_F_ACK (cleared when it is the one of its datagram that asks for the ACK). */
   quiet: boolean;
+  /** sent on a parallel sender thread: its answer vouches for no command (see RequestOptions). */
+  parallel = false;
   constructor(
     readonly info: RequestInfo,
     /** called with the replies (requests) or undefined (commands), and the command's index. */
@@ -287,7 +312,8 @@ export class NetlinkConnection {
   /** the last command of the batch being written, if nothing answered follows it. */
   private openQuiet: PendingRequest | undefined;
   private order = 0;
-  private counters = { requests: 0, dumps: 0, sends: 0, strayReplies: 0 };
+  private counters = { requests: 0, dumps: 0, sends: 0, parallelSends: 0, strayReplies: 0 };
+  private parallelBatchId = 0;
 
   private constructor(fd: number, window: number | undefined) {
     this.window = window ?? MIN_DEFAULT_WINDOW;
@@ -410,10 +436,12 @@ export class NetlinkConnection {
    * the kernel sent before its ACK (e.g. the object of a GET), or rejects with a
    * NetlinkError carrying the errno name and the kernel's extended-ACK message.
    */
-  request(type: number, flags: number, body: BodyWriter | null, info: RequestInfo): Promise<NlMessage[]> {
+  request(type: number, flags: number, body: BodyWriter | null, info: RequestInfo, opts?: RequestOptions): Promise<NlMessage[]> {
     if (this.closed) return Promise.reject(this.closedError(info));
     return new Promise<NlMessage[]>((resolve, reject) => {
-      this.submit(new PendingRequest(info, resolve as (r: NlMessage[] | undefined) => void, reject, false), type, flags, body);
+      const p = new PendingRequest(info, resolve as (r: NlMessage[] | undefined) => void, reject, false);
+      if (opts?.parallel) p.parallel = true;
+      this.submit(p, type, flags, body);
     });
   }
 
@@ -422,11 +450,18 @@ export class NetlinkConnection {
    * set — not a GET, not NLM_F_ECHO). It is sent without NLM_F_ACK; success is known when a
    * later request on the connection is answered (see the module documentation). Resolves
    * when it has succeeded; rejects with its own NetlinkError, exactly like request().
+   * With `parallel` ({@link RequestOptions.parallel}) it is sent with an ACK on a parallel
+   * sender thread.
    */
-  command(type: number, flags: number, body: BodyWriter | null, info: RequestInfo): Promise<void> {
+  command(type: number, flags: number, body: BodyWriter | null, info: RequestInfo, opts?: RequestOptions): Promise<void> {
     if (this.closed) return Promise.reject(this.closedError(info));
     return new Promise<void>((resolve, reject) => {
-      this.submit(new PendingRequest(info, resolve as () => void, reject, true), type, flags, body);
+      const p = new PendingRequest(info, resolve as () => void, reject, true);
+      if (opts?.parallel) {
+        p.parallel = true;
+        p.quiet = false;
+      }
+      this.submit(p, type, flags, body);
     });
   }
 
@@ -571,7 +606,38 @@ export class NetlinkConnection {
 
   /** @internal (QueuedRequest) */
   startRequest(p: PendingRequest, type: number, flags: number, body: BodyWriter | null): void {
-    if (this.write(p, type, flags | NLM_F_REQUEST | (p.quiet ? 0 : NLM_F_ACK), body)) this.inFlight++;
+    if (p.parallel) {
+      if (this.writeParallel(p, type, flags | NLM_F_REQUEST | NLM_F_ACK, body)) this.inFlight++;
+    } else if (this.write(p, type, flags | NLM_F_REQUEST | (p.quiet ? 0 : NLM_F_ACK), body)) this.inFlight++;
+  }
+
+  /** Sends `p` in a datagram of its own on a parallel sender thread; false (and p rejected) if body() threw. */
+  private writeParallel(p: PendingRequest, type: number, flags: number, body: BodyWriter | null): boolean {
+    const w = new NlWriter(256);
+    const seq = this.nextSeq();
+    const start = w.beginMessage(type, flags, seq, 0);
+    try {
+      body?.(w);
+    } catch (e) {
+      p.reject(e, p.index);
+      return false;
+    }
+    w.endMessage(start);
+    // what was written before it is queued first: the native side sends p after it
+    if (this.out.offset > 0) this.flush();
+    this.parallelBatchId = (this.parallelBatchId + 1) & 0x7fffffff;
+    const batch = new Batch(0x80000000 + this.parallelBatchId);
+    batch.buf = w.toBuffer();
+    p.seq = seq;
+    p.batch = batch;
+    p.start = start;
+    p.order = ++this.order;
+    if (this.pending.size === 0 && this.refs === 0) this.sock.ref();
+    this.pending.set(seq, p);
+    this.counters.requests++;
+    this.counters.parallelSends++;
+    this.sock.sendParallel(batch.buf, batch.id);
+    return true;
   }
 
   /**
@@ -840,7 +906,8 @@ export class NetlinkConnection {
         return;
       }
       // everything written before p was handled first, and its failures were reported first
-      if (this.quietHead < this.quietQueue.length) this.settleQuietBefore(p.order);
+      // (not so for a parallel request: the writer thread may still be behind it)
+      if (this.quietHead < this.quietQueue.length && !p.parallel) this.settleQuietBefore(p.order);
       const ack = this.safeAck(m, parseError);
       this.complete(p, ack.errno === 0 ? undefined : this.errorFor(p, ack));
       return;

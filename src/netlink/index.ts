@@ -22,6 +22,7 @@ export {
   type ConnectionStats,
   type DumpOptions,
   type RequestInfo,
+  type RequestOptions,
   type BodyWriter,
   type CommandFailure,
   type DatagramMessage,

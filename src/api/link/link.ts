@@ -461,23 +461,43 @@ export class Link {
     return readInTarget(target, finalName, `move link ${object}: the link was moved`);
   }
 
-  /** Deletes the link (`ip link delete X`); deleting one end of a veth pair removes both. */
+  /**
+   * Deletes the link (`ip link delete X`); deleting one end of a veth pair removes both.
+   *
+   * The kernel makes a deletion wait (~15 ms for a veth or bridge: RCU grace periods, device
+   * references) outside its global lock, so deletions run in parallel: concurrent calls
+   * overlap like separate `ip link del` processes. A deletion starts after every request
+   * issued before it in this namespace has been handled; requests issued after it do not
+   * wait for it (await it first if they depend on the link being gone), and concurrent
+   * deletions complete in any order. To remove many links at once, {@link Link.deleteGroup}
+   * is cheaper still.
+   */
   async delete(): Promise<void> {
     const conn = await this.namespace.connection();
-    await conn.command(RTM_DELLINK, 0, (w) => IfInfoMsg.encode(w, { family: AF_UNSPEC, index: this.index }), {
-      operation: 'delete link',
-      object: this.label,
-    });
+    await conn.command(
+      RTM_DELLINK,
+      0,
+      (w) => IfInfoMsg.encode(w, { family: AF_UNSPEC, index: this.index }),
+      { operation: 'delete link', object: this.label },
+      { parallel: true },
+    );
   }
 
-  /** Deletes a link by name or index (`ip link delete NAME`). */
+  /**
+   * Deletes a link by name or index (`ip link delete NAME`). Runs in parallel with other
+   * requests as {@link Link#delete} describes: concurrent deletions overlap and complete in
+   * any order; await it before a request that needs the link gone.
+   */
   static async delete(ns: Namespace, ref: LinkLike): Promise<void> {
     const index = await resolveLinkIndex(ns, ref, 'link');
     const conn = await ns.connection();
-    await conn.command(RTM_DELLINK, 0, (w) => IfInfoMsg.encode(w, { family: AF_UNSPEC, index }), {
-      operation: 'delete link',
-      object: `${describeRef(ref)} in ${ns.label}`,
-    });
+    await conn.command(
+      RTM_DELLINK,
+      0,
+      (w) => IfInfoMsg.encode(w, { family: AF_UNSPEC, index }),
+      { operation: 'delete link', object: `${describeRef(ref)} in ${ns.label}` },
+      { parallel: true },
+    );
   }
 
   /**
