@@ -185,3 +185,41 @@ export class AbortError extends NetnsKitError {
     super(message, 'ABORT_ERR', undefined, options);
   }
 }
+
+/** One change of a transaction the kernel refused (see {@link TransactionError}). */
+export interface TransactionFailure {
+  /** the change's index in the transaction (the order it was added). */
+  index: number;
+  /** the kernel's error for it, naming the object (`add rule ip nat prerouting: …`). */
+  error: NetlinkError;
+}
+
+/**
+ * An nf_tables transaction was refused: nothing of it was applied (transactions are
+ * all-or-nothing). `failures` maps each refused change back to its index; `code` is the
+ * first failure's (or `ERESTART` when the ruleset changed since the generation the
+ * transaction was guarded with: `generationChanged` is then true).
+ */
+export class TransactionError extends NetlinkError {
+  /** the changes the kernel refused, in order. */
+  readonly failures: TransactionFailure[];
+  /** true when the transaction was refused because another one committed first (ERESTART). */
+  readonly generationChanged: boolean;
+  constructor(failures: TransactionFailure[], whole?: NetlinkError) {
+    const first = failures[0]?.error ?? whole;
+    const errno = first?.errno ?? 5;
+    const more = failures.length > 1 ? ` (and ${failures.length - 1} more change${failures.length > 2 ? 's' : ''} refused)` : '';
+    super({
+      errno,
+      code: first?.code,
+      operation: first?.operation ?? 'commit transaction',
+      object: first?.object,
+      kernelMessage: first?.kernelMessage,
+      attribute: first?.attribute,
+      missingAttribute: first?.missingAttribute,
+      message: `${first?.message ?? 'transaction refused'}${more}; nothing was applied`,
+    });
+    this.failures = failures;
+    this.generationChanged = first?.code === 'ERESTART';
+  }
+}

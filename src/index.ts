@@ -202,3 +202,25 @@ export {
   type RemoveOptions,
 } from './api/network/bridge-network.js';
 export { Ipv4Pool } from './api/network/ipv4-pool.js';
+// nf_tables (NETLINK_NETFILTER): transactions, listing, notifications
+export {
+  Nftables,
+  type NftablesOptions,
+  type TransactionOptions,
+  type TransactionResult,
+  type ListFilter,
+  type NftRuleset,
+  type NftSetWithElements,
+} from './api/nftables/nftables.js';
+export {
+  NftTransaction,
+  Committed,
+  type SetOptions,
+  type ElementInput,
+  type SetTypes,
+  type RuleOptions,
+  type RuleRef,
+} from './api/nftables/transaction.js';
+export { NftWatcher, type NftEvent, type NftWatcherEvents } from './api/nftables/watch.js';
+export * as expr from './api/nftables/expressions.js';
+export { TransactionError, type TransactionFailure } from './errors.js';

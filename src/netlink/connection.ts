@@ -88,6 +88,28 @@ export interface CommandFailure {
   error: unknown;
 }
 
+/** One message of {@link NetlinkConnection.sendDatagram}. */
+export interface DatagramMessage {
+  /** nlmsg_type. */
+  type: number;
+  /** nlmsg_flags (NLM_F_REQUEST is added). */
+  flags: number;
+  /** writes the body after the netlink header. */
+  body?: BodyWriter | null;
+  /** what the message is, for its error. */
+  info: RequestInfo;
+}
+
+/** What the kernel answered to one message of {@link NetlinkConnection.sendDatagram}. */
+export interface DatagramReply {
+  /** true when the kernel acknowledged it or reported its error (false: neither came, e.g. the batch was refused as a whole). */
+  answered: boolean;
+  /** the messages it sent with this message's sequence number before the ACK (e.g. NLM_F_ECHO). */
+  replies: NlMessage[];
+  /** the error the kernel reported for it (with its extended ACK). */
+  error?: NetlinkError;
+}
+
 /** Options of one dump. */
 export interface DumpOptions {
   /** What to do when the kernel marks the dump inconsistent (NLM_F_DUMP_INTR):
@@ -441,6 +463,93 @@ export class NetlinkConnection {
         this.waiting.push({ start, fail: (e) => { for (; next < count; next++) fail(e, next); }, info: { operation: 'commands' } });
       }
     });
+  }
+
+  /**
+   * Sends `messages` as one datagram of their own (nothing else in it, whatever the window:
+   * an nfnetlink batch — BEGIN, the changes, END — must arrive as one sendmsg), each with
+   * its own sequence number and the flags given (NLM_F_REQUEST added), then `sync` as an
+   * ordinary request. The kernel handles a datagram completely before the next one, so
+   * once `sync` is answered every answer to the datagram has been received: resolves with
+   * one {@link DatagramReply} per message, in order, and the answer to `sync` (`answered: false` when the kernel sent
+   * nothing for it, e.g. the batch was refused as a whole). Requests written earlier are
+   * sent before the datagram. The send buffer is raised to fit the datagram.
+   */
+  async sendDatagram(messages: readonly DatagramMessage[], sync: DatagramMessage): Promise<{ replies: DatagramReply[]; sync: DatagramReply }> {
+    if (this.closed) throw this.closedError(sync.info);
+    const w = new NlWriter(4096);
+    const batch = new Batch(this.batch.id);
+    // previous writes go first, in their own datagram (their Batch keeps its id)
+    this.flush();
+    this.batch = new Batch(batch.id + 1 > 0x7fffffff ? 1 : batch.id + 1);
+    const out: DatagramReply[] = messages.map(() => ({ answered: false, replies: [] as NlMessage[] }));
+    const pend: PendingRequest[] = [];
+    for (let i = 0; i < messages.length; i++) {
+      const m = messages[i]!;
+      const seq = this.nextSeq();
+      const start = w.beginMessage(m.type, m.flags | NLM_F_REQUEST, seq, 0);
+      m.body?.(w);
+      w.endMessage(start);
+      const r = out[i]!;
+      const p = new PendingRequest(
+        m.info,
+        (replies) => {
+          r.answered = true;
+          r.replies = replies ?? [];
+        },
+        (e) => {
+          r.answered = true;
+          r.replies = p.replies ?? [];
+          r.error = e instanceof NetlinkError ? e : new NetlinkError({ errno: 5, operation: m.info.operation, object: m.info.object, kernelMessage: String(e) });
+        },
+        false,
+      );
+      p.seq = seq;
+      p.start = start;
+      p.batch = batch;
+      pend.push(p);
+    }
+    const bytes = w.toBuffer();
+    batch.buf = bytes;
+    if (this.pending.size === 0 && this.refs === 0) this.sock.ref();
+    for (const p of pend) {
+      this.pending.set(p.seq, p);
+      p.order = ++this.order;
+      this.inFlight++;
+      this.counters.requests++;
+    }
+    this.fitSendBuffer(bytes.length);
+    this.counters.sends++;
+    this.sock.send(bytes, batch.id);
+    let syncReply: DatagramReply;
+    try {
+      syncReply = { answered: true, replies: await this.request(sync.type, sync.flags, sync.body ?? null, sync.info) };
+    } catch (e) {
+      if (!(e instanceof NetlinkError)) throw e;
+      syncReply = { answered: true, replies: [], error: e };
+    } finally {
+      // what the kernel did not answer by now, it never will
+      for (let i = 0; i < pend.length; i++) {
+        const p = pend[i]!;
+        if (this.pending.get(p.seq) !== p) continue;
+        this.complete(p, undefined);
+        out[i]!.answered = false; // replies (echoes) it got are kept; no ACK or error came
+      }
+    }
+    return { replies: out, sync: syncReply };
+  }
+
+  private sndbuf = 0;
+  /** Raises SO_SNDBUF so a datagram of `bytes` can be sent (netlink refuses one larger than it). */
+  private fitSendBuffer(bytes: number): void {
+    const need = bytes + 4096;
+    if (need <= Math.max(this.sndbuf, MAX_BATCH_BYTES * 4)) return;
+    try {
+      this.sock.setOption(SOL_SOCKET, SO_SNDBUFFORCE, need);
+    } catch {
+      this.sock.setOption(SOL_SOCKET, SO_SNDBUF, need);
+    }
+    this.sndbuf = need;
   }
 
   private submit(p: PendingRequest, type: number, flags: number, body: BodyWriter | null): void {
