@@ -7,12 +7,14 @@ namespace nk {
 void InitNetns(Napi::Env env, Napi::Object exports);
 void InitNetlinkSocket(Napi::Env env, Napi::Object exports);
 void InitTun(Napi::Env env, Napi::Object exports);
+void InitLock(Napi::Env env, Napi::Object exports);
 }  // namespace nk
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   nk::InitNetns(env, exports);
   nk::InitNetlinkSocket(env, exports);
   nk::InitTun(env, exports);
+  nk::InitLock(env, exports);
   return exports;
 }
 

@@ -200,7 +200,16 @@ export {
   type NetworkInspect,
   type EndpointInspect,
   type RemoveOptions,
+  type OpenOptions,
+  type NetworkExtension,
+  type NetworkIssue,
+  type NetworkSummary,
+  registerNetworkExtension,
 } from './api/network/bridge-network.js';
+export { PoolOverlapError } from './api/network/errors.js';
+export { DEFAULT_ADDRESS_POOLS } from './api/network/pool.js';
+export { DEFAULT_STATE_DIR, type NetworkRecord, type EndpointRecord, type NetworkConfigRecord, type NamespaceRecord, type OwnerRecord, type PortRecord } from './api/network/state.js';
+export { withFileLock, writeFileAtomic, type FileLockOptions } from './util/file-lock.js';
 export { Ipv4Pool } from './api/network/ipv4-pool.js';
 // nf_tables (NETLINK_NETFILTER): transactions, listing, notifications
 export {

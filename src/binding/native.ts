@@ -49,6 +49,12 @@ export interface NativeBinding {
   runIn<T>(nsFd: number, fn: () => T): T;
   /** Creates a persistent tun/tap device inside nsFd (TUNSETIFF); resolves with its name. */
   createTun(nsFd: number, name: string, flags: number, owner: number, group: number): Promise<string>;
+  /**
+   * Opens (creating, mode 0600) `path` and takes flock(LOCK_EX, or LOCK_SH when !exclusive) on a
+   * helper thread; resolves with the fd that holds the lock (close it to release). wait=false
+   * rejects with EWOULDBLOCK instead of waiting.
+   */
+  lockFile(path: string, exclusive: boolean, wait?: boolean): Promise<number>;
 }
 
 const require = createRequire(import.meta.url);

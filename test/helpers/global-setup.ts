@@ -6,7 +6,7 @@
  * run as programs).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Newest modification time of the files under `dir` ending in `ext` (0 if none). */
@@ -32,7 +32,11 @@ export default function setup(): () => void {
   buildIfStale();
   const prefix = `nkt${Date.now().toString(36).slice(-5)}${process.pid.toString(36)}-`;
   process.env.NETNS_KIT_TEST_PREFIX = prefix;
+  // network records of this run (BridgeNetwork, CNI) live in a directory of their own, removed at the end
+  const stateDir = `/run/netns-kit/test-${prefix.slice(0, -1)}`;
+  process.env.NETNS_KIT_STATE_DIR = stateDir;
   return () => {
+    rmSync(stateDir, { recursive: true, force: true });
     let names: string[] = [];
     try {
       names = readdirSync('/run/netns').filter((n) => n.startsWith(prefix));

@@ -27,7 +27,7 @@ import { decodeRule, type NftRule } from '../../nftables/rule.js';
 import { decodeElements, decodeSet, isVerdictType, type NftElement, type NftElementSpec, type NftSet } from '../../nftables/set.js';
 import { decodeTable, type NftTable } from '../../nftables/table.js';
 import { parseCidr, parseIp } from '../../util/ip.js';
-import type { Namespace } from '../namespace.js';
+import type { Namespace } from '../namespace/namespace.js';
 import { NftWatcher } from './watch.js';
 import { type ElementInput, NftTransaction, type SetTypes } from './transaction.js';
 

@@ -12,7 +12,7 @@ import { decodeGen, type NftGeneration } from '../../nftables/gen.js';
 import { decodeRule, type NftRule } from '../../nftables/rule.js';
 import { decodeElements, decodeSet, type NftElement, type NftSet } from '../../nftables/set.js';
 import { decodeTable, type NftTable } from '../../nftables/table.js';
-import { EventStream } from '../event-stream.js';
+import { EventStream } from '../events/event-stream.js';
 
 /** One nf_tables change. `generation` events end each committed transaction. */
 export type NftEvent =

@@ -1,0 +1,243 @@
+/**
+ * The small record a bridge network keeps beside the kernel, for what the kernel cannot
+ * hold: the network's name and id and options (ip-range, IPv6 settings, internal, DNS), each
+ * container's name, aliases and namespace path, addresses reserved by a connect still in
+ * flight (and by whom), and data of extensions (published ports). Everything else — the
+ * bridge, its ports, the veth peers, addresses and routes — is read from the kernel.
+ *
+ * Layout: `<stateDir>/networks/<dev>-<ino of the bridge's namespace>/<network>.json`, next to
+ * `<network>.lock` (flock, held for each read-modify-write) and `.lock` (held while a network
+ * is created, so two processes never pick the same pool). Written with writeFileAtomic.
+ * @module
+ */
+import { readdir, readFile, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { NetnsKitError } from '../../errors.js';
+import { withFileLock, writeFileAtomic } from '../../util/file-lock.js';
+import type { Namespace } from '../namespace/namespace.js';
+
+/** Where records live unless a `stateDir` option or `NETNS_KIT_STATE_DIR` says otherwise. */
+export const DEFAULT_STATE_DIR = '/run/netns-kit';
+
+/** The state directory to use: the option, else `$NETNS_KIT_STATE_DIR`, else {@link DEFAULT_STATE_DIR}. */
+export function stateDirOf(option: string | undefined): string {
+  return option ?? process.env.NETNS_KIT_STATE_DIR ?? DEFAULT_STATE_DIR;
+}
+
+/** A namespace as a record stores it: a path to reopen it by, and its identity to check it is the same one. */
+export interface NamespaceRecord {
+  /** `/run/netns/NAME`, `/proc/PID/ns/net`, … */
+  path: string;
+  /** the name in /run/netns, if it has one. */
+  name?: string;
+  /** st_dev of the namespace file. */
+  dev: number;
+  /** st_ino of the namespace file (the namespace's inode number). */
+  ino: number;
+}
+
+/** The process that is connecting an endpoint (a reservation in flight). */
+export interface OwnerRecord {
+  /** its pid. */
+  pid: number;
+  /** its start time (clock ticks after boot, /proc/PID/stat field 22): tells a reused pid apart. */
+  start: number;
+}
+
+/** A published port as recorded (a `docker run -p` mapping with defaults filled in). */
+export interface PortRecord {
+  /** port inside the container. */
+  containerPort: number;
+  /** port on the host. */
+  hostPort: number;
+  /** `tcp` or `udp`. */
+  protocol: 'tcp' | 'udp';
+  /** host address to publish on (absent: all). */
+  hostIp?: string;
+}
+
+/** One container on the network, as recorded. */
+export interface EndpointRecord {
+  /** endpoint id: 64 hex digits. */
+  id: string;
+  /** `connecting`: addresses reserved, kernel objects being made by `owner`; `connected`: done. */
+  state: 'connecting' | 'connected';
+  /** the connecting process (only while `connecting`). */
+  owner?: OwnerRecord;
+  /** the container's name (DNS answers it). */
+  name: string;
+  /** more DNS names of the container on this network (Docker's `--network-alias`). */
+  aliases: string[];
+  /** the container's namespace. */
+  namespace: NamespaceRecord;
+  /** interface inside the container (`eth0`). */
+  ifname: string;
+  /** host-side veth, a port of the bridge. */
+  hostIfname: string;
+  /** container interface MAC. */
+  mac: string;
+  /** IPv4 address. */
+  ip: string;
+  /** IPv6 address (dual-stack networks). */
+  ip6?: string;
+  /** connect added the IPv4 default route. */
+  defaultRoute: boolean;
+  /** connect added the IPv6 default route. */
+  defaultRoute6?: boolean;
+  /** published ports. */
+  ports: PortRecord[];
+  /** data kept by extensions (keyed by extension name), e.g. the publisher's rule handles. */
+  extensions: Record<string, unknown>;
+}
+
+/** The network's configuration as recorded (what `create` was given, with defaults resolved). */
+export interface NetworkConfigRecord {
+  /** IPv4 subnet. */
+  subnet: string;
+  /** IPv4 gateway (on the bridge). */
+  gateway: string;
+  /** IPv4 sub-range containers are given addresses from (Docker's `--ip-range` / `fixed-cidr`). */
+  ipRange?: string;
+  /** IPv6 subnet (dual-stack). */
+  subnetV6?: string;
+  /** IPv6 gateway (on the bridge). */
+  gatewayV6?: string;
+  /** IPv6 sub-range (`fixed-cidr-v6`). */
+  ipRangeV6?: string;
+  /** MTU of the bridge and every veth. */
+  mtu?: number;
+  /** no default route in containers; no outbound NAT. */
+  internal: boolean;
+  /** containers' default route goes via this instead of the gateway (`default-gateway`). */
+  defaultGateway?: string;
+  /** IPv6 counterpart (`default-gateway-v6`). */
+  defaultGatewayV6?: string;
+  /** the bridge's fixed MAC. */
+  bridgeMac: string;
+  /** DNS settings, when name resolution is on. */
+  dns?: { upstreams: string[]; address: string; timeoutMs: number; search: string[] };
+  /** labels given at creation. */
+  labels: Record<string, string>;
+  /** data kept by extensions for the whole network. */
+  extensions: Record<string, unknown>;
+}
+
+/** The whole record of one network. */
+export interface NetworkRecord {
+  /** format version (1). */
+  version: 1;
+  /** the network's name. */
+  name: string;
+  /** its id: 64 hex digits. */
+  id: string;
+  /** the bridge device's name. */
+  bridge: string;
+  /** the namespace the bridge lives in. */
+  host: NamespaceRecord;
+  /** ISO time of creation. */
+  created: string;
+  /** configuration. */
+  config: NetworkConfigRecord;
+  /** containers, in connection order. */
+  endpoints: EndpointRecord[];
+}
+
+/** The record of a namespace (path + identity). */
+export function namespaceRecord(ns: Namespace): NamespaceRecord {
+  const r: NamespaceRecord = { path: ns.path, dev: ns.identity.dev, ino: ns.identity.ino };
+  if (ns.name !== undefined) r.name = ns.name;
+  return r;
+}
+
+let ownStart: number | undefined;
+/** This process as an {@link OwnerRecord}. */
+export async function selfOwner(): Promise<OwnerRecord> {
+  ownStart ??= (await processStart(process.pid)) ?? 0;
+  return { pid: process.pid, start: ownStart };
+}
+
+async function processStart(pid: number): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // the command name (field 2) may hold spaces and parentheses: count from the last ")"
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[19]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** True while the process that made a reservation is still running (same pid, same start time). */
+export async function ownerAlive(o: OwnerRecord | undefined): Promise<boolean> {
+  if (!o) return false;
+  const s = await processStart(o.pid);
+  return s !== undefined && s === o.start;
+}
+
+/** The directory of one host namespace's networks. */
+export function hostDir(stateDir: string, host: Namespace): string {
+  return join(stateDir, 'networks', `${host.identity.dev}-${host.identity.ino}`);
+}
+
+/** File store of the network records of one host namespace. */
+export class NetworkStore {
+  /** the directory. */
+  readonly dir: string;
+  constructor(stateDir: string, host: Namespace) {
+    this.dir = hostDir(stateDir, host);
+  }
+
+  /** Path of a network's record. */
+  recordPath(name: string): string {
+    return join(this.dir, `${name}.json`);
+  }
+
+  /** Reads a network's record, or undefined when there is none. */
+  async read(name: string): Promise<NetworkRecord | undefined> {
+    let text: string;
+    try {
+      text = await readFile(this.recordPath(name), 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+    try {
+      const r = JSON.parse(text) as NetworkRecord;
+      if (r.version !== 1 || typeof r.name !== 'string' || !Array.isArray(r.endpoints)) throw new Error('unknown format');
+      return r;
+    } catch (e) {
+      throw new NetnsKitError(`network record ${this.recordPath(name)} cannot be read: ${(e as Error).message}`, 'EBADMSG', 74, { cause: e });
+    }
+  }
+
+  /** Writes a record atomically (call it under {@link NetworkStore.locked}). */
+  async write(r: NetworkRecord): Promise<void> {
+    await writeFileAtomic(this.recordPath(r.name), JSON.stringify(r, null, 1) + '\n');
+  }
+
+  /** Deletes a record and its lock file. */
+  async delete(name: string): Promise<void> {
+    await unlink(this.recordPath(name)).catch(() => undefined);
+    await unlink(join(this.dir, `${name}.lock`)).catch(() => undefined);
+  }
+
+  /** Runs `fn` holding the network's lock (every read-modify-write of its record). */
+  locked<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return withFileLock(join(this.dir, `${name}.lock`), fn);
+  }
+
+  /** Runs `fn` holding the host-wide lock (creating a network: name and pool choice). */
+  lockedHost<T>(fn: () => Promise<T>): Promise<T> {
+    return withFileLock(join(this.dir, '.lock'), fn);
+  }
+
+  /** Names of the recorded networks. */
+  async names(): Promise<string[]> {
+    try {
+      return (await readdir(this.dir)).filter((f) => f.endsWith('.json') && !f.startsWith('.')).map((f) => f.slice(0, -5)).sort();
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
+    }
+  }
+}
