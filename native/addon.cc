@@ -8,6 +8,7 @@ void InitNetns(Napi::Env env, Napi::Object exports);
 void InitNetlinkSocket(Napi::Env env, Napi::Object exports);
 void InitTun(Napi::Env env, Napi::Object exports);
 void InitLock(Napi::Env env, Napi::Object exports);
+void InitBoundSocket(Napi::Env env, Napi::Object exports);
 }  // namespace nk
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -15,6 +16,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   nk::InitNetlinkSocket(env, exports);
   nk::InitTun(env, exports);
   nk::InitLock(env, exports);
+  nk::InitBoundSocket(env, exports);
   return exports;
 }
 

@@ -207,6 +207,7 @@ export {
   registerNetworkExtension,
 } from './api/network/bridge-network.js';
 export { PoolOverlapError } from './api/network/errors.js';
+export { DnsResolver, DEFAULT_DNS_ADDRESS, type DnsResolverOptions, type DnsStats } from './api/network/dns.js';
 export { DEFAULT_ADDRESS_POOLS } from './api/network/pool.js';
 export { DEFAULT_STATE_DIR, type NetworkRecord, type EndpointRecord, type NetworkConfigRecord, type NamespaceRecord, type OwnerRecord, type PortRecord } from './api/network/state.js';
 export { withFileLock, writeFileAtomic, type FileLockOptions } from './util/file-lock.js';

@@ -55,6 +55,11 @@ export interface NativeBinding {
    * rejects with EWOULDBLOCK instead of waiting.
    */
   lockFile(path: string, exclusive: boolean, wait?: boolean): Promise<number>;
+  /**
+   * A socket made inside nsFd on a helper thread, bound to address:port (SO_REUSEADDR) and,
+   * when stream, listening; resolves with its fd (non-blocking, close-on-exec).
+   */
+  openBoundSocket(nsFd: number, family: 4 | 6, stream: boolean, address: string, port: number, backlog: number): Promise<number>;
 }
 
 const require = createRequire(import.meta.url);
