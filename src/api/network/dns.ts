@@ -20,8 +20,8 @@ import { native } from '../../binding/native.js';
 import { SystemError, ValidationError } from '../../errors.js';
 import { parseIp } from '../../util/ip.js';
 import { validateInt, validateOptions } from '../../util/validate.js';
-import type { BridgeNetwork, NetworkEndpoint, NetworkExtension } from '../bridge-network.js';
-import type { Namespace } from '../namespace.js';
+import type { BridgeNetwork, NetworkEndpoint, NetworkExtension } from './bridge-network.js';
+import type { Namespace } from '../namespace/namespace.js';
 import type { EndpointRecord } from './state.js';
 
 /** Docker's embedded DNS address. */
