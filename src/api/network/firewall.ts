@@ -819,7 +819,7 @@ export class NetworkFirewall extends EventEmitter<NetworkFirewallEvents> impleme
     w.on('error', () => undefined);
     w.on('event', (ev) => {
       if (ev.kind === 'overflow') cause ??= 'notifications lost (receive buffer full)';
-      else if (ev.kind === 'table' && ev.action === 'delete' && ev.table.name === T) cause ??= `table ${ev.table.family} ${T} deleted`;
+      else if (ev.kind === 'table' && ev.action === 'delete' && ev.table.name === T) cause = cause?.startsWith('table') ? cause : `table ${ev.table.family} ${T} deleted`;
       else if (ev.kind === 'chain' && ev.action === 'delete' && ev.chain.table === T && BASE_CHAINS.has(ev.chain.name)) cause ??= `chain ${ev.chain.name} deleted`;
       else if (ev.kind === 'rule' && ev.action === 'delete' && ev.rule.table === T && BASE_CHAINS.has(ev.rule.chain)) cause ??= `rules of chain ${ev.rule.chain} deleted`;
       else if (ev.kind === 'generation') {
