@@ -31,28 +31,24 @@ Napi::Value OpenBoundSocket(const Napi::CallbackInfo& info) {
         sockaddr_storage ss;
         std::memset(&ss, 0, sizeof ss);
         socklen_t len;
+        void* where;
         if (family == AF_INET) {
           auto* sin = reinterpret_cast<sockaddr_in*>(&ss);
-          sin->sin_family = AF_INET;
           sin->sin_port = htons(static_cast<uint16_t>(port));
-          if (inet_pton(AF_INET, address.c_str(), &sin->sin_addr) != 1) {
-            r.err = EINVAL;
-            r.syscall = "inet_pton";
-            r.path = address;
-            return;
-          }
+          where = &sin->sin_addr;
           len = sizeof(sockaddr_in);
         } else {
           auto* sin6 = reinterpret_cast<sockaddr_in6*>(&ss);
-          sin6->sin6_family = AF_INET6;
           sin6->sin6_port = htons(static_cast<uint16_t>(port));
-          if (inet_pton(AF_INET6, address.c_str(), &sin6->sin6_addr) != 1) {
-            r.err = EINVAL;
-            r.syscall = "inet_pton";
-            r.path = address;
-            return;
-          }
+          where = &sin6->sin6_addr;
           len = sizeof(sockaddr_in6);
+        }
+        ss.ss_family = static_cast<sa_family_t>(family);
+        if (inet_pton(family, address.c_str(), where) != 1) {
+          r.err = EINVAL;
+          r.syscall = "inet_pton";
+          r.path = address;
+          return;
         }
         int fd = socket(family, (stream ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0) {
@@ -75,11 +71,7 @@ Napi::Value OpenBoundSocket(const Napi::CallbackInfo& info) {
         }
         r.fd = fd;
       },
-      [](Napi::Env env, TaskResult& r) {
-        int fd = r.fd;
-        r.fd = -1;  // ownership passes to JavaScript
-        return Napi::Number::New(env, fd);
-      });
+      TakeFd);
 }
 
 }  // namespace

@@ -71,6 +71,12 @@ void* ThreadMain(void* arg) {
 
 }  // namespace
 
+Napi::Value TakeFd(Napi::Env env, TaskResult& r) {
+  int fd = r.fd;
+  r.fd = -1;  // ownership passes to JavaScript
+  return Napi::Number::New(env, fd);
+}
+
 Napi::Value RunOnFreshThread(Napi::Env env, int nsFd, Work work, Finish finish) {
   auto deferred = Napi::Promise::Deferred::New(env);
   int dupFd = -1;

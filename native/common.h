@@ -31,4 +31,7 @@ using Finish = std::function<Napi::Value(Napi::Env, TaskResult&)>;
 // with a SysError when result.err != 0.
 Napi::Value RunOnFreshThread(Napi::Env env, int nsFd, Work work, Finish finish);
 
+// A Finish that hands result.fd to JavaScript as a number (ownership passes with it).
+Napi::Value TakeFd(Napi::Env env, TaskResult& r);
+
 }  // namespace nk

@@ -44,11 +44,7 @@ Napi::Value LockFile(const Napi::CallbackInfo& info) {
         }
         r.fd = fd;
       },
-      [](Napi::Env env, TaskResult& r) {
-        int fd = r.fd;
-        r.fd = -1;  // ownership passes to JavaScript
-        return Napi::Number::New(env, fd);
-      });
+      TakeFd);
 }
 
 }  // namespace

@@ -221,7 +221,7 @@ export {
   type FirewallRestoreFailure,
 } from './api/network/firewall.js';
 export { DnsResolver, DEFAULT_DNS_ADDRESS, type DnsResolverOptions, type DnsStats } from './api/network/dns.js';
-export { DEFAULT_ADDRESS_POOLS } from './api/network/pool.js';
+export { DEFAULT_ADDRESS_POOLS, type AddressPool } from './api/network/pool.js';
 export { DEFAULT_STATE_DIR, type NetworkRecord, type EndpointRecord, type NetworkConfigRecord, type NamespaceRecord, type OwnerRecord, type PortRecord } from './api/network/state.js';
 export { withFileLock, writeFileAtomic, type FileLockOptions } from './util/file-lock.js';
 export { Ipv4Pool } from './api/network/ipv4-pool.js';

@@ -17,7 +17,7 @@ export class UsageError extends Error {
 }
 
 /** The commands, by their canonical name. */
-export type CommandName = 'link' | 'addr' | 'route' | 'neigh' | 'fdb' | 'netns' | 'monitor' | 'demo' | 'help';
+export type CommandName = 'link' | 'addr' | 'route' | 'neigh' | 'fdb' | 'netns' | 'monitor' | 'demo' | 'network' | 'help';
 
 const ALIASES: Record<string, CommandName> = {
   l: 'link', li: 'link', lin: 'link', link: 'link',
@@ -28,6 +28,7 @@ const ALIASES: Record<string, CommandName> = {
   netns: 'netns',
   mon: 'monitor', monitor: 'monitor',
   demo: 'demo',
+  net: 'network', network: 'network',
   help: 'help',
 };
 

@@ -30,6 +30,7 @@ Commands:
   fdb   [show] [br BR] [dev NAME]                       like \`bridge fdb show\`
   netns [list]                                          like \`ip netns list\`
   monitor [link] [address] [route] [neigh] [--count N]  like \`ip monitor\`
+  network ls | inspect NAME... | gc [NAME...]           like \`docker network ls|inspect|prune\`
 
 ${GLOBAL}
 
@@ -94,6 +95,22 @@ Prints changes as the kernel reports them, like \`ip monitor\` (default: all fou
 until Ctrl-C or N events. Deletions start with "Deleted". With -j: one JSON object per
 line, the \`ip -j\` fields plus "kind" and, for deletions, "deleted": true.
 "monitoring …" is printed on stderr once subscribed.
+
+${GLOBAL}`,
+  network: `Usage: netns-kit [-n NS] [-j] network [ls] [--state-dir DIR]
+       netns-kit [-n NS] network inspect NAME... [--state-dir DIR]
+       netns-kit [-n NS] [-j] network gc [NAME...] [--dry-run] [--state-dir DIR]
+
+Docker-style bridge networks whose bridge is in the namespace (BridgeNetwork), made by any
+process: read from their records (/run/netns-kit, or $NETNS_KIT_STATE_DIR, or --state-dir)
+and the kernel.
+  ls        one line per network: id, name, bridge, subnets, containers, whether the bridge
+            exists (a record whose bridge is gone is stale)
+  inspect   \`docker network inspect\`: configuration and containers as JSON, read back
+            from the kernel
+  gc        repairs what a crashed process left (default: every network): veths of
+            interrupted connects or of containers whose namespace is gone, unrecorded bridge
+            ports, addresses reserved for nothing; --dry-run only reports
 
 ${GLOBAL}`,
 };

@@ -11,6 +11,7 @@ import { type CommandName, parseArgs, UsageError } from './args.js';
 import { demo } from './demo.js';
 import { helpFor } from './help.js';
 import { monitor } from './monitor.js';
+import { network } from './network.js';
 import { type CliContext, listNamespaces, showAddresses, showFdb, showLinks, showNeighbors, showRoutes } from './show.js';
 
 /** Where the CLI prints. */
@@ -87,6 +88,8 @@ async function run(command: CommandName, args: string[], ctx: CliContext): Promi
       return 0;
     case 'monitor':
       return monitor(ctx, args);
+    case 'network':
+      return network(ctx, args);
     default:
       throw new UsageError(`unknown command "${command}"`);
   }

@@ -170,6 +170,18 @@ describe.skipIf(!!rootSkip)('BridgeNetwork: embedded DNS', () => {
       expect(dns.stats).toMatchObject({ answered: 2, failed: 1 });
       await n.disconnect(b);
       await expect(tcpQuery(b, query('alpha', 1))).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+      // a restarted process: the old resolver's sockets are gone; a new one serves the reopened network's containers
+      await dns.close();
+      await expect(tcpQuery(a, query('alpha', 1))).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+      const dns2 = new DnsResolver();
+      const reopened = await BridgeNetwork.open(host, 'raw', { extensions: [dns2] });
+      try {
+        await dns2.serve(reopened);
+        expect(decode(await tcpQuery(a, query('alpha', 1, 7)))).toEqual({ id: 7, rcode: 0, aa: true, a: [ea.ip] });
+        await reopened.remove({ force: true });
+      } finally {
+        await dns2.close();
+      }
       await n.remove({ force: true });
     } finally {
       await dns.close();

@@ -16,7 +16,7 @@ import { Bridge } from '../link/bridge.js';
 import { Link } from '../link/link.js';
 import { Namespace } from '../namespace/namespace.js';
 import { PoolOverlapError } from './errors.js';
-import { AddressRange, bigToIp, DEFAULT_ADDRESS_POOLS, formatPrefix, inPrefix, ipToBig, overlaps, parsePrefix, poolCandidates, type Prefix, prefixOf } from './pool.js';
+import { type AddressPool, AddressRange, bigToIp, DEFAULT_ADDRESS_POOLS, formatPrefix, inPrefix, ipToBig, overlaps, parsePrefix, poolCandidates, type Prefix, prefixOf } from './pool.js';
 import {
   type EndpointRecord,
   namespaceRecord,
@@ -74,7 +74,7 @@ export interface BridgeNetworkOptions {
   /** `--internal`: containers get no default route (and a publisher adds no outbound NAT). */
   internal?: boolean;
   /** address pools to choose a subnet from when none is given (`default-address-pools`). */
-  addressPools?: readonly { base: string; size: number }[];
+  addressPools?: readonly AddressPool[];
   /** labels (`--label`), kept in the record. */
   labels?: Record<string, string>;
   /** where the network's record lives (default `$NETNS_KIT_STATE_DIR` or `/run/netns-kit`). */
@@ -724,8 +724,8 @@ export class BridgeNetwork {
 
   /** Addresses of the IPv4 range still free for containers (as of the last operation). */
   get freeAddresses(): number {
-    const used = [this.gateway, ...this.eps.map((e) => e.ip)].filter((ip) => inPrefix(this.v4.range, ipToBig(ip).n)).length;
-    return Number(this.v4.size) - used + (inPrefix(this.v4.range, ipToBig(this.gateway).n) ? 0 : 0);
+    const inRange = (ip: string): boolean => inPrefix(this.v4.range, ipToBig(ip).n);
+    return Number(this.v4.size) - [this.gateway, ...this.eps.map((e) => e.ip)].filter(inRange).length;
   }
 
   /** The endpoint of a container namespace on this network, if it is connected. */

@@ -79,11 +79,19 @@ export function inPrefix(p: Prefix, n: bigint): boolean {
   return n >= p.net && n <= lastOf(p);
 }
 
+/** An address pool: a base prefix cut into subnets of one size (Docker's `default-address-pools` entry). */
+export interface AddressPool {
+  /** the pool's prefix, e.g. `192.168.0.0/16`. */
+  base: string;
+  /** the prefix length of each network cut from it, e.g. 20. */
+  size: number;
+}
+
 /**
  * Docker's default address pools, in the order Docker tries them: `172.17.0.0/16` … `172.31.0.0/16`
  * (each a network), then `192.168.0.0/16` cut into `/20`s (`192.168.0.0/20`, `192.168.16.0/20`, …).
  */
-export const DEFAULT_ADDRESS_POOLS: readonly { base: string; size: number }[] = [
+export const DEFAULT_ADDRESS_POOLS: readonly AddressPool[] = [
   { base: '172.17.0.0/16', size: 16 },
   { base: '172.18.0.0/16', size: 16 },
   { base: '172.19.0.0/16', size: 16 },
@@ -94,7 +102,7 @@ export const DEFAULT_ADDRESS_POOLS: readonly { base: string; size: number }[] = 
 ];
 
 /** Every candidate subnet of `pools`, in order. */
-export function* poolCandidates(pools: readonly { base: string; size: number }[] = DEFAULT_ADDRESS_POOLS): Generator<Prefix> {
+export function* poolCandidates(pools: readonly AddressPool[] = DEFAULT_ADDRESS_POOLS): Generator<Prefix> {
   for (const { base, size } of pools) {
     const b = parsePrefix(base, 'pool.base');
     const step = 1n << BigInt(bits(b.family) - size);

@@ -1,6 +1,6 @@
 /**
  * The small record a bridge network keeps beside the kernel, for what the kernel cannot
- * hold: the network's name and id and options (ip-range, IPv6 settings, internal, DNS), each
+ * hold: the network's name and id and options (ip-range, IPv6 settings, internal, labels), each
  * container's name, aliases and namespace path, addresses reserved by a connect still in
  * flight (and by whom), and data of extensions (published ports). Everything else — the
  * bridge, its ports, the veth peers, addresses and routes — is read from the kernel.
@@ -116,8 +116,6 @@ export interface NetworkConfigRecord {
   defaultGatewayV6?: string;
   /** the bridge's fixed MAC. */
   bridgeMac: string;
-  /** DNS settings, when name resolution is on. */
-  dns?: { upstreams: string[]; address: string; timeoutMs: number; search: string[] };
   /** labels given at creation. */
   labels: Record<string, string>;
   /** data kept by extensions for the whole network. */
