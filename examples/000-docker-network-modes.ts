@@ -10,7 +10,7 @@
  * Run: `npm run examples && sudo node dist-examples/000-docker-network-modes.js`
  */
 import net from 'node:net';
-import { Address, BridgeNetwork, Namespace, Route } from 'netns-kit';
+import { Address, BridgeNetwork, Namespace, Route, Link } from 'netns-kit';
 import { tcpEcho, tcpEchoServer, udpEcho, udpEchoServer } from 'netns-kit/testing';
 import { type ExampleOptions, type ExampleResult, runAsProgram, runExample } from './lib/example.js';
 
@@ -51,8 +51,8 @@ export function dockerNetworkModes(options: ExampleOptions = {}): Promise<Docker
     // ---- none ---------------------------------------------------------------------
     step('none mode: docker run --network none → only lo');
     const none = await sandbox.namespace('none');
-    await (await none.link('lo')).up();
-    const noneLinks = (await none.links()).map((l) => l.name);
+    await (await Link.get(none, 'lo')).up();
+    const noneLinks = (await Link.list(none)).map((l) => l.name);
     log(`  links: ${noneLinks.join(', ')}; routes: ${(await Route.list(none, { family: 4 })).length}`);
     const noneServer = await tcpEchoServer(none, 80);
     sandbox.defer(() => noneServer.close());
@@ -67,7 +67,7 @@ export function dockerNetworkModes(options: ExampleOptions = {}): Promise<Docker
     sandbox.defer(() => first.close());
     const second = await Namespace.open(web.name!);
     sandbox.defer(() => second.close());
-    const containerShared = { sameNamespace: second.equals(web), links: (await second.links()).map((l) => l.name) };
+    const containerShared = { sameNamespace: second.equals(web), links: (await Link.list(second)).map((l) => l.name) };
     const secondAddrs = (await Address.list(second, { family: 4 })).map((a) => a.cidr);
     log(`  second handle: same namespace as web: ${containerShared.sameNamespace}; sees ${containerShared.links.join(', ')} with ${secondAddrs.join(', ')}`);
     check(await tcpEcho(second, '127.0.0.1', 9000, 'second program → first over 127.0.0.1'));
@@ -78,7 +78,7 @@ export function dockerNetworkModes(options: ExampleOptions = {}): Promise<Docker
     const self = await Namespace.openPid(process.pid);
     const isProcessNamespace = self.equals(hostNs);
     await self.close();
-    const hostLinks = await hostNs.links();
+    const hostLinks = await Link.list(hostNs);
     const hostAddrs = await Address.list(hostNs);
     const lo = hostLinks.find((l) => l.name === 'lo');
     const host = { isProcessNamespace, links: hostLinks.length, addresses: hostAddrs.length, loUp: lo?.isUp ?? false };

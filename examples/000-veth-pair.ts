@@ -10,7 +10,7 @@
  *
  * Run: `npm run examples && sudo node dist-examples/000-veth-pair.js`
  */
-import { Address, Bridge, Namespace, VethPair } from 'netns-kit';
+import { Address, Bridge, Namespace, VethPair, Link } from 'netns-kit';
 import { tcpEcho, tcpEchoServer, udpEcho, udpEchoServer } from 'netns-kit/testing';
 import { type ExampleOptions, type ExampleResult, runAsProgram, runExample } from './lib/example.js';
 
@@ -45,7 +45,7 @@ export function vethPair(options: ExampleOptions = {}): Promise<VethPairResult> 
     log(`  ip netns add ${ns0.name} again → ${existsError}`);
 
     step('a new namespace has only lo, DOWN: 127.0.0.1 answers only once lo is up');
-    const [lo] = await ns0.links();
+    const [lo] = await Link.list(ns0);
     log(`  ${lo!.name}: state ${lo!.operstate}, flags <${lo!.flagNames.join(',')}>`);
     const loServer = await tcpEchoServer(ns0, 7000);
     sandbox.defer(() => loServer.close());
@@ -62,7 +62,7 @@ export function vethPair(options: ExampleOptions = {}): Promise<VethPairResult> 
     const [first, second] = [pair.local, pair.peer].sort((a, b) => a.name.localeCompare(b.name));
     const v0 = await first!.moveTo(ns0);
     const v1 = await second!.moveTo(ns1);
-    log(`  host now has: ${(await host.links()).map((l) => l.name).join(', ')} (moved devices vanish)`);
+    log(`  host now has: ${(await Link.list(host)).map((l) => l.name).join(', ')} (moved devices vanish)`);
     const br = await Bridge.create(host, { name: 'br0' });
     const bridgeMoveError = await br.moveTo(ns0).then(
       () => 'no error',
@@ -75,7 +75,7 @@ export function vethPair(options: ExampleOptions = {}): Promise<VethPairResult> 
     await Address.add(v1, '10.0.0.2/24');
     await v0.up();
     await v1.up();
-    await (await ns1.link('lo')).up();
+    await (await Link.get(ns1, 'lo')).up();
     const s1 = await tcpEchoServer(ns1, 8080);
     const u1 = await udpEchoServer(ns1, 8080);
     const s0 = await tcpEchoServer(ns0, 8080);
@@ -88,16 +88,16 @@ export function vethPair(options: ExampleOptions = {}): Promise<VethPairResult> 
     await v0.down();
     await v0.rename('eth0');
     await v0.up();
-    const eth0 = await ns0.link('eth0');
+    const eth0 = await Link.get(ns0, 'eth0');
     log(`  ns0: ${eth0.name} (index ${eth0.index}, same device), peer ${(await eth0.peer([ns1])).name} in ${ns1.name}`);
     check(await tcpEcho(ns0, '10.0.0.2', 8080, 'hello again, now from eth0'));
 
-    const links = { host: (await host.links()).map((l) => l.name), ns0: (await ns0.links()).map((l) => l.name), ns1: (await ns1.links()).map((l) => l.name) };
+    const links = { host: (await Link.list(host)).map((l) => l.name), ns0: (await Link.list(ns0)).map((l) => l.name), ns1: (await Link.list(ns1)).map((l) => l.name) };
     step('ip -n NS -br addr');
     const rows: string[][] = [['namespace', 'link', 'state', 'addresses']];
     for (const ns of [ns0, ns1]) {
       const addrs = await Address.list(ns, { family: 4 });
-      for (const l of await ns.links()) rows.push([ns.name!, l.displayName, l.operstate, addrs.filter((a) => a.linkIndex === l.index).map((a) => a.cidr).join(' ')]);
+      for (const l of await Link.list(ns)) rows.push([ns.name!, l.displayName, l.operstate, addrs.filter((a) => a.linkIndex === l.index).map((a) => a.cidr).join(' ')]);
     }
     table(rows);
     return { kernelNames, existsError, bridgeMoveError, links };

@@ -9,7 +9,7 @@
  *
  * Run: `npm run examples && sudo node dist-examples/001-l2-bridge.js`
  */
-import { Address, Bridge, type Link, type Namespace, Neighbor, VethPair } from 'netns-kit';
+import { Address, Bridge, Link, type Namespace, Neighbor, VethPair } from 'netns-kit';
 import { tcpEcho, tcpEchoServer, udpEcho, udpEchoServer } from 'netns-kit/testing';
 import { type ExampleOptions, type ExampleResult, runAsProgram, runExample } from './lib/example.js';
 
@@ -53,7 +53,7 @@ export function l2Bridge(options: ExampleOptions = {}): Promise<L2BridgeResult> 
       const eth0 = pair.peer;
       await Address.add(eth0, `192.168.1.${n}/24`);
       await eth0.up();
-      await (await ns.link('lo')).up();
+      await (await Link.get(ns, 'lo')).up();
       members.push({ ns, eth0, port: pair.local, ip: `192.168.1.${n}` });
     }
     table([['namespace', 'eth0 address', 'eth0 MAC', 'bridge port'], ...members.map((m) => [m.ns.name, `${m.ip}/24`, m.eth0.address, m.port.name])]);

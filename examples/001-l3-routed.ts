@@ -13,7 +13,7 @@
  * Each "VM" is a namespace this example creates. Run:
  * `npm run examples && sudo node dist-examples/001-l3-routed.js`
  */
-import { Address, BridgeNetwork, Route, VethPair } from 'netns-kit';
+import { Address, BridgeNetwork, Route, VethPair, Sysctl } from 'netns-kit';
 import { RawUdpReceiver, sendUdp, tcpEcho, tcpEchoServer, udpEcho, udpEchoServer } from 'netns-kit/testing';
 import { type ExampleOptions, type ExampleResult, runAsProgram, runExample } from './lib/example.js';
 
@@ -47,8 +47,8 @@ export function l3Routed(options: ExampleOptions = {}): Promise<L3RoutedResult> 
     await Address.add(link.peer, '172.16.0.2/24');
     await Route.add(vm1, { to: '192.168.2.0/24', via: '172.16.0.2' });
     await Route.add(vm2, { to: '192.168.1.0/24', via: '172.16.0.1' });
-    await vm1.sysctl.set('net.ipv4.ip_forward', 1);
-    await vm2.sysctl.set('net.ipv4.ip_forward', 1);
+    await Sysctl.of(vm1).set('net.ipv4.ip_forward', 1);
+    await Sysctl.of(vm2).set('net.ipv4.ip_forward', 1);
     const g1 = await Route.get(c1.ns, c3.ep.ip);
     const g2 = await Route.get(vm1, c3.ep.ip);
     const routeGet = { c1: [g1.via, (await g1.getLink()).name] as [string | undefined, string], vm1: [g2.via, (await g2.getLink()).name] as [string | undefined, string] };

@@ -14,7 +14,7 @@
  * The tutorial's "host" (where `ip link add` runs) is a namespace made here too.
  * Run: `npm run examples && sudo node dist-examples/003-bridge-in-namespace.js`
  */
-import { Address, Bridge, type Link, type Namespace, VethPair } from 'netns-kit';
+import { Address, Bridge, Link, type Namespace, VethPair } from 'netns-kit';
 import { tcpEcho, tcpEchoServer, udpEcho, udpEchoServer } from 'netns-kit/testing';
 import { type ExampleOptions, type ExampleResult, runAsProgram, runExample } from './lib/example.js';
 
@@ -62,7 +62,7 @@ export function bridgeInNamespace(options: ExampleOptions = {}): Promise<BridgeI
     check(await tcpEcho(ns1, '192.168.0.12', 7000, 'ns1 → ns2 over veth-ns1'));
 
     step('ip netns exec ns1 ip a show dev veth-ns1');
-    const l1 = await ns1.link('veth-ns1');
+    const l1 = await Link.get(ns1, 'veth-ns1');
     const a1 = await Address.list(ns1, { link: l1 });
     for (const line of ipALine(l1, a1)) log(`  ${line}`);
     const ipA = {
@@ -109,7 +109,7 @@ export function bridgeInNamespace(options: ExampleOptions = {}): Promise<BridgeI
       await end.up();
       await br.addPort(end);
     }
-    const bridgeLinks = await bridgeNs.links();
+    const bridgeLinks = await Link.list(bridgeNs);
     const bridgeNamespace = bridgeLinks.map((l) => [l.name, bridgeLinks.find((m) => m.index === l.masterIndex)?.name] as [string, string | undefined]);
     for (const [name, master] of bridgeNamespace) log(`  ${name}${master ? ` master ${master}` : ''}`);
 
@@ -124,8 +124,8 @@ export function bridgeInNamespace(options: ExampleOptions = {}): Promise<BridgeI
       ipA,
       addedThenDeleted: [added, deleted],
       bridgeNamespace,
-      ns3Links: (await ns3.links()).map((l) => l.name),
-      ns4Links: (await ns4.links()).map((l) => l.name),
+      ns3Links: (await Link.list(ns3)).map((l) => l.name),
+      ns4Links: (await Link.list(ns4)).map((l) => l.name),
     };
   });
 }

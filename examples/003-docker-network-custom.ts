@@ -14,7 +14,7 @@
  * BridgeNetwork has a seam for it (PortPublisher) and says so when asked without one.
  * Run: `npm run examples && sudo node dist-examples/003-docker-network-custom.js`
  */
-import { BridgeNetwork, type NetworkInspect } from 'netns-kit';
+import { BridgeNetwork, type NetworkInspect, Link } from 'netns-kit';
 import { tcpEcho, tcpEchoServer } from 'netns-kit/testing';
 import { type ExampleOptions, type ExampleResult, runAsProgram, runExample } from './lib/example.js';
 
@@ -57,8 +57,8 @@ export function dockerNetworkCustom(options: ExampleOptions = {}): Promise<Docke
     printInspect(log, inspect.bridge);
     printInspect(log, inspect.custom);
     const ports = {
-      bridge: (await host.links({ master: bridge.bridge })).map((l) => l.name),
-      custom: (await host.links({ master: custom.bridge })).map((l) => l.name),
+      bridge: (await Link.list(host, { master: bridge.bridge })).map((l) => l.name),
+      custom: (await Link.list(host, { master: custom.bridge })).map((l) => l.name),
     };
     log(`  ip link show master ${bridge.bridge.name}: ${ports.bridge.join(' ')}`);
     log(`  ip link show master ${custom.bridge.name}: ${ports.custom.join(' ')}`);
@@ -82,7 +82,7 @@ export function dockerNetworkCustom(options: ExampleOptions = {}): Promise<Docke
     step('docker network disconnect custom web');
     await custom.disconnect(web);
     const afterDisconnect = (await custom.inspect()).containers.map((c) => c.name);
-    log(`  custom now has: ${afterDisconnect.join(', ')}; web has ${(await web.links()).map((l) => l.name).join(', ')}`);
+    log(`  custom now has: ${afterDisconnect.join(', ')}; web has ${(await Link.list(web)).map((l) => l.name).join(', ')}`);
     blocked(await tcpEcho(web, dbEp.ip, 5432, 'web → db after disconnect', { timeoutMs: 1000 }));
     return { inspect, ports, publishError, afterDisconnect };
   });

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -25,37 +26,60 @@ Napi::Error SysError(Napi::Env env, int err, const char* syscall, const std::str
 namespace {
 
 struct Task {
-  Napi::Promise::Deferred deferred;
-  Napi::ThreadSafeFunction tsfn;
+  napi_deferred deferred = nullptr;
+  napi_threadsafe_function tsfn = nullptr;
   Work work;
   Finish finish;
   TaskResult result;
   int nsFd = -1;  // our own dup, closed by the thread
 };
 
-void Settle(Napi::Env env, Napi::Function, Task* task) {
-  if (env != nullptr) {
-    Napi::HandleScope scope(env);
-    if (task->result.err != 0) {
-      task->deferred.Reject(SysError(env, task->result.err, task->result.syscall, task->result.path).Value());
-    } else {
-      Napi::Value v = task->finish ? task->finish(env, task->result) : env.Undefined();
-      if (env.IsExceptionPending()) {
-        task->deferred.Reject(env.GetAndClearPendingException().Value());
-      } else {
-        task->deferred.Resolve(v);
-      }
-    }
-  } else if (task->result.fd >= 0) {
-    close(task->result.fd);  // environment is gone: nobody will own the fd
-  }
+// Frees a task whose result nobody will receive (the environment is gone): the fd it
+// produced would otherwise stay open for the life of the process.
+void Discard(Task* task) {
+  if (task->result.fd >= 0) close(task->result.fd);
   delete task;
 }
+
+// Runs on the main thread (env != nullptr), or at environment teardown with env == nullptr
+// for calls still queued: then nothing can be settled and the task is discarded.
+void Settle(napi_env rawEnv, napi_value /*js_cb*/, void* /*context*/, void* data) {
+  Task* task = static_cast<Task*>(data);
+  if (rawEnv == nullptr) return Discard(task);
+  Napi::Env env(rawEnv);
+  Napi::HandleScope scope(env);
+  napi_status st;
+  if (task->result.err != 0) {
+    if (task->result.fd >= 0) {
+      close(task->result.fd);
+      task->result.fd = -1;
+    }
+    st = napi_reject_deferred(env, task->deferred, SysError(env, task->result.err, task->result.syscall, task->result.path).Value());
+  } else {
+    Napi::Value v = task->finish ? task->finish(env, task->result) : env.Undefined();
+    if (env.IsExceptionPending()) {
+      st = napi_reject_deferred(env, task->deferred, env.GetAndClearPendingException().Value());
+    } else {
+      st = napi_resolve_deferred(env, task->deferred, v);
+      if (st == napi_ok) task->result.fd = -1;  // JavaScript owns it now
+    }
+  }
+  if (st != napi_ok && env.IsExceptionPending()) env.GetAndClearPendingException();
+  Discard(task);  // closes the fd only if it was not handed over
+}
+
+// Device and inode of this thread's network namespace.
+bool OwnNamespace(struct stat& st) { return stat("/proc/thread-self/ns/net", &st) == 0; }
 
 void* ThreadMain(void* arg) {
   Task* task = static_cast<Task*>(arg);
   if (task->nsFd >= 0) {
-    if (setns(task->nsFd, CLONE_NEWNET) != 0) {
+    // A thread starts in the namespace of the thread that created it. When that already is
+    // the target, no setns() is needed — and none is made, so an unprivileged process can
+    // work in its own namespace (setns needs CAP_SYS_ADMIN even for the current one).
+    struct stat target, own;
+    bool same = fstat(task->nsFd, &target) == 0 && OwnNamespace(own) && target.st_dev == own.st_dev && target.st_ino == own.st_ino;
+    if (!same && setns(task->nsFd, CLONE_NEWNET) != 0) {
       task->result.err = errno;
       task->result.syscall = "setns";
     }
@@ -63,9 +87,11 @@ void* ThreadMain(void* arg) {
     task->nsFd = -1;
   }
   if (task->result.err == 0) task->work(task->result);
-  Napi::ThreadSafeFunction tsfn = task->tsfn;  // task may be freed once the call is queued
-  tsfn.BlockingCall(task, Settle);
-  tsfn.Release();
+  napi_threadsafe_function tsfn = task->tsfn;  // task may be freed once the call is queued
+  if (napi_call_threadsafe_function(tsfn, task, napi_tsfn_blocking) != napi_ok) {
+    Discard(task);  // napi_closing: the environment is being torn down
+  }
+  napi_release_threadsafe_function(tsfn, napi_tsfn_release);
   return nullptr;
 }
 
@@ -78,17 +104,32 @@ Napi::Value TakeFd(Napi::Env env, TaskResult& r) {
 }
 
 Napi::Value RunOnFreshThread(Napi::Env env, int nsFd, Work work, Finish finish) {
-  auto deferred = Napi::Promise::Deferred::New(env);
-  int dupFd = -1;
-  if (nsFd >= 0) {
-    dupFd = fcntl(nsFd, F_DUPFD_CLOEXEC, 0);
-    if (dupFd < 0) {
-      deferred.Reject(SysError(env, errno, "dup").Value());
-      return deferred.Promise();
-    }
+  Task* task = new Task();
+  napi_value promise;
+  if (napi_create_promise(env, &task->deferred, &promise) != napi_ok) {
+    delete task;
+    return env.Undefined();  // an exception is pending
   }
-  Task* task = new Task{deferred, Napi::ThreadSafeFunction(), std::move(work), std::move(finish), TaskResult(), dupFd};
-  task->tsfn = Napi::ThreadSafeFunction::New(env, Napi::Function(), "netns-kit:helper-thread", 0, 1);
+  auto fail = [&](int err, const char* syscall) {
+    if (task->tsfn != nullptr) napi_release_threadsafe_function(task->tsfn, napi_tsfn_release);
+    if (task->nsFd >= 0) close(task->nsFd);
+    if (env.IsExceptionPending()) env.GetAndClearPendingException();
+    napi_reject_deferred(env, task->deferred, SysError(env, err, syscall).Value());
+    delete task;
+    return Napi::Value(env, promise);
+  };
+  if (nsFd >= 0) {
+    task->nsFd = fcntl(nsFd, F_DUPFD_CLOEXEC, 0);
+    if (task->nsFd < 0) return fail(errno, "dup");
+  }
+  task->work = std::move(work);
+  task->finish = std::move(finish);
+  napi_value name;
+  if (napi_create_string_utf8(env, "netns-kit:helper-thread", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, nullptr, nullptr, nullptr, Settle, &task->tsfn) != napi_ok) {
+    task->tsfn = nullptr;
+    return fail(EAGAIN, "napi_create_threadsafe_function");
+  }
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -96,15 +137,8 @@ Napi::Value RunOnFreshThread(Napi::Env env, int nsFd, Work work, Finish finish) 
   pthread_t tid;
   int rc = pthread_create(&tid, &attr, ThreadMain, task);
   pthread_attr_destroy(&attr);
-  if (rc != 0) {
-    task->tsfn.Release();
-    if (dupFd >= 0) close(dupFd);
-    Napi::Promise p = deferred.Promise();
-    deferred.Reject(SysError(env, rc, "pthread_create").Value());
-    delete task;
-    return p;
-  }
-  return deferred.Promise();
+  if (rc != 0) return fail(rc, "pthread_create");
+  return Napi::Value(env, promise);
 }
 
 }  // namespace nk

@@ -7,6 +7,14 @@
 //   onData(buffer, 0, 0)          one or more whole datagrams from the kernel, each padded to 4 bytes
 //   onData(undefined, errno, 0)   a receive error (ENOBUFS: the kernel dropped messages)
 //   onData(undefined, errno, id)  sending batch `id` failed with errno
+//   onData(undefined, EMSGSIZE, 0) the kernel could not queue a message although the receive
+//                                 buffer was empty: the buffer is smaller than one message
+//                                 (a dump chunk), and a running dump cannot go on
+//
+// Lifetime: the Core is shared by the JavaScript object, the writer thread and the two libuv
+// handles, and freed by the last of them. close() (or the finalizer) never waits for the
+// writer: it tells it to stop (checked between batches) and, if the writer is inside
+// sendto(), leaves closing the fd to it. While ref()'d the socket cannot be collected.
 //   send(buffer, id), setOption(level, name, int), getOption(level, name), ref(), unref(),
 //   pause(), resume(), close(),
 //   portId, fd, stats()
@@ -16,6 +24,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include <atomic>
 #include <cerrno>
 #include <condition_variable>
 #include <cstdlib>
@@ -45,6 +54,7 @@ struct Failure {
 };
 
 struct Core {
+  std::atomic<int> refs{0};  // owners: the libuv handles (1, until both closed) and the writer thread
   int fd = -1;
   uint32_t portId = 0;
   napi_env env = nullptr;
@@ -55,23 +65,33 @@ struct Core {
   int openHandles = 0;
   bool closed = false;
   bool paused = false;  // JS called pause(): do not restart polling by ourselves
+  int inCallback = 0;   // depth of onData calls on the stack (close() from inside one defers freeing them)
+  size_t recvLimit = kMinSpare;  // bytes offered to one receive (see UpdateRecvLimit)
 
   // receive buffer (main thread only)
   uint8_t* buf = nullptr;
   size_t cap = 0;
 
-  // writer thread
-  pthread_t writer;
+  // writer thread (fields below mu are shared with it and guarded by mu)
   bool writerStarted = false;
   std::mutex mu;
   std::condition_variable cv;
   std::deque<Batch> queue;
-  bool stopping = false;
+  std::atomic<bool> stopping{false};
+  bool sending = false;         // the writer is between taking a batch and finishing it
+  bool writerClosesFd = false;  // close() came while it was sending: it closes the fd
   std::vector<Failure> failures;
 
   // counters
   double datagrams = 0, bytes = 0, foreignDropped = 0, overflows = 0, dumpRaces = 0;
 };
+
+void Release(Core* c) {
+  if (c->refs.fetch_sub(1) == 1) {
+    std::free(c->buf);
+    delete c;
+  }
+}
 
 void* WriterMain(void* arg) {
   Core* c = static_cast<Core*>(arg);
@@ -79,25 +99,49 @@ void* WriterMain(void* arg) {
   kernel.nl_family = AF_NETLINK;
   std::unique_lock<std::mutex> lk(c->mu);
   for (;;) {
-    c->cv.wait(lk, [c] { return c->stopping || !c->queue.empty(); });
+    c->cv.wait(lk, [c] { return c->stopping.load() || !c->queue.empty(); });
     if (c->stopping) break;
     std::deque<Batch> work;
     work.swap(c->queue);
+    c->sending = true;
     lk.unlock();
     std::vector<Failure> failed;
     for (Batch& b : work) {
+      if (c->stopping) break;  // closed: what is left is dropped, nobody waits for it
       ssize_t n;
       do n = sendto(c->fd, b.data.data(), b.data.size(), 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel);
-      while (n < 0 && errno == EINTR);
+      while (n < 0 && errno == EINTR && !c->stopping);
       if (n < 0) failed.push_back({b.id, errno});
     }
     lk.lock();
+    c->sending = false;
+    if (c->stopping) break;  // the async handle may be closing: report nothing
     if (!failed.empty()) {
       c->failures.insert(c->failures.end(), failed.begin(), failed.end());
       uv_async_send(&c->async);
     }
   }
+  bool closeFd = c->writerClosesFd;
+  lk.unlock();
+  if (closeFd) close(c->fd);
+  Release(c);
   return nullptr;
+}
+
+// The kernel sizes each dump chunk after the largest buffer a receive offered (up to
+// ~32 KiB), but only queues a chunk while the socket's buffer has room for it (rmem <
+// rcvbuf). A chunk bigger than the buffer can never be queued: the dump stalls and every
+// receive reports ENOBUFS. So a receive offers at most a quarter of the buffer (a chunk
+// then takes at most half of it, with the kernel's rounding): large datagrams are still
+// read whole, by a second receive sized to them.
+void UpdateRecvLimit(Core* c) {
+  int rcvbuf = 0;
+  socklen_t len = sizeof rcvbuf;
+  if (getsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, &len) != 0 || rcvbuf <= 0) return;
+  size_t quarter = static_cast<size_t>(rcvbuf) / 4, p = 4096;
+  while (p * 2 <= quarter) p *= 2;
+  size_t limit = p - 512;
+  c->recvLimit = limit < kMinSpare ? limit : kMinSpare;
 }
 
 // Stops reading for good when JavaScript can no longer run (the environment is being torn
@@ -105,6 +149,13 @@ void* WriterMain(void* arg) {
 // then would fail, and node-addon-api turns that failure into a fatal error.
 void StopForTeardown(Core* c) {
   if (!c->closed) uv_poll_stop(&c->poll);
+}
+
+// Drops the references to onData and the async context (main thread, not inside onData).
+void ReleaseJs(Core* c) {
+  c->onData.Reset();
+  delete c->asyncContext;
+  c->asyncContext = nullptr;
 }
 
 // Calls onData(buffer, err, id). Returns false when JavaScript cannot run any more.
@@ -116,12 +167,15 @@ bool Deliver(Core* c, napi_value buffer, int err, uint32_t id) {
   } else if (napi_get_undefined(env, &args[0]) != napi_ok) {
     return false;
   }
+  if (c->asyncContext == nullptr || c->onData.IsEmpty()) return false;
   if (napi_create_int32(env, err, &args[1]) != napi_ok || napi_create_uint32(env, id, &args[2]) != napi_ok ||
       napi_get_global(env, &global) != napi_ok || napi_get_reference_value(env, c->onData, &fn) != napi_ok ||
       fn == nullptr) {
     return false;
   }
+  c->inCallback++;
   napi_status st = napi_make_callback(env, *c->asyncContext, global, fn, 3, args, &result);
+  if (--c->inCallback == 0 && c->closed) ReleaseJs(c);  // close() was called from onData
   if (st == napi_ok) return true;
   bool pending = false;
   if (napi_is_exception_pending(env, &pending) == napi_ok && pending) {
@@ -163,7 +217,14 @@ void OnReadable(uv_poll_t* handle, int status, int /*events*/) {
     bool cleared = getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0;
     if (!cleared) err = errno;
     if (err == 0) err = -status;
-    if (err == ENOBUFS) c->overflows++;
+    if (err == ENOBUFS) {
+      c->overflows++;
+      char probe;
+      ssize_t q;
+      do q = recv(c->fd, &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+      while (q < 0 && errno == EINTR);
+      if (q < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) err = EMSGSIZE;  // see the read loop
+    }
     if (cleared && !c->paused) uv_poll_start(&c->poll, UV_READABLE, OnReadable);
     if (cleared && err == EINVAL) {
       c->dumpRaces++;  // see kDumpRace below: nothing was lost, keep reading
@@ -176,10 +237,20 @@ void OnReadable(uv_poll_t* handle, int status, int /*events*/) {
   int count = 0;
   int recvErr = 0;
   int races = 0;
+  // An error the kernel set after our peek (sk_err: a dropped notification, or ENOBUFS from
+  // the dump chunk the peek itself asked for) is returned, and cleared, by the receive that
+  // was to consume the datagram we already hold. Note it, and consume again: giving up
+  // there would leave the datagram queued and every later wakeup would fail the same way
+  // (a busy loop that never delivers).
+  auto consumeError = [&](int err) {
+    if (err == ENOBUFS) c->overflows++;
+    recvErr = err;
+  };
   while (count < kMaxDatagramsPerWakeup && used < kMaxPerWakeup) {
     EnsureSpare(c, used, kMinSpare);
     sockaddr_nl from{};
-    iovec iov{c->buf + used, c->cap - used};
+    size_t offer = c->cap - used < c->recvLimit ? c->cap - used : c->recvLimit;
+    iovec iov{c->buf + used, offer};
     msghdr mh{};
     mh.msg_name = &from;
     mh.msg_namelen = sizeof from;
@@ -195,29 +266,47 @@ void OnReadable(uv_poll_t* handle, int status, int /*events*/) {
         continue;
       }
       recvErr = errno;
-      if (errno == ENOBUFS) c->overflows++;
+      if (errno == ENOBUFS) {
+        c->overflows++;
+        // ENOBUFS while nothing is queued: the kernel refused a message into an empty
+        // buffer (only a dump chunk can be refused so), so the buffer is too small.
+        char probe;
+        ssize_t q;
+        do q = recv(c->fd, &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+        while (q < 0 && errno == EINTR);
+        if (q < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) recvErr = EMSGSIZE;
+      }
       break;
     }
     size_t len = static_cast<size_t>(n);
-    if (len > c->cap - used) {
-      // Larger than the room we had: grow, then read it for real, whole.
-      EnsureSpare(c, used, len + 4);
-      iov = {c->buf + used, len};
-      mh.msg_namelen = sizeof from;
-      do n = recvmsg(c->fd, &mh, MSG_DONTWAIT);
-      while (n < 0 && (errno == EINTR || (errno == EINVAL && races++ < 8 && ++c->dumpRaces)));
-    } else {
-      // Already have the bytes: consume the datagram without copying it again. (A stale
-      // sk_err makes the kernel return it before dequeuing anything: retry, see kDumpRace.)
-      do n = recv(c->fd, nullptr, 0, MSG_DONTWAIT | MSG_TRUNC);
-      while (n < 0 && (errno == EINTR || (errno == EINVAL && races++ < 8 && ++c->dumpRaces)));
+    bool whole = len <= offer;
+    for (int tries = 0;; tries++) {
+      if (!whole) {
+        // Larger than the room we offered: grow, then read it for real, whole.
+        EnsureSpare(c, used, len + 4);
+        iov = {c->buf + used, len};
+        mh.msg_namelen = sizeof from;
+        n = recvmsg(c->fd, &mh, MSG_DONTWAIT);
+      } else {
+        // Already have the bytes: consume the datagram without copying it again.
+        n = recv(c->fd, nullptr, 0, MSG_DONTWAIT | MSG_TRUNC);
+      }
+      if (n >= 0 || tries >= 16) break;
+      if (errno == EINTR) continue;
+      if (errno == EINVAL && races++ < 8) {
+        c->dumpRaces++;  // kDumpRace
+        continue;
+      }
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      consumeError(errno);
     }
     if (n < 0) {
-      recvErr = errno;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) recvErr = errno;
       break;
     }
     if (from.nl_pid != 0) {  // not from the kernel: ignore
       c->foreignDropped++;
+      if (recvErr != 0) break;
       continue;
     }
     c->datagrams++;
@@ -226,6 +315,7 @@ void OnReadable(uv_poll_t* handle, int status, int /*events*/) {
     std::memset(c->buf + used + len, 0, padded - len);
     used += padded;
     count++;
+    if (recvErr != 0) break;  // the error came after this datagram: deliver both, in order
   }
   if (used > 0) {
     // Raw N-API calls: they fail (instead of aborting) when the environment is shutting down.
@@ -271,32 +361,31 @@ void OnAsync(uv_async_t* handle) {
 
 void OnHandleClosed(uv_handle_t* handle) {
   Core* c = static_cast<Core*>(handle->data);
-  if (--c->openHandles == 0) {
-    std::free(c->buf);
-    delete c;
-  }
+  if (--c->openHandles == 0) Release(c);
 }
 
-// Stops everything; safe to call twice and from a finalizer.
+// Stops everything without waiting for anything; safe to call twice, from a finalizer and
+// from inside onData. The writer stops at its next check; if it is inside sendto() now
+// (behind rtnl_lock, say) it closes the fd when that returns, otherwise the fd is closed here.
 void CloseCore(Core* c) {
   if (c->closed) return;
   c->closed = true;
-  uv_poll_stop(&c->poll);
-  if (c->writerStarted) {
-    {
-      std::lock_guard<std::mutex> lk(c->mu);
-      c->stopping = true;
+  bool closeFdHere = true;
+  {
+    std::lock_guard<std::mutex> lk(c->mu);
+    c->stopping = true;
+    c->queue.clear();
+    if (c->writerStarted && c->sending) {
+      c->writerClosesFd = true;
+      closeFdHere = false;
     }
-    c->cv.notify_all();
-    pthread_join(c->writer, nullptr);
   }
-  close(c->fd);
-  c->fd = -1;
-  c->onData.Reset();
-  delete c->asyncContext;
-  c->asyncContext = nullptr;
+  c->cv.notify_all();
+  // uv_close stops polling (removes the fd from epoll) while the fd is still open
   uv_close(reinterpret_cast<uv_handle_t*>(&c->poll), OnHandleClosed);
   uv_close(reinterpret_cast<uv_handle_t*>(&c->async), OnHandleClosed);
+  if (closeFdHere) close(c->fd);
+  if (c->inCallback == 0) ReleaseJs(c);  // else when the callback returns (Deliver)
 }
 
 class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
@@ -334,38 +423,67 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
       return;
     }
     uv_loop_t* loop = nullptr;
-    napi_get_uv_event_loop(env, &loop);
-    core_ = new Core();
-    core_->fd = fd;
-    core_->portId = sa.nl_pid;
-    core_->env = env;
-    core_->onData = Napi::Persistent(onData);
-    core_->asyncContext = new Napi::AsyncContext(env, "netns-kit:netlink");
-    int rc = uv_poll_init(loop, &core_->poll, fd);
+    if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
+      close(fd);
+      SysError(env, EINVAL, "napi_get_uv_event_loop").ThrowAsJavaScriptException();
+      return;
+    }
+    // The callback is held by this object (a hidden property) and only weakly by the Core:
+    // an unref()'d socket nobody refers to can be collected, and its finalizer closes it.
+    info.This().As<Napi::Object>().DefineProperty(Napi::PropertyDescriptor::Value("_onData", onData, napi_default));
+    Core* c = new Core();
+    c->fd = fd;
+    c->portId = sa.nl_pid;
+    c->env = env;
+    c->onData = Napi::Persistent(onData);
+    c->onData.Unref();
+    c->asyncContext = new Napi::AsyncContext(env, "netns-kit:netlink");
+    int rc = uv_poll_init(loop, &c->poll, fd);
     if (rc != 0) {
       close(fd);
-      core_->onData.Reset();
-      delete core_->asyncContext;
-      delete core_;
-      core_ = nullptr;
+      ReleaseJs(c);
+      delete c;
       SysError(env, -rc, "uv_poll_init").ThrowAsJavaScriptException();
       return;
     }
-    core_->poll.data = core_;
-    uv_async_init(loop, &core_->async, OnAsync);
-    core_->async.data = core_;
-    core_->openHandles = 2;
-    uv_unref(reinterpret_cast<uv_handle_t*>(&core_->async));
-    uv_unref(reinterpret_cast<uv_handle_t*>(&core_->poll));  // idle sockets do not keep the process alive
-    uv_poll_start(&core_->poll, UV_READABLE, OnReadable);
-    if (pthread_create(&core_->writer, nullptr, WriterMain, core_) == 0) {
-      core_->writerStarted = true;
-    } else {
-      int err = errno;
-      CloseCore(core_);
-      core_ = nullptr;
-      SysError(env, err, "pthread_create").ThrowAsJavaScriptException();
+    c->poll.data = c;
+    c->refs = 1;  // the handles' share
+    rc = uv_async_init(loop, &c->async, OnAsync);
+    if (rc != 0) {
+      c->closed = true;
+      c->openHandles = 1;
+      uv_close(reinterpret_cast<uv_handle_t*>(&c->poll), OnHandleClosed);
+      close(fd);
+      ReleaseJs(c);
+      SysError(env, -rc, "uv_async_init").ThrowAsJavaScriptException();
+      return;
     }
+    c->async.data = c;
+    c->openHandles = 2;
+    uv_unref(reinterpret_cast<uv_handle_t*>(&c->async));
+    uv_unref(reinterpret_cast<uv_handle_t*>(&c->poll));  // idle sockets do not keep the process alive
+    UpdateRecvLimit(c);
+    rc = uv_poll_start(&c->poll, UV_READABLE, OnReadable);
+    int err = rc != 0 ? -rc : 0;
+    const char* step = "uv_poll_start";
+    if (err == 0) {
+      pthread_attr_t attr;
+      pthread_attr_init(&attr);
+      pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+      pthread_t tid;
+      c->refs++;  // the writer's share, released when it exits
+      err = pthread_create(&tid, &attr, WriterMain, c);
+      pthread_attr_destroy(&attr);
+      if (err == 0) c->writerStarted = true;
+      else c->refs--;
+      step = "pthread_create";
+    }
+    if (err != 0) {
+      CloseCore(c);
+      SysError(env, err, step).ThrowAsJavaScriptException();
+      return;
+    }
+    core_ = c;
   }
 
   ~NetlinkSocket() override {
@@ -400,6 +518,8 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     int value = info[2].As<Napi::Number>().Int32Value();
     if (setsockopt(core_->fd, level, name, &value, sizeof value) != 0) {
       SysError(info.Env(), errno, "setsockopt").ThrowAsJavaScriptException();
+    } else if (level == SOL_SOCKET && (name == SO_RCVBUF || name == SO_RCVBUFFORCE)) {
+      UpdateRecvLimit(core_);
     }
     return info.Env().Undefined();
   }
@@ -417,14 +537,30 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     return Napi::Number::New(info.Env(), value);
   }
 
+  // ref(): keeps the process alive and this object from being collected (like a Node
+  // handle); unref(): neither.
   Napi::Value Ref(const Napi::CallbackInfo& info) {
-    if (core_ != nullptr && !core_->closed) uv_ref(reinterpret_cast<uv_handle_t*>(&core_->poll));
+    if (core_ != nullptr && !core_->closed) {
+      uv_ref(reinterpret_cast<uv_handle_t*>(&core_->poll));
+      if (!strong_) {
+        strong_ = true;
+        Napi::ObjectWrap<NetlinkSocket>::Ref();
+      }
+    }
     return info.Env().Undefined();
   }
 
   Napi::Value Unref(const Napi::CallbackInfo& info) {
     if (core_ != nullptr && !core_->closed) uv_unref(reinterpret_cast<uv_handle_t*>(&core_->poll));
+    Weaken();
     return info.Env().Undefined();
+  }
+
+  void Weaken() {
+    if (strong_) {
+      strong_ = false;
+      Napi::ObjectWrap<NetlinkSocket>::Unref();
+    }
   }
 
   // pause()/resume(): stop/start reading. While paused the kernel keeps messages queued
@@ -450,6 +586,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
       CloseCore(core_);
       core_ = nullptr;
     }
+    Weaken();
     return info.Env().Undefined();
   }
 
@@ -474,6 +611,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   }
 
   Core* core_ = nullptr;
+  bool strong_ = false;  // ref()'d: not collectable
 };
 
 }  // namespace

@@ -1,5 +1,5 @@
 // Network namespace primitives: create/delete named namespaces the way iproute2 does,
-// open sockets and read/write files inside a namespace from a helper thread, and run
+// open sockets and files inside a namespace from a helper thread, and run
 // synchronous JavaScript on the main thread inside a namespace with a guaranteed return.
 #include <fcntl.h>
 #include <linux/nsfs.h>
@@ -143,46 +143,22 @@ Napi::Value DeleteNamespace(const Napi::CallbackInfo& info) {
   }, nullptr);
 }
 
-// readFileIn(nsFd, path): Promise<string> — for /proc/sys/net, whose contents depend on
-// the network namespace of the task that opens the file.
-Napi::Value ReadFileIn(const Napi::CallbackInfo& info) {
+// openIn(nsFd, path, flags): Promise<number> — opens path from a helper thread inside the
+// namespace (nsFd -1: the caller's) and returns the fd, close-on-exec. For /proc/sys/net and
+// /proc/thread-self/net, whose contents are those of the namespace of the task that opens
+// them: the open file keeps that namespace's view, so JavaScript reads and writes it
+// afterwards with fs. flags: O_RDONLY, O_WRONLY or O_RDWR (nothing that creates files).
+Napi::Value OpenIn(const Napi::CallbackInfo& info) {
   int nsFd = ArgInt(info, 0);
   std::string path = ArgStr(info, 1);
+  int flags = ArgInt(info, 2) & O_ACCMODE;
   return RunOnFreshThread(
       info.Env(), nsFd,
-      [path](TaskResult& r) {
-        int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) return Fail(r, "open", path);
-        char buf[4096];
-        for (;;) {
-          ssize_t n = read(fd, buf, sizeof buf);
-          if (n < 0 && errno == EINTR) continue;
-          if (n < 0) {
-            Fail(r, "read", path);
-            break;
-          }
-          if (n == 0) break;
-          r.data.append(buf, static_cast<size_t>(n));
-          if (r.data.size() > (1u << 20)) break;  // sysctl values are small; bound it anyway
-        }
-        close(fd);
+      [path, flags](TaskResult& r) {
+        r.fd = open(path.c_str(), flags | O_CLOEXEC | O_NOCTTY);
+        if (r.fd < 0) Fail(r, "open", path);
       },
-      [](Napi::Env env, TaskResult& r) { return Napi::String::New(env, r.data); });
-}
-
-// writeFileIn(nsFd, path, data): Promise<void>
-Napi::Value WriteFileIn(const Napi::CallbackInfo& info) {
-  int nsFd = ArgInt(info, 0);
-  std::string path = ArgStr(info, 1), data = ArgStr(info, 2);
-  return RunOnFreshThread(info.Env(), nsFd, [path, data](TaskResult& r) {
-    int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return Fail(r, "open", path);
-    ssize_t n;
-    do n = write(fd, data.data(), data.size());
-    while (n < 0 && errno == EINTR);
-    if (n < 0) Fail(r, "write", path);
-    close(fd);
-  }, nullptr);
+      [](Napi::Env env, TaskResult& r) { return Napi::Number::New(env, r.fd); });
 }
 
 // runIn(nsFd, fn): calls fn() on the main thread inside the namespace and always switches
@@ -219,8 +195,7 @@ void InitNetns(Napi::Env env, Napi::Object exports) {
   exports.Set("namespaceType", Napi::Function::New(env, NamespaceType, "namespaceType"));
   exports.Set("createNamespace", Napi::Function::New(env, CreateNamespace, "createNamespace"));
   exports.Set("deleteNamespace", Napi::Function::New(env, DeleteNamespace, "deleteNamespace"));
-  exports.Set("readFileIn", Napi::Function::New(env, ReadFileIn, "readFileIn"));
-  exports.Set("writeFileIn", Napi::Function::New(env, WriteFileIn, "writeFileIn"));
+  exports.Set("openIn", Napi::Function::New(env, OpenIn, "openIn"));
   exports.Set("runIn", Napi::Function::New(env, RunIn, "runIn"));
 }
 

@@ -8,10 +8,32 @@ import { getSystemErrorMap } from 'node:util';
 
 const errnoMap = getSystemErrorMap();
 
+/**
+ * The errno names an error can carry: those Node knows on Linux, plus the kernel's
+ * `EOPNOTSUPP` and `EBADMSG`; an errno Node has no name for is `E<number>`.
+ */
+export type ErrnoCode =
+  | 'E2BIG' | 'EACCES' | 'EADDRINUSE' | 'EADDRNOTAVAIL' | 'EAFNOSUPPORT' | 'EAGAIN' | 'EALREADY' | 'EBADF' | 'EBADMSG' | 'EBUSY'
+  | 'ECANCELED' | 'ECONNABORTED' | 'ECONNREFUSED' | 'ECONNRESET' | 'EDESTADDRREQ' | 'EEXIST' | 'EFAULT' | 'EFBIG' | 'EHOSTDOWN' | 'EHOSTUNREACH'
+  | 'EILSEQ' | 'EINTR' | 'EINVAL' | 'EIO' | 'EISCONN' | 'EISDIR' | 'ELOOP' | 'EMFILE' | 'EMLINK' | 'EMSGSIZE'
+  | 'ENAMETOOLONG' | 'ENETDOWN' | 'ENETUNREACH' | 'ENFILE' | 'ENOBUFS' | 'ENODATA' | 'ENODEV' | 'ENOENT' | 'ENOMEM' | 'ENONET'
+  | 'ENOPROTOOPT' | 'ENOSPC' | 'ENOSYS' | 'ENOTCONN' | 'ENOTDIR' | 'ENOTEMPTY' | 'ENOTSOCK' | 'ENOTSUP' | 'ENOTTY' | 'ENXIO'
+  | 'EOPNOTSUPP' | 'EOVERFLOW' | 'EPERM' | 'EPIPE' | 'EPROTO' | 'EPROTONOSUPPORT' | 'EPROTOTYPE' | 'ERANGE' | 'EREMOTEIO' | 'EROFS'
+  | 'ERESTART' | 'ESHUTDOWN' | 'ESOCKTNOSUPPORT' | 'ESPIPE' | 'ESRCH' | 'ESTALE' | 'ETIMEDOUT' | 'ETXTBSY' | 'EUNATCH' | 'EXDEV'
+  | `E${number}`;
+
+/**
+ * Every `code` a {@link NetnsKitError} can have: an errno name ({@link ErrnoCode}),
+ * `ABORT_ERR` (a wait cancelled by its AbortSignal) or `ERR_ADDON_MISSING` (the native
+ * addon is neither prebuilt for this platform nor built from source).
+ */
+export type ErrorCode = ErrnoCode | 'ABORT_ERR' | 'ERR_ADDON_MISSING';
+
 /** The errno name for a positive errno number (`17` → `EEXIST`). */
-export function errnoName(errno: number): string {
+export function errnoName(errno: number): ErrnoCode {
   if (errno === 95) return 'EOPNOTSUPP'; // the kernel's name; libuv calls it ENOTSUP
-  return errnoMap.get(-errno)?.[0] ?? `E${errno}`;
+  if (errno === 74) return 'EBADMSG';
+  return (errnoMap.get(-errno)?.[0] as ErrnoCode | undefined) ?? `E${errno}`;
 }
 
 /** A short human description for a positive errno number (`17` → `file already exists`). */
@@ -25,13 +47,27 @@ export function errnoNumber(name: string): number | undefined {
   return undefined;
 }
 
+const SYS_ADMIN_SYSCALLS = /^(setns|unshare|mount|umount)/;
+
+/**
+ * The capability a refused (EPERM) system call needs, e.g. `CAP_SYS_ADMIN` for `setns`
+ * (entering another network namespace) and `CAP_NET_ADMIN` for changes over netlink or tun
+ * ioctls; undefined when it is not one of netns-kit's known calls.
+ */
+export function missingCapability(syscall: string | undefined): string | undefined {
+  if (syscall === undefined) return undefined;
+  if (SYS_ADMIN_SYSCALLS.test(syscall)) return 'CAP_SYS_ADMIN';
+  if (/^(netlink|ioctl\(TUN)/.test(syscall)) return 'CAP_NET_ADMIN';
+  return undefined;
+}
+
 /** Base class of every error thrown by netns-kit. */
 export class NetnsKitError extends Error {
   /** errno name (`EEXIST`, `ENODEV`, …) or `EINVAL` for refused input, `EBADMSG` for unparsable replies. */
-  readonly code: string;
+  readonly code: ErrorCode;
   /** positive errno number when the error came from the kernel or a syscall. */
   readonly errno: number | undefined;
-  constructor(message: string, code: string, errno?: number, options?: { cause?: unknown }) {
+  constructor(message: string, code: ErrorCode, errno?: number, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
@@ -45,7 +81,7 @@ export class SystemError extends NetnsKitError {
   readonly syscall: string;
   /** the path involved, when there is one. */
   readonly path: string | undefined;
-  constructor(message: string, code: string, errno: number, syscall: string, path?: string, options?: { cause?: unknown }) {
+  constructor(message: string, code: ErrorCode, errno: number, syscall: string, path?: string, options?: { cause?: unknown }) {
     super(message, code, errno, options);
     this.syscall = syscall;
     this.path = path;
@@ -55,10 +91,13 @@ export class SystemError extends NetnsKitError {
   static from(e: unknown, context?: string): unknown {
     if (!(e instanceof Error) || typeof (e as NodeJS.ErrnoException).errno !== 'number') return e;
     const x = e as NodeJS.ErrnoException;
-    const errno = x.errno as number;
-    const code = x.code ?? errnoName(errno);
+    // Node's own fs errors carry negative errnos (-2); the addon's and ours are positive.
+    const errno = Math.abs(x.errno as number);
+    const code = (x.code as ErrorCode | undefined) ?? errnoName(errno);
     const where = x.path ? ` '${x.path}'` : '';
-    const msg = `${context ? context + ': ' : ''}${errnoMessage(errno)} (${code}, ${x.syscall}${where})`;
+    const cap = code === 'EPERM' ? missingCapability(x.syscall) : undefined;
+    const needs = cap ? ` — ${x.syscall?.replace(/\(.*/, '')} needs ${cap}, which this process lacks` : '';
+    const msg = `${context ? context + ': ' : ''}${errnoMessage(errno)} (${code}, ${x.syscall}${where})${needs}`;
     return new SystemError(msg, code, errno, x.syscall ?? '', x.path, { cause: e });
   }
 }
@@ -93,12 +132,14 @@ export class NetlinkError extends NetnsKitError {
     attribute?: ErrorAttribute;
     missingAttribute?: number;
     message?: string;
-    code?: string;
+    code?: ErrorCode;
   }) {
     const code = init.code ?? errnoName(init.errno);
     const what = init.object !== undefined ? `${init.operation} ${init.object}` : init.operation;
     const detail = init.kernelMessage ?? errnoMessage(init.errno);
-    super(init.message ?? `${what}: ${detail} (${code})`, code, init.errno);
+    // netlink refuses changes (rtnetlink, nfnetlink) without CAP_NET_ADMIN in the namespace's user namespace
+    const needs = code === 'EPERM' ? ' — needs CAP_NET_ADMIN, which this process lacks' : '';
+    super(init.message ?? `${what}: ${detail} (${code})${needs}`, code, init.errno);
     this.operation = init.operation;
     this.object = init.object;
     this.kernelMessage = init.kernelMessage;
@@ -221,5 +262,28 @@ export class TransactionError extends NetlinkError {
     });
     this.failures = failures;
     this.generationChanged = first?.code === 'ERESTART';
+  }
+}
+
+/**
+ * The native addon could not be loaded: no prebuilt binary matches this platform and it was
+ * not built from source (or an install script was skipped). `code` is `ERR_ADDON_MISSING`;
+ * the message says which platform was looked for and the command that builds it.
+ */
+export class AddonMissingError extends NetnsKitError {
+  /** the platform looked for, e.g. `linux-x64 (glibc)`. */
+  readonly platform: string;
+  /** the command that builds the addon from source. */
+  readonly command: string;
+  constructor(platform: string, command: string, options?: { cause?: unknown }) {
+    super(
+      `netns-kit: no native addon for ${platform}: no prebuilt binary matches and none was built from source. ` +
+        `Build it with \`${command}\` (needs python3, make and a C++ compiler; with pnpm, allow its build script: \`pnpm approve-builds\`).`,
+      'ERR_ADDON_MISSING',
+      undefined,
+      options,
+    );
+    this.platform = platform;
+    this.command = command;
   }
 }

@@ -6,6 +6,7 @@ export {
   Link,
   KindLink,
   type LinkRef,
+  type LinkArg,
   type LinkLike,
   type LinkListFilter,
   type LinkChanges,
@@ -51,7 +52,10 @@ export {
   ParseError,
   TimeoutError,
   AbortError,
+  AddonMissingError,
   type ErrorAttribute,
+  type ErrorCode,
+  type ErrnoCode,
   errnoName,
 } from './errors.js';
 export {
@@ -62,11 +66,14 @@ export {
   type RequestInfo,
   type BodyWriter,
   type CommandFailure,
+  type DatagramMessage,
+  type DatagramReply,
+  type DatagramResult,
 } from './netlink/connection.js';
 export type { NlMessage, ExtAck } from './netlink/message.js';
 export { NlWriter } from './netlink/writer.js';
-// Decoded attributes: one documented interface per rtnetlink attribute set (each checked at
-// compile time against the schema that decodes and encodes it).
+// Decoded attributes: one documented type per rtnetlink attribute set, mapped from the
+// schema's definitions (each field declared and documented once, in the schema).
 export type {
   LinkInfoAttributes,
   LinkMessage,
@@ -100,6 +107,7 @@ export type {
   BondAdInfoAttributes,
   BondSlaveAttributes,
 } from './rtnetlink/link-kinds.js';
+export type { LinkKindDataMap, LinkSlaveDataMap } from './rtnetlink/link-kind-registry.js';
 export type { BridgeAttributes, BridgePortAttributes, BridgeAfSpecAttributes, BrBooloptMultiValue, BridgeVlanInfoValue } from './rtnetlink/bridge.js';
 export type { VxlanAttributes, VxlanPortRangeValue } from './rtnetlink/vxlan.js';
 export type { AddrAttributes, IfaCacheInfoValue } from './rtnetlink/address.js';
@@ -134,6 +142,18 @@ export {
   type NamedField,
   type RepeatedField,
   type UnknownAttrs,
+  defineAttributes,
+  type AttributeDef,
+  type AttributeDefs,
+  type AttributesOf,
+  type AttributesInputOf,
+  type DefValue,
+  type DefInput,
+  type InputValueOf,
+  type NestedInputFieldOf,
+  type InputOf,
+  type StructFieldDefs,
+  type StructFieldsOf,
 } from './netlink/attributes.js';
 export { parseCidr, parseIp, formatIp, parseMac, formatMac, type Cidr } from './util/ip.js';
 export { validateIfname, validateNamespaceName } from './util/validate.js';
@@ -158,7 +178,7 @@ export {
   type SyncEvent,
   type WatchObjectMap,
 } from './api/events/events.js';
-export type { WaitOptions } from './api/events/wait.js';
+export { waitFor, waitForNamespace, type WaitOptions } from './api/events/wait.js';
 export { Netconf, type NetconfFamily } from './api/namespace/netconf.js';
 export { EventStream } from './api/events/event-stream.js';
 export { NamespaceWatcher, type NamespaceEvent, type NamespaceWatchOptions, type NamespaceWatcherEventMap } from './api/events/namespace-watch.js';
@@ -183,7 +203,6 @@ export {
   type SettableNeighState,
 } from './api/ip/neighbor.js';
 export { Sysctl, sysctlPath, type SysctlValue } from './api/namespace/sysctl.js';
-export type { LinkArg } from './api/link/link-spec.js';
 export type { AddressFlagName } from './rtnetlink/address.js';
 export type { RouteTypeName } from './rtnetlink/route.js';
 export type { NeighStateName } from './rtnetlink/neighbor.js';
@@ -244,6 +263,59 @@ export {
   type RuleOptions,
   type RuleRef,
 } from './api/nftables/transaction.js';
-export { NftWatcher, type NftEvent, type NftWatcherEvents } from './api/nftables/watch.js';
+export {
+  NftWatcher,
+  type NftEvent,
+  type NftWatcherEvents,
+  type NftTableEvent,
+  type NftChainEvent,
+  type NftRuleEvent,
+  type NftSetEvent,
+  type NftElementsEvent,
+  type NftGenerationEvent,
+  type NftOverflowEvent,
+} from './api/nftables/watch.js';
+export { describeElement, setTypesOf, type DescribedElement } from './api/nftables/nftables.js';
+export type { NftTable, NftTableSpec } from './nftables/table.js';
+export type { NftChain, NftChainSpec, BaseChainHook, ChainType } from './nftables/chain.js';
+export type { NftRule, NftRuleSpec, RulePlacement } from './nftables/rule.js';
+export type { NftSet, NftSetSpec, NftElement, NftElementSpec } from './nftables/set.js';
+export type { NftGeneration } from './nftables/gen.js';
+export type { TableRef, ChainRef, SetRef } from './nftables/batch.js';
+export type { NftData, NftDataValue, NftDataVerdict, Verdict } from './nftables/codec.js';
+export type { NftDataType, NftValue } from './nftables/datatypes.js';
+export type {
+  NftFamily,
+  NftHook,
+  NamedPriority,
+  BitwiseOp,
+  NftSetFlag,
+  VerdictName,
+  CmpOp,
+  PayloadBase,
+  MetaKey,
+  CtKey,
+  CtState,
+  NatFlag,
+  FibResult,
+  FibFlag,
+} from './nftables/constants.js';
+export type {
+  Expr,
+  PayloadExpr,
+  MetaExpr,
+  CmpExpr,
+  BitwiseExpr,
+  ImmediateExpr,
+  LookupExpr,
+  NatExpr,
+  MasqExpr,
+  RedirExpr,
+  CtExpr,
+  FibExpr,
+  CounterExpr,
+  RangeExpr,
+  RawExpr,
+} from './nftables/expr.js';
 export * as expr from './api/nftables/expressions.js';
 export { TransactionError, type TransactionFailure } from './errors.js';

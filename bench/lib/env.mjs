@@ -8,7 +8,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Namespace } from '../../dist/index.js';
+import { Namespace, Link } from '../../dist/index.js';
 
 /** Namespaces of this run start with `nkb<pid base 36>-`: a killed run's leftovers are recognisable. */
 export const PREFIX = `nkb${process.pid.toString(36)}-`;
@@ -185,7 +185,7 @@ export function ipBatch(path, ns) {
 
 /** The ifindex of a link in a namespace (setup helper). */
 export async function ifindex(ns, name) {
-  return (await ns.link(name)).index;
+  return (await Link.get(ns, name)).index;
 }
 
 export { workDir };

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Address } from '../../dist/index.js';
+import { Address, Link } from '../../dist/index.js';
 import { batchFile, dropNamespace, ipAsync, ipBatch, ipToFile } from '../lib/env.mjs';
 import { measure, npmSocket, nsNamed, pooled, release } from '../lib/inproc.mjs';
 import { timed } from '../lib/measure.mjs';
@@ -19,13 +19,13 @@ const addr = (i) => `10.${20 + (i >> 8)}.${i & 255}.1`;
 
 export async function nkAdd(name, n) {
   const ns = await nsNamed(name);
-  const va = await ns.link('va');
+  const va = await Link.get(ns, 'va');
   const list = Array.from({ length: n }, (_, i) => `${addr(i)}/24`);
   return measure(() => Promise.all(list.map((a) => Address.add(va, a))));
 }
 export async function nkList(name, n) {
   const ns = await nsNamed(name);
-  const va = await ns.link('va');
+  const va = await Link.get(ns, 'va');
   let count = 0;
   const us = await measure(async () => (count = (await Address.list(ns, { link: va, family: 4 })).length));
   if (count !== n + 1) throw new Error(`Address.list: ${count}, expected ${n + 1}`);
@@ -33,18 +33,18 @@ export async function nkList(name, n) {
 }
 export async function nkFlush(name) {
   const ns = await nsNamed(name);
-  const va = await ns.link('va');
+  const va = await Link.get(ns, 'va');
   await Promise.all((await Address.list(ns, { link: va, family: 4 })).filter((a) => a.address !== '192.168.0.1').map((a) => a.remove()));
 }
 export async function npmAdd(name, n) {
   const sock = await npmSocket(name);
-  const index = (await (await nsNamed(name)).link('va')).index;
+  const index = (await Link.get(await nsNamed(name), 'va')).index;
   const bytes = (i) => Buffer.from([10, 20 + (i >> 8), i & 255, 1]);
   return measure(() => pooled(n, 64, (i) => sock.newAddress({ family: 2, prefixlen: 24, index }, { local: bytes(i), address: bytes(i) }, { flags: 0x600 })));
 }
 export async function npmList(name, n) {
   const sock = await npmSocket(name);
-  const index = (await (await nsNamed(name)).link('va')).index;
+  const index = (await Link.get(await nsNamed(name), 'va')).index;
   let count = 0;
   const us = await measure(async () => (count = (await sock.getAddresses({ family: 2, index })).filter((a) => a.data.index === index).length));
   if (count !== n + 1) throw new Error(`getAddresses: ${count}, expected ${n + 1}`);

@@ -23,7 +23,7 @@ const ipOf = (i) => `10.88.${(i + 2) >> 8}.${(i + 2) & 255}`;
 export async function nkConnect(hostName, containerNames) {
   const host = await nsNamed(hostName);
   const containers = await Promise.all(containerNames.map((n) => nsNamed(n)));
-  const br = await host.link('br0');
+  const br = await Link.get(host, 'br0');
   const connect = async (c, i) => {
     const { local, peer } = await VethPair.create(host, { name: `vn${i}`, group: NK_GROUP, peer: { name: `cn${i}` } });
     await local.set({ master: br, up: true });
@@ -38,7 +38,7 @@ export async function nkConnect(hostName, containerNames) {
 export async function nkConnectInside(hostName, containerNames) {
   const host = await nsNamed(hostName);
   const containers = await Promise.all(containerNames.map((n) => nsNamed(n)));
-  const br = await host.link('br0');
+  const br = await Link.get(host, 'br0');
   const connect = async (c, i) => {
     const { local, peer } = await VethPair.create(host, { name: `vn${i}`, group: NK_GROUP, peer: { name: 'eth0', namespace: c } });
     await local.set({ master: br, up: true });
@@ -73,7 +73,7 @@ export async function run(ctx) {
 
   const host = await tempNamespace('host');
   await Bridge.create(host, { name: 'br0', up: true });
-  await Address.add(await host.link('br0'), '10.88.0.1/16');
+  await Address.add(await Link.get(host, 'br0'), '10.88.0.1/16');
   const nkC = [];
   const ipC = [];
   for (let i = 0; i < N; i++) nkC.push(await tempNamespace(`c${i}k`));

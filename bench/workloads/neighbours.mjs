@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Address, Neighbor } from '../../dist/index.js';
+import { Address, Neighbor, Link } from '../../dist/index.js';
 import { batchFile, dropNamespace, ipAsync, ipBatch, ipToFile } from '../lib/env.mjs';
 import { measure, npmSocket, nsNamed, pooled, release } from '../lib/inproc.mjs';
 import { timed } from '../lib/measure.mjs';
@@ -21,13 +21,13 @@ const mac = (i) => `02:00:00:00:${((i >> 8) & 255).toString(16).padStart(2, '0')
 
 export async function nkAdd(name, n) {
   const ns = await nsNamed(name);
-  const va = await ns.link('va');
+  const va = await Link.get(ns, 'va');
   const entries = Array.from({ length: n }, (_, i) => ({ address: addrText(i), lladdr: mac(i), link: va }));
   return measure(() => Promise.all(entries.map((e) => Neighbor.add(ns, e))));
 }
 export async function nkList(name, n) {
   const ns = await nsNamed(name);
-  const va = await ns.link('va');
+  const va = await Link.get(ns, 'va');
   let count = 0;
   const us = await measure(async () => (count = (await Neighbor.list(ns, { link: va, family: 4 })).length));
   if (count < n) throw new Error(`Neighbor.list: ${count}, expected ${n}`);
@@ -35,7 +35,7 @@ export async function nkList(name, n) {
 }
 export async function npmAdd(name, n) {
   const sock = await npmSocket(name);
-  const ifindex = (await (await nsNamed(name)).link('va')).index;
+  const ifindex = (await Link.get(await nsNamed(name), 'va')).index;
   const lladdr = (i) => Buffer.from([2, 0, 0, 0, (i >> 8) & 255, i & 255]);
   return measure(() =>
     pooled(n, 64, (i) => sock.newNeighbor({ family: 2, ifindex, state: { permanent: true } }, { dst: Buffer.from(ip4(i)), lladdr: lladdr(i) }, { flags: 0x600 })),
@@ -43,7 +43,7 @@ export async function npmAdd(name, n) {
 }
 export async function npmList(name, n) {
   const sock = await npmSocket(name);
-  const ifindex = (await (await nsNamed(name)).link('va')).index;
+  const ifindex = (await Link.get(await nsNamed(name), 'va')).index;
   let count = 0;
   const us = await measure(async () => (count = (await sock.getNeighbors({ family: 2, ifindex })).filter((x) => x.data.ifindex === ifindex).length));
   if (count < n) throw new Error(`getNeighbors: ${count}`);

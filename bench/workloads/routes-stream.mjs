@@ -6,7 +6,7 @@
  * once with Route.addMany (not timed).
  */
 import { fileURLToPath } from 'node:url';
-import { Route } from '../../dist/index.js';
+import { Route, Link } from '../../dist/index.js';
 import { dropNamespace, ipToFile, startWorker } from '../lib/env.mjs';
 import { measure, npmSocket, nsNamed, release } from '../lib/inproc.mjs';
 import { timed } from '../lib/measure.mjs';
@@ -19,7 +19,7 @@ const prefix = (i) => `10.${i >> 10}.${(i >> 2) & 255}.${(i & 3) << 6}/26`;
 
 export async function nkSetup(name, n) {
   const ns = await nsNamed(name);
-  const va = await ns.link('va');
+  const va = await Link.get(ns, 'va');
   await Route.addMany(ns, Array.from({ length: n }, (_, i) => ({ to: prefix(i), via: '192.168.0.2', dev: va })));
 }
 

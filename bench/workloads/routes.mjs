@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Route } from '../../dist/index.js';
+import { Route, Link } from '../../dist/index.js';
 import { batchFile, dropNamespace, ipAsync, ipBatch, ipToFile } from '../lib/env.mjs';
 import { measure, npmSocket, nsNamed, pooled, release } from '../lib/inproc.mjs';
 import { timed } from '../lib/measure.mjs';
@@ -24,7 +24,7 @@ export const prefix = (i) => `10.${100 + (i >> 8)}.${i & 255}.0/24`;
 
 async function nkRoutes(name, n) {
   const ns = await nsNamed(name);
-  const va = await ns.link('va');
+  const va = await Link.get(ns, 'va');
   return { ns, routes: Array.from({ length: n }, (_, i) => ({ to: prefix(i), via: GW, dev: va })) };
 }
 
@@ -59,7 +59,7 @@ const gw = Buffer.from([192, 168, 0, 2]);
 
 export async function npmAdd(name, n) {
   const sock = await npmSocket(name);
-  const oif = (await (await nsNamed(name)).link('va')).index;
+  const oif = (await Link.get(await nsNamed(name), 'va')).index;
   const hdr = { family: 2, dstLen: 24, table: 254, protocol: 'BOOT', scope: 'UNIVERSE', type: 'UNICAST' };
   return measure(() => pooled(n, 64, (i) => sock.newRoute(hdr, { dst: dst(i), gateway: gw, oif }, { flags: 0x600 /* CREATE | EXCL */ })));
 }
@@ -72,7 +72,7 @@ export async function npmList(name, n) {
 }
 export async function npmRemove(name, n) {
   const sock = await npmSocket(name);
-  const oif = (await (await nsNamed(name)).link('va')).index;
+  const oif = (await Link.get(await nsNamed(name), 'va')).index;
   const hdr = { family: 2, dstLen: 24, table: 254, scope: 'NOWHERE' };
   return measure(() => pooled(n, 64, (i) => sock.delRoute(hdr, { dst: dst(i), gateway: gw, oif })));
 }

@@ -1,5 +1,5 @@
 /** Untimed set-up shared by the workloads, made with netns-kit itself. */
-import { Address, VethPair } from '../../dist/index.js';
+import { Address, VethPair, Link } from '../../dist/index.js';
 import { tempNamespace } from '../lib/env.mjs';
 
 /**
@@ -9,7 +9,7 @@ import { tempNamespace } from '../lib/env.mjs';
 export async function routeNamespace(tag) {
   const ns = await tempNamespace(tag);
   await VethPair.create(ns, { name: 'va', up: true, peer: { name: 'vb', up: true } });
-  const va = await ns.link('va');
+  const va = await Link.get(ns, 'va');
   await Address.add(va, '192.168.0.1/24');
-  return { ns, va: await ns.link('va') };
+  return { ns, va: await Link.get(ns, 'va') };
 }

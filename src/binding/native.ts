@@ -1,12 +1,20 @@
 /**
- * The native addon (build/Release/netns_kit.node) and its types. Only this file loads it.
+ * The native addon (build/Release/netns_kit.node, or a prebuilt binary in prebuilds/) and
+ * its types. Only this file loads it.
  * @internal
  * @module
  */
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AddonMissingError } from '../errors.js';
 
-/** Callback of a native netlink socket: data, a receive error, or a failed send batch. */
+/**
+ * Callback of a native netlink socket: data, a receive error, or a failed send batch.
+ * `(buf, 0, 0)` datagrams; `(undefined, errno, 0)` a receive error (ENOBUFS: messages were
+ * dropped; EMSGSIZE: the kernel could not queue a message into the empty receive buffer, which
+ * is smaller than one dump chunk); `(undefined, errno, id)` sending batch `id` failed.
+ */
 export type OnData = (data: Buffer | undefined, errno: number, batchId: number) => void;
 
 /** Counters kept by the native socket. */
@@ -23,6 +31,11 @@ export interface NativeSocketStats {
   dumpRaces: number;
 }
 
+/**
+ * A native netlink socket. `close()` never waits (the writer thread stops on its own); while
+ * `ref()`'d it keeps the process alive and cannot be garbage-collected; an `unref()`'d one
+ * nobody refers to is closed by its finalizer when collected.
+ */
 export interface NativeNetlinkSocket {
   send(data: Buffer, batchId: number): void;
   setOption(level: number, name: number, value: number): void;
@@ -44,8 +57,10 @@ export interface NativeBinding {
   namespaceType(fd: number): number;
   createNamespace(runDir: string, name: string): Promise<void>;
   deleteNamespace(path: string): Promise<void>;
-  readFileIn(nsFd: number, path: string): Promise<string>;
-  writeFileIn(nsFd: number, path: string, data: string): Promise<void>;
+  /** Opens `path` from a helper thread inside nsFd (-1: the current namespace), O_RDONLY /
+   *  O_WRONLY / O_RDWR; resolves with the fd (close-on-exec), which keeps that namespace's view
+   *  of /proc/sys/net and /proc/thread-self/net. */
+  openIn(nsFd: number, path: string, flags: number): Promise<number>;
   runIn<T>(nsFd: number, fn: () => T): T;
   /** Creates a persistent tun/tap device inside nsFd (TUNSETIFF); resolves with its name. */
   createTun(nsFd: number, name: string, flags: number, owner: number, group: number): Promise<string>;
@@ -64,20 +79,52 @@ export interface NativeBinding {
 
 const require = createRequire(import.meta.url);
 
-function load(): NativeBinding {
-  // NETNS_KIT_ADDON selects another build (e.g. the sanitizer build of `npm run build:debug`).
-  const override = process.env.NETNS_KIT_ADDON;
-  if (override) return require(resolve(override)) as NativeBinding;
-  // src/binding and dist/binding are both two levels below the package root.
-  for (const p of ['../../build/Release/netns_kit.node']) {
-    try {
-      return require(p) as NativeBinding;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw e;
-    }
-  }
-  throw new Error('netns-kit: native addon not built (run `npm install` or `npm run build`)');
+/** The package root: src/binding and dist/binding are both two levels below it. */
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/** `linux-x64 (glibc)`: what a prebuilt binary must match, for the error message. */
+function platformName(): string {
+  const report = process.report?.getReport?.() as { header?: { glibcVersionRuntime?: string } } | undefined;
+  const libc = report?.header?.glibcVersionRuntime ? 'glibc' : 'musl';
+  return `${process.platform}-${process.arch} (${libc}, Node ${process.version})`;
 }
 
-/** The loaded addon. */
-export const native: NativeBinding = load();
+/**
+ * Loads the addon: `NETNS_KIT_ADDON` (another build, e.g. the sanitizer build of
+ * `npm run build:debug`), else what node-gyp-build finds — build/Release (built from
+ * source), then prebuilds/<platform>-<arch>/ (shipped in the package: linux x64 and arm64,
+ * glibc). Neither: an {@link AddonMissingError} saying how to build it.
+ */
+function load(): NativeBinding {
+  const override = process.env.NETNS_KIT_ADDON;
+  if (override) return require(resolve(override)) as NativeBinding;
+  const nodeGypBuild = require('node-gyp-build') as { resolve(dir: string): string };
+  let path: string;
+  try {
+    path = nodeGypBuild.resolve(root);
+  } catch (e) {
+    throw new AddonMissingError(platformName(), 'npm rebuild netns-kit', { cause: e });
+  }
+  return require(path) as NativeBinding;
+}
+
+let loaded: NativeBinding | undefined;
+
+/**
+ * The addon, loaded on first use (not at import): importing netns-kit costs no dlopen, and
+ * `netns-kit --help` or a type-only import work where the addon is missing.
+ */
+export const native: NativeBinding = new Proxy({} as NativeBinding, {
+  get: (_t, key) => Reflect.get(binding(), key),
+  set: (_t, key, value) => Reflect.set(binding(), key, value),
+  has: (_t, key) => Reflect.has(binding(), key),
+  ownKeys: () => Reflect.ownKeys(binding()),
+  getOwnPropertyDescriptor: (_t, key) => {
+    const d = Reflect.getOwnPropertyDescriptor(binding(), key);
+    return d === undefined ? undefined : { ...d, configurable: true };
+  },
+});
+
+function binding(): NativeBinding {
+  return (loaded ??= load());
+}

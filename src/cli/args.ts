@@ -17,7 +17,7 @@ export class UsageError extends Error {
 }
 
 /** The commands, by their canonical name. */
-export type CommandName = 'link' | 'addr' | 'route' | 'neigh' | 'fdb' | 'netns' | 'monitor' | 'demo' | 'network' | 'help';
+export type CommandName = 'link' | 'addr' | 'route' | 'neigh' | 'fdb' | 'nft' | 'netns' | 'monitor' | 'demo' | 'network' | 'help';
 
 const ALIASES: Record<string, CommandName> = {
   l: 'link', li: 'link', lin: 'link', link: 'link',
@@ -25,6 +25,7 @@ const ALIASES: Record<string, CommandName> = {
   r: 'route', ro: 'route', rou: 'route', rout: 'route', route: 'route',
   n: 'neigh', ne: 'neigh', nei: 'neigh', neigh: 'neigh', neighbor: 'neigh', neighbour: 'neigh',
   fdb: 'fdb',
+  nft: 'nft',
   netns: 'netns',
   mon: 'monitor', monitor: 'monitor',
   demo: 'demo',

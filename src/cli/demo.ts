@@ -13,6 +13,7 @@ import { takeOption, UsageError } from './args.js';
 import { routeJson } from './ip-json.js';
 import { routeText } from './ip-text.js';
 import { table } from './table.js';
+import { Link } from '../api/link/link.js';
 
 /** Runs the demo; resolves with the exit code (0: every check passed). */
 export async function demo(args: string[], out: (line: string) => void): Promise<number> {
@@ -50,14 +51,14 @@ export async function demo(args: string[], out: (line: string) => void): Promise
     ])) out(line);
 
     out(`\n3. what the kernel reports now — links of ${host.name} (ip link):`);
-    const hostLinks = await host.links();
+    const hostLinks = await Link.list(host);
     const names = new Map(hostLinks.map((l) => [l.index, l.name]));
     for (const line of table([
       ['IFINDEX', 'NAME', 'KIND', 'STATE', 'MASTER', 'MAC'],
       ...hostLinks.map((l) => [l.index, l.displayName, l.kind, l.operstate.toUpperCase(), l.masterIndex === undefined ? undefined : names.get(l.masterIndex), l.address]),
     ])) out(line);
     out(`  routes of c1 (ip route):`);
-    const c1Names = new Map((await c1.links()).map((l) => [l.index, l.name]));
+    const c1Names = new Map((await Link.list(c1)).map((l) => [l.index, l.name]));
     for (const r of await Route.list(c1, { family: 4 })) for (const line of routeText(routeJson(r, c1Names, false))) out(`    ${line}`);
 
     out('\n4. traffic — real packets, sockets created inside the namespaces');

@@ -28,6 +28,7 @@ Commands:
   route [show] [table T] [dev NAME]                     like \`ip route show\`
   neigh [show] [dev NAME]                               like \`ip neigh show\`
   fdb   [show] [br BR] [dev NAME]                       like \`bridge fdb show\`
+  nft   [list] [ruleset | table FAMILY NAME]            like \`nft list ruleset\`
   netns [list]                                          like \`ip netns list\`
   monitor [link] [address] [route] [neigh] [--count N]  like \`ip monitor\`
   network ls | inspect NAME... | gc [NAME...]           like \`docker network ls|inspect|prune\`
@@ -75,6 +76,13 @@ ${GLOBAL}`,
 
 Lists the neighbour (ARP / NDP) tables like \`ip neigh show\` (NOARP entries hidden, as ip
 does). With -j: dst, dev, lladdr, state, as \`ip -j neigh\`.
+
+${GLOBAL}`,
+  nft: `Usage: netns-kit [-n NS] [-j] [-p] nft [list] [ruleset | table FAMILY NAME]
+
+Lists the nf_tables ruleset of the namespace (or one table) like \`nft -a list ruleset\`,
+read over netlink (no nft process). With -j: the objects of \`nft -j list ruleset\`'s
+"nftables" array — table, set/map (with elem), chain, rule (with expr statements).
 
 ${GLOBAL}`,
   fdb: `Usage: netns-kit [-n NS] [-j] fdb [show] [br BRIDGE] [dev NAME]

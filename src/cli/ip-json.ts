@@ -29,7 +29,8 @@ export interface IpLinkJson {
   linkmode?: string;
   group?: string;
   txqlen?: number;
-  link_type: string;
+  /** left out by `ip -4 addr` / `ip -6 addr`. */
+  link_type?: string;
   address?: string;
   broadcast?: string;
   link_netnsid?: number;
@@ -77,7 +78,7 @@ export interface IpRouteJson {
 /** One neighbour as `ip -j neigh show` prints it. */
 export interface IpNeighJson {
   dst: string;
-  dev: string;
+  dev?: string;
   lladdr?: string;
   router?: null;
   proxy?: null;
@@ -88,7 +89,7 @@ export interface IpNeighJson {
 /** One FDB entry as `bridge -j fdb show` prints it. */
 export interface BridgeFdbJson {
   mac: string;
-  ifname: string;
+  ifname?: string;
   vlan?: number;
   dst?: string;
   port?: number;
@@ -131,13 +132,36 @@ export function linkTypeName(type: number): string {
   return ARPHRD[type] ?? `[${type}]`;
 }
 
+/**
+ * How `ip addr` with a family shows a link (`-4` / `-6`): without its link-layer line; and
+ * `-6` over all links reads them from the kernel's IPv6 link dump (AF_INET6), which has no
+ * qdisc, group, link-netnsid or peer index other than a local one.
+ */
+export interface LinkView {
+  /** for `ip addr` (no `linkmode`). */
+  forAddr?: boolean;
+  /** `-4` / `-6`: no `link_type`, `address`, `broadcast`. */
+  noLinkLayer?: boolean;
+  /** `-6 addr` over all links: the attributes of an AF_INET6 link dump only. */
+  inet6Dump?: boolean;
+}
+
 /** `ip -j link show` objects for `links` (all links of one namespace, used to name masters and peers). */
-export function linkJson(link: Link, all: readonly Link[], forAddr = false): IpLinkJson {
+export function linkJson(link: Link, all: readonly Link[], view: LinkView | boolean = {}): IpLinkJson {
+  const v: LinkView = typeof view === 'boolean' ? { forAddr: view } : view;
   const byIndex = new Map(all.map((l) => [l.index, l]));
   const a = link.attributes;
   const out: IpLinkJson = { ifindex: link.index } as IpLinkJson;
   let parentDown = false;
-  if (a.link === 0) {
+  if (v.inet6Dump) {
+    // IFLA_LINK only when it differs from the link's own index, never with a netnsid: ip
+    // names it by the local index, whatever namespace the peer is in
+    if (link.parentIndex !== undefined && link.parentIndex !== link.index) {
+      const parent = byIndex.get(link.parentIndex);
+      out.link = parent?.name ?? `if${link.parentIndex}`;
+      parentDown = !parent?.isUp;
+    }
+  } else if (a.link === 0) {
     out.link = null;
   } else if (link.parentIndex !== undefined) {
     if (link.linkNetnsid !== undefined) {
@@ -151,16 +175,18 @@ export function linkJson(link: Link, all: readonly Link[], forAddr = false): IpL
   out.ifname = link.name;
   out.flags = ipLinkFlags(link.flags, parentDown);
   if (link.mtu !== undefined) out.mtu = link.mtu;
-  if (link.qdisc !== undefined) out.qdisc = link.qdisc;
-  if (link.masterIndex !== undefined) out.master = byIndex.get(link.masterIndex)?.name ?? `if${link.masterIndex}`;
+  if (link.qdisc !== undefined && !v.inet6Dump) out.qdisc = link.qdisc;
+  if (link.masterIndex !== undefined && !v.inet6Dump) out.master = byIndex.get(link.masterIndex)?.name ?? `if${link.masterIndex}`;
   out.operstate = link.operstate.toUpperCase();
-  if (!forAddr && a.linkmode !== undefined) out.linkmode = a.linkmode === 0 ? 'DEFAULT' : a.linkmode === 1 ? 'DORMANT' : 'UNKNOWN';
-  if (a.group !== undefined) out.group = a.group === 0 ? 'default' : String(a.group);
+  if (!v.forAddr && a.linkmode !== undefined) out.linkmode = a.linkmode === 0 ? 'DEFAULT' : a.linkmode === 1 ? 'DORMANT' : 'UNKNOWN';
+  if (a.group !== undefined && !v.inet6Dump) out.group = a.group === 0 ? 'default' : String(a.group);
   if (link.txqlen !== undefined) out.txqlen = link.txqlen;
-  out.link_type = linkTypeName(link.type);
-  if (link.address !== undefined) out.address = link.address;
-  if (link.broadcast !== undefined) out.broadcast = link.broadcast;
-  if (link.linkNetnsid !== undefined) out.link_netnsid = link.linkNetnsid;
+  if (!v.noLinkLayer) {
+    out.link_type = linkTypeName(link.type);
+    if (link.address !== undefined) out.address = link.address;
+    if (link.broadcast !== undefined) out.broadcast = link.broadcast;
+  }
+  if (link.linkNetnsid !== undefined && !v.inet6Dump) out.link_netnsid = link.linkNetnsid;
   if (link.alias) out.ifalias = link.alias;
   if (link.altNames.length > 0) out.altnames = [...link.altNames];
   return out;
@@ -219,16 +245,20 @@ export function ipPrefix(p: string): string {
   return p.replace(/^(.*\..*)\/32$|^(.*:.*)\/128$/, (_, v4, v6) => v4 ?? v6);
 }
 
-/** One `ip -j route show` object; `names` maps link indexes to names. */
-export function routeJson(r: Route, names: ReadonlyMap<number, string>, showTable: boolean): IpRouteJson {
+/**
+ * One `ip -j route show` object; `names` maps link indexes to names. Like ip: the table
+ * only when no single table was asked for (`table all`, monitor) and it is not `main`;
+ * no `dev` when listing one device's routes (`hideDev`).
+ */
+export function routeJson(r: Route, names: ReadonlyMap<number, string>, showTable: boolean, hideDev = false): IpRouteJson {
   const out: IpRouteJson = {} as IpRouteJson;
   if (r.type !== 'unicast') out.type = r.type;
   out.dst = ipPrefix(r.to);
   if (r.from !== undefined) out.from = ipPrefix(r.from);
   if (r.tos) out.tos = r.tos;
   if (r.via !== undefined) out.gateway = r.via;
-  if (r.linkIndex !== undefined) out.dev = names.get(r.linkIndex) ?? `if${r.linkIndex}`;
-  if (showTable || r.table !== 254) out.table = r.tableName;
+  if (r.linkIndex !== undefined && !hideDev) out.dev = names.get(r.linkIndex) ?? `if${r.linkIndex}`;
+  if (showTable && r.table !== 254) out.table = r.tableName;
   if (r.protocol !== 3) out.protocol = r.protocolName;
   if (r.scope !== 0) out.scope = r.scopeName;
   if (r.src !== undefined) out.prefsrc = r.src;
@@ -236,9 +266,11 @@ export function routeJson(r: Route, names: ReadonlyMap<number, string>, showTabl
   out.flags = rtFlags(r.flags);
   if (r.nexthops !== undefined) {
     out.nexthops = r.nexthops.map((nh) => {
-      const o: { gateway?: string; dev?: string; weight: number; flags: string[] } = { weight: nh.weight, flags: rtFlags(nh.flags) };
+      const o: { gateway?: string; dev?: string; weight: number; flags: string[] } = {} as { weight: number; flags: string[] };
       if (nh.via !== undefined) o.gateway = nh.via;
       if (nh.linkIndex !== undefined) o.dev = names.get(nh.linkIndex) ?? `if${nh.linkIndex}`;
+      o.weight = nh.weight;
+      o.flags = rtFlags(nh.flags);
       return o;
     });
   }
@@ -253,9 +285,10 @@ export function isShownNeighbor(n: Neighbor): boolean {
   return n.state !== 0 && (n.state & ~noarp) !== 0;
 }
 
-/** One `ip -j neigh show` object. */
-export function neighJson(n: Neighbor, names: ReadonlyMap<number, string>): IpNeighJson {
-  const out: IpNeighJson = { dst: n.address, dev: names.get(n.linkIndex) ?? `if${n.linkIndex}` } as IpNeighJson;
+/** One `ip -j neigh show` object (no `dev` when listing one device's neighbours, like ip). */
+export function neighJson(n: Neighbor, names: ReadonlyMap<number, string>, hideDev = false): IpNeighJson {
+  const out: IpNeighJson = { dst: n.address } as IpNeighJson;
+  if (!hideDev) out.dev = names.get(n.linkIndex) ?? `if${n.linkIndex}`;
   if (n.lladdr !== undefined) out.lladdr = n.lladdr;
   if (n.router) out.router = null;
   if (n.proxy) out.proxy = null;
@@ -274,9 +307,10 @@ const FDB_FLAGS: [number, string][] = [
   [0x40, 'sticky'],
 ];
 
-/** One `bridge -j fdb show` object. */
-export function fdbJson(e: FdbEntry): BridgeFdbJson {
-  const out: BridgeFdbJson = { mac: e.mac, ifname: e.device ?? `if${e.ifindex}` } as BridgeFdbJson;
+/** One `bridge -j fdb show` object (no `ifname` when listing one device's entries, like bridge). */
+export function fdbJson(e: FdbEntry, hideDev = false): BridgeFdbJson {
+  const out: BridgeFdbJson = { mac: e.mac } as BridgeFdbJson;
+  if (!hideDev) out.ifname = e.device ?? `if${e.ifindex}`;
   if (e.vlan !== undefined) out.vlan = e.vlan;
   if (e.dst !== undefined) out.dst = e.dst;
   if (e.dstPort !== undefined) out.port = e.dstPort;

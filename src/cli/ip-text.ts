@@ -25,14 +25,17 @@ export function linkText(j: IpLinkJson, netnsNames?: ReadonlyMap<number, string>
   if (j.linkmode !== undefined) head += ` mode ${j.linkmode}`;
   if (j.group !== undefined) head += ` group ${j.group}`;
   if (j.txqlen !== undefined) head += ` qlen ${j.txqlen}`;
+  const netns = j.link_netnsid === undefined ? '' : netnsNames?.has(j.link_netnsid) ? ` link-netns ${netnsNames.get(j.link_netnsid)}` : ` link-netnsid ${j.link_netnsid}`;
+  // `ip -4/-6 addr` prints no link-layer line: link-netns ends the first line then
+  if (j.link_type === undefined) return [head + netns, ...linkExtras(j)];
   let l2 = `    link/${j.link_type}`;
   if (j.address !== undefined) l2 += ` ${j.address}`;
   if (j.broadcast !== undefined) l2 += ` ${j.flags.includes('POINTOPOINT') ? 'peer' : 'brd'} ${j.broadcast}`;
-  if (j.link_netnsid !== undefined) {
-    const name = netnsNames?.get(j.link_netnsid);
-    l2 += name !== undefined ? ` link-netns ${name}` : ` link-netnsid ${j.link_netnsid}`;
-  }
-  const out = [head, l2];
+  return [head, l2 + netns, ...linkExtras(j)];
+}
+
+function linkExtras(j: IpLinkJson): string[] {
+  const out: string[] = [];
   if (j.ifalias !== undefined) out.push(`    alias ${j.ifalias}`);
   for (const a of j.altnames ?? []) out.push(`    altname ${a}`);
   return out;
@@ -77,7 +80,7 @@ export function routeText(r: IpRouteJson): string[] {
 
 /** `10.0.0.2 dev eth0 lladdr 02:42:ac:11:00:02 REACHABLE`. */
 export function neighText(n: IpNeighJson): string {
-  let s = `${n.dst} dev ${n.dev}`;
+  let s = n.dev === undefined ? n.dst : `${n.dst} dev ${n.dev}`;
   if (n.lladdr !== undefined) s += ` lladdr ${n.lladdr}`;
   if (n.router !== undefined) s += ' router';
   if (n.proxy !== undefined) s += ' proxy';
@@ -87,7 +90,7 @@ export function neighText(n: IpNeighJson): string {
 
 /** `02:42:ac:11:00:02 dev veth1 master br0` / `… dev br0 self permanent`. */
 export function fdbText(e: BridgeFdbJson): string {
-  let s = `${e.mac} dev ${e.ifname}`;
+  let s = e.ifname === undefined ? e.mac : `${e.mac} dev ${e.ifname}`;
   if (e.dst !== undefined) s += ` dst ${e.dst}`;
   if (e.vlan !== undefined) s += ` vlan ${e.vlan}`;
   if (e.port !== undefined) s += ` port ${e.port}`;

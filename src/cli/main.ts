@@ -12,6 +12,7 @@ import { demo } from './demo.js';
 import { helpFor } from './help.js';
 import { monitor } from './monitor.js';
 import { network } from './network.js';
+import { listNftables } from './nft.js';
 import { type CliContext, listNamespaces, showAddresses, showFdb, showLinks, showNeighbors, showRoutes } from './show.js';
 
 /** Where the CLI prints. */
@@ -23,9 +24,23 @@ export interface CliIo {
 }
 
 const stdio: CliIo = {
-  out: (l) => process.stdout.write(`${l}\n`),
+  out: (l) => {
+    if (!process.stdout.destroyed) process.stdout.write(`${l}\n`);
+  },
   err: (l) => process.stderr.write(`${l}\n`),
 };
+
+/**
+ * A reader that goes away (`netns-kit link | head -1`) ends the command quietly, as it
+ * ends ip: EPIPE on stdout exits with the status so far, no stack.
+ */
+function exitQuietlyOnClosedStdout(): void {
+  if (process.stdout.listenerCount('error') > 0) return;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
+}
 
 const CAP_NET_ADMIN = 12;
 const CAP_SYS_ADMIN = 21;
@@ -83,6 +98,9 @@ async function run(command: CommandName, args: string[], ctx: CliContext): Promi
     case 'fdb':
       await showFdb(ctx, args);
       return 0;
+    case 'nft':
+      await listNftables(ctx, args);
+      return 0;
     case 'netns':
       await listNamespaces(ctx, args);
       return 0;
@@ -98,6 +116,7 @@ async function run(command: CommandName, args: string[], ctx: CliContext): Promi
 /** Runs the command line `argv` (without `node` and the script); resolves with the exit status. */
 export async function main(argv: readonly string[], io: CliIo = stdio): Promise<number> {
   let ns: Namespace | undefined;
+  if (io === stdio) exitQuietlyOnClosedStdout();
   try {
     const { options, command, args } = parseArgs(argv);
     if (options.version) {
@@ -117,7 +136,10 @@ export async function main(argv: readonly string[], io: CliIo = stdio): Promise<
       io.err(helpFor(undefined));
       return 2;
     }
-    const missing = missingCapabilities();
+    // Reading works without privileges in the process's own namespace (like `ip link`,
+    // `ip monitor`); entering another one needs CAP_SYS_ADMIN and the library says so. Only
+    // the demo (which creates namespaces and links) is refused up front.
+    const missing = command === 'demo' ? missingCapabilities() : [];
     if (missing.length > 0) {
       throw new UsageError(
         `permission denied: netns-kit needs root (or CAP_NET_ADMIN + CAP_SYS_ADMIN); this process (uid ${process.getuid?.()}) lacks ${missing.join(' and ')}`,
@@ -142,7 +164,8 @@ export async function main(argv: readonly string[], io: CliIo = stdio): Promise<
     }
     if (e instanceof NetnsKitError) {
       const denied = e.code === 'EPERM' || e.code === 'EACCES';
-      io.err(`netns-kit: ${e.message}${denied ? ' — netns-kit needs root (or CAP_NET_ADMIN + CAP_SYS_ADMIN)' : ''}`);
+      const hint = denied && !/ needs CAP_/.test(e.message) ? ' — netns-kit needs root (or CAP_NET_ADMIN + CAP_SYS_ADMIN)' : '';
+      io.err(`netns-kit: ${e.message}${hint}`);
       return denied ? 2 : 1;
     }
     io.err(`netns-kit: ${(e as Error)?.stack ?? String(e)}`);

@@ -1,13 +1,14 @@
 /**
- * `netns-kit monitor`: kernel change events like `ip monitor`, through {@link Namespace.watch}.
+ * `netns-kit monitor`: kernel change events like `ip monitor`, through {@link Watcher.open}.
  * @module
  */
 import type { WatchEvent, WatchKind } from '../api/events/events.js';
-import type { Link } from '../api/link/link.js';
 import { takeOption, UsageError } from './args.js';
 import { addrInfoJson, isShownNeighbor, linkJson, neighJson, routeJson } from './ip-json.js';
 import { addrText, linkText, neighText, routeText } from './ip-text.js';
 import { type CliContext, printJson } from './show.js';
+import { Watcher } from '../api/events/watch.js';
+import { Link } from '../api/link/link.js';
 
 const KIND_WORDS: Record<string, WatchKind> = {
   link: 'link', l: 'link',
@@ -37,9 +38,9 @@ export async function monitor(ctx: CliContext, args: string[]): Promise<number> 
   const fam = ctx.options.family;
   // links are always watched (not always printed): addresses, routes and neighbours name their device
   // overflow: 'event' — like ip monitor, report lost events and keep going
-  const watcher = ctx.ns.watch([...new Set<WatchKind>(['link', ...kinds])], { overflow: 'event', ...(fam === undefined ? {} : { families: [fam === 4 ? 'inet' : 'inet6'] }) });
+  const watcher = Watcher.open(ctx.ns, [...new Set<WatchKind>(['link', ...kinds])], { overflow: 'event', ...(fam === undefined ? {} : { families: [fam === 4 ? 'inet' : 'inet6'] }) });
   // names of links, for `dev NAME` in address, route and neighbour events
-  const links = new Map<number, Link>((await ctx.ns.links()).map((l) => [l.index, l]));
+  const links = new Map<number, Link>((await Link.list(ctx.ns)).map((l) => [l.index, l]));
   const names = (): Map<number, string> => new Map([...links].map(([i, l]) => [i, l.name]));
   const stop = (): void => watcher.close();
   process.once('SIGINT', stop);
@@ -84,7 +85,7 @@ function print(ctx: CliContext, ev: WatchEvent, links: Map<number, Link>, names:
     const [first, ...more] = addrText(j);
     lines = [`${ev.address.linkIndex}: ${dev}${first!.replace(/^ {4}/, '    ')}`, ...more];
   } else if (ev.kind === 'route') {
-    const j = routeJson(ev.route, names(), false);
+    const j = routeJson(ev.route, names(), true); // ip monitor names every table but main
     obj = j;
     lines = routeText(j);
   } else {

@@ -5,7 +5,6 @@
  */
 import { Address } from '../api/ip/address.js';
 import { Fdb } from '../api/link/fdb.js';
-import type { Link } from '../api/link/link.js';
 import { Namespace } from '../api/namespace/namespace.js';
 import { Neighbor } from '../api/ip/neighbor.js';
 import { Route } from '../api/ip/route.js';
@@ -13,6 +12,7 @@ import { NetnsKitError } from '../errors.js';
 import { type GlobalOptions, parseSelectors, UsageError } from './args.js';
 import { addrInfoJson, fdbJson, isShownNeighbor, linkJson, neighJson, routeJson } from './ip-json.js';
 import { addrText, fdbText, linkText, neighText, routeText } from './ip-text.js';
+import { Link } from '../api/link/link.js';
 
 /** What a command works with. */
 export interface CliContext {
@@ -34,7 +34,7 @@ export function printJson(ctx: CliContext, value: unknown): void {
 /** A link of the namespace by name, or a UsageError worded like ip's. */
 export async function deviceArg(ns: Namespace, name: string): Promise<Link> {
   try {
-    return await ns.link(name);
+    return await Link.get(ns, name);
   } catch (e) {
     if (e instanceof NetnsKitError && (e.code === 'ENODEV' || e.code === 'EINVAL')) {
       throw new UsageError(`Cannot find device "${name}"${ns.name ? ` in namespace ${ns.name}` : ''}`);
@@ -44,7 +44,7 @@ export async function deviceArg(ns: Namespace, name: string): Promise<Link> {
 }
 
 async function selectedLinks(ctx: CliContext, sel: Record<string, string>): Promise<{ all: Link[]; shown: Link[] }> {
-  const all = await ctx.ns.links();
+  const all = await Link.list(ctx.ns);
   if (sel.dev !== undefined) {
     const dev = await deviceArg(ctx.ns, sel.dev);
     return { all, shown: all.filter((l) => l.index === dev.index) };
@@ -52,7 +52,7 @@ async function selectedLinks(ctx: CliContext, sel: Record<string, string>): Prom
   const filter: { kind?: string; master?: Link } = {};
   if (sel.type !== undefined) filter.kind = sel.type;
   if (sel.master !== undefined) filter.master = await deviceArg(ctx.ns, sel.master);
-  const shown = Object.keys(filter).length > 0 ? await ctx.ns.links(filter) : all;
+  const shown = Object.keys(filter).length > 0 ? await Link.list(ctx.ns, filter) : all;
   return { all, shown };
 }
 
@@ -83,7 +83,10 @@ export async function showAddresses(ctx: CliContext, args: string[]): Promise<vo
   const { all, shown } = await selectedLinks(ctx, sel);
   const family = ctx.options.family;
   const addrs = await Address.list(ctx.ns, family === undefined ? {} : { family });
-  const objs = shown.map((l) => ({ ...linkJson(l, all, true), addr_info: addrs.filter((a) => a.linkIndex === l.index).map(addrInfoJson) }));
+  // like ip: -4/-6 leave out the link-layer line; -6 over all links shows what the kernel's
+  // IPv6 link dump holds
+  const view = { forAddr: true, noLinkLayer: family !== undefined, inet6Dump: family === 6 && sel.dev === undefined };
+  const objs = shown.map((l) => ({ ...linkJson(l, all, view), addr_info: addrs.filter((a) => a.linkIndex === l.index).map(addrInfoJson) }));
   // like ip: with -4/-6, links without an address of that family are left out
   const list = family === undefined ? objs : objs.filter((o) => o.addr_info.length > 0);
   if (ctx.options.json) {
@@ -99,18 +102,22 @@ export async function showAddresses(ctx: CliContext, args: string[]): Promise<vo
 
 /** Index → name of every link of the namespace. */
 async function linkNames(ns: Namespace): Promise<Map<number, string>> {
-  return new Map((await ns.links()).map((l) => [l.index, l.name]));
+  return new Map((await Link.list(ns)).map((l) => [l.index, l.name]));
 }
 
 /** `netns-kit route`: `ip route show` (IPv4 unless -6). */
 export async function showRoutes(ctx: CliContext, args: string[]): Promise<void> {
   const sel = parseSelectors('route', args, ['table', 'dev'], false);
   const names = await linkNames(ctx.ns);
-  const opts: { family: 4 | 6; table?: string | number; dev?: Link } = { family: ctx.options.family ?? 4 };
+  // like ip: IPv4 unless -6, but both families for `table all` without -4/-6
+  const family = ctx.options.family ?? (sel.table === 'all' ? undefined : 4);
+  const opts: { family?: 4 | 6; table?: string | number; dev?: Link } = family === undefined ? {} : { family };
   if (sel.table !== undefined) opts.table = /^\d+$/.test(sel.table) ? Number(sel.table) : sel.table;
   if (sel.dev !== undefined) opts.dev = await deviceArg(ctx.ns, sel.dev);
-  const routes = await Route.list(ctx.ns, opts);
-  const objs = routes.map((r) => routeJson(r, names, sel.table === 'all'));
+  let routes = await Route.list(ctx.ns, opts);
+  // ip filters a device's routes by RTA_OIF itself: multipath routes (no RTA_OIF) are not shown
+  if (opts.dev !== undefined) routes = routes.filter((r) => r.linkIndex === opts.dev!.index);
+  const objs = routes.map((r) => routeJson(r, names, sel.table === 'all', opts.dev !== undefined));
   if (ctx.options.json) printJson(ctx, objs);
   else for (const o of objs) for (const line of routeText(o)) ctx.out(line);
 }
@@ -122,7 +129,7 @@ export async function showNeighbors(ctx: CliContext, args: string[]): Promise<vo
   const opts: { family?: 4 | 6; link?: Link } = {};
   if (ctx.options.family !== undefined) opts.family = ctx.options.family;
   if (sel.dev !== undefined) opts.link = await deviceArg(ctx.ns, sel.dev);
-  const objs = (await Neighbor.list(ctx.ns, opts)).filter(isShownNeighbor).map((n) => neighJson(n, names));
+  const objs = (await Neighbor.list(ctx.ns, opts)).filter(isShownNeighbor).map((n) => neighJson(n, names, opts.link !== undefined));
   if (ctx.options.json) printJson(ctx, objs);
   else for (const o of objs) ctx.out(neighText(o));
 }
@@ -133,7 +140,7 @@ export async function showFdb(ctx: CliContext, args: string[]): Promise<void> {
   const filter: { bridge?: Link; device?: Link } = {};
   if (sel.br !== undefined) filter.bridge = await deviceArg(ctx.ns, sel.br);
   if (sel.dev !== undefined) filter.device = await deviceArg(ctx.ns, sel.dev);
-  const objs = (await Fdb.list(ctx.ns, filter)).map(fdbJson);
+  const objs = (await Fdb.list(ctx.ns, filter)).map((e) => fdbJson(e, filter.device !== undefined));
   if (ctx.options.json) printJson(ctx, objs);
   else for (const o of objs) ctx.out(fdbText(o));
 }

@@ -67,18 +67,21 @@ export interface NestedField extends FieldBase {
   /** `nested`. */
   type: 'nested';
   /** the schema of the nested attributes. */
-  schema: Schema<any>;
+  schema: Schema<any, any>;
   /** set NLA_F_NESTED when encoding (default false, as iproute2). */
   nestedFlag?: boolean;
 }
-/** A field with its own decoder and encoder (a C struct payload, an array, …). */
-export interface CustomField<V = any> extends FieldBase {
+/**
+ * A field with its own decoder and encoder (a C struct payload, an array, …): it decodes to
+ * `V` and encodes an `I` (by default the same type).
+ */
+export interface CustomField<V = any, I = V> extends FieldBase {
   /** `custom`. */
   type: 'custom';
   /** Decodes the payload `data` (`offset`: where it starts in the message, for errors). */
   decode(data: Buffer, offset: number): V;
   /** Writes the whole attribute of type `type` holding `value`. */
-  encode(w: NlWriter, type: number, value: V): void;
+  encode(w: NlWriter, type: number, value: I): void;
 }
 /** One attribute's definition in a schema. */
 export type Field = ScalarField | NestedField | CustomField;
@@ -97,7 +100,7 @@ export type ScalarValue<T extends ScalarType> = T extends 'string' | 'mac' | 'ip
 /** A nested field whose schema decodes to `S` (for type inference). */
 export interface NestedFieldOf<S extends object> extends NestedField {
   /** the schema of the nested attributes. */
-  schema: Schema<S>;
+  schema: Schema<S, any>;
 }
 /** A scalar field of encoding `T` (for type inference). */
 export interface ScalarFieldOf<T extends ScalarType> extends FieldBase {
@@ -135,7 +138,81 @@ export type DecodedOf<D extends FieldDefs> = {
 } & UnknownAttrs;
 
 /** The decoded object type of a schema. */
-export type AttrsOf<S> = S extends Schema<infer T> ? T : never;
+export type AttrsOf<S> = S extends Schema<infer T, any> ? T : never;
+/** The object type a schema encodes (what a request passes to `encode`). */
+export type InputOf<S> = S extends Schema<any, infer I> ? I : never;
+
+// ---- attribute sets keyed by name -------------------------------------------------------
+//
+// A definition keyed by the field name (`dst: { nla: 1, type: 'ip' }`) is the one place a
+// field is declared: the decoded and the encoded object types are mapped from it, and the
+// doc comment written on the definition is the one editors and the API reference show on
+// the decoded property (a mapped type over the definition's own keys keeps them).
+
+/**
+ * One field of a name-keyed attribute set ({@link defineAttributes}): its attribute type
+ * number and its definition (its name is the key; a `name` it carries must be the same).
+ */
+export type AttributeDef = (Omit<ScalarField, 'name'> | Omit<NestedField, 'name'> | Omit<CustomField, 'name'>) & {
+  /** the attribute type number (e.g. 1 for RTA_DST). */
+  nla: number;
+  /** the property name, if the definition carries one (it must equal the key). */
+  name?: string;
+};
+/** A name-keyed attribute set: property name → {@link AttributeDef}. */
+export type AttributeDefs = Record<string, AttributeDef>;
+
+/** A nested field whose schema encodes `I` (for type inference). */
+export interface NestedInputFieldOf<I extends object> extends NestedField {
+  /** the schema of the nested attributes. */
+  schema: Schema<any, I>;
+}
+/** The value a field definition encodes: addresses also as bytes, nested sets as their input type. */
+export type InputValueOf<F> = F extends NestedInputFieldOf<infer I>
+  ? I
+  : F extends CustomField<any, infer I>
+    ? I
+    : F extends ScalarFieldOf<'ip' | 'mac'>
+      ? string | Uint8Array
+      : ValueOf<F>;
+/** The decoded value of an {@link AttributeDef}. */
+export type DefValue<F> = ValueOf<F & NamedField<string>>;
+/** The value an {@link AttributeDef} encodes (see {@link InputValueOf}). */
+export type DefInput<F> = InputValueOf<F & NamedField<string>>;
+/** The decoded object type of a name-keyed attribute set (every field optional). */
+export type AttributesOf<D> = {
+  -readonly [K in keyof D]?: D[K] extends RepeatedField ? DefValue<D[K]>[] : DefValue<D[K]>;
+} & UnknownAttrs;
+/** The object type a name-keyed attribute set encodes (`undefined` fields are left out). */
+export type AttributesInputOf<D> = {
+  -readonly [K in keyof D]?: (D[K] extends RepeatedField ? DefInput<D[K]>[] : DefInput<D[K]>) | undefined;
+} & UnknownAttrs;
+
+/**
+ * Defines a schema from definitions keyed by field name, each with its attribute type
+ * number (`nla`); the decoded and encoded types come from them, and so does each field's
+ * documentation: the doc comment written above a definition is the one shown on the decoded
+ * property.
+ *
+ * ```ts
+ * const RTA = defineAttributes('RTA', {
+ *   dst: { nla: 1, type: 'ip' },      // decoded as a string, encoded from a string or bytes
+ *   oif: { nla: 4, type: 'u32' },
+ * });
+ * type RouteAttributes = AttrsOf<typeof RTA>;  // { dst?: string; oif?: number; unknown?: RawAttr[] }
+ * ```
+ */
+export function defineAttributes<const D extends AttributeDefs>(name: string, defs: D): Schema<AttributesOf<D>, AttributesInputOf<D>> {
+  const byType: FieldDefs = {};
+  for (const [key, def] of Object.entries(defs)) {
+    const { nla, ...field } = def;
+    if (field.name !== undefined && field.name !== key) throw new Error(`${name}: field ${key} carries the name ${field.name}`);
+    const other = byType[nla];
+    if (other) throw new Error(`${name}: ${other.name} and ${key} are both attribute ${nla}`);
+    byType[nla] = { ...field, name: key } as Field;
+  }
+  return new Schema(name, byType);
+}
 
 /**
  * Compile-time check that a documented attribute interface has exactly the properties its
@@ -154,22 +231,37 @@ export type Assert<T extends true> = T;
 
 const SIZES: Partial<Record<ScalarType, number>> = { u8: 1, u16: 2, u32: 4, s32: 4, u64: 8, be16: 2, be32: 4 };
 
-/** A typed attribute schema (see the module documentation). */
-export class Schema<T extends object> {
+/**
+ * A typed attribute schema (see the module documentation): decodes to `T`, encodes an `I`
+ * (by default `Partial<T>`; schemas from {@link defineAttributes} also take addresses as bytes).
+ */
+export class Schema<T extends object, I extends object = Partial<T>> {
   /** the schema's name, used in errors (`IFLA`, `IFA`, …). */
   readonly name: string;
   private readonly byType: (Field | undefined)[] = [];
   private readonly entries: [number, Field][];
 
-  /** Decoder and encoder generated from the definitions (see compileSchema). */
-  private readonly compiled: CompiledSchema;
+  /** Decoder and encoder, made on first use (see "codecs" below). */
+  private compiled: CompiledSchema | undefined;
+  private readonly defs: FieldDefs;
+  private readonly mode: CodecMode;
 
   /** A schema from its definitions (use {@link defineSchema} to get the decoded type inferred). */
-  constructor(name: string, defs: FieldDefs) {
+  constructor(name: string, defs: FieldDefs, mode: 'auto' | 'generated' | 'interpreted' = 'auto') {
     this.name = name;
+    this.defs = defs;
+    this.mode = mode;
     this.entries = Object.entries(defs).map(([t, f]) => [Number(t), f] as [number, Field]).sort((a, b) => a[0] - b[0]);
     for (const [t, f] of this.entries) this.byType[t] = f;
-    this.compiled = compileSchema(name, this.entries);
+  }
+
+  /** The same schema with codecs made the given way (tests compare both). @internal */
+  withCodecs(mode: CodecMode): Schema<T> {
+    return new Schema<T>(this.name, this.defs, mode);
+  }
+
+  private codec(): CompiledSchema {
+    return (this.compiled ??= useGenerated(this.mode) ? compileSchema(this.name, this.entries) : interpretSchema(this.name, this.byType));
   }
 
   /** The field definition of an attribute type. */
@@ -194,16 +286,49 @@ export class Schema<T extends object> {
    */
   decode(buf: Buffer, start: number, end: number): T {
     if (end > buf.length) throw new ParseError(`attributes end (${end}) past the buffer (${buf.length})`, start);
-    return this.compiled.decode(buf, start, end) as T;
+    return (this.compiled ?? this.codec()).decode(buf, start, end) as T;
   }
 
   /** Encodes the attributes present in obj (in schema order, then `unknown` as they were). */
-  encode(w: NlWriter, obj: Partial<T>): void {
-    this.compiled.encode(w, obj as Record<string, unknown>);
+  encode(w: NlWriter, obj: I): void {
+    (this.compiled ?? this.codec()).encode(w, obj as Record<string, unknown>);
   }
 }
 
-// ---- generated codecs -------------------------------------------------------------------
+// ---- codecs --------------------------------------------------------------------------------
+//
+// Made on first use, not at import: importing the library compiles nothing, a program pays
+// only for the schemas it uses.
+//
+// Where the process may not compile code from strings (node
+// --disallow-code-generation-from-strings, a CSP-like hardening), the interpreted codecs
+// further below do the same work with a generic loop: identical results, slower.
+
+/**
+ * How a schema or struct gets its codecs: `auto` generates them when the process allows
+ * code generation and interprets the definitions otherwise. @internal
+ */
+export type CodecMode = 'auto' | 'generated' | 'interpreted';
+
+let codeGeneration: boolean | undefined;
+
+/** Whether this process may compile functions from strings (false under --disallow-code-generation-from-strings). @internal */
+export function canGenerateCode(): boolean {
+  if (codeGeneration === undefined) {
+    try {
+      codeGeneration = new Function('return true')() === true;
+    } catch {
+      codeGeneration = false;
+    }
+  }
+  return codeGeneration;
+}
+
+function useGenerated(mode: CodecMode): boolean {
+  return mode === 'generated' || (mode === 'auto' && canGenerateCode());
+}
+
+// ---- generated codecs ---------------------------------------------------------------------
 //
 // Schemas and structs are walked for every message of a dump and every request of a bulk
 // change. A generic loop (`out[f.name] = …` for a field found at run time) makes every
@@ -282,6 +407,45 @@ ${encodeLines.join('\n')}
   return {
     decode: new Function(...args, decodeSrc)(...values),
     encode: new Function(...args, encodeSrc)(...values),
+  };
+}
+
+/** The codecs of compileSchema as a generic loop over the definitions (no code generation). */
+function interpretSchema(name: string, byType: readonly (Field | undefined)[]): CompiledSchema {
+  const entries = byType.flatMap((f, type) => (f === undefined ? [] : [[type, f] as const]));
+  return {
+    decode(buf, start, end) {
+      const out: Record<string, unknown> = {};
+      let off = start;
+      while (off + 4 <= end) {
+        const len = buf[off]! | (buf[off + 1]! << 8);
+        const rawType = buf[off + 2]! | (buf[off + 3]! << 8);
+        if (len < 4) throw new ParseError(`${name} attribute length ${len} is below the 4-byte header`, off);
+        if (off + len > end) throw new ParseError(`${name} attribute ${rawType & NLA_TYPE_MASK} (${len} bytes) runs past its parent`, off);
+        const s = off + 4;
+        const e = off + len;
+        const f = byType[rawType & NLA_TYPE_MASK];
+        if (f === undefined) {
+          ((out.unknown as RawAttr[] | undefined) ??= []).push({ type: rawType & NLA_TYPE_MASK, flags: rawType & (~NLA_TYPE_MASK & 0xffff), data: buf.subarray(s, e) });
+        } else {
+          const value = decodeField(f, buf, s, e);
+          if (f.multi) ((out[f.name] as unknown[] | undefined) ??= []).push(value);
+          else out[f.name] = value;
+        }
+        off += (len + 3) & ~3;
+      }
+      return out;
+    },
+    encode(w, o) {
+      for (const [type, f] of entries) {
+        const v = o[f.name];
+        if (v === undefined || v === null) continue;
+        if (f.multi) for (const x of v as unknown[]) encodeField(w, type, f, x);
+        else encodeField(w, type, f, v);
+      }
+      const u = o.unknown as RawAttr[] | undefined;
+      if (u) for (const a of u) w.attr(a.type | a.flags, a.data);
+    },
   };
 }
 
@@ -450,7 +614,8 @@ export class Struct<T extends object> {
   constructor(
     /** the struct's name, used in errors (`ifinfomsg`, …). */
     readonly name: string,
-    defs: StructDefs,
+    private readonly defs: StructDefs,
+    private readonly mode: 'auto' | 'generated' | 'interpreted' = 'auto',
   ) {
     let off = 0;
     for (const [n, t] of defs) {
@@ -458,20 +623,29 @@ export class Struct<T extends object> {
       off += t === 'u64' ? 8 : t === 'u32' || t === 's32' || t === 'be32' || t === 'pad4' ? 4 : t === 'u8' || t === 'pad1' ? 1 : 2;
     }
     this.size = off;
-    this.compiled = compileStruct(this.fields, off);
   }
-  private readonly compiled: ReturnType<typeof compileStruct>;
+  /** Decoder and encoder, made on first use. */
+  private compiled: StructCodec | undefined;
+
+  /** The same struct with codecs made the given way (tests compare both). @internal */
+  withCodecs(mode: CodecMode): Struct<T> {
+    return new Struct<T>(this.name, this.defs, mode);
+  }
+
+  private codec(): StructCodec {
+    return (this.compiled ??= useGenerated(this.mode) ? compileStruct(this.fields, this.size) : interpretStruct(this.fields, this.size));
+  }
 
   /** Reads the struct at offset; ParseError if fewer than `size` bytes remain before `end`. */
   decode(buf: Buffer, offset: number, end = buf.length): T {
     if (end - offset < this.size) throw new ParseError(`${this.name} needs ${this.size} bytes, ${end - offset} left`, offset);
-    return this.compiled.decode(buf, offset) as T;
+    return (this.compiled ?? this.codec()).decode(buf, offset) as T;
   }
 
   /** Writes the struct; missing fields are zero. */
   encode(w: NlWriter, v: Partial<T>): void {
     w.ensure(this.size);
-    this.compiled.encode(w.buf, w.offset, v as Record<string, number | undefined>);
+    (this.compiled ?? this.codec()).encode(w.buf, w.offset, v as Record<string, number | undefined>);
     w.offset += this.size;
   }
 }
@@ -505,7 +679,51 @@ function structWrite(type: StructType, at: string): string {
   }
 }
 
-function compileStruct(fields: { name: string; type: StructType; offset: number }[], size: number) {
+interface StructCodec {
+  decode(buf: Buffer, o: number): Record<string, number>;
+  encode(buf: Buffer, b: number, v: Record<string, number | undefined>): void;
+}
+
+/** The codecs of compileStruct as a generic loop over the fields (no code generation). */
+function interpretStruct(fields: { name: string; type: StructType; offset: number }[], size: number): StructCodec {
+  const used = fields.filter((f) => !f.type.startsWith('pad'));
+  return {
+    decode(buf, o) {
+      const out: Record<string, number> = {};
+      for (const f of used) {
+        const at = o + f.offset;
+        switch (f.type) {
+          case 'u8': out[f.name] = buf[at]!; break;
+          case 'u16': out[f.name] = buf.readUInt16LE(at); break;
+          case 'u32': out[f.name] = buf.readUInt32LE(at); break;
+          case 's32': out[f.name] = buf.readInt32LE(at); break;
+          case 'u64': out[f.name] = buf.readUInt32LE(at) + buf.readUInt32LE(at + 4) * 4294967296; break;
+          case 'be16': out[f.name] = buf.readUInt16BE(at); break;
+          case 'be32': out[f.name] = buf.readUInt32BE(at); break;
+        }
+      }
+      return out;
+    },
+    encode(buf, b, v) {
+      buf.fill(0, b, b + size);
+      for (const f of used) {
+        const at = b + f.offset;
+        let x = v[f.name] ?? 0;
+        switch (f.type) {
+          case 'u8': buf[at] = x & 0xff; break;
+          case 'u16': buf[at] = x & 0xff; buf[at + 1] = (x >>> 8) & 0xff; break;
+          case 'u32':
+          case 's32': x |= 0; buf.writeInt32LE(x, at); break;
+          case 'u64': buf.writeBigUInt64LE(toU64(x), at); break;
+          case 'be16': buf[at] = (x >>> 8) & 0xff; buf[at + 1] = x & 0xff; break;
+          case 'be32': x |= 0; buf.writeInt32BE(x, at); break;
+        }
+      }
+    },
+  };
+}
+
+function compileStruct(fields: { name: string; type: StructType; offset: number }[], size: number): StructCodec {
   const reads = fields
     .map((f) => [f, structRead(f.type, `o + ${f.offset}`)] as const)
     .filter(([, r]) => r !== undefined)
@@ -521,7 +739,19 @@ function compileStruct(fields: { name: string; type: StructType; offset: number 
   };
 }
 
-/** Defines a fixed struct codec. */
-export function defineStruct<const D extends StructDefs>(name: string, defs: D): Struct<StructOf<D>> {
-  return new Struct<StructOf<D>>(name, defs);
+/**
+ * A struct's definitions as an object: field name → type, in memory order (the doc comment
+ * written above a field is the one shown on the decoded property).
+ */
+export type StructFieldDefs = Readonly<Record<string, StructType>>;
+/** The decoded object type of {@link StructFieldDefs} (padding left out). */
+export type StructFieldsOf<D> = {
+  -readonly [K in keyof D as D[K] extends `pad${string}` ? never : K]: number;
+};
+
+/** Defines a fixed struct codec, from `[name, type]` pairs or an object of fields in memory order. */
+export function defineStruct<const D extends StructDefs>(name: string, defs: D): Struct<StructOf<D>>;
+export function defineStruct<const D extends StructFieldDefs>(name: string, defs: D): Struct<StructFieldsOf<D>>;
+export function defineStruct(name: string, defs: StructDefs | StructFieldDefs): Struct<object> {
+  return new Struct(name, Array.isArray(defs) ? (defs as StructDefs) : (Object.entries(defs) as [string, StructType][]));
 }

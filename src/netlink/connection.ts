@@ -110,6 +110,14 @@ export interface DatagramReply {
   error?: NetlinkError;
 }
 
+/** What {@link NetlinkConnection.sendDatagram} resolves with. */
+export interface DatagramResult {
+  /** the answer to each message of the datagram, in order. */
+  replies: DatagramReply[];
+  /** the answer to the `sync` request sent after it. */
+  sync: DatagramReply;
+}
+
 /** Options of one dump. */
 export interface DumpOptions {
   /** What to do when the kernel marks the dump inconsistent (NLM_F_DUMP_INTR):
@@ -283,6 +291,9 @@ export class NetlinkConnection {
   private constructor(fd: number, window: number | undefined) {
     this.window = window ?? MIN_DEFAULT_WINDOW;
     try {
+      // The native socket holds its callback weakly (this object holds it): a connection that
+      // is idle (nothing in flight, not ref()'d) and dropped is collected, and closed by the
+      // native finalizer.
       this.sock = new native.NetlinkSocket(fd, (data, errno, batchId) => this.onData(data, errno, batchId));
     } catch (e) {
       throw SystemError.from(e, 'netlink socket');
@@ -475,7 +486,7 @@ export class NetlinkConnection {
    * nothing for it, e.g. the batch was refused as a whole). Requests written earlier are
    * sent before the datagram. The send buffer is raised to fit the datagram.
    */
-  async sendDatagram(messages: readonly DatagramMessage[], sync: DatagramMessage): Promise<{ replies: DatagramReply[]; sync: DatagramReply }> {
+  async sendDatagram(messages: readonly DatagramMessage[], sync: DatagramMessage): Promise<DatagramResult> {
     if (this.closed) throw this.closedError(sync.info);
     const w = new NlWriter(4096);
     const batch = new Batch(this.batch.id);
@@ -625,7 +636,21 @@ export class NetlinkConnection {
     }
   }
 
-  /** Closes the socket; everything still in flight fails with ECANCELED. */
+  /** Closes the connection (`await using conn = await NetlinkConnection.open()`). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
+
+  /** Closes the connection (`using conn = …`). */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /**
+   * Closes the socket; everything still in flight fails with ECANCELED. Never waits: the
+   * native writer thread stops on its own (finishing a send the kernel is still processing).
+   * Safe from inside any callback of this connection.
+   */
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -761,6 +786,18 @@ export class NetlinkConnection {
       const err = (p: Pending): NetlinkError =>
         new NetlinkError({ errno, operation: p.info.operation, object: p.info.object, kernelMessage: `sending the request failed` });
       for (const p of [...this.pending.values()]) if (p.batch?.id === batchId) this.complete(p, err(p));
+    } else if (errno === 90 /* EMSGSIZE: see OnData */) {
+      let rcvbuf = 0;
+      try {
+        rcvbuf = this.sock.getOption(SOL_SOCKET, SO_RCVBUF);
+      } catch {
+        /* closed */
+      }
+      this.failAll(new NetlinkError({
+        errno: 105,
+        operation: 'receive',
+        kernelMessage: `the receive buffer (${rcvbuf} bytes) is too small for one message of a dump: the kernel cannot queue it even into an empty buffer; raise receiveBuffer`,
+      }));
     } else if (errno === 105 /* ENOBUFS */ && this.onOverflow) {
       // the kernel may have dropped the error of a command: its success cannot be vouched for
       const lost = (p: Pending): NetlinkError =>

@@ -8,7 +8,7 @@ import { ParseError } from '../errors.js';
 import { defineSchema } from '../netlink/attributes.js';
 import type { NlMessage } from '../netlink/message.js';
 import type { NlWriter } from '../netlink/writer.js';
-import { familyName, HOOKS, hookName, type NftFamily, type NftHook, NFTNL_UDATA_CHAIN_COMMENT, PRIORITIES } from './constants.js';
+import { familyName, HOOKS, hookName, type NftFamily, type NftHook, NFTNL_UDATA_CHAIN_COMMENT, type NamedPriority, PRIORITIES } from './constants.js';
 import { be32Field, be64Field, buildUdata, commentValue, NfGenMsg, putBe32, putBe64 } from './codec.js';
 import { applyComment } from './table.js';
 
@@ -45,7 +45,7 @@ export interface BaseChainHook {
   /** the netfilter hook. */
   hook: NftHook;
   /** priority: a number or nft's name (raw, mangle, dstnat, filter, security, srcnat). */
-  priority: number | keyof typeof PRIORITIES;
+  priority: number | NamedPriority;
   /** what happens to packets no rule decided (default accept). */
   policy?: 'accept' | 'drop';
   /** the device (netdev family ingress/egress). */
@@ -79,7 +79,7 @@ export interface NftChain extends NftChainSpec {
 }
 
 /** A priority number from a number or nft's name. */
-export function priorityNumber(p: number | keyof typeof PRIORITIES): number {
+export function priorityNumber(p: number | NamedPriority): number {
   return typeof p === 'number' ? p : PRIORITIES[p];
 }
 

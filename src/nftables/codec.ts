@@ -78,8 +78,18 @@ export interface Verdict {
   chainId?: number;
 }
 
-/** struct nft_data: a value (bytes as they sit in the registers) or a verdict. */
-export type NftData = { value: Buffer } | { verdict: Verdict };
+/** struct nft_data holding a value. */
+export interface NftDataValue {
+  /** the bytes as they sit in the registers. */
+  value: Buffer;
+}
+/** struct nft_data holding a verdict. */
+export interface NftDataVerdict {
+  /** the verdict. */
+  verdict: Verdict;
+}
+/** struct nft_data: a value or a verdict. */
+export type NftData = NftDataValue | NftDataVerdict;
 
 const VerdictAttrs = defineSchema('NFTA_VERDICT', {
   1: be32Field('code', true),

@@ -58,9 +58,9 @@ export const NFT_MSG = {
 export const nftType = (msg: number): number => (NFNL_SUBSYS_NFTABLES << 8) | msg;
 
 /** Table families (NFPROTO_*), by the name nft uses. */
-export const FAMILIES = { unspec: 0, inet: 1, ip: 2, arp: 3, netdev: 5, bridge: 7, ip6: 10 } as const;
+export const FAMILIES: Record<NftFamily | 'unspec', number> = { unspec: 0, inet: 1, ip: 2, arp: 3, netdev: 5, bridge: 7, ip6: 10 };
 /** A table family as nft names it. */
-export type NftFamily = Exclude<keyof typeof FAMILIES, 'unspec'>;
+export type NftFamily = 'inet' | 'ip' | 'ip6' | 'arp' | 'bridge' | 'netdev';
 /** The nft name of a family number. */
 export function familyName(n: number): NftFamily | `family${number}` {
   for (const [k, v] of Object.entries(FAMILIES)) if (v === n && k !== 'unspec') return k as NftFamily;
@@ -78,9 +78,9 @@ export const NFT_CHAIN_HW_OFFLOAD = 0x2;
 export const NFT_CHAIN_BINDING = 0x4;
 
 /** Netfilter hooks (NF_INET_*, NF_NETDEV_*), by the name nft uses. */
-export const HOOKS = { prerouting: 0, input: 1, forward: 2, output: 3, postrouting: 4, ingress: 0, egress: 1 } as const;
-/** A hook name. */
-export type NftHook = keyof typeof HOOKS;
+export const HOOKS: Record<NftHook, number> = { prerouting: 0, input: 1, forward: 2, output: 3, postrouting: 4, ingress: 0, egress: 1 };
+/** A netfilter hook name. */
+export type NftHook = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting' | 'ingress' | 'egress';
 /** The hook name of a number in a family (netdev: ingress/egress). */
 export function hookName(family: number, n: number): NftHook | `hook${number}` {
   if (family === FAMILIES.netdev) return n === 0 ? 'ingress' : n === 1 ? 'egress' : `hook${n}`;
@@ -89,12 +89,14 @@ export function hookName(family: number, n: number): NftHook | `hook${number}` {
 }
 
 /** Named chain priorities of nft (ip/ip6/inet; bridge has its own). */
-export const PRIORITIES = { raw: -300, mangle: -150, dstnat: -100, filter: 0, security: 50, srcnat: 100 } as const;
+export const PRIORITIES: Record<NamedPriority, number> = { raw: -300, mangle: -150, dstnat: -100, filter: 0, security: 50, srcnat: 100 };
+/** A chain priority by nft's name. */
+export type NamedPriority = 'raw' | 'mangle' | 'dstnat' | 'filter' | 'security' | 'srcnat';
 
 /** Verdict codes (NF_DROP, NF_ACCEPT, NF_QUEUE, and enum nft_verdicts). */
-export const VERDICTS = { drop: 0, accept: 1, queue: 3, continue: -1, break: -2, jump: -3, goto: -4, return: -5 } as const;
+export const VERDICTS: Record<VerdictName, number> = { drop: 0, accept: 1, queue: 3, continue: -1, break: -2, jump: -3, goto: -4, return: -5 };
 /** A verdict name. */
-export type VerdictName = keyof typeof VERDICTS;
+export type VerdictName = 'drop' | 'accept' | 'queue' | 'continue' | 'break' | 'jump' | 'goto' | 'return';
 
 /** enum nft_registers: the 16-byte NFT_REG_1..4 and the 32-bit NFT_REG32_00..15. */
 export const NFT_REG_VERDICT = 0;
@@ -102,7 +104,7 @@ export const NFT_REG_1 = 1;
 export const NFT_REG32_00 = 8;
 
 /** enum nft_set_flags */
-export const NFT_SET = {
+export const NFT_SET: Record<NftSetFlag, number> = {
   anonymous: 0x1,
   constant: 0x2,
   interval: 0x4,
@@ -112,9 +114,9 @@ export const NFT_SET = {
   object: 0x40,
   concat: 0x80,
   expr: 0x100,
-} as const;
-/** A set flag name. */
-export type NftSetFlag = keyof typeof NFT_SET;
+};
+/** A set flag (NFT_SET_*). */
+export type NftSetFlag = 'anonymous' | 'constant' | 'interval' | 'map' | 'timeout' | 'eval' | 'object' | 'concat' | 'expr';
 
 /** enum nft_set_elem_flags */
 export const NFT_SET_ELEM_INTERVAL_END = 0x1;
@@ -125,17 +127,17 @@ export const NFT_DATA_VALUE = 0;
 export const NFT_DATA_VERDICT = 0xffffff00;
 
 /** enum nft_cmp_ops, by name. */
-export const CMP_OPS = { eq: 0, neq: 1, lt: 2, lte: 3, gt: 4, gte: 5 } as const;
+export const CMP_OPS: Record<CmpOp, number> = { eq: 0, neq: 1, lt: 2, lte: 3, gt: 4, gte: 5 };
 /** A comparison. */
-export type CmpOp = keyof typeof CMP_OPS;
+export type CmpOp = 'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 'gte';
 
 /** enum nft_payload_bases, by name. */
-export const PAYLOAD_BASES = { ll: 0, network: 1, transport: 2, inner: 3, tunnel: 4 } as const;
-/** A payload base. */
-export type PayloadBase = keyof typeof PAYLOAD_BASES;
+export const PAYLOAD_BASES: Record<PayloadBase, number> = { ll: 0, network: 1, transport: 2, inner: 3, tunnel: 4 };
+/** A payload base (which header). */
+export type PayloadBase = 'll' | 'network' | 'transport' | 'inner' | 'tunnel';
 
 /** enum nft_meta_keys, by the name nft uses. */
-export const META_KEYS = {
+export const META_KEYS: Record<MetaKey, number> = {
   length: 0,
   protocol: 1,
   priority: 2,
@@ -171,12 +173,12 @@ export const META_KEYS = {
   hour: 32,
   sdif: 33,
   sdifname: 34,
-} as const;
-/** A meta key. */
-export type MetaKey = keyof typeof META_KEYS;
+};
+/** A meta key (packet property). */
+export type MetaKey = 'length' | 'protocol' | 'priority' | 'mark' | 'iif' | 'oif' | 'iifname' | 'oifname' | 'iiftype' | 'oiftype' | 'skuid' | 'skgid' | 'nftrace' | 'rtclassid' | 'secmark' | 'nfproto' | 'l4proto' | 'ibrname' | 'obrname' | 'pkttype' | 'cpu' | 'iifgroup' | 'oifgroup' | 'cgroup' | 'random' | 'secpath' | 'iifkind' | 'oifkind' | 'ibrpvid' | 'ibrvproto' | 'time' | 'day' | 'hour' | 'sdif' | 'sdifname';
 
 /** enum nft_ct_keys, by the name nft uses. */
-export const CT_KEYS = {
+export const CT_KEYS: Record<CtKey, number> = {
   state: 0,
   direction: 1,
   status: 2,
@@ -201,21 +203,21 @@ export const CT_KEYS = {
   'ip6 saddr': 21,
   'ip6 daddr': 22,
   id: 23,
-} as const;
+};
 /** A conntrack key. */
-export type CtKey = keyof typeof CT_KEYS;
+export type CtKey = 'state' | 'direction' | 'status' | 'mark' | 'secmark' | 'expiration' | 'helper' | 'l3proto' | 'saddr' | 'daddr' | 'protocol' | 'proto-src' | 'proto-dst' | 'label' | 'packets' | 'bytes' | 'avgpkt' | 'zone' | 'event' | 'ip saddr' | 'ip daddr' | 'ip6 saddr' | 'ip6 daddr' | 'id';
 
 /** Conntrack states as `ct state` bits (NF_CT_STATE_BIT, NF_CT_STATE_INVALID_BIT, NF_CT_STATE_UNTRACKED_BIT). */
-export const CT_STATES = { invalid: 1, established: 2, related: 4, new: 8, untracked: 64 } as const;
+export const CT_STATES: Record<CtState, number> = { invalid: 1, established: 2, related: 4, new: 8, untracked: 64 };
 /** A conntrack state. */
-export type CtState = keyof typeof CT_STATES;
+export type CtState = 'invalid' | 'established' | 'related' | 'new' | 'untracked';
 
 /** enum nft_nat_types */
 export const NFT_NAT_SNAT = 0;
 export const NFT_NAT_DNAT = 1;
 
 /** NF_NAT_RANGE_* flags, by name. */
-export const NAT_FLAGS = {
+export const NAT_FLAGS: Record<NatFlag, number> = {
   'map-ips': 0x1,
   'proto-specified': 0x2,
   random: 0x4,
@@ -223,24 +225,26 @@ export const NAT_FLAGS = {
   'fully-random': 0x10,
   'proto-offset': 0x20,
   netmap: 0x40,
-} as const;
-/** A NAT flag. */
-export type NatFlag = keyof typeof NAT_FLAGS;
+};
+/** A NAT flag (NF_NAT_RANGE_*). */
+export type NatFlag = 'map-ips' | 'proto-specified' | 'random' | 'persistent' | 'fully-random' | 'proto-offset' | 'netmap';
 
 /** enum nft_fib_result */
-export const FIB_RESULTS = { oif: 1, oifname: 2, type: 3 } as const;
-/** A fib result. */
-export type FibResult = keyof typeof FIB_RESULTS;
+export const FIB_RESULTS: Record<FibResult, number> = { oif: 1, oifname: 2, type: 3 };
+/** What a fib lookup returns. */
+export type FibResult = 'oif' | 'oifname' | 'type';
 /** enum nft_fib_flags, by name. */
-export const FIB_FLAGS = { saddr: 1, daddr: 2, mark: 4, iif: 8, oif: 16, present: 32 } as const;
-/** A fib flag. */
-export type FibFlag = keyof typeof FIB_FLAGS;
+export const FIB_FLAGS: Record<FibFlag, number> = { saddr: 1, daddr: 2, mark: 4, iif: 8, oif: 16, present: 32 };
+/** What a fib lookup uses. */
+export type FibFlag = 'saddr' | 'daddr' | 'mark' | 'iif' | 'oif' | 'present';
 
 /** enum nft_range_ops */
 export const RANGE_OPS = { eq: 0, neq: 1 } as const;
 
 /** enum nft_bitwise_ops */
-export const BITWISE_OPS = { bool: 0, lshift: 1, rshift: 2 } as const;
+export const BITWISE_OPS: Record<BitwiseOp, number> = { bool: 0, lshift: 1, rshift: 2 };
+/** A bitwise operation. */
+export type BitwiseOp = 'bool' | 'lshift' | 'rshift';
 
 /** enum nft_lookup_flags */
 export const NFT_LOOKUP_F_INV = 0x1;

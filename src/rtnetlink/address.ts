@@ -4,7 +4,7 @@
  * @internal
  * @module
  */
-import { type Assert, type AttrsOf, defineSchema, defineStruct, type RawAttr, type SameAttributes, structField } from '../netlink/attributes.js';
+import { type AttributesInputOf, type AttributesOf, defineAttributes, defineStruct, type Schema, type Struct, structField, type StructFieldsOf } from '../netlink/attributes.js';
 import type { NlMessage } from '../netlink/message.js';
 import type { NlWriter } from '../netlink/writer.js';
 
@@ -18,71 +18,58 @@ export const IfAddrMsg = defineStruct('ifaddrmsg', [
 ] as const);
 export type IfAddrHeader = ReturnType<typeof IfAddrMsg.decode>;
 
-/** struct ifa_cacheinfo: lifetimes in seconds (0xffffffff = forever), stamps in 1/100 s since boot. */
-export const IfaCacheInfo = defineStruct('ifa_cacheinfo', [
-  ['preferred', 'u32'],
-  ['valid', 'u32'],
-  ['created', 'u32'],
-  ['updated', 'u32'],
-] as const);
-/** struct ifa_cacheinfo (IFA_CACHEINFO): lifetimes in seconds, timestamps in 1/100 s since boot. */
-export interface IfaCacheInfoValue {
+const IFA_CACHEINFO_FIELDS = {
   /** ifa_cacheinfo.preferred (u32). */
-  preferred: number;
+  preferred: 'u32',
   /** ifa_cacheinfo.valid (u32). */
-  valid: number;
+  valid: 'u32',
   /** ifa_cacheinfo.created (u32). */
-  created: number;
+  created: 'u32',
   /** ifa_cacheinfo.updated (u32). */
-  updated: number;
-}
-type IfaCacheInfoValueMatchesStruct = Assert<SameAttributes<IfaCacheInfoValue, ReturnType<typeof IfaCacheInfo.decode>>>;
+  updated: 'u32',
+} as const;
+/**
+ * struct ifa_cacheinfo (IFA_CACHEINFO): lifetimes in seconds, timestamps in 1/100 s since boot.
+ * @interface
+ */
+export type IfaCacheInfoValue = StructFieldsOf<typeof IFA_CACHEINFO_FIELDS>;
+/** struct ifa_cacheinfo: lifetimes in seconds (0xffffffff = forever), stamps in 1/100 s since boot. */
+export const IfaCacheInfo: Struct<IfaCacheInfoValue> = defineStruct('ifa_cacheinfo', IFA_CACHEINFO_FIELDS);
 
 /** INFINITY_LIFE_TIME: a lifetime that never ends (`forever`). */
 export const INFINITY_LIFE_TIME = 0xffffffff;
 
-/** IFA_* attributes. */
-export const AddrAttrs = defineSchema('IFA', {
-  1: { name: 'address', type: 'ip' },
-  2: { name: 'local', type: 'ip' },
-  3: { name: 'label', type: 'string' },
-  4: { name: 'broadcast', type: 'ip' },
-  5: { name: 'anycast', type: 'ip' },
-  6: structField('cacheinfo', IfaCacheInfo),
-  7: { name: 'multicast', type: 'ip' },
-  8: { name: 'flags', type: 'u32' },
-  9: { name: 'rtPriority', type: 'u32' },
-  10: { name: 'targetNetnsid', type: 's32' },
-  11: { name: 'proto', type: 'u8' },
-});
-/** Decoded IFA_* attributes of an address message. */
-export interface AddrAttributes {
+const IFA_FIELDS = {
   /** IFA_ADDRESS (IP address). */
-  address?: string;
+  address: { nla: 1, type: 'ip' },
   /** IFA_LOCAL (IP address). */
-  local?: string;
+  local: { nla: 2, type: 'ip' },
   /** IFA_LABEL (string). */
-  label?: string;
+  label: { nla: 3, type: 'string' },
   /** IFA_BROADCAST (IP address). */
-  broadcast?: string;
+  broadcast: { nla: 4, type: 'ip' },
   /** IFA_ANYCAST (IP address). */
-  anycast?: string;
+  anycast: { nla: 5, type: 'ip' },
   /** IFA_CACHEINFO. */
-  cacheinfo?: IfaCacheInfoValue;
+  cacheinfo: { nla: 6, ...structField('cacheinfo', IfaCacheInfo) },
   /** IFA_MULTICAST (IP address). */
-  multicast?: string;
+  multicast: { nla: 7, type: 'ip' },
   /** IFA_FLAGS (u32). */
-  flags?: number;
+  flags: { nla: 8, type: 'u32' },
   /** IFA_RT_PRIORITY (u32). */
-  rtPriority?: number;
+  rtPriority: { nla: 9, type: 'u32' },
   /** IFA_TARGET_NETNSID (s32). */
-  targetNetnsid?: number;
+  targetNetnsid: { nla: 10, type: 's32' },
   /** IFA_PROTO (u8). */
-  proto?: number;
-  /** attributes the schema does not know, kept as bytes. */
-  unknown?: RawAttr[];
-}
-type AddrAttributesMatchesSchema = Assert<SameAttributes<AddrAttributes, AttrsOf<typeof AddrAttrs>>>;
+  proto: { nla: 11, type: 'u8' },
+} as const;
+/**
+ * Decoded IFA_* attributes of an address message.
+ * @interface
+ */
+export type AddrAttributes = AttributesOf<typeof IFA_FIELDS>;
+/** IFA_* attributes. */
+export const AddrAttrs: Schema<AddrAttributes, AttributesInputOf<typeof IFA_FIELDS>> = defineAttributes('IFA', IFA_FIELDS);
 
 /** A decoded address message. */
 export interface AddrMessage {

@@ -9,7 +9,7 @@
  * @module
  */
 import { ParseError } from '../errors.js';
-import { type Assert, type AttrsOf, type CustomField, defineSchema, defineStruct, type RawAttr, type SameAttributes, structField } from '../netlink/attributes.js';
+import { type AttributesInputOf, type AttributesOf, type CustomField, defineAttributes, defineStruct, type Schema, type Struct, structField, type StructFieldsOf } from '../netlink/attributes.js';
 import { formatMac, parseMac } from '../util/ip.js';
 import { be16Field } from './fields.js';
 
@@ -38,323 +38,240 @@ function bridgeIdField<N extends string>(name: N): CustomField<BridgeId> & { nam
   };
 }
 
+const BR_BOOLOPT_MULTI_FIELDS = {
+  /** br_boolopt_multi.optval (u32). */
+  optval: 'u32',
+  /** br_boolopt_multi.optmask (u32). */
+  optmask: 'u32',
+} as const;
+/**
+ * struct br_boolopt_multi (IFLA_BR_MULTI_BOOLOPT): option bits and which of them are set.
+ * @interface
+ */
+export type BrBooloptMultiValue = StructFieldsOf<typeof BR_BOOLOPT_MULTI_FIELDS>;
 /** struct br_boolopt_multi (IFLA_BR_MULTI_BOOLOPT): bit per BR_BOOLOPT_* option. */
-export const BrBooloptMulti = defineStruct('br_boolopt_multi', [
-  ['optval', 'u32'],
-  ['optmask', 'u32'],
-] as const);
+export const BrBooloptMulti: Struct<BrBooloptMultiValue> = defineStruct('br_boolopt_multi', BR_BOOLOPT_MULTI_FIELDS);
 
 /** BR_BOOLOPT_* bit numbers. */
 export const BR_BOOLOPT_NO_LL_LEARN = 0;
 export const BR_BOOLOPT_MCAST_VLAN_SNOOPING = 1;
 export const BR_BOOLOPT_MST_ENABLE = 2;
 
-/** IFLA_BR_* (kind `bridge`). */
-export const BridgeAttrs = defineSchema('IFLA_BR', {
-  1: { name: 'forwardDelay', type: 'u32' },
-  2: { name: 'helloTime', type: 'u32' },
-  3: { name: 'maxAge', type: 'u32' },
-  4: { name: 'ageingTime', type: 'u32' },
-  5: { name: 'stpState', type: 'u32' },
-  6: { name: 'priority', type: 'u16' },
-  7: { name: 'vlanFiltering', type: 'u8' },
-  8: be16Field('vlanProtocol'),
-  9: { name: 'groupFwdMask', type: 'u16' },
-  10: bridgeIdField('rootId'),
-  11: bridgeIdField('bridgeId'),
-  12: { name: 'rootPort', type: 'u16' },
-  13: { name: 'rootPathCost', type: 'u32' },
-  14: { name: 'topologyChange', type: 'u8' },
-  15: { name: 'topologyChangeDetected', type: 'u8' },
-  16: { name: 'helloTimer', type: 'u64' },
-  17: { name: 'tcnTimer', type: 'u64' },
-  18: { name: 'topologyChangeTimer', type: 'u64' },
-  19: { name: 'gcTimer', type: 'u64' },
-  20: { name: 'groupAddr', type: 'mac' },
-  21: { name: 'fdbFlush', type: 'flag' },
-  22: { name: 'mcastRouter', type: 'u8' },
-  23: { name: 'mcastSnooping', type: 'u8' },
-  24: { name: 'mcastQueryUseIfaddr', type: 'u8' },
-  25: { name: 'mcastQuerier', type: 'u8' },
-  26: { name: 'mcastHashElasticity', type: 'u32' },
-  27: { name: 'mcastHashMax', type: 'u32' },
-  28: { name: 'mcastLastMemberCnt', type: 'u32' },
-  29: { name: 'mcastStartupQueryCnt', type: 'u32' },
-  30: { name: 'mcastLastMemberIntvl', type: 'u64' },
-  31: { name: 'mcastMembershipIntvl', type: 'u64' },
-  32: { name: 'mcastQuerierIntvl', type: 'u64' },
-  33: { name: 'mcastQueryIntvl', type: 'u64' },
-  34: { name: 'mcastQueryResponseIntvl', type: 'u64' },
-  35: { name: 'mcastStartupQueryIntvl', type: 'u64' },
-  36: { name: 'nfCallIptables', type: 'u8' },
-  37: { name: 'nfCallIp6tables', type: 'u8' },
-  38: { name: 'nfCallArptables', type: 'u8' },
-  39: { name: 'vlanDefaultPvid', type: 'u16' },
-  41: { name: 'vlanStatsEnabled', type: 'u8' },
-  42: { name: 'mcastStatsEnabled', type: 'u8' },
-  43: { name: 'mcastIgmpVersion', type: 'u8' },
-  44: { name: 'mcastMldVersion', type: 'u8' },
-  45: { name: 'vlanStatsPerPort', type: 'u8' },
-  46: structField('multiBoolopt', BrBooloptMulti),
-  47: { name: 'mcastQuerierState', type: 'binary' },
-  48: { name: 'fdbNLearned', type: 'u32' },
-  49: { name: 'fdbMaxLearned', type: 'u32' },
-});
-/** struct br_boolopt_multi (IFLA_BR_MULTI_BOOLOPT): option bits and which of them are set. */
-export interface BrBooloptMultiValue {
-  /** br_boolopt_multi.optval (u32). */
-  optval: number;
-  /** br_boolopt_multi.optmask (u32). */
-  optmask: number;
-}
-type BrBooloptMultiValueMatchesStruct = Assert<SameAttributes<BrBooloptMultiValue, ReturnType<typeof BrBooloptMulti.decode>>>;
-/** Decoded IFLA_BR_* attributes (kind `bridge`); times in centiseconds. */
-export interface BridgeAttributes {
+const IFLA_BR_FIELDS = {
   /** IFLA_BR_FORWARD_DELAY (u32). */
-  forwardDelay?: number;
+  forwardDelay: { nla: 1, type: 'u32' },
   /** IFLA_BR_HELLO_TIME (u32). */
-  helloTime?: number;
+  helloTime: { nla: 2, type: 'u32' },
   /** IFLA_BR_MAX_AGE (u32). */
-  maxAge?: number;
+  maxAge: { nla: 3, type: 'u32' },
   /** IFLA_BR_AGEING_TIME (u32). */
-  ageingTime?: number;
+  ageingTime: { nla: 4, type: 'u32' },
   /** IFLA_BR_STP_STATE (u32). */
-  stpState?: number;
+  stpState: { nla: 5, type: 'u32' },
   /** IFLA_BR_PRIORITY (u16). */
-  priority?: number;
+  priority: { nla: 6, type: 'u16' },
   /** IFLA_BR_VLAN_FILTERING (u8). */
-  vlanFiltering?: number;
+  vlanFiltering: { nla: 7, type: 'u8' },
   /** IFLA_BR_VLAN_PROTOCOL. */
-  vlanProtocol?: number;
+  vlanProtocol: { nla: 8, ...be16Field('vlanProtocol') },
   /** IFLA_BR_GROUP_FWD_MASK (u16). */
-  groupFwdMask?: number;
+  groupFwdMask: { nla: 9, type: 'u16' },
   /** IFLA_BR_ROOT_ID. */
-  rootId?: BridgeId;
+  rootId: { nla: 10, ...bridgeIdField('rootId') },
   /** IFLA_BR_BRIDGE_ID. */
-  bridgeId?: BridgeId;
+  bridgeId: { nla: 11, ...bridgeIdField('bridgeId') },
   /** IFLA_BR_ROOT_PORT (u16). */
-  rootPort?: number;
+  rootPort: { nla: 12, type: 'u16' },
   /** IFLA_BR_ROOT_PATH_COST (u32). */
-  rootPathCost?: number;
+  rootPathCost: { nla: 13, type: 'u32' },
   /** IFLA_BR_TOPOLOGY_CHANGE (u8). */
-  topologyChange?: number;
+  topologyChange: { nla: 14, type: 'u8' },
   /** IFLA_BR_TOPOLOGY_CHANGE_DETECTED (u8). */
-  topologyChangeDetected?: number;
+  topologyChangeDetected: { nla: 15, type: 'u8' },
   /** IFLA_BR_HELLO_TIMER (u64). */
-  helloTimer?: number;
+  helloTimer: { nla: 16, type: 'u64' },
   /** IFLA_BR_TCN_TIMER (u64). */
-  tcnTimer?: number;
+  tcnTimer: { nla: 17, type: 'u64' },
   /** IFLA_BR_TOPOLOGY_CHANGE_TIMER (u64). */
-  topologyChangeTimer?: number;
+  topologyChangeTimer: { nla: 18, type: 'u64' },
   /** IFLA_BR_GC_TIMER (u64). */
-  gcTimer?: number;
+  gcTimer: { nla: 19, type: 'u64' },
   /** IFLA_BR_GROUP_ADDR (link-layer address). */
-  groupAddr?: string;
+  groupAddr: { nla: 20, type: 'mac' },
   /** IFLA_BR_FDB_FLUSH (flag). */
-  fdbFlush?: boolean;
+  fdbFlush: { nla: 21, type: 'flag' },
   /** IFLA_BR_MCAST_ROUTER (u8). */
-  mcastRouter?: number;
+  mcastRouter: { nla: 22, type: 'u8' },
   /** IFLA_BR_MCAST_SNOOPING (u8). */
-  mcastSnooping?: number;
+  mcastSnooping: { nla: 23, type: 'u8' },
   /** IFLA_BR_MCAST_QUERY_USE_IFADDR (u8). */
-  mcastQueryUseIfaddr?: number;
+  mcastQueryUseIfaddr: { nla: 24, type: 'u8' },
   /** IFLA_BR_MCAST_QUERIER (u8). */
-  mcastQuerier?: number;
+  mcastQuerier: { nla: 25, type: 'u8' },
   /** IFLA_BR_MCAST_HASH_ELASTICITY (u32). */
-  mcastHashElasticity?: number;
+  mcastHashElasticity: { nla: 26, type: 'u32' },
   /** IFLA_BR_MCAST_HASH_MAX (u32). */
-  mcastHashMax?: number;
+  mcastHashMax: { nla: 27, type: 'u32' },
   /** IFLA_BR_MCAST_LAST_MEMBER_CNT (u32). */
-  mcastLastMemberCnt?: number;
+  mcastLastMemberCnt: { nla: 28, type: 'u32' },
   /** IFLA_BR_MCAST_STARTUP_QUERY_CNT (u32). */
-  mcastStartupQueryCnt?: number;
+  mcastStartupQueryCnt: { nla: 29, type: 'u32' },
   /** IFLA_BR_MCAST_LAST_MEMBER_INTVL (u64). */
-  mcastLastMemberIntvl?: number;
+  mcastLastMemberIntvl: { nla: 30, type: 'u64' },
   /** IFLA_BR_MCAST_MEMBERSHIP_INTVL (u64). */
-  mcastMembershipIntvl?: number;
+  mcastMembershipIntvl: { nla: 31, type: 'u64' },
   /** IFLA_BR_MCAST_QUERIER_INTVL (u64). */
-  mcastQuerierIntvl?: number;
+  mcastQuerierIntvl: { nla: 32, type: 'u64' },
   /** IFLA_BR_MCAST_QUERY_INTVL (u64). */
-  mcastQueryIntvl?: number;
+  mcastQueryIntvl: { nla: 33, type: 'u64' },
   /** IFLA_BR_MCAST_QUERY_RESPONSE_INTVL (u64). */
-  mcastQueryResponseIntvl?: number;
+  mcastQueryResponseIntvl: { nla: 34, type: 'u64' },
   /** IFLA_BR_MCAST_STARTUP_QUERY_INTVL (u64). */
-  mcastStartupQueryIntvl?: number;
+  mcastStartupQueryIntvl: { nla: 35, type: 'u64' },
   /** IFLA_BR_NF_CALL_IPTABLES (u8). */
-  nfCallIptables?: number;
+  nfCallIptables: { nla: 36, type: 'u8' },
   /** IFLA_BR_NF_CALL_IP6TABLES (u8). */
-  nfCallIp6tables?: number;
+  nfCallIp6tables: { nla: 37, type: 'u8' },
   /** IFLA_BR_NF_CALL_ARPTABLES (u8). */
-  nfCallArptables?: number;
+  nfCallArptables: { nla: 38, type: 'u8' },
   /** IFLA_BR_VLAN_DEFAULT_PVID (u16). */
-  vlanDefaultPvid?: number;
+  vlanDefaultPvid: { nla: 39, type: 'u16' },
   /** IFLA_BR_VLAN_STATS_ENABLED (u8). */
-  vlanStatsEnabled?: number;
+  vlanStatsEnabled: { nla: 41, type: 'u8' },
   /** IFLA_BR_MCAST_STATS_ENABLED (u8). */
-  mcastStatsEnabled?: number;
+  mcastStatsEnabled: { nla: 42, type: 'u8' },
   /** IFLA_BR_MCAST_IGMP_VERSION (u8). */
-  mcastIgmpVersion?: number;
+  mcastIgmpVersion: { nla: 43, type: 'u8' },
   /** IFLA_BR_MCAST_MLD_VERSION (u8). */
-  mcastMldVersion?: number;
+  mcastMldVersion: { nla: 44, type: 'u8' },
   /** IFLA_BR_VLAN_STATS_PER_PORT (u8). */
-  vlanStatsPerPort?: number;
+  vlanStatsPerPort: { nla: 45, type: 'u8' },
   /** IFLA_BR_MULTI_BOOLOPT. */
-  multiBoolopt?: BrBooloptMultiValue;
+  multiBoolopt: { nla: 46, ...structField('multiBoolopt', BrBooloptMulti) },
   /** IFLA_BR_MCAST_QUERIER_STATE (raw bytes). */
-  mcastQuerierState?: Buffer;
+  mcastQuerierState: { nla: 47, type: 'binary' },
   /** IFLA_BR_FDB_N_LEARNED (48, u32). */
-  fdbNLearned?: number;
+  fdbNLearned: { nla: 48, type: 'u32' },
   /** IFLA_BR_FDB_MAX_LEARNED (49, u32). */
-  fdbMaxLearned?: number;
-  /** attributes the schema does not know, kept as bytes. */
-  unknown?: RawAttr[];
-}
-type BridgeAttributesMatchesSchema = Assert<SameAttributes<BridgeAttributes, AttrsOf<typeof BridgeAttrs>>>;
+  fdbMaxLearned: { nla: 49, type: 'u32' },
+} as const;
+/**
+ * Decoded IFLA_BR_* attributes (kind `bridge`); times in centiseconds.
+ * @interface
+ */
+export type BridgeAttributes = AttributesOf<typeof IFLA_BR_FIELDS>;
+/** IFLA_BR_* (kind `bridge`). */
+export const BridgeAttrs: Schema<BridgeAttributes, AttributesInputOf<typeof IFLA_BR_FIELDS>> = defineAttributes('IFLA_BR', IFLA_BR_FIELDS);
 
-/** IFLA_BRPORT_* (slave kind `bridge`; IFLA_PROTINFO of AF_BRIDGE messages). */
-export const BridgePortAttrs = defineSchema('IFLA_BRPORT', {
-  1: { name: 'state', type: 'u8' },
-  2: { name: 'priority', type: 'u16' },
-  3: { name: 'cost', type: 'u32' },
-  4: { name: 'mode', type: 'u8' },
-  5: { name: 'guard', type: 'u8' },
-  6: { name: 'protect', type: 'u8' },
-  7: { name: 'fastLeave', type: 'u8' },
-  8: { name: 'learning', type: 'u8' },
-  9: { name: 'unicastFlood', type: 'u8' },
-  10: { name: 'proxyarp', type: 'u8' },
-  11: { name: 'learningSync', type: 'u8' },
-  12: { name: 'proxyarpWifi', type: 'u8' },
-  13: bridgeIdField('rootId'),
-  14: bridgeIdField('bridgeId'),
-  15: { name: 'designatedPort', type: 'u16' },
-  16: { name: 'designatedCost', type: 'u16' },
-  17: { name: 'id', type: 'u16' },
-  18: { name: 'no', type: 'u16' },
-  19: { name: 'topologyChangeAck', type: 'u8' },
-  20: { name: 'configPending', type: 'u8' },
-  21: { name: 'messageAgeTimer', type: 'u64' },
-  22: { name: 'forwardDelayTimer', type: 'u64' },
-  23: { name: 'holdTimer', type: 'u64' },
-  24: { name: 'flush', type: 'flag' },
-  25: { name: 'multicastRouter', type: 'u8' },
-  27: { name: 'mcastFlood', type: 'u8' },
-  28: { name: 'mcastToUcast', type: 'u8' },
-  29: { name: 'vlanTunnel', type: 'u8' },
-  30: { name: 'bcastFlood', type: 'u8' },
-  31: { name: 'groupFwdMask', type: 'u16' },
-  32: { name: 'neighSuppress', type: 'u8' },
-  33: { name: 'isolated', type: 'u8' },
-  34: { name: 'backupPort', type: 'u32' },
-  35: { name: 'mrpRingOpen', type: 'u8' },
-  36: { name: 'mrpInOpen', type: 'u8' },
-  37: { name: 'mcastEhtHostsLimit', type: 'u32' },
-  38: { name: 'mcastEhtHostsCnt', type: 'u32' },
-  39: { name: 'locked', type: 'u8' },
-  40: { name: 'mab', type: 'u8' },
-  41: { name: 'mcastNGroups', type: 'u32' },
-  42: { name: 'mcastMaxGroups', type: 'u32' },
-  43: { name: 'neighVlanSuppress', type: 'u8' },
-  44: { name: 'backupNhid', type: 'u32' },
-});
-/** Decoded IFLA_BRPORT_* attributes: a bridge port's settings and STP state. */
-export interface BridgePortAttributes {
+const IFLA_BRPORT_FIELDS = {
   /** IFLA_BRPORT_STATE (u8). */
-  state?: number;
+  state: { nla: 1, type: 'u8' },
   /** IFLA_BRPORT_PRIORITY (u16). */
-  priority?: number;
+  priority: { nla: 2, type: 'u16' },
   /** IFLA_BRPORT_COST (u32). */
-  cost?: number;
+  cost: { nla: 3, type: 'u32' },
   /** IFLA_BRPORT_MODE (u8). */
-  mode?: number;
+  mode: { nla: 4, type: 'u8' },
   /** IFLA_BRPORT_GUARD (u8). */
-  guard?: number;
+  guard: { nla: 5, type: 'u8' },
   /** IFLA_BRPORT_PROTECT (u8). */
-  protect?: number;
+  protect: { nla: 6, type: 'u8' },
   /** IFLA_BRPORT_FAST_LEAVE (u8). */
-  fastLeave?: number;
+  fastLeave: { nla: 7, type: 'u8' },
   /** IFLA_BRPORT_LEARNING (u8). */
-  learning?: number;
+  learning: { nla: 8, type: 'u8' },
   /** IFLA_BRPORT_UNICAST_FLOOD (u8). */
-  unicastFlood?: number;
+  unicastFlood: { nla: 9, type: 'u8' },
   /** IFLA_BRPORT_PROXYARP (u8). */
-  proxyarp?: number;
+  proxyarp: { nla: 10, type: 'u8' },
   /** IFLA_BRPORT_LEARNING_SYNC (u8). */
-  learningSync?: number;
+  learningSync: { nla: 11, type: 'u8' },
   /** IFLA_BRPORT_PROXYARP_WIFI (u8). */
-  proxyarpWifi?: number;
+  proxyarpWifi: { nla: 12, type: 'u8' },
   /** IFLA_BRPORT_ROOT_ID. */
-  rootId?: BridgeId;
+  rootId: { nla: 13, ...bridgeIdField('rootId') },
   /** IFLA_BRPORT_BRIDGE_ID. */
-  bridgeId?: BridgeId;
+  bridgeId: { nla: 14, ...bridgeIdField('bridgeId') },
   /** IFLA_BRPORT_DESIGNATED_PORT (u16). */
-  designatedPort?: number;
+  designatedPort: { nla: 15, type: 'u16' },
   /** IFLA_BRPORT_DESIGNATED_COST (u16). */
-  designatedCost?: number;
+  designatedCost: { nla: 16, type: 'u16' },
   /** IFLA_BRPORT_ID (u16). */
-  id?: number;
+  id: { nla: 17, type: 'u16' },
   /** IFLA_BRPORT_NO (u16). */
-  no?: number;
+  no: { nla: 18, type: 'u16' },
   /** IFLA_BRPORT_TOPOLOGY_CHANGE_ACK (u8). */
-  topologyChangeAck?: number;
+  topologyChangeAck: { nla: 19, type: 'u8' },
   /** IFLA_BRPORT_CONFIG_PENDING (u8). */
-  configPending?: number;
+  configPending: { nla: 20, type: 'u8' },
   /** IFLA_BRPORT_MESSAGE_AGE_TIMER (u64). */
-  messageAgeTimer?: number;
+  messageAgeTimer: { nla: 21, type: 'u64' },
   /** IFLA_BRPORT_FORWARD_DELAY_TIMER (u64). */
-  forwardDelayTimer?: number;
+  forwardDelayTimer: { nla: 22, type: 'u64' },
   /** IFLA_BRPORT_HOLD_TIMER (u64). */
-  holdTimer?: number;
+  holdTimer: { nla: 23, type: 'u64' },
   /** IFLA_BRPORT_FLUSH (flag). */
-  flush?: boolean;
+  flush: { nla: 24, type: 'flag' },
   /** IFLA_BRPORT_MULTICAST_ROUTER (u8). */
-  multicastRouter?: number;
+  multicastRouter: { nla: 25, type: 'u8' },
   /** IFLA_BRPORT_MCAST_FLOOD (u8). */
-  mcastFlood?: number;
+  mcastFlood: { nla: 27, type: 'u8' },
   /** IFLA_BRPORT_MCAST_TO_UCAST (u8). */
-  mcastToUcast?: number;
+  mcastToUcast: { nla: 28, type: 'u8' },
   /** IFLA_BRPORT_VLAN_TUNNEL (u8). */
-  vlanTunnel?: number;
+  vlanTunnel: { nla: 29, type: 'u8' },
   /** IFLA_BRPORT_BCAST_FLOOD (u8). */
-  bcastFlood?: number;
+  bcastFlood: { nla: 30, type: 'u8' },
   /** IFLA_BRPORT_GROUP_FWD_MASK (u16). */
-  groupFwdMask?: number;
+  groupFwdMask: { nla: 31, type: 'u16' },
   /** IFLA_BRPORT_NEIGH_SUPPRESS (u8). */
-  neighSuppress?: number;
+  neighSuppress: { nla: 32, type: 'u8' },
   /** IFLA_BRPORT_ISOLATED (u8). */
-  isolated?: number;
+  isolated: { nla: 33, type: 'u8' },
   /** IFLA_BRPORT_BACKUP_PORT (u32). */
-  backupPort?: number;
+  backupPort: { nla: 34, type: 'u32' },
   /** IFLA_BRPORT_MRP_RING_OPEN (u8). */
-  mrpRingOpen?: number;
+  mrpRingOpen: { nla: 35, type: 'u8' },
   /** IFLA_BRPORT_MRP_IN_OPEN (u8). */
-  mrpInOpen?: number;
+  mrpInOpen: { nla: 36, type: 'u8' },
   /** IFLA_BRPORT_MCAST_EHT_HOSTS_LIMIT (u32). */
-  mcastEhtHostsLimit?: number;
+  mcastEhtHostsLimit: { nla: 37, type: 'u32' },
   /** IFLA_BRPORT_MCAST_EHT_HOSTS_CNT (u32). */
-  mcastEhtHostsCnt?: number;
+  mcastEhtHostsCnt: { nla: 38, type: 'u32' },
   /** IFLA_BRPORT_LOCKED (u8). */
-  locked?: number;
+  locked: { nla: 39, type: 'u8' },
   /** IFLA_BRPORT_MAB (40, u8). */
-  mab?: number;
+  mab: { nla: 40, type: 'u8' },
   /** IFLA_BRPORT_MCAST_NGROUPS (41, u32). */
-  mcastNGroups?: number;
+  mcastNGroups: { nla: 41, type: 'u32' },
   /** IFLA_BRPORT_MCAST_MAX_GROUPS (42, u32). */
-  mcastMaxGroups?: number;
+  mcastMaxGroups: { nla: 42, type: 'u32' },
   /** IFLA_BRPORT_NEIGH_VLAN_SUPPRESS (43, u8). */
-  neighVlanSuppress?: number;
+  neighVlanSuppress: { nla: 43, type: 'u8' },
   /** IFLA_BRPORT_BACKUP_NHID (44, u32). */
-  backupNhid?: number;
-  /** attributes the schema does not know, kept as bytes. */
-  unknown?: RawAttr[];
-}
-type BridgePortAttributesMatchesSchema = Assert<SameAttributes<BridgePortAttributes, AttrsOf<typeof BridgePortAttrs>>>;
+  backupNhid: { nla: 44, type: 'u32' },
+} as const;
+/**
+ * Decoded IFLA_BRPORT_* attributes: a bridge port's settings and STP state.
+ * @interface
+ */
+export type BridgePortAttributes = AttributesOf<typeof IFLA_BRPORT_FIELDS>;
+/** IFLA_BRPORT_* (slave kind `bridge`; IFLA_PROTINFO of AF_BRIDGE messages). */
+export const BridgePortAttrs: Schema<BridgePortAttributes, AttributesInputOf<typeof IFLA_BRPORT_FIELDS>> = defineAttributes('IFLA_BRPORT', IFLA_BRPORT_FIELDS);
 
+const BRIDGE_VLAN_INFO_FIELDS = {
+  /** bridge_vlan_info.flags (u16). */
+  flags: 'u16',
+  /** bridge_vlan_info.vid (u16). */
+  vid: 'u16',
+} as const;
+/**
+ * struct bridge_vlan_info (IFLA_BRIDGE_VLAN_INFO).
+ * @interface
+ */
+export type BridgeVlanInfoValue = StructFieldsOf<typeof BRIDGE_VLAN_INFO_FIELDS>;
 /** struct bridge_vlan_info */
-export const BridgeVlanInfo = defineStruct('bridge_vlan_info', [
-  ['flags', 'u16'],
-  ['vid', 'u16'],
-] as const);
+export const BridgeVlanInfo: Struct<BridgeVlanInfoValue> = defineStruct('bridge_vlan_info', BRIDGE_VLAN_INFO_FIELDS);
 
 /** BRIDGE_VLAN_INFO_* flags. */
 export const BRIDGE_VLAN_INFO_MASTER = 1 << 0;
@@ -364,44 +281,29 @@ export const BRIDGE_VLAN_INFO_RANGE_BEGIN = 1 << 3;
 export const BRIDGE_VLAN_INFO_RANGE_END = 1 << 4;
 export const BRIDGE_VLAN_INFO_BRENTRY = 1 << 5;
 
-/** IFLA_BRIDGE_* (IFLA_AF_SPEC of AF_BRIDGE link messages). Note IFLA_BRIDGE_FLAGS is type 0. */
-export const BridgeAfSpec = defineSchema('IFLA_BRIDGE', {
-  0: { name: 'flags', type: 'u16' },
-  1: { name: 'mode', type: 'u16' },
-  2: { ...structField('vlanInfo', BridgeVlanInfo), multi: true },
-  3: { name: 'vlanTunnelInfo', type: 'binary', multi: true },
-  4: { name: 'mrp', type: 'binary' },
-  5: { name: 'cfm', type: 'binary' },
-  6: { name: 'mst', type: 'binary' },
-});
-/** struct bridge_vlan_info (IFLA_BRIDGE_VLAN_INFO). */
-export interface BridgeVlanInfoValue {
-  /** bridge_vlan_info.flags (u16). */
-  flags: number;
-  /** bridge_vlan_info.vid (u16). */
-  vid: number;
-}
-type BridgeVlanInfoValueMatchesStruct = Assert<SameAttributes<BridgeVlanInfoValue, ReturnType<typeof BridgeVlanInfo.decode>>>;
-/** Decoded IFLA_BRIDGE_* attributes (IFLA_AF_SPEC of AF_BRIDGE link messages). */
-export interface BridgeAfSpecAttributes {
+const IFLA_BRIDGE_FIELDS = {
   /** IFLA_BRIDGE_FLAGS (u16). */
-  flags?: number;
+  flags: { nla: 0, type: 'u16' },
   /** IFLA_BRIDGE_MODE (u16). */
-  mode?: number;
+  mode: { nla: 1, type: 'u16' },
   /** IFLA_BRIDGE_VLAN_INFO, repeated. */
-  vlanInfo?: BridgeVlanInfoValue[];
+  vlanInfo: { nla: 2, ...structField('vlanInfo', BridgeVlanInfo), multi: true },
   /** IFLA_BRIDGE_VLAN_TUNNEL_INFO (raw bytes), repeated. */
-  vlanTunnelInfo?: Buffer[];
+  vlanTunnelInfo: { nla: 3, type: 'binary', multi: true },
   /** IFLA_BRIDGE_MRP (raw bytes). */
-  mrp?: Buffer;
+  mrp: { nla: 4, type: 'binary' },
   /** IFLA_BRIDGE_CFM (raw bytes). */
-  cfm?: Buffer;
+  cfm: { nla: 5, type: 'binary' },
   /** IFLA_BRIDGE_MST (raw bytes). */
-  mst?: Buffer;
-  /** attributes the schema does not know, kept as bytes. */
-  unknown?: RawAttr[];
-}
-type BridgeAfSpecAttributesMatchesSchema = Assert<SameAttributes<BridgeAfSpecAttributes, AttrsOf<typeof BridgeAfSpec>>>;
+  mst: { nla: 6, type: 'binary' },
+} as const;
+/**
+ * Decoded IFLA_BRIDGE_* attributes (IFLA_AF_SPEC of AF_BRIDGE link messages).
+ * @interface
+ */
+export type BridgeAfSpecAttributes = AttributesOf<typeof IFLA_BRIDGE_FIELDS>;
+/** IFLA_BRIDGE_* (IFLA_AF_SPEC of AF_BRIDGE link messages). Note IFLA_BRIDGE_FLAGS is type 0. */
+export const BridgeAfSpec: Schema<BridgeAfSpecAttributes, AttributesInputOf<typeof IFLA_BRIDGE_FIELDS>> = defineAttributes('IFLA_BRIDGE', IFLA_BRIDGE_FIELDS);
 
 /** Bridge port STP states (BR_STATE_*), by value. */
 export const BRIDGE_PORT_STATES = ['disabled', 'listening', 'learning', 'forwarding', 'blocking'] as const;

@@ -84,11 +84,8 @@ export function u64ArrayField<N extends string>(name: N): CustomField<number[]> 
  * (rtnl_link_stats64 gained rx_nohandler, then rx_otherhost_dropped): decodes the counters
  * present, leaves the rest undefined; encodes up to the last counter present (missing ones before it as 0).
  */
-export function countersField<N extends string, K extends string>(
-  name: N,
-  names: readonly K[],
-  width: 4 | 8,
-): CustomField<{ [P in K]?: number }> & { name: N } {
+export function countersField<V extends { [K in keyof V]?: number }>(name: string, names: readonly (keyof V & string)[], width: 4 | 8): CustomField<V> {
+  type K = keyof V & string;
   const template = Object.fromEntries(names.map((k) => [k, 0])) as Record<K, number>;
   return {
     name,
@@ -103,7 +100,7 @@ export function countersField<N extends string, K extends string>(
         out[names[i]!] = width === 4 ? data.readUInt32LE(o) : data.readUInt32LE(o) + data.readUInt32LE(o + 4) * 4294967296;
       }
       for (let i = n; i < names.length; i++) delete out[names[i]!]; // an older kernel's shorter struct
-      return out as { [P in K]?: number };
+      return out as V;
     },
     encode(w, type, v) {
       // up to the last counter present: a shorter (older) struct stays as short as it was

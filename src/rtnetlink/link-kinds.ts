@@ -1,21 +1,20 @@
 /**
  * Kind-specific link data (IFLA_INFO_DATA / IFLA_INFO_SLAVE_DATA inside IFLA_LINKINFO), one
- * schema per kind, and the registry link.ts uses to decode and encode them:
+ * schema per kind, registered into the registry link.ts uses to decode and encode them
+ * (link-kind-registry.ts):
  * veth (VETH_INFO_PEER), macvlan / macvtap (IFLA_MACVLAN_*), tun (IFLA_TUN_*), vlan
  * (IFLA_VLAN_*), vrf (IFLA_VRF_*), bond (IFLA_BOND_*), ipvlan (IFLA_IPVLAN_*); bridge and
  * vxlan live in their own files. dummy and wireguard carry no IFLA_INFO_DATA.
- *
- * The registry is read at call time only, so the import cycle with link.ts (a veth peer is
- * itself an ifinfomsg with IFLA_* attributes) is harmless in either import order.
  * @internal
  * @module
  */
 import { ParseError } from '../errors.js';
-import { type Assert, type AttrsOf, type CustomField, defineSchema, defineStruct, type RawAttr, type SameAttributes, Schema, structField } from '../netlink/attributes.js';
+import { type AttributesInputOf, type AttributesOf, type CustomField, defineAttributes, defineStruct, type Schema, type Struct, structField, type StructFieldsOf } from '../netlink/attributes.js';
 import { formatIp, parseIp } from '../util/ip.js';
 import { type BridgeAttributes, BridgeAttrs, type BridgePortAttributes, BridgePortAttrs } from './bridge.js';
 import { be16Field } from './fields.js';
 import { type IfInfoHeader, IfInfoMsg, type LinkAttributes, LinkAttrs } from './link.js';
+import { registerLinkKind, registerLinkSlaveKind } from './link-kind-registry.js';
 import { type VxlanAttributes, VxlanAttrs } from './vxlan.js';
 
 // ---- veth -------------------------------------------------------------------------------
@@ -43,51 +42,47 @@ const vethPeerField: CustomField<VethPeer> & { name: 'peer' } = {
   },
 };
 
-/** VETH_INFO_* (kind `veth`). */
-export interface VethInfoAttributes {
+const VETH_INFO_FIELDS = {
   /** VETH_INFO_PEER (only in requests: the kernel does not report it). */
-  peer?: VethPeer;
-}
-export const VethInfo: Schema<VethInfoAttributes> = new Schema<VethInfoAttributes>('VETH_INFO', { 1: vethPeerField });
+  peer: { nla: 1, ...vethPeerField },
+} as const;
+/**
+ * Decoded VETH_INFO_* attributes (kind `veth`).
+ * @interface
+ */
+export type VethInfoAttributes = AttributesOf<typeof VETH_INFO_FIELDS>;
+/** VETH_INFO_* (kind `veth`). */
+export const VethInfo: Schema<VethInfoAttributes, AttributesInputOf<typeof VETH_INFO_FIELDS>> = defineAttributes('VETH_INFO', VETH_INFO_FIELDS);
 
 // ---- macvlan / macvtap ------------------------------------------------------------------
 
-/** IFLA_MACVLAN_* (kinds `macvlan` and `macvtap`). */
-export const MacvlanAttrs = defineSchema('IFLA_MACVLAN', {
-  1: { name: 'mode', type: 'u32' },
-  2: { name: 'flags', type: 'u16' },
-  3: { name: 'macaddrMode', type: 'u32' },
-  4: { name: 'macaddr', type: 'mac' },
-  5: { name: 'macaddrData', type: 'binary' },
-  6: { name: 'macaddrCount', type: 'u32' },
-  7: { name: 'bcQueueLen', type: 'u32' },
-  8: { name: 'bcQueueLenUsed', type: 'u32' },
-  9: { name: 'bcCutoff', type: 's32' },
-});
-/** Decoded IFLA_MACVLAN_* attributes (kinds `macvlan`, `macvtap`). */
-export interface MacvlanAttributes {
+const IFLA_MACVLAN_FIELDS = {
   /** IFLA_MACVLAN_MODE (u32). */
-  mode?: number;
+  mode: { nla: 1, type: 'u32' },
   /** IFLA_MACVLAN_FLAGS (u16). */
-  flags?: number;
+  flags: { nla: 2, type: 'u16' },
   /** IFLA_MACVLAN_MACADDR_MODE (u32). */
-  macaddrMode?: number;
+  macaddrMode: { nla: 3, type: 'u32' },
   /** IFLA_MACVLAN_MACADDR (link-layer address). */
-  macaddr?: string;
+  macaddr: { nla: 4, type: 'mac' },
   /** IFLA_MACVLAN_MACADDR_DATA (raw bytes). */
-  macaddrData?: Buffer;
+  macaddrData: { nla: 5, type: 'binary' },
   /** IFLA_MACVLAN_MACADDR_COUNT (u32). */
-  macaddrCount?: number;
+  macaddrCount: { nla: 6, type: 'u32' },
   /** IFLA_MACVLAN_BC_QUEUE_LEN (u32). */
-  bcQueueLen?: number;
+  bcQueueLen: { nla: 7, type: 'u32' },
   /** IFLA_MACVLAN_BC_QUEUE_LEN_USED (u32). */
-  bcQueueLenUsed?: number;
+  bcQueueLenUsed: { nla: 8, type: 'u32' },
   /** IFLA_MACVLAN_BC_CUTOFF (9, s32). */
-  bcCutoff?: number;
-  /** attributes the schema does not know, kept as bytes. */
-  unknown?: RawAttr[];
-}
-type MacvlanAttributesMatchesSchema = Assert<SameAttributes<MacvlanAttributes, AttrsOf<typeof MacvlanAttrs>>>;
+  bcCutoff: { nla: 9, type: 's32' },
+} as const;
+/**
+ * Decoded IFLA_MACVLAN_* attributes (kinds `macvlan`, `macvtap`).
+ * @interface
+ */
+export type MacvlanAttributes = AttributesOf<typeof IFLA_MACVLAN_FIELDS>;
+/** IFLA_MACVLAN_* (kinds `macvlan` and `macvtap`). */
+export const MacvlanAttrs: Schema<MacvlanAttributes, AttributesInputOf<typeof IFLA_MACVLAN_FIELDS>> = defineAttributes('IFLA_MACVLAN', IFLA_MACVLAN_FIELDS);
 
 /** MACVLAN_MODE_* by name. */
 export const MACVLAN_MODES = { private: 1, vepa: 2, bridge: 4, passthru: 8, source: 16 } as const;
@@ -98,60 +93,49 @@ export const MACVLAN_FLAG_NODST = 2;
 
 // ---- ipvlan -----------------------------------------------------------------------------
 
-/** IFLA_IPVLAN_* (kinds `ipvlan` / `ipvtap`). */
-export const IpvlanAttrs = defineSchema('IFLA_IPVLAN', {
-  1: { name: 'mode', type: 'u16' },
-  2: { name: 'flags', type: 'u16' },
-});
-/** Decoded IFLA_IPVLAN_* attributes (kinds `ipvlan`, `ipvtap`). */
-export interface IpvlanAttributes {
+const IFLA_IPVLAN_FIELDS = {
   /** IFLA_IPVLAN_MODE (u16). */
-  mode?: number;
+  mode: { nla: 1, type: 'u16' },
   /** IFLA_IPVLAN_FLAGS (u16). */
-  flags?: number;
-  /** attributes the schema does not know, kept as bytes. */
-  unknown?: RawAttr[];
-}
-type IpvlanAttributesMatchesSchema = Assert<SameAttributes<IpvlanAttributes, AttrsOf<typeof IpvlanAttrs>>>;
+  flags: { nla: 2, type: 'u16' },
+} as const;
+/**
+ * Decoded IFLA_IPVLAN_* attributes (kinds `ipvlan`, `ipvtap`).
+ * @interface
+ */
+export type IpvlanAttributes = AttributesOf<typeof IFLA_IPVLAN_FIELDS>;
+/** IFLA_IPVLAN_* (kinds `ipvlan` / `ipvtap`). */
+export const IpvlanAttrs: Schema<IpvlanAttributes, AttributesInputOf<typeof IFLA_IPVLAN_FIELDS>> = defineAttributes('IFLA_IPVLAN', IFLA_IPVLAN_FIELDS);
 
 // ---- tun --------------------------------------------------------------------------------
 
-/** IFLA_TUN_* (kind `tun`; reported by the kernel, which refuses to create tun over rtnetlink). */
-export const TunAttrs = defineSchema('IFLA_TUN', {
-  1: { name: 'owner', type: 'u32' },
-  2: { name: 'group', type: 'u32' },
-  3: { name: 'type', type: 'u8' },
-  4: { name: 'pi', type: 'u8' },
-  5: { name: 'vnetHdr', type: 'u8' },
-  6: { name: 'persist', type: 'u8' },
-  7: { name: 'multiQueue', type: 'u8' },
-  8: { name: 'numQueues', type: 'u32' },
-  9: { name: 'numDisabledQueues', type: 'u32' },
-});
-/** Decoded IFLA_TUN_* attributes (kind `tun`). */
-export interface TunAttributes {
+const IFLA_TUN_FIELDS = {
   /** IFLA_TUN_OWNER (u32). */
-  owner?: number;
+  owner: { nla: 1, type: 'u32' },
   /** IFLA_TUN_GROUP (u32). */
-  group?: number;
+  group: { nla: 2, type: 'u32' },
   /** IFLA_TUN_TYPE (u8). */
-  type?: number;
+  type: { nla: 3, type: 'u8' },
   /** IFLA_TUN_PI (u8). */
-  pi?: number;
+  pi: { nla: 4, type: 'u8' },
   /** IFLA_TUN_VNET_HDR (u8). */
-  vnetHdr?: number;
+  vnetHdr: { nla: 5, type: 'u8' },
   /** IFLA_TUN_PERSIST (u8). */
-  persist?: number;
+  persist: { nla: 6, type: 'u8' },
   /** IFLA_TUN_MULTI_QUEUE (u8). */
-  multiQueue?: number;
+  multiQueue: { nla: 7, type: 'u8' },
   /** IFLA_TUN_NUM_QUEUES (u32). */
-  numQueues?: number;
+  numQueues: { nla: 8, type: 'u32' },
   /** IFLA_TUN_NUM_DISABLED_QUEUES (u32). */
-  numDisabledQueues?: number;
-  /** attributes the schema does not know, kept as bytes. */
-  unknown?: RawAttr[];
-}
-type TunAttributesMatchesSchema = Assert<SameAttributes<TunAttributes, AttrsOf<typeof TunAttrs>>>;
+  numDisabledQueues: { nla: 9, type: 'u32' },
+} as const;
+/**
+ * Decoded IFLA_TUN_* attributes (kind `tun`).
+ * @interface
+ */
+export type TunAttributes = AttributesOf<typeof IFLA_TUN_FIELDS>;
+/** IFLA_TUN_* (kind `tun`; reported by the kernel, which refuses to create tun over rtnetlink). */
+export const TunAttrs: Schema<TunAttributes, AttributesInputOf<typeof IFLA_TUN_FIELDS>> = defineAttributes('IFLA_TUN', IFLA_TUN_FIELDS);
 
 /** IFF_* flags of TUNSETIFF (linux/if_tun.h). */
 export const IFF_TUN = 0x0001;
@@ -167,69 +151,63 @@ export const IFF_MULTI_QUEUE = 0x0100;
 
 // ---- vlan -------------------------------------------------------------------------------
 
-/** struct ifla_vlan_flags */
-export const VlanFlags = defineStruct('ifla_vlan_flags', [
-  ['flags', 'u32'],
-  ['mask', 'u32'],
-] as const);
-/** struct ifla_vlan_qos_mapping */
-export const VlanQosMapping = defineStruct('ifla_vlan_qos_mapping', [
-  ['from', 'u32'],
-  ['to', 'u32'],
-] as const);
-/** IFLA_VLAN_QOS_* */
-export const VlanQos = defineSchema('IFLA_VLAN_QOS', {
-  1: { ...structField('mapping', VlanQosMapping), multi: true },
-});
-/** Decoded IFLA_VLAN_QOS_* (an ingress or egress priority map). */
-export interface VlanQosAttributes {
-  /** IFLA_VLAN_QOS_MAPPING, repeated. */
-  mapping?: VlanQosMappingValue[];
-  /** attributes the schema does not know, kept as bytes. */
-  unknown?: RawAttr[];
-}
-type VlanQosAttributesMatchesSchema = Assert<SameAttributes<VlanQosAttributes, AttrsOf<typeof VlanQos>>>;
-/** struct ifla_vlan_qos_mapping: one priority mapping. */
-export interface VlanQosMappingValue {
-  /** ifla_vlan_qos_mapping.from (u32). */
-  from: number;
-  /** ifla_vlan_qos_mapping.to (u32). */
-  to: number;
-}
-type VlanQosMappingValueMatchesStruct = Assert<SameAttributes<VlanQosMappingValue, ReturnType<typeof VlanQosMapping.decode>>>;
-/** struct ifla_vlan_flags (IFLA_VLAN_FLAGS). */
-export interface VlanFlagsValue {
+const IFLA_VLAN_FLAGS_FIELDS = {
   /** ifla_vlan_flags.flags (u32). */
-  flags: number;
+  flags: 'u32',
   /** ifla_vlan_flags.mask (u32). */
-  mask: number;
-}
-type VlanFlagsValueMatchesStruct = Assert<SameAttributes<VlanFlagsValue, ReturnType<typeof VlanFlags.decode>>>;
+  mask: 'u32',
+} as const;
+/**
+ * struct ifla_vlan_flags (IFLA_VLAN_FLAGS).
+ * @interface
+ */
+export type VlanFlagsValue = StructFieldsOf<typeof IFLA_VLAN_FLAGS_FIELDS>;
+/** struct ifla_vlan_flags */
+export const VlanFlags: Struct<VlanFlagsValue> = defineStruct('ifla_vlan_flags', IFLA_VLAN_FLAGS_FIELDS);
+const IFLA_VLAN_QOS_MAPPING_FIELDS = {
+  /** ifla_vlan_qos_mapping.from (u32). */
+  from: 'u32',
+  /** ifla_vlan_qos_mapping.to (u32). */
+  to: 'u32',
+} as const;
+/**
+ * struct ifla_vlan_qos_mapping: one priority mapping.
+ * @interface
+ */
+export type VlanQosMappingValue = StructFieldsOf<typeof IFLA_VLAN_QOS_MAPPING_FIELDS>;
+/** struct ifla_vlan_qos_mapping */
+export const VlanQosMapping: Struct<VlanQosMappingValue> = defineStruct('ifla_vlan_qos_mapping', IFLA_VLAN_QOS_MAPPING_FIELDS);
+const IFLA_VLAN_QOS_FIELDS = {
+  /** IFLA_VLAN_QOS_MAPPING, repeated. */
+  mapping: { nla: 1, ...structField('mapping', VlanQosMapping), multi: true },
+} as const;
+/**
+ * Decoded IFLA_VLAN_QOS_* (an ingress or egress priority map).
+ * @interface
+ */
+export type VlanQosAttributes = AttributesOf<typeof IFLA_VLAN_QOS_FIELDS>;
+/** IFLA_VLAN_QOS_* */
+export const VlanQos: Schema<VlanQosAttributes, AttributesInputOf<typeof IFLA_VLAN_QOS_FIELDS>> = defineAttributes('IFLA_VLAN_QOS', IFLA_VLAN_QOS_FIELDS);
 
-/** IFLA_VLAN_* (kind `vlan`). */
-export const VlanAttrs = defineSchema('IFLA_VLAN', {
-  1: { name: 'id', type: 'u16' },
-  2: structField('flags', VlanFlags),
-  3: { name: 'egressQos', type: 'nested', schema: VlanQos },
-  4: { name: 'ingressQos', type: 'nested', schema: VlanQos },
-  5: be16Field('protocol'),
-});
-/** Decoded IFLA_VLAN_* attributes (kind `vlan`). */
-export interface VlanAttributes {
+const IFLA_VLAN_FIELDS = {
   /** IFLA_VLAN_ID (u16). */
-  id?: number;
+  id: { nla: 1, type: 'u16' },
   /** IFLA_VLAN_FLAGS. */
-  flags?: VlanFlagsValue;
+  flags: { nla: 2, ...structField('flags', VlanFlags) },
   /** IFLA_VLAN_EGRESS_QOS (nested). */
-  egressQos?: VlanQosAttributes;
+  egressQos: { nla: 3, type: 'nested', schema: VlanQos },
   /** IFLA_VLAN_INGRESS_QOS (nested). */
-  ingressQos?: VlanQosAttributes;
+  ingressQos: { nla: 4, type: 'nested', schema: VlanQos },
   /** IFLA_VLAN_PROTOCOL. */
-  protocol?: number;
-  /** attributes the schema does not know, kept as bytes. */
-  unknown?: RawAttr[];
-}
-type VlanAttributesMatchesSchema = Assert<SameAttributes<VlanAttributes, AttrsOf<typeof VlanAttrs>>>;
+  protocol: { nla: 5, ...be16Field('protocol') },
+} as const;
+/**
+ * Decoded IFLA_VLAN_* attributes (kind `vlan`).
+ * @interface
+ */
+export type VlanAttributes = AttributesOf<typeof IFLA_VLAN_FIELDS>;
+/** IFLA_VLAN_* (kind `vlan`). */
+export const VlanAttrs: Schema<VlanAttributes, AttributesInputOf<typeof IFLA_VLAN_FIELDS>> = defineAttributes('IFLA_VLAN', IFLA_VLAN_FIELDS);
 
 /** VLAN_FLAG_* (ifla_vlan_flags.flags). */
 export const VLAN_FLAG_REORDER_HDR = 0x1;
@@ -243,30 +221,28 @@ export const ETH_P_8021AD = 0x88a8;
 
 // ---- vrf --------------------------------------------------------------------------------
 
-/** IFLA_VRF_* (kind `vrf`). */
-export const VrfAttrs = defineSchema('IFLA_VRF', {
-  1: { name: 'table', type: 'u32' },
-});
-/** Decoded IFLA_VRF_* attributes (kind `vrf`). */
-export interface VrfAttributes {
+const IFLA_VRF_FIELDS = {
   /** IFLA_VRF_TABLE (u32). */
-  table?: number;
-  /** attributes the schema does not know, kept as bytes. */
-  unknown?: RawAttr[];
-}
-type VrfAttributesMatchesSchema = Assert<SameAttributes<VrfAttributes, AttrsOf<typeof VrfAttrs>>>;
-/** IFLA_VRF_PORT_* (slave kind `vrf`). */
-export const VrfPortAttrs = defineSchema('IFLA_VRF_PORT', {
-  1: { name: 'table', type: 'u32' },
-});
-/** Decoded IFLA_VRF_PORT_* attributes (slave kind `vrf`). */
-export interface VrfPortAttributes {
+  table: { nla: 1, type: 'u32' },
+} as const;
+/**
+ * Decoded IFLA_VRF_* attributes (kind `vrf`).
+ * @interface
+ */
+export type VrfAttributes = AttributesOf<typeof IFLA_VRF_FIELDS>;
+/** IFLA_VRF_* (kind `vrf`). */
+export const VrfAttrs: Schema<VrfAttributes, AttributesInputOf<typeof IFLA_VRF_FIELDS>> = defineAttributes('IFLA_VRF', IFLA_VRF_FIELDS);
+const IFLA_VRF_PORT_FIELDS = {
   /** IFLA_VRF_PORT_TABLE (u32). */
-  table?: number;
-  /** attributes the schema does not know, kept as bytes. */
-  unknown?: RawAttr[];
-}
-type VrfPortAttributesMatchesSchema = Assert<SameAttributes<VrfPortAttributes, AttrsOf<typeof VrfPortAttrs>>>;
+  table: { nla: 1, type: 'u32' },
+} as const;
+/**
+ * Decoded IFLA_VRF_PORT_* attributes (slave kind `vrf`).
+ * @interface
+ */
+export type VrfPortAttributes = AttributesOf<typeof IFLA_VRF_PORT_FIELDS>;
+/** IFLA_VRF_PORT_* (slave kind `vrf`). */
+export const VrfPortAttrs: Schema<VrfPortAttributes, AttributesInputOf<typeof IFLA_VRF_PORT_FIELDS>> = defineAttributes('IFLA_VRF_PORT', IFLA_VRF_PORT_FIELDS);
 
 // ---- bond -------------------------------------------------------------------------------
 
@@ -292,136 +268,99 @@ const arpTargetsField: CustomField<string[]> & { name: 'arpIpTarget' } = {
   },
 };
 
-/** IFLA_BOND_AD_INFO_* */
-export const BondAdInfo = defineSchema('IFLA_BOND_AD_INFO', {
-  1: { name: 'aggregator', type: 'u16' },
-  2: { name: 'numPorts', type: 'u16' },
-  3: { name: 'actorKey', type: 'u16' },
-  4: { name: 'partnerKey', type: 'u16' },
-  5: { name: 'partnerMac', type: 'mac' },
-});
-/** Decoded IFLA_BOND_AD_INFO_* (802.3ad aggregator state). */
-export interface BondAdInfoAttributes {
+const IFLA_BOND_AD_INFO_FIELDS = {
   /** IFLA_BOND_AD_INFO_AGGREGATOR (u16). */
-  aggregator?: number;
+  aggregator: { nla: 1, type: 'u16' },
   /** IFLA_BOND_AD_INFO_NUM_PORTS (u16). */
-  numPorts?: number;
+  numPorts: { nla: 2, type: 'u16' },
   /** IFLA_BOND_AD_INFO_ACTOR_KEY (u16). */
-  actorKey?: number;
+  actorKey: { nla: 3, type: 'u16' },
   /** IFLA_BOND_AD_INFO_PARTNER_KEY (u16). */
-  partnerKey?: number;
+  partnerKey: { nla: 4, type: 'u16' },
   /** IFLA_BOND_AD_INFO_PARTNER_MAC (link-layer address). */
-  partnerMac?: string;
-  /** attributes the schema does not know, kept as bytes. */
-  unknown?: RawAttr[];
-}
-type BondAdInfoAttributesMatchesSchema = Assert<SameAttributes<BondAdInfoAttributes, AttrsOf<typeof BondAdInfo>>>;
+  partnerMac: { nla: 5, type: 'mac' },
+} as const;
+/**
+ * Decoded IFLA_BOND_AD_INFO_* (802.3ad aggregator state).
+ * @interface
+ */
+export type BondAdInfoAttributes = AttributesOf<typeof IFLA_BOND_AD_INFO_FIELDS>;
+/** IFLA_BOND_AD_INFO_* */
+export const BondAdInfo: Schema<BondAdInfoAttributes, AttributesInputOf<typeof IFLA_BOND_AD_INFO_FIELDS>> = defineAttributes('IFLA_BOND_AD_INFO', IFLA_BOND_AD_INFO_FIELDS);
 
-/** IFLA_BOND_* (kind `bond`). */
-export const BondAttrs = defineSchema('IFLA_BOND', {
-  1: { name: 'mode', type: 'u8' },
-  2: { name: 'activeSlave', type: 'u32' },
-  3: { name: 'miimon', type: 'u32' },
-  4: { name: 'updelay', type: 'u32' },
-  5: { name: 'downdelay', type: 'u32' },
-  6: { name: 'useCarrier', type: 'u8' },
-  7: { name: 'arpInterval', type: 'u32' },
-  8: arpTargetsField,
-  9: { name: 'arpValidate', type: 'u32' },
-  10: { name: 'arpAllTargets', type: 'u32' },
-  11: { name: 'primary', type: 'u32' },
-  12: { name: 'primaryReselect', type: 'u8' },
-  13: { name: 'failOverMac', type: 'u8' },
-  14: { name: 'xmitHashPolicy', type: 'u8' },
-  15: { name: 'resendIgmp', type: 'u32' },
-  16: { name: 'numPeerNotif', type: 'u8' },
-  17: { name: 'allSlavesActive', type: 'u8' },
-  18: { name: 'minLinks', type: 'u32' },
-  19: { name: 'lpInterval', type: 'u32' },
-  20: { name: 'packetsPerSlave', type: 'u32' },
-  21: { name: 'adLacpRate', type: 'u8' },
-  22: { name: 'adSelect', type: 'u8' },
-  23: { name: 'adInfo', type: 'nested', schema: BondAdInfo },
-  24: { name: 'adActorSysPrio', type: 'u16' },
-  25: { name: 'adUserPortKey', type: 'u16' },
-  26: { name: 'adActorSystem', type: 'mac' },
-  27: { name: 'tlbDynamicLb', type: 'u8' },
-  28: { name: 'peerNotifDelay', type: 'u32' },
-  29: { name: 'adLacpActive', type: 'u8' },
-  30: { name: 'missedMax', type: 'u8' },
-  31: { name: 'nsIp6Target', type: 'binary' },
-  32: { name: 'coupledControl', type: 'u8' },
-});
-/** Decoded IFLA_BOND_* attributes (kind `bond`). */
-export interface BondAttributes {
+const IFLA_BOND_FIELDS = {
   /** IFLA_BOND_MODE (u8). */
-  mode?: number;
+  mode: { nla: 1, type: 'u8' },
   /** IFLA_BOND_ACTIVE_SLAVE (u32). */
-  activeSlave?: number;
+  activeSlave: { nla: 2, type: 'u32' },
   /** IFLA_BOND_MIIMON (u32). */
-  miimon?: number;
+  miimon: { nla: 3, type: 'u32' },
   /** IFLA_BOND_UPDELAY (u32). */
-  updelay?: number;
+  updelay: { nla: 4, type: 'u32' },
   /** IFLA_BOND_DOWNDELAY (u32). */
-  downdelay?: number;
+  downdelay: { nla: 5, type: 'u32' },
   /** IFLA_BOND_USE_CARRIER (u8). */
-  useCarrier?: number;
+  useCarrier: { nla: 6, type: 'u8' },
   /** IFLA_BOND_ARP_INTERVAL (u32). */
-  arpInterval?: number;
+  arpInterval: { nla: 7, type: 'u32' },
   /** IFLA_BOND_ARP_IP_TARGET. */
-  arpIpTarget?: string[];
+  arpIpTarget: { nla: 8, ...arpTargetsField },
   /** IFLA_BOND_ARP_VALIDATE (u32). */
-  arpValidate?: number;
+  arpValidate: { nla: 9, type: 'u32' },
   /** IFLA_BOND_ARP_ALL_TARGETS (u32). */
-  arpAllTargets?: number;
+  arpAllTargets: { nla: 10, type: 'u32' },
   /** IFLA_BOND_PRIMARY (u32). */
-  primary?: number;
+  primary: { nla: 11, type: 'u32' },
   /** IFLA_BOND_PRIMARY_RESELECT (u8). */
-  primaryReselect?: number;
+  primaryReselect: { nla: 12, type: 'u8' },
   /** IFLA_BOND_FAIL_OVER_MAC (u8). */
-  failOverMac?: number;
+  failOverMac: { nla: 13, type: 'u8' },
   /** IFLA_BOND_XMIT_HASH_POLICY (u8). */
-  xmitHashPolicy?: number;
+  xmitHashPolicy: { nla: 14, type: 'u8' },
   /** IFLA_BOND_RESEND_IGMP (u32). */
-  resendIgmp?: number;
+  resendIgmp: { nla: 15, type: 'u32' },
   /** IFLA_BOND_NUM_PEER_NOTIF (u8). */
-  numPeerNotif?: number;
+  numPeerNotif: { nla: 16, type: 'u8' },
   /** IFLA_BOND_ALL_SLAVES_ACTIVE (u8). */
-  allSlavesActive?: number;
+  allSlavesActive: { nla: 17, type: 'u8' },
   /** IFLA_BOND_MIN_LINKS (u32). */
-  minLinks?: number;
+  minLinks: { nla: 18, type: 'u32' },
   /** IFLA_BOND_LP_INTERVAL (u32). */
-  lpInterval?: number;
+  lpInterval: { nla: 19, type: 'u32' },
   /** IFLA_BOND_PACKETS_PER_SLAVE (u32). */
-  packetsPerSlave?: number;
+  packetsPerSlave: { nla: 20, type: 'u32' },
   /** IFLA_BOND_AD_LACP_RATE (u8). */
-  adLacpRate?: number;
+  adLacpRate: { nla: 21, type: 'u8' },
   /** IFLA_BOND_AD_SELECT (u8). */
-  adSelect?: number;
+  adSelect: { nla: 22, type: 'u8' },
   /** IFLA_BOND_AD_INFO (nested). */
-  adInfo?: BondAdInfoAttributes;
+  adInfo: { nla: 23, type: 'nested', schema: BondAdInfo },
   /** IFLA_BOND_AD_ACTOR_SYS_PRIO (u16). */
-  adActorSysPrio?: number;
+  adActorSysPrio: { nla: 24, type: 'u16' },
   /** IFLA_BOND_AD_USER_PORT_KEY (u16). */
-  adUserPortKey?: number;
+  adUserPortKey: { nla: 25, type: 'u16' },
   /** IFLA_BOND_AD_ACTOR_SYSTEM (link-layer address). */
-  adActorSystem?: string;
+  adActorSystem: { nla: 26, type: 'mac' },
   /** IFLA_BOND_TLB_DYNAMIC_LB (u8). */
-  tlbDynamicLb?: number;
+  tlbDynamicLb: { nla: 27, type: 'u8' },
   /** IFLA_BOND_PEER_NOTIF_DELAY (u32). */
-  peerNotifDelay?: number;
+  peerNotifDelay: { nla: 28, type: 'u32' },
   /** IFLA_BOND_AD_LACP_ACTIVE (u8). */
-  adLacpActive?: number;
+  adLacpActive: { nla: 29, type: 'u8' },
   /** IFLA_BOND_MISSED_MAX (u8). */
-  missedMax?: number;
+  missedMax: { nla: 30, type: 'u8' },
   /** IFLA_BOND_NS_IP6_TARGET (raw bytes). */
-  nsIp6Target?: Buffer;
+  nsIp6Target: { nla: 31, type: 'binary' },
   /** IFLA_BOND_COUPLED_CONTROL (u8). */
-  coupledControl?: number;
-  /** attributes the schema does not know, kept as bytes. */
-  unknown?: RawAttr[];
-}
-type BondAttributesMatchesSchema = Assert<SameAttributes<BondAttributes, AttrsOf<typeof BondAttrs>>>;
+  coupledControl: { nla: 32, type: 'u8' },
+} as const;
+/**
+ * Decoded IFLA_BOND_* attributes (kind `bond`).
+ * @interface
+ */
+export type BondAttributes = AttributesOf<typeof IFLA_BOND_FIELDS>;
+/** IFLA_BOND_* (kind `bond`). */
+export const BondAttrs: Schema<BondAttributes, AttributesInputOf<typeof IFLA_BOND_FIELDS>> = defineAttributes('IFLA_BOND', IFLA_BOND_FIELDS);
 
 /** Bond modes (BOND_MODE_*) by name, as `ip link add type bond mode NAME` takes them. */
 export const BOND_MODES = {
@@ -434,90 +373,86 @@ export const BOND_MODES = {
   'balance-alb': 6,
 } as const;
 
-/** IFLA_BOND_SLAVE_* (slave kind `bond`). */
-export const BondSlaveAttrs = defineSchema('IFLA_BOND_SLAVE', {
-  1: { name: 'state', type: 'u8' },
-  2: { name: 'miiStatus', type: 'u8' },
-  3: { name: 'linkFailureCount', type: 'u32' },
-  4: { name: 'permHwaddr', type: 'mac' },
-  5: { name: 'queueId', type: 'u16' },
-  6: { name: 'adAggregatorId', type: 'u16' },
-  7: { name: 'adActorOperPortState', type: 'u8' },
-  8: { name: 'adPartnerOperPortState', type: 'u16' },
-  9: { name: 'prio', type: 's32' },
-  10: { name: 'actorPortPrio', type: 'u16' },
-});
-/** Decoded IFLA_BOND_SLAVE_* attributes (slave kind `bond`). */
-export interface BondSlaveAttributes {
+const IFLA_BOND_SLAVE_FIELDS = {
   /** IFLA_BOND_SLAVE_STATE (u8). */
-  state?: number;
+  state: { nla: 1, type: 'u8' },
   /** IFLA_BOND_SLAVE_MII_STATUS (u8). */
-  miiStatus?: number;
+  miiStatus: { nla: 2, type: 'u8' },
   /** IFLA_BOND_SLAVE_LINK_FAILURE_COUNT (u32). */
-  linkFailureCount?: number;
+  linkFailureCount: { nla: 3, type: 'u32' },
   /** IFLA_BOND_SLAVE_PERM_HWADDR (link-layer address). */
-  permHwaddr?: string;
+  permHwaddr: { nla: 4, type: 'mac' },
   /** IFLA_BOND_SLAVE_QUEUE_ID (u16). */
-  queueId?: number;
+  queueId: { nla: 5, type: 'u16' },
   /** IFLA_BOND_SLAVE_AD_AGGREGATOR_ID (u16). */
-  adAggregatorId?: number;
+  adAggregatorId: { nla: 6, type: 'u16' },
   /** IFLA_BOND_SLAVE_AD_ACTOR_OPER_PORT_STATE (u8). */
-  adActorOperPortState?: number;
+  adActorOperPortState: { nla: 7, type: 'u8' },
   /** IFLA_BOND_SLAVE_AD_PARTNER_OPER_PORT_STATE (u16). */
-  adPartnerOperPortState?: number;
+  adPartnerOperPortState: { nla: 8, type: 'u16' },
   /** IFLA_BOND_SLAVE_PRIO (s32). */
-  prio?: number;
+  prio: { nla: 9, type: 's32' },
   /** IFLA_BOND_SLAVE_ACTOR_PORT_PRIO (u16). */
-  actorPortPrio?: number;
-  /** attributes the schema does not know, kept as bytes. */
-  unknown?: RawAttr[];
-}
-type BondSlaveAttributesMatchesSchema = Assert<SameAttributes<BondSlaveAttributes, AttrsOf<typeof BondSlaveAttrs>>>;
+  actorPortPrio: { nla: 10, type: 'u16' },
+} as const;
+/**
+ * Decoded IFLA_BOND_SLAVE_* attributes (slave kind `bond`).
+ * @interface
+ */
+export type BondSlaveAttributes = AttributesOf<typeof IFLA_BOND_SLAVE_FIELDS>;
+/** IFLA_BOND_SLAVE_* (slave kind `bond`). */
+export const BondSlaveAttrs: Schema<BondSlaveAttributes, AttributesInputOf<typeof IFLA_BOND_SLAVE_FIELDS>> = defineAttributes('IFLA_BOND_SLAVE', IFLA_BOND_SLAVE_FIELDS);
 
 // ---- registry ---------------------------------------------------------------------------
 
-/** Any decoded IFLA_INFO_DATA. */
-export type LinkKindData =
-  | VethInfoAttributes
-  | BridgeAttributes
-  | VxlanAttributes
-  | MacvlanAttributes
-  | IpvlanAttributes
-  | TunAttributes
-  | VlanAttributes
-  | VrfAttributes
-  | BondAttributes;
-
-/** Any decoded IFLA_INFO_SLAVE_DATA. */
-export type LinkSlaveData = BridgePortAttributes | BondSlaveAttributes | VrfPortAttributes;
-
-let kinds: Map<string, Schema<object>> | undefined;
-let slaveKinds: Map<string, Schema<object>> | undefined;
-
-/** The IFLA_INFO_DATA schema of a kind, or undefined (dummy, wireguard, unknown kinds). */
-export function linkKindSchema(kind: string): Schema<object> | undefined {
-  kinds ??= new Map<string, Schema<object>>([
-    ['veth', VethInfo],
-    ['bridge', BridgeAttrs],
-    ['vxlan', VxlanAttrs],
-    ['macvlan', MacvlanAttrs],
-    ['macvtap', MacvlanAttrs],
-    ['ipvlan', IpvlanAttrs],
-    ['ipvtap', IpvlanAttrs],
-    ['tun', TunAttrs],
-    ['vlan', VlanAttrs],
-    ['vrf', VrfAttrs],
-    ['bond', BondAttrs],
-  ]);
-  return kinds.get(kind);
+declare module './link-kind-registry.js' {
+  interface LinkKindDataMap {
+    /** veth: VETH_INFO_*. */
+    veth: VethInfoAttributes;
+    /** bridge: IFLA_BR_*. */
+    bridge: BridgeAttributes;
+    /** vxlan: IFLA_VXLAN_*. */
+    vxlan: VxlanAttributes;
+    /** macvlan and macvtap: IFLA_MACVLAN_*. */
+    macvlan: MacvlanAttributes;
+    /** ipvlan and ipvtap: IFLA_IPVLAN_*. */
+    ipvlan: IpvlanAttributes;
+    /** tun and tap: IFLA_TUN_*. */
+    tun: TunAttributes;
+    /** vlan: IFLA_VLAN_*. */
+    vlan: VlanAttributes;
+    /** vrf: IFLA_VRF_*. */
+    vrf: VrfAttributes;
+    /** bond: IFLA_BOND_*. */
+    bond: BondAttributes;
+  }
+  interface LinkSlaveDataMap {
+    /** a bridge port: IFLA_BRPORT_*. */
+    bridge: BridgePortAttributes;
+    /** a bond slave: IFLA_BOND_SLAVE_*. */
+    bond: BondSlaveAttributes;
+    /** a vrf port: IFLA_VRF_PORT_*. */
+    vrf: VrfPortAttributes;
+  }
 }
 
-/** The IFLA_INFO_SLAVE_DATA schema of a master kind (`bridge`, `bond`, `vrf`), or undefined. */
-export function linkSlaveSchema(kind: string): Schema<object> | undefined {
-  slaveKinds ??= new Map<string, Schema<object>>([
-    ['bridge', BridgePortAttrs],
-    ['bond', BondSlaveAttrs],
-    ['vrf', VrfPortAttrs],
-  ]);
-  return slaveKinds.get(kind);
-}
+export type { LinkKindData, LinkSlaveData } from './link-kind-registry.js';
+
+for (const [kind, schema] of [
+  ['veth', VethInfo],
+  ['bridge', BridgeAttrs],
+  ['vxlan', VxlanAttrs],
+  ['macvlan', MacvlanAttrs],
+  ['macvtap', MacvlanAttrs],
+  ['ipvlan', IpvlanAttrs],
+  ['ipvtap', IpvlanAttrs],
+  ['tun', TunAttrs],
+  ['vlan', VlanAttrs],
+  ['vrf', VrfAttrs],
+  ['bond', BondAttrs],
+] as const) registerLinkKind(kind, schema as Schema<object>);
+for (const [kind, schema] of [
+  ['bridge', BridgePortAttrs],
+  ['bond', BondSlaveAttrs],
+  ['vrf', VrfPortAttrs],
+] as const) registerLinkSlaveKind(kind, schema as Schema<object>);

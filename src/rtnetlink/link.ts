@@ -3,19 +3,19 @@
  * the IFLA_* attributes (linux/if_link.h).
  *
  * IFLA_LINKINFO's kind-specific data (IFLA_INFO_DATA, IFLA_INFO_SLAVE_DATA) is decoded with
- * the schema of its kind (see link-kinds.ts) and kept raw for kinds without one; encoding a
+ * the schema of its kind (see link-kind-registry.ts) and kept raw for kinds without one; encoding a
  * typed `data` object uses the schema of `kind` (a Buffer is written as is).
  * @internal
  * @module
  */
 import { ParseError, ValidationError } from '../errors.js';
-import { type Assert, type AttrsOf, type CustomField, defineSchema, defineStruct, type RawAttr, type SameAttributes, type Struct, structField } from '../netlink/attributes.js';
+import { type AttributesInputOf, type AttributesOf, type CustomField, defineAttributes, defineStruct, type RawAttr, type Schema, type Struct, structField, type StructFieldsOf } from '../netlink/attributes.js';
 import type { NlMessage } from '../netlink/message.js';
 import type { NlWriter } from '../netlink/writer.js';
-import { BridgeAfSpec, type BridgeAfSpecAttributes, type BridgePortAttributes, BridgePortAttrs } from './bridge.js';
+import { BridgeAfSpec, BridgePortAttrs } from './bridge.js';
 import { AF_BRIDGE } from './constants.js';
 import { countersField, u32ArrayField, u64ArrayField } from './fields.js';
-import { type LinkKindData, type LinkSlaveData, linkKindSchema, linkSlaveSchema } from './link-kinds.js';
+import { type LinkKindData, type LinkSlaveData, linkKindSchema, linkSlaveSchema } from './link-kind-registry.js';
 
 /** struct ifinfomsg */
 export const IfInfoMsg: Struct<IfInfoHeader> = defineStruct('ifinfomsg', [
@@ -41,12 +41,12 @@ export interface IfInfoHeader {
 }
 
 /** IFLA_INFO_* (inside IFLA_LINKINFO) with the kind-specific data kept raw. */
-export const LinkInfo = defineSchema('IFLA_INFO', {
-  1: { name: 'kind', type: 'string' },
-  2: { name: 'data', type: 'binary' },
-  3: { name: 'xstats', type: 'binary' },
-  4: { name: 'slaveKind', type: 'string' },
-  5: { name: 'slaveData', type: 'binary' },
+export const LinkInfo = defineAttributes('IFLA_INFO', {
+  kind: { nla: 1, type: 'string' },
+  data: { nla: 2, type: 'binary' },
+  xstats: { nla: 3, type: 'binary' },
+  slaveKind: { nla: 4, type: 'string' },
+  slaveData: { nla: 5, type: 'binary' },
 });
 
 /** IFLA_LINKINFO decoded: `data` / `slaveData` are typed objects when the kind is known, else bytes. */
@@ -123,447 +123,339 @@ const linkInfoField: CustomField<LinkInfoAttributes> & { name: 'linkinfo' } = {
   },
 };
 
-/** Counter names of struct rtnl_link_stats64 / rtnl_link_stats, in order. */
-export const LINK_STATS_FIELDS = [
-  'rxPackets',
-  'txPackets',
-  'rxBytes',
-  'txBytes',
-  'rxErrors',
-  'txErrors',
-  'rxDropped',
-  'txDropped',
-  'multicast',
-  'collisions',
-  'rxLengthErrors',
-  'rxOverErrors',
-  'rxCrcErrors',
-  'rxFrameErrors',
-  'rxFifoErrors',
-  'rxMissedErrors',
-  'txAbortedErrors',
-  'txCarrierErrors',
-  'txFifoErrors',
-  'txHeartbeatErrors',
-  'txWindowErrors',
-  'rxCompressed',
-  'txCompressed',
-  'rxNohandler',
-  'rxOtherhostDropped',
-] as const;
-/** Interface counters (struct rtnl_link_stats64, `ip -s link`); counters an older kernel does not send are absent. */
-export interface LinkStats {
+/** The counters of struct rtnl_link_stats64 / rtnl_link_stats in memory order, by their C member name. */
+const LINK_STATS = {
   /** packets received. */
-  rxPackets?: number;
+  rxPackets: 'rx_packets',
   /** packets sent. */
-  txPackets?: number;
+  txPackets: 'tx_packets',
   /** bytes received. */
-  rxBytes?: number;
+  rxBytes: 'rx_bytes',
   /** bytes sent. */
-  txBytes?: number;
+  txBytes: 'tx_bytes',
   /** bad packets received. */
-  rxErrors?: number;
+  rxErrors: 'rx_errors',
   /** packet transmit problems. */
-  txErrors?: number;
+  txErrors: 'tx_errors',
   /** received packets dropped (no space, …). */
-  rxDropped?: number;
+  rxDropped: 'rx_dropped',
   /** transmit packets dropped. */
-  txDropped?: number;
+  txDropped: 'tx_dropped',
   /** multicast packets received. */
-  multicast?: number;
+  multicast: 'multicast',
   /** collisions. */
-  collisions?: number;
+  collisions: 'collisions',
   /** receive length errors. */
-  rxLengthErrors?: number;
+  rxLengthErrors: 'rx_length_errors',
   /** receiver ring buffer overflows. */
-  rxOverErrors?: number;
+  rxOverErrors: 'rx_over_errors',
   /** received packets with CRC errors. */
-  rxCrcErrors?: number;
+  rxCrcErrors: 'rx_crc_errors',
   /** received frame alignment errors. */
-  rxFrameErrors?: number;
+  rxFrameErrors: 'rx_frame_errors',
   /** receiver FIFO overruns. */
-  rxFifoErrors?: number;
+  rxFifoErrors: 'rx_fifo_errors',
   /** packets missed by the host. */
-  rxMissedErrors?: number;
+  rxMissedErrors: 'rx_missed_errors',
   /** transmissions aborted. */
-  txAbortedErrors?: number;
+  txAbortedErrors: 'tx_aborted_errors',
   /** carrier errors on transmit. */
-  txCarrierErrors?: number;
+  txCarrierErrors: 'tx_carrier_errors',
   /** transmit FIFO errors. */
-  txFifoErrors?: number;
+  txFifoErrors: 'tx_fifo_errors',
   /** heartbeat errors. */
-  txHeartbeatErrors?: number;
+  txHeartbeatErrors: 'tx_heartbeat_errors',
   /** late collisions. */
-  txWindowErrors?: number;
+  txWindowErrors: 'tx_window_errors',
   /** compressed packets received. */
-  rxCompressed?: number;
+  rxCompressed: 'rx_compressed',
   /** compressed packets sent. */
-  txCompressed?: number;
+  txCompressed: 'tx_compressed',
   /** packets dropped for lack of a protocol handler. */
-  rxNohandler?: number;
+  rxNohandler: 'rx_nohandler',
   /** packets dropped for another host's MAC. */
-  rxOtherhostDropped?: number;
-}
+  rxOtherhostDropped: 'rx_otherhost_dropped',
+} as const;
+/**
+ * Interface counters (struct rtnl_link_stats64, `ip -s link`); counters an older kernel does not send are absent.
+ * @interface
+ */
+export type LinkStats = { -readonly [K in keyof typeof LINK_STATS]?: number };
+/** Counter names of struct rtnl_link_stats64 / rtnl_link_stats, in order. */
+export const LINK_STATS_FIELDS = Object.keys(LINK_STATS) as readonly (keyof LinkStats)[];
 
-/** struct ifla_cacheinfo (IFLA_INET6_CACHEINFO), times in milliseconds. */
-export const Inet6CacheInfo = defineStruct('ifla_cacheinfo', [
-  ['maxReasmLen', 'u32'],
-  ['tstamp', 'u32'],
-  ['reachableTime', 'u32'],
-  ['retransTime', 'u32'],
-] as const);
-
-/** IFLA_INET_* (inside IFLA_AF_SPEC / AF_INET). */
-export const InetAfSpec = defineSchema('IFLA_INET', {
-  1: u32ArrayField('conf'),
-});
-/** Decoded IFLA_INET_* attributes: IPv4 per-device settings in IFLA_AF_SPEC. */
-export interface InetAfSpecAttributes {
-  /** IFLA_INET_CONF. */
-  conf?: number[];
-  /** attributes the schema does not know, kept as bytes. */
-  unknown?: RawAttr[];
-}
-type InetAfSpecAttributesMatchesSchema = Assert<SameAttributes<InetAfSpecAttributes, AttrsOf<typeof InetAfSpec>>>;
-/** struct ifla_cacheinfo (IFLA_INET6_CACHEINFO), times in milliseconds. */
-export interface Inet6CacheInfoValue {
+const IFLA_CACHEINFO_FIELDS = {
   /** ifla_cacheinfo.max_reasm_len (u32). */
-  maxReasmLen: number;
+  maxReasmLen: 'u32',
   /** ifla_cacheinfo.tstamp (u32). */
-  tstamp: number;
+  tstamp: 'u32',
   /** ifla_cacheinfo.reachable_time (u32). */
-  reachableTime: number;
+  reachableTime: 'u32',
   /** ifla_cacheinfo.retrans_time (u32). */
-  retransTime: number;
-}
-type Inet6CacheInfoValueMatchesStruct = Assert<SameAttributes<Inet6CacheInfoValue, ReturnType<typeof Inet6CacheInfo.decode>>>;
+  retransTime: 'u32',
+} as const;
+/**
+ * struct ifla_cacheinfo (IFLA_INET6_CACHEINFO), times in milliseconds.
+ * @interface
+ */
+export type Inet6CacheInfoValue = StructFieldsOf<typeof IFLA_CACHEINFO_FIELDS>;
+/** struct ifla_cacheinfo (IFLA_INET6_CACHEINFO), times in milliseconds. */
+export const Inet6CacheInfo: Struct<Inet6CacheInfoValue> = defineStruct('ifla_cacheinfo', IFLA_CACHEINFO_FIELDS);
 
-/** IFLA_INET6_* (inside IFLA_AF_SPEC / AF_INET6). */
-export const Inet6AfSpec = defineSchema('IFLA_INET6', {
-  1: { name: 'flags', type: 'u32' },
-  2: u32ArrayField('conf', true),
-  3: u64ArrayField('stats'),
-  5: structField('cacheinfo', Inet6CacheInfo),
-  6: u64ArrayField('icmp6stats'),
-  7: { name: 'token', type: 'ip' },
-  8: { name: 'addrGenMode', type: 'u8' },
-  9: { name: 'raMtu', type: 'u32' },
-});
-/** Decoded IFLA_INET6_* attributes: IPv6 per-device state in IFLA_AF_SPEC. */
-export interface Inet6AfSpecAttributes {
+const IFLA_INET_FIELDS = {
+  /** IFLA_INET_CONF. */
+  conf: { nla: 1, ...u32ArrayField('conf') },
+} as const;
+/**
+ * Decoded IFLA_INET_* attributes: IPv4 per-device settings in IFLA_AF_SPEC.
+ * @interface
+ */
+export type InetAfSpecAttributes = AttributesOf<typeof IFLA_INET_FIELDS>;
+/** IFLA_INET_* (inside IFLA_AF_SPEC / AF_INET). */
+export const InetAfSpec: Schema<InetAfSpecAttributes, AttributesInputOf<typeof IFLA_INET_FIELDS>> = defineAttributes('IFLA_INET', IFLA_INET_FIELDS);
+
+const IFLA_INET6_FIELDS = {
   /** IFLA_INET6_FLAGS (u32). */
-  flags?: number;
+  flags: { nla: 1, type: 'u32' },
   /** IFLA_INET6_CONF. */
-  conf?: number[];
+  conf: { nla: 2, ...u32ArrayField('conf', true) },
   /** IFLA_INET6_STATS. */
-  stats?: number[];
+  stats: { nla: 3, ...u64ArrayField('stats') },
   /** IFLA_INET6_CACHEINFO. */
-  cacheinfo?: Inet6CacheInfoValue;
+  cacheinfo: { nla: 5, ...structField('cacheinfo', Inet6CacheInfo) },
   /** IFLA_INET6_ICMP6STATS. */
-  icmp6stats?: number[];
+  icmp6stats: { nla: 6, ...u64ArrayField('icmp6stats') },
   /** IFLA_INET6_TOKEN (IP address). */
-  token?: string;
+  token: { nla: 7, type: 'ip' },
   /** IFLA_INET6_ADDR_GEN_MODE (u8). */
-  addrGenMode?: number;
+  addrGenMode: { nla: 8, type: 'u8' },
   /** IFLA_INET6_RA_MTU (u32). */
-  raMtu?: number;
-  /** attributes the schema does not know, kept as bytes. */
-  unknown?: RawAttr[];
-}
-type Inet6AfSpecAttributesMatchesSchema = Assert<SameAttributes<Inet6AfSpecAttributes, AttrsOf<typeof Inet6AfSpec>>>;
+  raMtu: { nla: 9, type: 'u32' },
+} as const;
+/**
+ * Decoded IFLA_INET6_* attributes: IPv6 per-device state in IFLA_AF_SPEC.
+ * @interface
+ */
+export type Inet6AfSpecAttributes = AttributesOf<typeof IFLA_INET6_FIELDS>;
+/** IFLA_INET6_* (inside IFLA_AF_SPEC / AF_INET6). */
+export const Inet6AfSpec: Schema<Inet6AfSpecAttributes, AttributesInputOf<typeof IFLA_INET6_FIELDS>> = defineAttributes('IFLA_INET6', IFLA_INET6_FIELDS);
 
-/** IFLA_AF_SPEC in AF_UNSPEC link messages: one nest per address family. */
-export const AfSpec = defineSchema('IFLA_AF_SPEC', {
-  2: { name: 'inet', type: 'nested', schema: InetAfSpec },
-  10: { name: 'inet6', type: 'nested', schema: Inet6AfSpec },
-});
-/** Decoded IFLA_AF_SPEC: per-address-family data, one nest per family. */
-export interface AfSpecAttributes {
+const IFLA_AF_SPEC_FIELDS = {
   /** the AF_INET (2) nest: IFLA_INET_*. */
-  inet?: InetAfSpecAttributes;
+  inet: { nla: 2, type: 'nested', schema: InetAfSpec },
   /** the AF_INET6 (10) nest: IFLA_INET6_*. */
-  inet6?: Inet6AfSpecAttributes;
-  /** attributes the schema does not know, kept as bytes. */
-  unknown?: RawAttr[];
-}
-type AfSpecAttributesMatchesSchema = Assert<SameAttributes<AfSpecAttributes, AttrsOf<typeof AfSpec>>>;
+  inet6: { nla: 10, type: 'nested', schema: Inet6AfSpec },
+} as const;
+/**
+ * Decoded IFLA_AF_SPEC: per-address-family data, one nest per family.
+ * @interface
+ */
+export type AfSpecAttributes = AttributesOf<typeof IFLA_AF_SPEC_FIELDS>;
+/** IFLA_AF_SPEC in AF_UNSPEC link messages: one nest per address family. */
+export const AfSpec: Schema<AfSpecAttributes, AttributesInputOf<typeof IFLA_AF_SPEC_FIELDS>> = defineAttributes('IFLA_AF_SPEC', IFLA_AF_SPEC_FIELDS);
 
-/** IFLA_PROP_LIST: alternative names. */
-export const PropList = defineSchema('IFLA_PROP_LIST', {
-  53: { name: 'altIfname', type: 'string', multi: true },
-});
-/** Decoded IFLA_PROP_LIST (alternative names). */
-export interface PropListAttributes {
+const IFLA_PROP_LIST_FIELDS = {
   /** IFLA_ALT_IFNAME (53, string), repeated: the alternative names. */
-  altIfname?: string[];
-  /** attributes the schema does not know, kept as bytes. */
-  unknown?: RawAttr[];
-}
-type PropListAttributesMatchesSchema = Assert<SameAttributes<PropListAttributes, AttrsOf<typeof PropList>>>;
+  altIfname: { nla: 53, type: 'string', multi: true },
+} as const;
+/**
+ * Decoded IFLA_PROP_LIST (alternative names).
+ * @interface
+ */
+export type PropListAttributes = AttributesOf<typeof IFLA_PROP_LIST_FIELDS>;
+/** IFLA_PROP_LIST: alternative names. */
+export const PropList: Schema<PropListAttributes, AttributesInputOf<typeof IFLA_PROP_LIST_FIELDS>> = defineAttributes('IFLA_PROP_LIST', IFLA_PROP_LIST_FIELDS);
 
-/** IFLA_XDP_* (attached XDP programs). */
-export const XdpAttrs = defineSchema('IFLA_XDP', {
-  1: { name: 'fd', type: 's32' },
-  2: { name: 'attached', type: 'u8' },
-  3: { name: 'flags', type: 'u32' },
-  4: { name: 'progId', type: 'u32' },
-  5: { name: 'drvProgId', type: 'u32' },
-  6: { name: 'skbProgId', type: 'u32' },
-  7: { name: 'hwProgId', type: 'u32' },
-  8: { name: 'expectedFd', type: 's32' },
-});
-/** Decoded IFLA_XDP_* attributes (attached XDP programs). */
-export interface XdpAttributes {
+const IFLA_XDP_FIELDS = {
   /** IFLA_XDP_FD (s32). */
-  fd?: number;
+  fd: { nla: 1, type: 's32' },
   /** IFLA_XDP_ATTACHED (u8). */
-  attached?: number;
+  attached: { nla: 2, type: 'u8' },
   /** IFLA_XDP_FLAGS (u32). */
-  flags?: number;
+  flags: { nla: 3, type: 'u32' },
   /** IFLA_XDP_PROG_ID (u32). */
-  progId?: number;
+  progId: { nla: 4, type: 'u32' },
   /** IFLA_XDP_DRV_PROG_ID (u32). */
-  drvProgId?: number;
+  drvProgId: { nla: 5, type: 'u32' },
   /** IFLA_XDP_SKB_PROG_ID (u32). */
-  skbProgId?: number;
+  skbProgId: { nla: 6, type: 'u32' },
   /** IFLA_XDP_HW_PROG_ID (u32). */
-  hwProgId?: number;
+  hwProgId: { nla: 7, type: 'u32' },
   /** IFLA_XDP_EXPECTED_FD (s32). */
-  expectedFd?: number;
-  /** attributes the schema does not know, kept as bytes. */
-  unknown?: RawAttr[];
-}
-type XdpAttributesMatchesSchema = Assert<SameAttributes<XdpAttributes, AttrsOf<typeof XdpAttrs>>>;
+  expectedFd: { nla: 8, type: 's32' },
+} as const;
+/**
+ * Decoded IFLA_XDP_* attributes (attached XDP programs).
+ * @interface
+ */
+export type XdpAttributes = AttributesOf<typeof IFLA_XDP_FIELDS>;
+/** IFLA_XDP_* (attached XDP programs). */
+export const XdpAttrs: Schema<XdpAttributes, AttributesInputOf<typeof IFLA_XDP_FIELDS>> = defineAttributes('IFLA_XDP', IFLA_XDP_FIELDS);
 
-/** IFLA_PROTO_DOWN_REASON_* */
-export const ProtoDownReason = defineSchema('IFLA_PROTO_DOWN_REASON', {
-  1: { name: 'mask', type: 'u32' },
-  2: { name: 'value', type: 'u32' },
-});
-/** Decoded IFLA_PROTO_DOWN_REASON_* attributes. */
-export interface ProtoDownReasonAttributes {
+const IFLA_PROTO_DOWN_REASON_FIELDS = {
   /** IFLA_PROTO_DOWN_REASON_MASK (u32). */
-  mask?: number;
+  mask: { nla: 1, type: 'u32' },
   /** IFLA_PROTO_DOWN_REASON_VALUE (u32). */
-  value?: number;
-  /** attributes the schema does not know, kept as bytes. */
-  unknown?: RawAttr[];
-}
-type ProtoDownReasonAttributesMatchesSchema = Assert<SameAttributes<ProtoDownReasonAttributes, AttrsOf<typeof ProtoDownReason>>>;
+  value: { nla: 2, type: 'u32' },
+} as const;
+/**
+ * Decoded IFLA_PROTO_DOWN_REASON_* attributes.
+ * @interface
+ */
+export type ProtoDownReasonAttributes = AttributesOf<typeof IFLA_PROTO_DOWN_REASON_FIELDS>;
+/** IFLA_PROTO_DOWN_REASON_* */
+export const ProtoDownReason: Schema<ProtoDownReasonAttributes, AttributesInputOf<typeof IFLA_PROTO_DOWN_REASON_FIELDS>> = defineAttributes('IFLA_PROTO_DOWN_REASON', IFLA_PROTO_DOWN_REASON_FIELDS);
 
 const LINK_FIELDS = {
-  1: { name: 'address', type: 'mac' },
-  2: { name: 'broadcast', type: 'mac' },
-  3: { name: 'ifname', type: 'string' },
-  4: { name: 'mtu', type: 'u32' },
-  5: { name: 'link', type: 'u32' },
-  6: { name: 'qdisc', type: 'string' },
-  7: countersField('stats', LINK_STATS_FIELDS, 4),
-  8: { name: 'cost', type: 'binary' },
-  9: { name: 'priority', type: 'binary' },
-  10: { name: 'master', type: 'u32' },
-  11: { name: 'wireless', type: 'binary' },
-  // NLA_F_NESTED matters: without it br_setlink reads IFLA_PROTINFO as a bare u8 port state
-  12: { name: 'protinfo', type: 'nested', schema: BridgePortAttrs, nestedFlag: true },
-  13: { name: 'txqlen', type: 'u32' },
-  14: { name: 'map', type: 'binary' },
-  15: { name: 'weight', type: 'u32' },
-  16: { name: 'operstate', type: 'u8' },
-  17: { name: 'linkmode', type: 'u8' },
-  18: linkInfoField,
-  19: { name: 'netNsPid', type: 'u32' },
-  20: { name: 'ifalias', type: 'string' },
-  21: { name: 'numVf', type: 'u32' },
-  22: { name: 'vfinfoList', type: 'binary' },
-  23: countersField('stats64', LINK_STATS_FIELDS, 8),
-  24: { name: 'vfPorts', type: 'binary' },
-  25: { name: 'portSelf', type: 'binary' },
-  26: { name: 'afSpec', type: 'nested', schema: AfSpec },
-  27: { name: 'group', type: 'u32' },
-  28: { name: 'netNsFd', type: 'u32' },
-  29: { name: 'extMask', type: 'u32' },
-  30: { name: 'promiscuity', type: 'u32' },
-  31: { name: 'numTxQueues', type: 'u32' },
-  32: { name: 'numRxQueues', type: 'u32' },
-  33: { name: 'carrier', type: 'u8' },
-  34: { name: 'physPortId', type: 'binary' },
-  35: { name: 'carrierChanges', type: 'u32' },
-  36: { name: 'physSwitchId', type: 'binary' },
-  37: { name: 'linkNetnsid', type: 's32' },
-  38: { name: 'physPortName', type: 'string' },
-  39: { name: 'protoDown', type: 'u8' },
-  40: { name: 'gsoMaxSegs', type: 'u32' },
-  41: { name: 'gsoMaxSize', type: 'u32' },
-  43: { name: 'xdp', type: 'nested', schema: XdpAttrs },
-  44: { name: 'event', type: 'u32' },
-  45: { name: 'newNetnsid', type: 's32' },
-  46: { name: 'targetNetnsid', type: 's32' },
-  47: { name: 'carrierUpCount', type: 'u32' },
-  48: { name: 'carrierDownCount', type: 'u32' },
-  49: { name: 'newIfindex', type: 's32' },
-  50: { name: 'minMtu', type: 'u32' },
-  51: { name: 'maxMtu', type: 'u32' },
-  52: { name: 'propList', type: 'nested', schema: PropList },
-  53: { name: 'altIfname', type: 'string' },
-  54: { name: 'permAddress', type: 'mac' },
-  55: { name: 'protoDownReason', type: 'nested', schema: ProtoDownReason },
-  56: { name: 'parentDevName', type: 'string' },
-  57: { name: 'parentDevBusName', type: 'string' },
-  58: { name: 'groMaxSize', type: 'u32' },
-  59: { name: 'tsoMaxSize', type: 'u32' },
-  60: { name: 'tsoMaxSegs', type: 'u32' },
-  61: { name: 'allmulti', type: 'u32' },
-  62: { name: 'devlinkPort', type: 'binary' },
-  63: { name: 'gsoIpv4MaxSize', type: 'u32' },
-  64: { name: 'groIpv4MaxSize', type: 'u32' },
+  /** IFLA_ADDRESS (link-layer address). */
+  address: { nla: 1, type: 'mac' },
+  /** IFLA_BROADCAST (link-layer address). */
+  broadcast: { nla: 2, type: 'mac' },
+  /** IFLA_IFNAME (string). */
+  ifname: { nla: 3, type: 'string' },
+  /** IFLA_MTU (u32). */
+  mtu: { nla: 4, type: 'u32' },
+  /** IFLA_LINK (u32). */
+  link: { nla: 5, type: 'u32' },
+  /** IFLA_QDISC (string). */
+  qdisc: { nla: 6, type: 'string' },
+  /** IFLA_STATS. */
+  stats: { nla: 7, ...countersField<LinkStats>('stats', LINK_STATS_FIELDS, 4) },
+  /** IFLA_COST (raw bytes). */
+  cost: { nla: 8, type: 'binary' },
+  /** IFLA_PRIORITY (raw bytes). */
+  priority: { nla: 9, type: 'binary' },
+  /** IFLA_MASTER (u32). */
+  master: { nla: 10, type: 'u32' },
+  /** IFLA_WIRELESS (raw bytes). */
+  wireless: { nla: 11, type: 'binary' },
+  /** IFLA_PROTINFO (nested). NLA_F_NESTED matters: without it br_setlink reads IFLA_PROTINFO as a bare u8 port state. */
+  protinfo: { nla: 12, type: 'nested', schema: BridgePortAttrs, nestedFlag: true },
+  /** IFLA_TXQLEN (u32). */
+  txqlen: { nla: 13, type: 'u32' },
+  /** IFLA_MAP (raw bytes). */
+  map: { nla: 14, type: 'binary' },
+  /** IFLA_WEIGHT (u32). */
+  weight: { nla: 15, type: 'u32' },
+  /** IFLA_OPERSTATE (u8). */
+  operstate: { nla: 16, type: 'u8' },
+  /** IFLA_LINKMODE (u8). */
+  linkmode: { nla: 17, type: 'u8' },
+  /** IFLA_LINKINFO. */
+  linkinfo: { nla: 18, ...linkInfoField },
+  /** IFLA_NET_NS_PID (u32). */
+  netNsPid: { nla: 19, type: 'u32' },
+  /** IFLA_IFALIAS (string). */
+  ifalias: { nla: 20, type: 'string' },
+  /** IFLA_NUM_VF (u32). */
+  numVf: { nla: 21, type: 'u32' },
+  /** IFLA_VFINFO_LIST (raw bytes). */
+  vfinfoList: { nla: 22, type: 'binary' },
+  /** IFLA_STATS64. */
+  stats64: { nla: 23, ...countersField<LinkStats>('stats64', LINK_STATS_FIELDS, 8) },
+  /** IFLA_VF_PORTS (raw bytes). */
+  vfPorts: { nla: 24, type: 'binary' },
+  /** IFLA_PORT_SELF (raw bytes). */
+  portSelf: { nla: 25, type: 'binary' },
+  /** IFLA_AF_SPEC (nested). */
+  afSpec: { nla: 26, type: 'nested', schema: AfSpec },
+  /** IFLA_GROUP (u32). */
+  group: { nla: 27, type: 'u32' },
+  /** IFLA_NET_NS_FD (u32). */
+  netNsFd: { nla: 28, type: 'u32' },
+  /** IFLA_EXT_MASK (u32). */
+  extMask: { nla: 29, type: 'u32' },
+  /** IFLA_PROMISCUITY (u32). */
+  promiscuity: { nla: 30, type: 'u32' },
+  /** IFLA_NUM_TX_QUEUES (u32). */
+  numTxQueues: { nla: 31, type: 'u32' },
+  /** IFLA_NUM_RX_QUEUES (u32). */
+  numRxQueues: { nla: 32, type: 'u32' },
+  /** IFLA_CARRIER (u8). */
+  carrier: { nla: 33, type: 'u8' },
+  /** IFLA_PHYS_PORT_ID (raw bytes). */
+  physPortId: { nla: 34, type: 'binary' },
+  /** IFLA_CARRIER_CHANGES (u32). */
+  carrierChanges: { nla: 35, type: 'u32' },
+  /** IFLA_PHYS_SWITCH_ID (raw bytes). */
+  physSwitchId: { nla: 36, type: 'binary' },
+  /** IFLA_LINK_NETNSID (s32). */
+  linkNetnsid: { nla: 37, type: 's32' },
+  /** IFLA_PHYS_PORT_NAME (string). */
+  physPortName: { nla: 38, type: 'string' },
+  /** IFLA_PROTO_DOWN (u8). */
+  protoDown: { nla: 39, type: 'u8' },
+  /** IFLA_GSO_MAX_SEGS (u32). */
+  gsoMaxSegs: { nla: 40, type: 'u32' },
+  /** IFLA_GSO_MAX_SIZE (u32). */
+  gsoMaxSize: { nla: 41, type: 'u32' },
+  /** IFLA_XDP (nested). */
+  xdp: { nla: 43, type: 'nested', schema: XdpAttrs },
+  /** IFLA_EVENT (u32). */
+  event: { nla: 44, type: 'u32' },
+  /** IFLA_NEW_NETNSID (s32). */
+  newNetnsid: { nla: 45, type: 's32' },
+  /** IFLA_TARGET_NETNSID (s32). */
+  targetNetnsid: { nla: 46, type: 's32' },
+  /** IFLA_CARRIER_UP_COUNT (u32). */
+  carrierUpCount: { nla: 47, type: 'u32' },
+  /** IFLA_CARRIER_DOWN_COUNT (u32). */
+  carrierDownCount: { nla: 48, type: 'u32' },
+  /** IFLA_NEW_IFINDEX (s32). */
+  newIfindex: { nla: 49, type: 's32' },
+  /** IFLA_MIN_MTU (u32). */
+  minMtu: { nla: 50, type: 'u32' },
+  /** IFLA_MAX_MTU (u32). */
+  maxMtu: { nla: 51, type: 'u32' },
+  /** IFLA_PROP_LIST (nested). */
+  propList: { nla: 52, type: 'nested', schema: PropList },
+  /** IFLA_ALT_IFNAME (string). */
+  altIfname: { nla: 53, type: 'string' },
+  /** IFLA_PERM_ADDRESS (link-layer address). */
+  permAddress: { nla: 54, type: 'mac' },
+  /** IFLA_PROTO_DOWN_REASON (nested). */
+  protoDownReason: { nla: 55, type: 'nested', schema: ProtoDownReason },
+  /** IFLA_PARENT_DEV_NAME (string). */
+  parentDevName: { nla: 56, type: 'string' },
+  /** IFLA_PARENT_DEV_BUS_NAME (string). */
+  parentDevBusName: { nla: 57, type: 'string' },
+  /** IFLA_GRO_MAX_SIZE (u32). */
+  groMaxSize: { nla: 58, type: 'u32' },
+  /** IFLA_TSO_MAX_SIZE (u32). */
+  tsoMaxSize: { nla: 59, type: 'u32' },
+  /** IFLA_TSO_MAX_SEGS (u32). */
+  tsoMaxSegs: { nla: 60, type: 'u32' },
+  /** IFLA_ALLMULTI (u32). */
+  allmulti: { nla: 61, type: 'u32' },
+  /** IFLA_DEVLINK_PORT (62, raw bytes). */
+  devlinkPort: { nla: 62, type: 'binary' },
+  /** IFLA_GSO_IPV4_MAX_SIZE (63, u32). */
+  gsoIpv4MaxSize: { nla: 63, type: 'u32' },
+  /** IFLA_GRO_IPV4_MAX_SIZE (64, u32). */
+  groIpv4MaxSize: { nla: 64, type: 'u32' },
 } as const;
 
 /** IFLA_* attributes. */
-export const LinkAttrs = defineSchema('IFLA', LINK_FIELDS);
+export const LinkAttrs = defineAttributes('IFLA', LINK_FIELDS);
+
+/** IFLA_AF_SPEC as AF_BRIDGE link messages carry it. */
+const BRIDGE_AF_SPEC_FIELD = {
+  /** IFLA_AF_SPEC of an AF_BRIDGE message (`bridge link`, `bridge vlan`), decoded as IFLA_BRIDGE_*. */
+  bridgeAfSpec: { nla: 26, type: 'nested', schema: BridgeAfSpec },
+} as const;
+const { afSpec: _afSpec, ...LINK_FIELDS_BUT_AF_SPEC } = LINK_FIELDS;
 
 /**
  * The same attributes in AF_BRIDGE link messages (`bridge link`, `bridge vlan`), where
  * IFLA_AF_SPEC holds IFLA_BRIDGE_* directly instead of one nest per family.
  */
-export const BridgeFamilyLinkAttrs = defineSchema('IFLA', {
-  ...LINK_FIELDS,
-  26: { name: 'bridgeAfSpec', type: 'nested', schema: BridgeAfSpec },
-});
+export const BridgeFamilyLinkAttrs = defineAttributes('IFLA', { ...LINK_FIELDS_BUT_AF_SPEC, ...BRIDGE_AF_SPEC_FIELD });
 
-/** Decoded IFLA_* attributes of a link message; `bridgeAfSpec` only in AF_BRIDGE messages. */
-export interface LinkAttributes {
-  /** IFLA_ADDRESS (link-layer address). */
-  address?: string;
-  /** IFLA_BROADCAST (link-layer address). */
-  broadcast?: string;
-  /** IFLA_IFNAME (string). */
-  ifname?: string;
-  /** IFLA_MTU (u32). */
-  mtu?: number;
-  /** IFLA_LINK (u32). */
-  link?: number;
-  /** IFLA_QDISC (string). */
-  qdisc?: string;
-  /** IFLA_STATS. */
-  stats?: LinkStats;
-  /** IFLA_COST (raw bytes). */
-  cost?: Buffer;
-  /** IFLA_PRIORITY (raw bytes). */
-  priority?: Buffer;
-  /** IFLA_MASTER (u32). */
-  master?: number;
-  /** IFLA_WIRELESS (raw bytes). */
-  wireless?: Buffer;
-  /** IFLA_PROTINFO (nested). NLA_F_NESTED matters: without it br_setlink reads IFLA_PROTINFO as a bare u8 port state */
-  protinfo?: BridgePortAttributes;
-  /** IFLA_TXQLEN (u32). */
-  txqlen?: number;
-  /** IFLA_MAP (raw bytes). */
-  map?: Buffer;
-  /** IFLA_WEIGHT (u32). */
-  weight?: number;
-  /** IFLA_OPERSTATE (u8). */
-  operstate?: number;
-  /** IFLA_LINKMODE (u8). */
-  linkmode?: number;
-  /** IFLA_LINKINFO. */
-  linkinfo?: LinkInfoAttributes;
-  /** IFLA_NET_NS_PID (u32). */
-  netNsPid?: number;
-  /** IFLA_IFALIAS (string). */
-  ifalias?: string;
-  /** IFLA_NUM_VF (u32). */
-  numVf?: number;
-  /** IFLA_VFINFO_LIST (raw bytes). */
-  vfinfoList?: Buffer;
-  /** IFLA_STATS64. */
-  stats64?: LinkStats;
-  /** IFLA_VF_PORTS (raw bytes). */
-  vfPorts?: Buffer;
-  /** IFLA_PORT_SELF (raw bytes). */
-  portSelf?: Buffer;
-  /** IFLA_AF_SPEC (nested). */
-  afSpec?: AfSpecAttributes;
-  /** IFLA_GROUP (u32). */
-  group?: number;
-  /** IFLA_NET_NS_FD (u32). */
-  netNsFd?: number;
-  /** IFLA_EXT_MASK (u32). */
-  extMask?: number;
-  /** IFLA_PROMISCUITY (u32). */
-  promiscuity?: number;
-  /** IFLA_NUM_TX_QUEUES (u32). */
-  numTxQueues?: number;
-  /** IFLA_NUM_RX_QUEUES (u32). */
-  numRxQueues?: number;
-  /** IFLA_CARRIER (u8). */
-  carrier?: number;
-  /** IFLA_PHYS_PORT_ID (raw bytes). */
-  physPortId?: Buffer;
-  /** IFLA_CARRIER_CHANGES (u32). */
-  carrierChanges?: number;
-  /** IFLA_PHYS_SWITCH_ID (raw bytes). */
-  physSwitchId?: Buffer;
-  /** IFLA_LINK_NETNSID (s32). */
-  linkNetnsid?: number;
-  /** IFLA_PHYS_PORT_NAME (string). */
-  physPortName?: string;
-  /** IFLA_PROTO_DOWN (u8). */
-  protoDown?: number;
-  /** IFLA_GSO_MAX_SEGS (u32). */
-  gsoMaxSegs?: number;
-  /** IFLA_GSO_MAX_SIZE (u32). */
-  gsoMaxSize?: number;
-  /** IFLA_XDP (nested). */
-  xdp?: XdpAttributes;
-  /** IFLA_EVENT (u32). */
-  event?: number;
-  /** IFLA_NEW_NETNSID (s32). */
-  newNetnsid?: number;
-  /** IFLA_TARGET_NETNSID (s32). */
-  targetNetnsid?: number;
-  /** IFLA_CARRIER_UP_COUNT (u32). */
-  carrierUpCount?: number;
-  /** IFLA_CARRIER_DOWN_COUNT (u32). */
-  carrierDownCount?: number;
-  /** IFLA_NEW_IFINDEX (s32). */
-  newIfindex?: number;
-  /** IFLA_MIN_MTU (u32). */
-  minMtu?: number;
-  /** IFLA_MAX_MTU (u32). */
-  maxMtu?: number;
-  /** IFLA_PROP_LIST (nested). */
-  propList?: PropListAttributes;
-  /** IFLA_ALT_IFNAME (string). */
-  altIfname?: string;
-  /** IFLA_PERM_ADDRESS (link-layer address). */
-  permAddress?: string;
-  /** IFLA_PROTO_DOWN_REASON (nested). */
-  protoDownReason?: ProtoDownReasonAttributes;
-  /** IFLA_PARENT_DEV_NAME (string). */
-  parentDevName?: string;
-  /** IFLA_PARENT_DEV_BUS_NAME (string). */
-  parentDevBusName?: string;
-  /** IFLA_GRO_MAX_SIZE (u32). */
-  groMaxSize?: number;
-  /** IFLA_TSO_MAX_SIZE (u32). */
-  tsoMaxSize?: number;
-  /** IFLA_TSO_MAX_SEGS (u32). */
-  tsoMaxSegs?: number;
-  /** IFLA_ALLMULTI (u32). */
-  allmulti?: number;
-  /** IFLA_DEVLINK_PORT (62, raw bytes). */
-  devlinkPort?: Buffer;
-  /** IFLA_GSO_IPV4_MAX_SIZE (63, u32). */
-  gsoIpv4MaxSize?: number;
-  /** IFLA_GRO_IPV4_MAX_SIZE (64, u32). */
-  groIpv4MaxSize?: number;
-  /** IFLA_AF_SPEC of an AF_BRIDGE message (`bridge link`, `bridge vlan`), decoded as IFLA_BRIDGE_*. */
-  bridgeAfSpec?: BridgeAfSpecAttributes;
-  /** attributes the schema does not know, kept as bytes. */
-  unknown?: RawAttr[];
-}
-type LinkAttributesMatchesSchema = Assert<SameAttributes<LinkAttributes, AttrsOf<typeof LinkAttrs> & { bridgeAfSpec?: BridgeAfSpecAttributes }>>;
+/**
+ * Decoded IFLA_* attributes of a link message; `bridgeAfSpec` only in AF_BRIDGE messages.
+ * @interface
+ */
+export type LinkAttributes = AttributesOf<typeof LINK_FIELDS & typeof BRIDGE_AF_SPEC_FIELD>;
 
 /** A decoded link message. */
 export interface LinkMessage {

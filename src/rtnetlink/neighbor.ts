@@ -5,7 +5,7 @@
  * @internal
  * @module
  */
-import { type Assert, type AttrsOf, defineSchema, defineStruct, type RawAttr, type SameAttributes, structField } from '../netlink/attributes.js';
+import { type AttributesInputOf, type AttributesOf, defineAttributes, defineStruct, type Schema, type Struct, structField, type StructFieldsOf } from '../netlink/attributes.js';
 import type { NlMessage } from '../netlink/message.js';
 import type { NlWriter } from '../netlink/writer.js';
 
@@ -21,86 +21,67 @@ export const NdMsg = defineStruct('ndmsg', [
 ] as const);
 export type NdMsgHeader = ReturnType<typeof NdMsg.decode>;
 
-/** struct nda_cacheinfo: ages in 1/100 s (USER_HZ) since confirmed / used / updated. */
-export const NdaCacheInfo = defineStruct('nda_cacheinfo', [
-  ['confirmed', 'u32'],
-  ['used', 'u32'],
-  ['updated', 'u32'],
-  ['refcnt', 'u32'],
-] as const);
-/** struct nda_cacheinfo (NDA_CACHEINFO), times in 1/100 s. */
-export interface NdaCacheInfoValue {
+const NDA_CACHEINFO_FIELDS = {
   /** nda_cacheinfo.confirmed (u32). */
-  confirmed: number;
+  confirmed: 'u32',
   /** nda_cacheinfo.used (u32). */
-  used: number;
+  used: 'u32',
   /** nda_cacheinfo.updated (u32). */
-  updated: number;
+  updated: 'u32',
   /** nda_cacheinfo.refcnt (u32). */
-  refcnt: number;
-}
-type NdaCacheInfoValueMatchesStruct = Assert<SameAttributes<NdaCacheInfoValue, ReturnType<typeof NdaCacheInfo.decode>>>;
+  refcnt: 'u32',
+} as const;
+/**
+ * struct nda_cacheinfo (NDA_CACHEINFO), times in 1/100 s.
+ * @interface
+ */
+export type NdaCacheInfoValue = StructFieldsOf<typeof NDA_CACHEINFO_FIELDS>;
+/** struct nda_cacheinfo: ages in 1/100 s (USER_HZ) since confirmed / used / updated. */
+export const NdaCacheInfo: Struct<NdaCacheInfoValue> = defineStruct('nda_cacheinfo', NDA_CACHEINFO_FIELDS);
 
-/** NDA_* attributes. */
-export const NeighAttrs = defineSchema('NDA', {
-  1: { name: 'dst', type: 'ip' },
-  2: { name: 'lladdr', type: 'mac' },
-  3: structField('cacheinfo', NdaCacheInfo),
-  4: { name: 'probes', type: 'u32' },
-  5: { name: 'vlan', type: 'u16' },
-  6: { name: 'port', type: 'be16' },
-  7: { name: 'vni', type: 'u32' },
-  8: { name: 'ifindex', type: 'u32' },
-  9: { name: 'master', type: 'u32' },
-  10: { name: 'linkNetnsid', type: 's32' },
-  11: { name: 'srcVni', type: 'u32' },
-  12: { name: 'protocol', type: 'u8' },
-  13: { name: 'nhId', type: 'u32' },
-  14: { name: 'fdbExtAttrs', type: 'binary' },
-  15: { name: 'flagsExt', type: 'u32' },
-  16: { name: 'ndmStateMask', type: 'u16' },
-  17: { name: 'ndmFlagsMask', type: 'u8' },
-});
-/** Decoded NDA_* attributes of a neighbour or FDB message. */
-export interface NeighAttributes {
+const NDA_FIELDS = {
   /** NDA_DST (IP address). */
-  dst?: string;
+  dst: { nla: 1, type: 'ip' },
   /** NDA_LLADDR (link-layer address). */
-  lladdr?: string;
+  lladdr: { nla: 2, type: 'mac' },
   /** NDA_CACHEINFO. */
-  cacheinfo?: NdaCacheInfoValue;
+  cacheinfo: { nla: 3, ...structField('cacheinfo', NdaCacheInfo) },
   /** NDA_PROBES (u32). */
-  probes?: number;
+  probes: { nla: 4, type: 'u32' },
   /** NDA_VLAN (u16). */
-  vlan?: number;
+  vlan: { nla: 5, type: 'u16' },
   /** NDA_PORT (be16). */
-  port?: number;
+  port: { nla: 6, type: 'be16' },
   /** NDA_VNI (u32). */
-  vni?: number;
+  vni: { nla: 7, type: 'u32' },
   /** NDA_IFINDEX (u32). */
-  ifindex?: number;
+  ifindex: { nla: 8, type: 'u32' },
   /** NDA_MASTER (u32). */
-  master?: number;
+  master: { nla: 9, type: 'u32' },
   /** NDA_LINK_NETNSID (s32). */
-  linkNetnsid?: number;
+  linkNetnsid: { nla: 10, type: 's32' },
   /** NDA_SRC_VNI (u32). */
-  srcVni?: number;
+  srcVni: { nla: 11, type: 'u32' },
   /** NDA_PROTOCOL (u8). */
-  protocol?: number;
+  protocol: { nla: 12, type: 'u8' },
   /** NDA_NH_ID (u32). */
-  nhId?: number;
+  nhId: { nla: 13, type: 'u32' },
   /** NDA_FDB_EXT_ATTRS (raw bytes). */
-  fdbExtAttrs?: Buffer;
+  fdbExtAttrs: { nla: 14, type: 'binary' },
   /** NDA_FLAGS_EXT (u32). */
-  flagsExt?: number;
+  flagsExt: { nla: 15, type: 'u32' },
   /** NDA_NDM_STATE_MASK (u16). */
-  ndmStateMask?: number;
+  ndmStateMask: { nla: 16, type: 'u16' },
   /** NDA_NDM_FLAGS_MASK (u8). */
-  ndmFlagsMask?: number;
-  /** attributes the schema does not know, kept as bytes. */
-  unknown?: RawAttr[];
-}
-type NeighAttributesMatchesSchema = Assert<SameAttributes<NeighAttributes, AttrsOf<typeof NeighAttrs>>>;
+  ndmFlagsMask: { nla: 17, type: 'u8' },
+} as const;
+/**
+ * Decoded NDA_* attributes of a neighbour or FDB message.
+ * @interface
+ */
+export type NeighAttributes = AttributesOf<typeof NDA_FIELDS>;
+/** NDA_* attributes. */
+export const NeighAttrs: Schema<NeighAttributes, AttributesInputOf<typeof NDA_FIELDS>> = defineAttributes('NDA', NDA_FIELDS);
 
 /** A decoded neighbour message. */
 export interface NeighMessage {

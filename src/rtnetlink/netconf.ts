@@ -6,7 +6,7 @@
  * @internal
  * @module
  */
-import { type Assert, type AttrsOf, defineSchema, defineStruct, type RawAttr, type SameAttributes } from '../netlink/attributes.js';
+import { type AttributesInputOf, type AttributesOf, defineAttributes, defineStruct, type Schema } from '../netlink/attributes.js';
 import type { NlMessage } from '../netlink/message.js';
 import type { NlWriter } from '../netlink/writer.js';
 
@@ -18,39 +18,31 @@ export const NetconfMsg = defineStruct('netconfmsg', [
 ] as const);
 export type NetconfHeader = ReturnType<typeof NetconfMsg.decode>;
 
-/** NETCONFA_* attributes. */
-export const NetconfAttrs = defineSchema('NETCONFA', {
-  1: { name: 'ifindex', type: 's32' },
-  2: { name: 'forwarding', type: 's32' },
-  3: { name: 'rpFilter', type: 's32' },
-  4: { name: 'mcForwarding', type: 's32' },
-  5: { name: 'proxyNeigh', type: 's32' },
-  6: { name: 'ignoreRoutesWithLinkdown', type: 's32' },
-  7: { name: 'input', type: 's32' },
-  8: { name: 'bcForwarding', type: 's32' },
-});
-/** Decoded NETCONFA_* attributes. */
-export interface NetconfAttributes {
+const NETCONFA_FIELDS = {
   /** NETCONFA_IFINDEX (s32). */
-  ifindex?: number;
+  ifindex: { nla: 1, type: 's32' },
   /** NETCONFA_FORWARDING (s32). */
-  forwarding?: number;
+  forwarding: { nla: 2, type: 's32' },
   /** NETCONFA_RP_FILTER (s32). */
-  rpFilter?: number;
+  rpFilter: { nla: 3, type: 's32' },
   /** NETCONFA_MC_FORWARDING (s32). */
-  mcForwarding?: number;
+  mcForwarding: { nla: 4, type: 's32' },
   /** NETCONFA_PROXY_NEIGH (s32). */
-  proxyNeigh?: number;
+  proxyNeigh: { nla: 5, type: 's32' },
   /** NETCONFA_IGNORE_ROUTES_WITH_LINKDOWN (s32). */
-  ignoreRoutesWithLinkdown?: number;
+  ignoreRoutesWithLinkdown: { nla: 6, type: 's32' },
   /** NETCONFA_INPUT (s32). */
-  input?: number;
+  input: { nla: 7, type: 's32' },
   /** NETCONFA_BC_FORWARDING (s32). */
-  bcForwarding?: number;
-  /** attributes the schema does not know, kept as bytes. */
-  unknown?: RawAttr[];
-}
-type NetconfAttributesMatchesSchema = Assert<SameAttributes<NetconfAttributes, AttrsOf<typeof NetconfAttrs>>>;
+  bcForwarding: { nla: 8, type: 's32' },
+} as const;
+/**
+ * Decoded NETCONFA_* attributes.
+ * @interface
+ */
+export type NetconfAttributes = AttributesOf<typeof NETCONFA_FIELDS>;
+/** NETCONFA_* attributes. */
+export const NetconfAttrs: Schema<NetconfAttributes, AttributesInputOf<typeof NETCONFA_FIELDS>> = defineAttributes('NETCONFA', NETCONFA_FIELDS);
 
 /** NETCONFA_IFINDEX_ALL: the `all` settings (net.ipv4.conf.all.*). */
 export const NETCONFA_IFINDEX_ALL = -1;

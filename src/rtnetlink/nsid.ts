@@ -5,7 +5,7 @@
  * @internal
  * @module
  */
-import { type Assert, type AttrsOf, defineSchema, defineStruct, type RawAttr, type SameAttributes } from '../netlink/attributes.js';
+import { type AttributesInputOf, type AttributesOf, defineAttributes, defineStruct, type Schema } from '../netlink/attributes.js';
 
 /** struct rtgenmsg, padded to 4 bytes as the kernel parses it. */
 export const RtGenMsg = defineStruct('rtgenmsg', [
@@ -14,29 +14,24 @@ export const RtGenMsg = defineStruct('rtgenmsg', [
   ['_pad2', 'pad2'],
 ] as const);
 
-export const NsidAttrs = defineSchema('NETNSA', {
-  1: { name: 'nsid', type: 's32' },
-  2: { name: 'pid', type: 'u32' },
-  3: { name: 'fd', type: 'u32' },
-  4: { name: 'targetNsid', type: 's32' },
-  5: { name: 'currentNsid', type: 's32' },
-});
-/** Decoded NETNSA_* attributes. */
-export interface NsidAttributes {
+const NETNSA_FIELDS = {
   /** NETNSA_NSID (s32). */
-  nsid?: number;
+  nsid: { nla: 1, type: 's32' },
   /** NETNSA_PID (u32). */
-  pid?: number;
+  pid: { nla: 2, type: 'u32' },
   /** NETNSA_FD (u32). */
-  fd?: number;
+  fd: { nla: 3, type: 'u32' },
   /** NETNSA_TARGET_NSID (s32). */
-  targetNsid?: number;
+  targetNsid: { nla: 4, type: 's32' },
   /** NETNSA_CURRENT_NSID (s32). */
-  currentNsid?: number;
-  /** attributes the schema does not know, kept as bytes. */
-  unknown?: RawAttr[];
-}
-type NsidAttributesMatchesSchema = Assert<SameAttributes<NsidAttributes, AttrsOf<typeof NsidAttrs>>>;
+  currentNsid: { nla: 5, type: 's32' },
+} as const;
+/**
+ * Decoded NETNSA_* attributes.
+ * @interface
+ */
+export type NsidAttributes = AttributesOf<typeof NETNSA_FIELDS>;
+export const NsidAttrs: Schema<NsidAttributes, AttributesInputOf<typeof NETNSA_FIELDS>> = defineAttributes('NETNSA', NETNSA_FIELDS);
 
 /** NETNSA_NSID_NOT_ASSIGNED */
 export const NSID_NOT_ASSIGNED = -1;

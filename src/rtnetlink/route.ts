@@ -7,7 +7,7 @@
  * @module
  */
 import { ParseError, ValidationError } from '../errors.js';
-import { type Assert, type AttrsOf, type CustomField, defineSchema, defineStruct, type RawAttr, type SameAttributes, structField } from '../netlink/attributes.js';
+import { type AttributesInputOf, type AttributesOf, type CustomField, defineAttributes, defineStruct, type Schema, type Struct, structField, type StructFieldsOf } from '../netlink/attributes.js';
 import type { NlMessage } from '../netlink/message.js';
 import { align4, type NlWriter } from '../netlink/writer.js';
 import { AF_INET, AF_INET6, formatIp, parseIp } from '../util/ip.js';
@@ -26,98 +26,75 @@ export const RtMsg = defineStruct('rtmsg', [
 ] as const);
 export type RtMsgHeader = ReturnType<typeof RtMsg.decode>;
 
-/** struct rta_cacheinfo */
-export const RtaCacheInfo = defineStruct('rta_cacheinfo', [
-  ['clntref', 'u32'],
-  ['lastuse', 'u32'],
-  ['expires', 's32'],
-  ['error', 'u32'],
-  ['used', 'u32'],
-  ['id', 'u32'],
-  ['ts', 'u32'],
-  ['tsage', 'u32'],
-] as const);
-/** struct rta_cacheinfo (RTA_CACHEINFO). */
-export interface RtaCacheInfoValue {
+const RTA_CACHEINFO_FIELDS = {
   /** rta_cacheinfo.clntref (u32). */
-  clntref: number;
+  clntref: 'u32',
   /** rta_cacheinfo.lastuse (u32). */
-  lastuse: number;
+  lastuse: 'u32',
   /** rta_cacheinfo.expires (s32). */
-  expires: number;
+  expires: 's32',
   /** rta_cacheinfo.error (u32). */
-  error: number;
+  error: 'u32',
   /** rta_cacheinfo.used (u32). */
-  used: number;
+  used: 'u32',
   /** rta_cacheinfo.id (u32). */
-  id: number;
+  id: 'u32',
   /** rta_cacheinfo.ts (u32). */
-  ts: number;
+  ts: 'u32',
   /** rta_cacheinfo.tsage (u32). */
-  tsage: number;
-}
-type RtaCacheInfoValueMatchesStruct = Assert<SameAttributes<RtaCacheInfoValue, ReturnType<typeof RtaCacheInfo.decode>>>;
+  tsage: 'u32',
+} as const;
+/**
+ * struct rta_cacheinfo (RTA_CACHEINFO).
+ * @interface
+ */
+export type RtaCacheInfoValue = StructFieldsOf<typeof RTA_CACHEINFO_FIELDS>;
+/** struct rta_cacheinfo */
+export const RtaCacheInfo: Struct<RtaCacheInfoValue> = defineStruct('rta_cacheinfo', RTA_CACHEINFO_FIELDS);
 
-/** RTAX_* (inside RTA_METRICS). `lock` is a bit mask of locked metrics (1 << RTAX_*). */
-export const RouteMetrics = defineSchema('RTAX', {
-  1: { name: 'lock', type: 'u32' },
-  2: { name: 'mtu', type: 'u32' },
-  3: { name: 'window', type: 'u32' },
-  4: { name: 'rtt', type: 'u32' },
-  5: { name: 'rttvar', type: 'u32' },
-  6: { name: 'ssthresh', type: 'u32' },
-  7: { name: 'cwnd', type: 'u32' },
-  8: { name: 'advmss', type: 'u32' },
-  9: { name: 'reordering', type: 'u32' },
-  10: { name: 'hoplimit', type: 'u32' },
-  11: { name: 'initcwnd', type: 'u32' },
-  12: { name: 'features', type: 'u32' },
-  13: { name: 'rtoMin', type: 'u32' },
-  14: { name: 'initrwnd', type: 'u32' },
-  15: { name: 'quickack', type: 'u32' },
-  16: { name: 'ccAlgo', type: 'string' },
-  17: { name: 'fastopenNoCookie', type: 'u32' },
-});
-/** Decoded RTAX_* route metrics (RTA_METRICS). */
-export interface RouteMetricsValue {
+const RTAX_FIELDS = {
   /** RTAX_LOCK (u32). */
-  lock?: number;
+  lock: { nla: 1, type: 'u32' },
   /** RTAX_MTU (u32). */
-  mtu?: number;
+  mtu: { nla: 2, type: 'u32' },
   /** RTAX_WINDOW (u32). */
-  window?: number;
+  window: { nla: 3, type: 'u32' },
   /** RTAX_RTT (u32). */
-  rtt?: number;
+  rtt: { nla: 4, type: 'u32' },
   /** RTAX_RTTVAR (u32). */
-  rttvar?: number;
+  rttvar: { nla: 5, type: 'u32' },
   /** RTAX_SSTHRESH (u32). */
-  ssthresh?: number;
+  ssthresh: { nla: 6, type: 'u32' },
   /** RTAX_CWND (u32). */
-  cwnd?: number;
+  cwnd: { nla: 7, type: 'u32' },
   /** RTAX_ADVMSS (u32). */
-  advmss?: number;
+  advmss: { nla: 8, type: 'u32' },
   /** RTAX_REORDERING (u32). */
-  reordering?: number;
+  reordering: { nla: 9, type: 'u32' },
   /** RTAX_HOPLIMIT (u32). */
-  hoplimit?: number;
+  hoplimit: { nla: 10, type: 'u32' },
   /** RTAX_INITCWND (u32). */
-  initcwnd?: number;
+  initcwnd: { nla: 11, type: 'u32' },
   /** RTAX_FEATURES (u32). */
-  features?: number;
+  features: { nla: 12, type: 'u32' },
   /** RTAX_RTO_MIN (u32). */
-  rtoMin?: number;
+  rtoMin: { nla: 13, type: 'u32' },
   /** RTAX_INITRWND (u32). */
-  initrwnd?: number;
+  initrwnd: { nla: 14, type: 'u32' },
   /** RTAX_QUICKACK (u32). */
-  quickack?: number;
+  quickack: { nla: 15, type: 'u32' },
   /** RTAX_CC_ALGO (string). */
-  ccAlgo?: string;
+  ccAlgo: { nla: 16, type: 'string' },
   /** RTAX_FASTOPEN_NO_COOKIE (u32). */
-  fastopenNoCookie?: number;
-  /** attributes the schema does not know, kept as bytes. */
-  unknown?: RawAttr[];
-}
-type RouteMetricsValueMatchesSchema = Assert<SameAttributes<RouteMetricsValue, AttrsOf<typeof RouteMetrics>>>;
+  fastopenNoCookie: { nla: 17, type: 'u32' },
+} as const;
+/**
+ * Decoded RTAX_* route metrics (RTA_METRICS).
+ * @interface
+ */
+export type RouteMetricsValue = AttributesOf<typeof RTAX_FIELDS>;
+/** RTAX_* (inside RTA_METRICS). `lock` is a bit mask of locked metrics (1 << RTAX_*). */
+export const RouteMetrics: Schema<RouteMetricsValue, AttributesInputOf<typeof RTAX_FIELDS>> = defineAttributes('RTAX', RTAX_FIELDS);
 
 /** The RTAX_* number of each metric name (for `lock` masks). */
 export const RTAX: Record<Exclude<keyof RouteMetricsValue, 'unknown' | 'lock'>, number> = {
@@ -159,33 +136,27 @@ export const viaField: CustomField<string> & { name: 'via' } = {
   },
 };
 
-/** Attributes that may follow a struct rtnexthop inside RTA_MULTIPATH. */
-export const NexthopAttrs = defineSchema('RTA(nexthop)', {
-  5: { name: 'gateway', type: 'ip' },
-  11: { name: 'flow', type: 'u32' },
-  18: viaField,
-  19: { name: 'newdst', type: 'binary' },
-  21: { name: 'encapType', type: 'u16' },
-  22: { name: 'encap', type: 'binary' },
-});
-/** Decoded RTA_* attributes of one path of a multipath route (after its struct rtnexthop). */
-export interface NexthopAttributes {
+const RTNH_FIELDS = {
   /** RTA_GATEWAY (IP address). */
-  gateway?: string;
+  gateway: { nla: 5, type: 'ip' },
   /** RTA_FLOW (u32). */
-  flow?: number;
+  flow: { nla: 11, type: 'u32' },
   /** RTA_VIA. */
-  via?: string;
+  via: { nla: 18, ...viaField },
   /** RTA_NEWDST (raw bytes). */
-  newdst?: Buffer;
+  newdst: { nla: 19, type: 'binary' },
   /** RTA_ENCAP_TYPE (u16). */
-  encapType?: number;
+  encapType: { nla: 21, type: 'u16' },
   /** RTA_ENCAP (raw bytes). */
-  encap?: Buffer;
-  /** attributes the schema does not know, kept as bytes. */
-  unknown?: RawAttr[];
-}
-type NexthopAttributesMatchesSchema = Assert<SameAttributes<NexthopAttributes, AttrsOf<typeof NexthopAttrs>>>;
+  encap: { nla: 22, type: 'binary' },
+} as const;
+/**
+ * Decoded RTA_* attributes of one path of a multipath route (after its struct rtnexthop).
+ * @interface
+ */
+export type NexthopAttributes = AttributesOf<typeof RTNH_FIELDS>;
+/** Attributes that may follow a struct rtnexthop inside RTA_MULTIPATH. */
+export const NexthopAttrs: Schema<NexthopAttributes, AttributesInputOf<typeof RTNH_FIELDS>> = defineAttributes('RTA(nexthop)', RTNH_FIELDS);
 
 /** One struct rtnexthop with its attributes. `hops` is weight − 1. */
 export interface RtNexthop {
@@ -254,99 +225,71 @@ function portField<const N extends string>(name: N): CustomField<number> & { nam
   };
 }
 
-/** RTA_* attributes. */
-export const RouteAttrs = defineSchema('RTA', {
-  1: { name: 'dst', type: 'ip' },
-  2: { name: 'src', type: 'ip' },
-  3: { name: 'iif', type: 'u32' },
-  4: { name: 'oif', type: 'u32' },
-  5: { name: 'gateway', type: 'ip' },
-  6: { name: 'priority', type: 'u32' },
-  7: { name: 'prefsrc', type: 'ip' },
-  8: { name: 'metrics', type: 'nested', schema: RouteMetrics },
-  9: multipathField,
-  11: { name: 'flow', type: 'u32' },
-  12: structField('cacheinfo', RtaCacheInfo),
-  15: { name: 'table', type: 'u32' },
-  16: { name: 'mark', type: 'u32' },
-  17: { name: 'mfcStats', type: 'binary' },
-  18: viaField,
-  19: { name: 'newdst', type: 'binary' },
-  20: { name: 'pref', type: 'u8' },
-  21: { name: 'encapType', type: 'u16' },
-  22: { name: 'encap', type: 'binary' },
-  23: { name: 'expires', type: 'u32' },
-  24: { name: 'pad', type: 'binary' },
-  25: { name: 'uid', type: 'u32' },
-  26: { name: 'ttlPropagate', type: 'u8' },
-  27: { name: 'ipProto', type: 'u8' },
-  28: portField('sport'),
-  29: portField('dport'),
-  30: { name: 'nhId', type: 'u32' },
-  31: { name: 'flowlabel', type: 'be32' },
-});
-/** Decoded RTA_* attributes of a route message. */
-export interface RouteAttributes {
+const RTA_FIELDS = {
   /** RTA_DST (IP address). */
-  dst?: string;
+  dst: { nla: 1, type: 'ip' },
   /** RTA_SRC (IP address). */
-  src?: string;
+  src: { nla: 2, type: 'ip' },
   /** RTA_IIF (u32). */
-  iif?: number;
+  iif: { nla: 3, type: 'u32' },
   /** RTA_OIF (u32). */
-  oif?: number;
+  oif: { nla: 4, type: 'u32' },
   /** RTA_GATEWAY (IP address). */
-  gateway?: string;
+  gateway: { nla: 5, type: 'ip' },
   /** RTA_PRIORITY (u32). */
-  priority?: number;
+  priority: { nla: 6, type: 'u32' },
   /** RTA_PREFSRC (IP address). */
-  prefsrc?: string;
+  prefsrc: { nla: 7, type: 'ip' },
   /** RTA_METRICS (nested). */
-  metrics?: RouteMetricsValue;
+  metrics: { nla: 8, type: 'nested', schema: RouteMetrics },
   /** RTA_MULTIPATH. */
-  multipath?: RtNexthop[];
+  multipath: { nla: 9, ...multipathField },
   /** RTA_FLOW (u32). */
-  flow?: number;
+  flow: { nla: 11, type: 'u32' },
   /** RTA_CACHEINFO. */
-  cacheinfo?: RtaCacheInfoValue;
+  cacheinfo: { nla: 12, ...structField('cacheinfo', RtaCacheInfo) },
   /** RTA_TABLE (u32). */
-  table?: number;
+  table: { nla: 15, type: 'u32' },
   /** RTA_MARK (u32). */
-  mark?: number;
+  mark: { nla: 16, type: 'u32' },
   /** RTA_MFC_STATS (raw bytes). */
-  mfcStats?: Buffer;
+  mfcStats: { nla: 17, type: 'binary' },
   /** RTA_VIA. */
-  via?: string;
+  via: { nla: 18, ...viaField },
   /** RTA_NEWDST (raw bytes). */
-  newdst?: Buffer;
+  newdst: { nla: 19, type: 'binary' },
   /** RTA_PREF (u8). */
-  pref?: number;
+  pref: { nla: 20, type: 'u8' },
   /** RTA_ENCAP_TYPE (u16). */
-  encapType?: number;
+  encapType: { nla: 21, type: 'u16' },
   /** RTA_ENCAP (raw bytes). */
-  encap?: Buffer;
+  encap: { nla: 22, type: 'binary' },
   /** RTA_EXPIRES (u32). */
-  expires?: number;
+  expires: { nla: 23, type: 'u32' },
   /** RTA_PAD (raw bytes). */
-  pad?: Buffer;
+  pad: { nla: 24, type: 'binary' },
   /** RTA_UID (u32). */
-  uid?: number;
+  uid: { nla: 25, type: 'u32' },
   /** RTA_TTL_PROPAGATE (u8). */
-  ttlPropagate?: number;
+  ttlPropagate: { nla: 26, type: 'u8' },
   /** RTA_IP_PROTO (u8). */
-  ipProto?: number;
+  ipProto: { nla: 27, type: 'u8' },
   /** RTA_SPORT. */
-  sport?: number;
+  sport: { nla: 28, ...portField('sport') },
   /** RTA_DPORT. */
-  dport?: number;
+  dport: { nla: 29, ...portField('dport') },
   /** RTA_NH_ID (u32). */
-  nhId?: number;
+  nhId: { nla: 30, type: 'u32' },
   /** RTA_FLOWLABEL (31, be32). */
-  flowlabel?: number;
-  /** attributes the schema does not know, kept as bytes. */
-  unknown?: RawAttr[];
-}
-type RouteAttributesMatchesSchema = Assert<SameAttributes<RouteAttributes, AttrsOf<typeof RouteAttrs>>>;
+  flowlabel: { nla: 31, type: 'be32' },
+} as const;
+/**
+ * Decoded RTA_* attributes of a route message.
+ * @interface
+ */
+export type RouteAttributes = AttributesOf<typeof RTA_FIELDS>;
+/** RTA_* attributes. */
+export const RouteAttrs: Schema<RouteAttributes, AttributesInputOf<typeof RTA_FIELDS>> = defineAttributes('RTA', RTA_FIELDS);
 
 /** A decoded route message. */
 export interface RouteMessage {

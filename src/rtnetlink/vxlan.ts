@@ -4,131 +4,98 @@
  * @internal
  * @module
  */
-import { type Assert, type AttrsOf, defineSchema, defineStruct, type RawAttr, type SameAttributes, structField } from '../netlink/attributes.js';
+import { type AttributesInputOf, type AttributesOf, defineAttributes, defineStruct, type Schema, type Struct, structField, type StructFieldsOf } from '../netlink/attributes.js';
 import { be16Field, be32Field, flagU8Field } from './fields.js';
 
-/** struct ifla_vxlan_port_range: UDP source port range, both big-endian. */
-export const VxlanPortRange = defineStruct('ifla_vxlan_port_range', [
-  ['low', 'be16'],
-  ['high', 'be16'],
-] as const);
-
-/** IFLA_VXLAN_* */
-export const VxlanAttrs = defineSchema('IFLA_VXLAN', {
-  1: { name: 'id', type: 'u32' },
-  2: { name: 'group', type: 'ip' },
-  3: { name: 'link', type: 'u32' },
-  4: { name: 'local', type: 'ip' },
-  5: { name: 'ttl', type: 'u8' },
-  6: { name: 'tos', type: 'u8' },
-  7: { name: 'learning', type: 'u8' },
-  8: { name: 'ageing', type: 'u32' },
-  9: { name: 'limit', type: 'u32' },
-  10: structField('portRange', VxlanPortRange),
-  11: { name: 'proxy', type: 'u8' },
-  12: { name: 'rsc', type: 'u8' },
-  13: { name: 'l2miss', type: 'u8' },
-  14: { name: 'l3miss', type: 'u8' },
-  15: be16Field('port'),
-  16: { name: 'group6', type: 'ip' },
-  17: { name: 'local6', type: 'ip' },
-  18: { name: 'udpCsum', type: 'u8' },
-  19: { name: 'udpZeroCsum6Tx', type: 'u8' },
-  20: { name: 'udpZeroCsum6Rx', type: 'u8' },
-  21: { name: 'remcsumTx', type: 'u8' },
-  22: { name: 'remcsumRx', type: 'u8' },
-  23: { name: 'gbp', type: 'flag' },
-  24: { name: 'remcsumNopartial', type: 'flag' },
-  25: { name: 'collectMetadata', type: 'u8' },
-  26: be32Field('label'),
-  27: { name: 'gpe', type: 'flag' },
-  28: flagU8Field('ttlInherit'),
-  29: { name: 'df', type: 'u8' },
-  30: { name: 'vnifilter', type: 'u8' },
-  31: { name: 'localbypass', type: 'u8' },
-  32: { name: 'labelPolicy', type: 'u32' },
-  33: { name: 'reservedBits', type: 'binary' },
-});
-/** struct ifla_vxlan_port_range (IFLA_VXLAN_PORT_RANGE), host order. */
-export interface VxlanPortRangeValue {
+const IFLA_VXLAN_PORT_RANGE_FIELDS = {
   /** ifla_vxlan_port_range.low (be16). */
-  low: number;
+  low: 'be16',
   /** ifla_vxlan_port_range.high (be16). */
-  high: number;
-}
-type VxlanPortRangeValueMatchesStruct = Assert<SameAttributes<VxlanPortRangeValue, ReturnType<typeof VxlanPortRange.decode>>>;
-/** Decoded IFLA_VXLAN_* attributes (kind `vxlan`). */
-export interface VxlanAttributes {
+  high: 'be16',
+} as const;
+/**
+ * struct ifla_vxlan_port_range (IFLA_VXLAN_PORT_RANGE), host order.
+ * @interface
+ */
+export type VxlanPortRangeValue = StructFieldsOf<typeof IFLA_VXLAN_PORT_RANGE_FIELDS>;
+/** struct ifla_vxlan_port_range: UDP source port range, both big-endian. */
+export const VxlanPortRange: Struct<VxlanPortRangeValue> = defineStruct('ifla_vxlan_port_range', IFLA_VXLAN_PORT_RANGE_FIELDS);
+
+const IFLA_VXLAN_FIELDS = {
   /** IFLA_VXLAN_ID (u32). */
-  id?: number;
+  id: { nla: 1, type: 'u32' },
   /** IFLA_VXLAN_GROUP (IP address). */
-  group?: string;
+  group: { nla: 2, type: 'ip' },
   /** IFLA_VXLAN_LINK (u32). */
-  link?: number;
+  link: { nla: 3, type: 'u32' },
   /** IFLA_VXLAN_LOCAL (IP address). */
-  local?: string;
+  local: { nla: 4, type: 'ip' },
   /** IFLA_VXLAN_TTL (u8). */
-  ttl?: number;
+  ttl: { nla: 5, type: 'u8' },
   /** IFLA_VXLAN_TOS (u8). */
-  tos?: number;
+  tos: { nla: 6, type: 'u8' },
   /** IFLA_VXLAN_LEARNING (u8). */
-  learning?: number;
+  learning: { nla: 7, type: 'u8' },
   /** IFLA_VXLAN_AGEING (u32). */
-  ageing?: number;
+  ageing: { nla: 8, type: 'u32' },
   /** IFLA_VXLAN_LIMIT (u32). */
-  limit?: number;
+  limit: { nla: 9, type: 'u32' },
   /** IFLA_VXLAN_PORT_RANGE. */
-  portRange?: VxlanPortRangeValue;
+  portRange: { nla: 10, ...structField('portRange', VxlanPortRange) },
   /** IFLA_VXLAN_PROXY (u8). */
-  proxy?: number;
+  proxy: { nla: 11, type: 'u8' },
   /** IFLA_VXLAN_RSC (u8). */
-  rsc?: number;
+  rsc: { nla: 12, type: 'u8' },
   /** IFLA_VXLAN_L2MISS (u8). */
-  l2miss?: number;
+  l2miss: { nla: 13, type: 'u8' },
   /** IFLA_VXLAN_L3MISS (u8). */
-  l3miss?: number;
+  l3miss: { nla: 14, type: 'u8' },
   /** IFLA_VXLAN_PORT. */
-  port?: number;
+  port: { nla: 15, ...be16Field('port') },
   /** IFLA_VXLAN_GROUP6 (IP address). */
-  group6?: string;
+  group6: { nla: 16, type: 'ip' },
   /** IFLA_VXLAN_LOCAL6 (IP address). */
-  local6?: string;
+  local6: { nla: 17, type: 'ip' },
   /** IFLA_VXLAN_UDP_CSUM (u8). */
-  udpCsum?: number;
+  udpCsum: { nla: 18, type: 'u8' },
   /** IFLA_VXLAN_UDP_ZERO_CSUM6_TX (u8). */
-  udpZeroCsum6Tx?: number;
+  udpZeroCsum6Tx: { nla: 19, type: 'u8' },
   /** IFLA_VXLAN_UDP_ZERO_CSUM6_RX (u8). */
-  udpZeroCsum6Rx?: number;
+  udpZeroCsum6Rx: { nla: 20, type: 'u8' },
   /** IFLA_VXLAN_REMCSUM_TX (u8). */
-  remcsumTx?: number;
+  remcsumTx: { nla: 21, type: 'u8' },
   /** IFLA_VXLAN_REMCSUM_RX (u8). */
-  remcsumRx?: number;
+  remcsumRx: { nla: 22, type: 'u8' },
   /** IFLA_VXLAN_GBP (flag). */
-  gbp?: boolean;
+  gbp: { nla: 23, type: 'flag' },
   /** IFLA_VXLAN_REMCSUM_NOPARTIAL (flag). */
-  remcsumNopartial?: boolean;
+  remcsumNopartial: { nla: 24, type: 'flag' },
   /** IFLA_VXLAN_COLLECT_METADATA (u8). */
-  collectMetadata?: number;
+  collectMetadata: { nla: 25, type: 'u8' },
   /** IFLA_VXLAN_LABEL. */
-  label?: number;
+  label: { nla: 26, ...be32Field('label') },
   /** IFLA_VXLAN_GPE (flag). */
-  gpe?: boolean;
+  gpe: { nla: 27, type: 'flag' },
   /** IFLA_VXLAN_TTL_INHERIT. */
-  ttlInherit?: boolean;
+  ttlInherit: { nla: 28, ...flagU8Field('ttlInherit') },
   /** IFLA_VXLAN_DF (u8). */
-  df?: number;
+  df: { nla: 29, type: 'u8' },
   /** IFLA_VXLAN_VNIFILTER (u8). */
-  vnifilter?: number;
+  vnifilter: { nla: 30, type: 'u8' },
   /** IFLA_VXLAN_LOCALBYPASS (31, u8). */
-  localbypass?: number;
+  localbypass: { nla: 31, type: 'u8' },
   /** IFLA_VXLAN_LABEL_POLICY (32, u32). */
-  labelPolicy?: number;
+  labelPolicy: { nla: 32, type: 'u32' },
   /** IFLA_VXLAN_RESERVED_BITS (33, raw bytes). */
-  reservedBits?: Buffer;
-  /** attributes the schema does not know, kept as bytes. */
-  unknown?: RawAttr[];
-}
-type VxlanAttributesMatchesSchema = Assert<SameAttributes<VxlanAttributes, AttrsOf<typeof VxlanAttrs>>>;
+  reservedBits: { nla: 33, type: 'binary' },
+} as const;
+/**
+ * Decoded IFLA_VXLAN_* attributes (kind `vxlan`).
+ * @interface
+ */
+export type VxlanAttributes = AttributesOf<typeof IFLA_VXLAN_FIELDS>;
+/** IFLA_VXLAN_* */
+export const VxlanAttrs: Schema<VxlanAttributes, AttributesInputOf<typeof IFLA_VXLAN_FIELDS>> = defineAttributes('IFLA_VXLAN', IFLA_VXLAN_FIELDS);
 
 /** VXLAN_DF_* values of IFLA_VXLAN_DF. */
 export const VXLAN_DF = ['unset', 'set', 'inherit'] as const;

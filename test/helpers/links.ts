@@ -29,7 +29,7 @@ export async function testSetMaster(link: Link, master: Link): Promise<void> {
 
 /** Sets `lo` up in a namespace. */
 export async function testLoUp(ns: Namespace): Promise<Link> {
-  const lo = await ns.link('lo');
+  const lo = await Link.get(ns, 'lo');
   await lo.up();
   return lo.refresh();
 }

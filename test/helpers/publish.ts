@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { Address, VethPair, type Namespace } from '../../src/index.js';
+import { Address, Link, VethPair, type Namespace } from '../../src/index.js';
 import { tempNamespace, toolEnv } from './env.js';
 
 /** A TCP server in `ns` answering each connection with the address it came from (what the server sees). */
@@ -90,8 +90,8 @@ export async function world(): Promise<{ host: Namespace; client: Namespace }> {
   await Address.add(pair.peer, '10.99.0.2/24');
   await pair.local.up();
   await pair.peer.up();
-  await (await host.link('lo')).up();
-  await (await client.link('lo')).up();
+  await (await Link.get(host, 'lo')).up();
+  await (await Link.get(client, 'lo')).up();
   return { host, client };
 }
 

@@ -5,7 +5,7 @@
  * demo in src/testing/traffic.ts (`netns-kit/testing`); this file adds what only tests
  * need: a throwing echo, the kernel's SNMP counters of a namespace, and polling.
  */
-import { native } from '../../src/binding/native.js';
+import { readFileIn } from '../../src/api/namespace/sysctl.js';
 import type { Namespace } from '../../src/index.js';
 import { tcpEcho } from '../../src/testing/traffic.js';
 
@@ -25,12 +25,12 @@ export async function echo(ns: Namespace, host: string, port: number, text: stri
 export async function snmpCounter(ns: Namespace, group: string, name: string): Promise<number> {
   // thread-self: the helper thread that entered ns reads its own namespace's view
   if (group === 'Ip6' || group === 'Icmp6') {
-    const text = await native.readFileIn(ns.fd, '/proc/thread-self/net/snmp6');
+    const text = await readFileIn(ns.fd, '/proc/thread-self/net/snmp6');
     const line = text.split('\n').find((l) => l.split(/\s+/)[0] === `${group}${name}`);
     if (!line) throw new Error(`no ${group}${name} in snmp6`);
     return Number(line.split(/\s+/)[1]);
   }
-  const text = await native.readFileIn(ns.fd, '/proc/thread-self/net/snmp');
+  const text = await readFileIn(ns.fd, '/proc/thread-self/net/snmp');
   const lines = text.split('\n').filter((l) => l.startsWith(`${group}:`));
   const names = lines[0]!.split(/\s+/).slice(1);
   const values = lines[1]!.split(/\s+/).slice(1);

@@ -17,8 +17,7 @@
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { native } from '../../src/binding/native.js';
-import {
-  Address,
+import { Address,
   Bridge,
   Fdb,
   Link,
@@ -31,8 +30,7 @@ import {
   ValidationError,
   VethPair,
   Vrf,
-  Vxlan,
-} from '../../src/index.js';
+  Vxlan, Sysctl } from '../../src/index.js';
 import { rootSkip, uniqueName } from '../helpers/env.js';
 
 const require = createRequire(import.meta.url);
@@ -92,8 +90,8 @@ describe.skipIf(!!rootSkip)('bad input is refused before any system call', () =>
     await br.addPort('vc');
     await Vxlan.create(ns, { name: 'vx0', vni: 7, dstPort: 4789, local: '10.0.0.1' });
     await Address.add(ns, 'va', '10.0.0.1/24');
-    va = await ns.link('va');
-    otherLink = await ns2.link('lo');
+    va = await Link.get(ns, 'va');
+    otherLink = await Link.get(ns2, 'lo');
     conn = await ns.connection();
     await ns2.connection();
     armTripwire();
@@ -114,7 +112,7 @@ describe.skipIf(!!rootSkip)('bad input is refused before any system call', () =>
     ['Bridge name with a space', () => Bridge.create(ns, { name: 'br 0' }), 'name'],
     ['rename to .', () => va.rename('.'), 'name'],
     ['rename to ..', () => va.rename('..'), 'name'],
-    ['link lookup with a newline', () => ns.link('eth\n0'), 'name'],
+    ['link lookup with a newline', () => Link.get(ns, 'eth\n0'), 'name'],
     ['moveTo name of 16 UTF-8 bytes', () => va.moveTo(ns2, { name: 'é'.repeat(8) }), 'name'],
     ['Tun name with :', () => Tun.create(ns, { name: 'tun:0' }), 'name'],
     ['Macvlan name with a tab', () => Macvlan.create(ns, { name: 'mv\t0', parent: 'va' }), 'name'],
@@ -123,8 +121,8 @@ describe.skipIf(!!rootSkip)('bad input is refused before any system call', () =>
     ['Link.get index 0', () => Link.get(ns, 0), 'index'],
     ['Link.get index -1', () => Link.get(ns, -1), 'index'],
     ['Link.get index 1.5', () => Link.get(ns, 1.5), 'index'],
-    ['ns.link(null)', () => ns.link(null as unknown as string), 'name'],
-    ['links filter master bad name', () => ns.links({ master: 'bad/name' }), 'filter.master'],
+    ['ns.link(null)', () => Link.get(ns, null as unknown as string), 'name'],
+    ['links filter master bad name', () => Link.list(ns, { master: 'bad/name' }), 'filter.master'],
     ['a Link of another namespace', () => Address.add(ns, otherLink as unknown as string, '10.0.0.9/24'), 'link'],
     // ---- namespace names
     ['Namespace.create ../../etc', () => Namespace.create('../../etc'), 'name'],
@@ -186,14 +184,14 @@ describe.skipIf(!!rootSkip)('bad input is refused before any system call', () =>
     ['nexthop weight 0', () => Route.add(ns, { to: '10.5.0.0/16', nexthops: [{ via: '10.0.0.2', weight: 0 }] }), 'nexthops[0].weight'],
     ['vrf table "main"', () => Vrf.create(ns, { name: 'vrf0', table: 'main' as unknown as number }), 'table'],
     // ---- sysctl keys
-    ['sysctl net/../../etc/shadow', () => ns.sysctl.get('net/../../etc/shadow'), 'key'],
-    ['sysctl net.ipv4/../../../etc/passwd', () => ns.sysctl.set('net.ipv4/../../../etc/passwd', 1), 'key'],
-    ['sysctl kernel.hostname', () => ns.sysctl.get('kernel.hostname'), 'key'],
-    ['sysctl absolute path', () => ns.sysctl.get('/proc/sys/net/ipv4/ip_forward'), 'key'],
-    ['sysctl key with NUL', () => ns.sysctl.getInt('net.ipv4.conf.all.forwarding\0'), 'key'],
-    ['sysctl key with a space', () => ns.sysctl.get('net.ipv4.conf.a b.forwarding'), 'key'],
-    ['sysctl value with a newline', () => ns.sysctl.set('net.ipv4.ip_forward', '1\n0'), 'value'],
-    ['sysctl value NaN', () => ns.sysctl.set('net.ipv4.ip_forward', NaN), 'value'],
+    ['sysctl net/../../etc/shadow', () => Sysctl.of(ns).get('net/../../etc/shadow'), 'key'],
+    ['sysctl net.ipv4/../../../etc/passwd', () => Sysctl.of(ns).set('net.ipv4/../../../etc/passwd', 1), 'key'],
+    ['sysctl kernel.hostname', () => Sysctl.of(ns).get('kernel.hostname'), 'key'],
+    ['sysctl absolute path', () => Sysctl.of(ns).get('/proc/sys/net/ipv4/ip_forward'), 'key'],
+    ['sysctl key with NUL', () => Sysctl.of(ns).getInt('net.ipv4.conf.all.forwarding\0'), 'key'],
+    ['sysctl key with a space', () => Sysctl.of(ns).get('net.ipv4.conf.a b.forwarding'), 'key'],
+    ['sysctl value with a newline', () => Sysctl.of(ns).set('net.ipv4.ip_forward', '1\n0'), 'value'],
+    ['sysctl value NaN', () => Sysctl.of(ns).set('net.ipv4.ip_forward', NaN), 'value'],
     // ---- unknown option keys
     ['VethPair peerName', () => VethPair.create(ns, { name: 'v9', peerName: 'x' } as object), 'options.peerName'],
     ['Bridge stpp', () => Bridge.create(ns, { name: 'br9', stpp: true } as object), 'options.stpp'],
@@ -201,7 +199,7 @@ describe.skipIf(!!rootSkip)('bad input is refused before any system call', () =>
     ['Route gateway', () => Route.add(ns, { to: 'default', gateway: '10.0.0.1' } as unknown as { to: string }), 'route.gateway'],
     ['Neighbor nud', () => Neighbor.add(ns, { address: '10.0.0.5', lladdr: mac, link: 'va', nud: 'permanent' } as unknown as { address: string; link: string }), 'entry.nud'],
     ['Address.list dev', () => Address.list(ns, { dev: 'va' } as object), 'options.dev'],
-    ['links type', () => ns.links({ type: 'veth' } as object), 'filter.type'],
+    ['links type', () => Link.list(ns, { type: 'veth' } as object), 'filter.type'],
     ['Fdb.list br', () => Fdb.list(ns, { br: 'br0' } as object), 'filter.br'],
     ['moveTo newName', () => va.moveTo(ns2, { newName: 'x' } as object), 'options.newName'],
     ['Vxlan id', () => Vxlan.create(ns, { name: 'vx9', vni: 5, id: 5 } as unknown as { name: string; vni: number }), 'options.id'],
@@ -243,11 +241,11 @@ describe.skipIf(!!rootSkip)('bad input is refused before any system call', () =>
 
   it('positive controls: a good call of each kind moves the tripwire', async () => {
     const before = calls.length;
-    await ns.link('va');
+    await Link.get(ns, 'va');
     expect(calls.slice(before)).toContain('conn.request');
     let at = calls.length;
-    await ns.sysctl.get('net.ipv4.ip_forward');
-    expect(calls.slice(at)).toContain('native.readFileIn');
+    await Sysctl.of(ns).get('net.ipv4.ip_forward');
+    expect(calls.slice(at)).toContain('native.openIn');
     at = calls.length;
     const h = await Namespace.open(ns.name!);
     expect(calls.slice(at)).toContain('fs.openSync');
@@ -295,7 +293,7 @@ describe.skipIf(!!rootSkip)('bad input is refused before any system call', () =>
   });
 
   it('the namespace and its links are unchanged afterwards', async () => {
-    const names = (await ns.links()).map((l) => l.name).sort();
+    const names = (await Link.list(ns)).map((l) => l.name).sort();
     expect(names).toEqual(['br0', 'lo', 'va', 'vb', 'vc', 'vd', 'vx0']);
     expect((await Address.list(ns, { link: 'va', family: 4 })).map((a) => a.cidr)).toEqual(['10.0.0.1/24']);
     expect((await Namespace.list()).some((e) => e.name.includes('etc') || e.name === 'a')).toBe(false);

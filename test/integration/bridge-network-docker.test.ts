@@ -4,12 +4,12 @@
  * `docker network create` / `daemon.json` options, with real traffic in throwaway namespaces.
  */
 import { describe, expect, it } from 'vitest';
-import { Address, Bridge, BridgeNetwork, Link, PoolOverlapError, Route, type Namespace } from '../../src/index.js';
+import { Address, Bridge, BridgeNetwork, Link, PoolOverlapError, Sysctl, Route, type Namespace } from '../../src/index.js';
 import { tcpEcho, tcpEchoServer } from '../../src/testing/index.js';
 import { ipJson, rootSkip, tempNamespace, useTempNamespaces } from '../helpers/env.js';
 import { eventually } from '../helpers/traffic.js';
 
-const names = async (ns: Namespace): Promise<string[]> => (await ns.links()).map((l) => l.name).sort();
+const names = async (ns: Namespace): Promise<string[]> => (await Link.list(ns)).map((l) => l.name).sort();
 const mac = async (ns: Namespace, name: string): Promise<string | undefined> => (await Link.get(ns, name)).address;
 
 describe.skipIf(!!rootSkip)('BridgeNetwork: Docker parity', () => {
@@ -57,7 +57,7 @@ describe.skipIf(!!rootSkip)('BridgeNetwork: Docker parity', () => {
       expect(err).toBeInstanceOf(PoolOverlapError);
       expect(err).toMatchObject({ code: 'EADDRINUSE', subnet, conflict, message: expect.stringContaining('Pool overlaps with other one on this address space') });
     }
-    expect((await host.links({ kind: 'bridge' })).length).toBe(5); // nothing half-made
+    expect((await Link.list(host, { kind: 'bridge' })).length).toBe(5); // nothing half-made
     // when 172.16.0.0/12 is all taken, the 192.168.0.0/16 pool cut into /20s
     await Address.add(foreign, '172.16.0.1/12');
     expect((await BridgeNetwork.create(host, { name: 'five' })).subnet).toBe('192.168.0.0/20');
@@ -106,7 +106,7 @@ describe.skipIf(!!rootSkip)('BridgeNetwork: Docker parity', () => {
     const net = await BridgeNetwork.create(host, { name: 'ds', subnet: '10.114.0.0/24', subnetV6: 'fd00:114::/64' });
     expect([net.subnetV6, net.gatewayV6]).toEqual(['fd00:114::/64', 'fd00:114::1']);
     expect(ipJson(['-6', 'addr', 'show', 'dev', net.bridge.name], host)[0].addr_info.map((x: any) => `${x.local}/${x.prefixlen}`)).toContain('fd00:114::1/64');
-    expect(await host.sysctl.get(`net/ipv6/conf/${net.bridge.name}/accept_ra`)).toBe('0');
+    expect(await Sysctl.of(host).get(`net/ipv6/conf/${net.bridge.name}/accept_ra`)).toBe('0');
     const ea = await net.connect(a);
     const eb = await net.connect(b, { ip6: 'fd00:114::99' });
     expect([ea.ip, ea.ip6, eb.ip6]).toEqual(['10.114.0.2', 'fd00:114::2', 'fd00:114::99']);
@@ -123,9 +123,9 @@ describe.skipIf(!!rootSkip)('BridgeNetwork: Docker parity', () => {
     // IPv4-only network: IPv6 off on the container's interface, no v6 address at all
     const v4 = await BridgeNetwork.create(host, { name: 'v4only', subnet: '10.115.0.0/24' });
     await v4.connect(c);
-    expect(await c.sysctl.get('net/ipv6/conf/eth0/disable_ipv6')).toBe('1');
+    expect(await Sysctl.of(c).get('net/ipv6/conf/eth0/disable_ipv6')).toBe('1');
     expect(ipJson(['-6', 'addr', 'show', 'dev', 'eth0'], c)).toEqual([]);
-    expect(await a.sysctl.get('net/ipv6/conf/eth0/disable_ipv6')).toBe('0');
+    expect(await Sysctl.of(a).get('net/ipv6/conf/eth0/disable_ipv6')).toBe('0');
   });
 
   it('bip, ip-range (fixed-cidr), default-gateway override, internal, mtu on the bridge and both veth ends', async () => {
@@ -170,9 +170,9 @@ describe.skipIf(!!rootSkip)('BridgeNetwork: Docker parity', () => {
     const [a, b, c] = [await tempNamespace('a'), await tempNamespace('b'), await tempNamespace('c')];
     const net = await BridgeNetwork.create(host, { subnet: '10.122.0.0/24' });
     const ea = await net.connect(a, { unprivilegedPortStart: 0, pingGroupRange: [0, 2147483647], mac: '02:00:00:00:0a:01' });
-    expect(await a.sysctl.get('net/ipv4/ip_unprivileged_port_start')).toBe('0');
-    expect((await a.sysctl.get('net/ipv4/ping_group_range')).split(/\s+/)).toEqual(['0', '2147483647']);
-    expect(await a.sysctl.get('net/ipv4/conf/eth0/arp_notify')).toBe('1');
+    expect(await Sysctl.of(a).get('net/ipv4/ip_unprivileged_port_start')).toBe('0');
+    expect((await Sysctl.of(a).get('net/ipv4/ping_group_range')).split(/\s+/)).toEqual(['0', '2147483647']);
+    expect(await Sysctl.of(a).get('net/ipv4/conf/eth0/arp_notify')).toBe('1');
     await net.connect(b);
     const srv = await tcpEchoServer(a, 80);
     try {

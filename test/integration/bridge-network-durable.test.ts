@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { Address, BridgeNetwork, Namespace, VethPair, type NetworkExtension } from '../../src/index.js';
+import { Address, BridgeNetwork, Link, Namespace, VethPair, type NetworkExtension } from '../../src/index.js';
 import { tcpEcho, tcpEchoServer } from '../../src/testing/index.js';
 import { fdCount, ipJson, rootSkip, tempNamespace, uniqueName, useTempNamespaces } from '../helpers/env.js';
 
@@ -73,7 +73,7 @@ describe.skipIf(!!rootSkip)('BridgeNetwork: durable state', () => {
     // disconnect a container connected by the other process, by namespace and by name
     expect(await n.disconnect(a!)).toBe(true);
     expect(await n.disconnect(`web-${b!.name!.slice(-6)}`)).toBe(true);
-    expect(await a!.links()).toHaveLength(1);
+    expect(await Link.list(a!)).toHaveLength(1);
     const again = await BridgeNetwork.open(host, net);
     expect(again.endpoints.map((e) => e.ip)).toEqual(['10.130.0.4']);
     await again.close();
@@ -147,7 +147,7 @@ describe.skipIf(!!rootSkip)('BridgeNetwork: durable state', () => {
     const repaired = await net.gc();
     expect(repaired.length).toBe(issues2.length);
     expect(seen).toContain(victim.name); // extensions are told about the vanished container
-    expect((await host.links()).some((l) => l.name === victim.hostIfname || l.name === 'vethstray')).toBe(false);
+    expect((await Link.list(host)).some((l) => l.name === victim.hostIfname || l.name === 'vethstray')).toBe(false);
     expect(await net.check()).toEqual([]);
     // live endpoints untouched: same ids, veths still ports of the bridge, traffic flows
     expect(net.endpoints.map((e) => e.id)).toEqual(live.filter((id) => id !== victim.id));
@@ -163,7 +163,7 @@ describe.skipIf(!!rootSkip)('BridgeNetwork: durable state', () => {
     // the interrupted containers have nothing left of the network, and can be connected again
     const connected = new Set(net.endpoints.map((e) => e.namespace.identity.ino));
     const rest = cs.filter((c) => !c.isClosed && !connected.has(c.identity.ino));
-    for (const c of rest) expect((await c.links()).filter((l) => l.name !== 'lo')).toEqual([]);
+    for (const c of rest) expect((await Link.list(c)).filter((l) => l.name !== 'lo')).toEqual([]);
     await Promise.all(rest.map((c) => net.connect(c)));
     expect(new Set(net.endpoints.map((e) => e.ip)).size).toBe(net.endpoints.length);
     await net.remove({ force: true });

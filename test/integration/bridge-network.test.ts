@@ -4,12 +4,12 @@
  * namespaces the tests create ("host" included), cross-checked with `ip -j`.
  */
 import { describe, expect, it } from 'vitest';
-import { Address, BridgeNetwork, NetnsKitError, Route, ValidationError, type Namespace, type NetworkEndpoint, type PortPublisher, type PublishedPort } from '../../src/index.js';
+import { Address, BridgeNetwork, NetnsKitError, Route, ValidationError, type Namespace, type NetworkEndpoint, type PortPublisher, type PublishedPort, Link } from '../../src/index.js';
 import { tcpEcho, tcpEchoServer, udpEcho, udpEchoServer, type EchoServer } from '../../src/testing/index.js';
 import { ipJson, rootSkip, tempNamespace, useTempNamespaces } from '../helpers/env.js';
 import { eventually } from '../helpers/traffic.js';
 
-const names = async (ns: Namespace): Promise<string[]> => (await ns.links()).map((l) => l.name).sort();
+const names = async (ns: Namespace): Promise<string[]> => (await Link.list(ns)).map((l) => l.name).sort();
 
 describe.skipIf(!!rootSkip)('BridgeNetwork', () => {
   useTempNamespaces();
@@ -89,7 +89,7 @@ describe.skipIf(!!rootSkip)('BridgeNetwork', () => {
 
     await net.disconnect(b!);
     expect(await names(b!)).toEqual(['lo']); // its eth0 went with the pair
-    expect((await host.links()).map((l) => l.name)).not.toContain(eb.hostIfname);
+    expect((await Link.list(host)).map((l) => l.name)).not.toContain(eb.hostIfname);
     expect(net.endpoints.map((x) => x.name)).toEqual([a!.name, c!.name]);
     expect((await net.connect(d!)).ip).toBe('192.168.2.2'); // reused
 
@@ -192,13 +192,13 @@ describe.skipIf(!!rootSkip)('BridgeNetwork', () => {
     ] as const) {
       await expect(BridgeNetwork.create(host, opts as never)).rejects.toMatchObject({ code: 'EINVAL', field });
     }
-    expect((await host.links({ kind: 'bridge' })).map((l) => l.name)).toEqual(['br-errs']); // nothing half-made
+    expect((await Link.list(host, { kind: 'bridge' })).map((l) => l.name)).toEqual(['br-errs']); // nothing half-made
     await expect(net.remove()).rejects.toMatchObject({ code: 'EBUSY', message: expect.stringContaining('web') });
     await expect(net.disconnect('nope')).resolves.toBe(false); // idempotent: not connected is success
     await expect(net.disconnect('web')).resolves.toBe(true);
     await expect(net.disconnect('web')).resolves.toBe(false);
     await net.remove();
-    expect((await host.links({ kind: 'bridge' }))).toEqual([]);
+    expect((await Link.list(host, { kind: 'bridge' }))).toEqual([]);
     await expect(net.connect(c)).rejects.toMatchObject({ code: 'ENOENT', message: 'network errs has been removed' });
   });
 
@@ -210,7 +210,7 @@ describe.skipIf(!!rootSkip)('BridgeNetwork', () => {
     const ea = await net.connect(a);
     const eb = await net.connect(b);
     await b.delete(); // the container is gone: its veth pair goes with it (the kernel cleans up a moment later)
-    await eventually(async () => !(await host.links()).some((l) => l.name === eb.hostIfname), 'the deleted namespace\'s veth pair to go');
+    await eventually(async () => !(await Link.list(host)).some((l) => l.name === eb.hostIfname), 'the deleted namespace\'s veth pair to go');
     expect((await net.inspect()).containers.find((x) => x.namespace === b.name)).toMatchObject({ attached: false, ipv4Address: '', macAddress: undefined });
     await net.disconnect(b);
     expect(net.endpoints).toEqual([ea]);

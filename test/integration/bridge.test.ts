@@ -3,7 +3,7 @@
  * after traffic) — cross-checked with `ip -j -d link show` and `bridge -j fdb show`.
  */
 import { describe, expect, it } from 'vitest';
-import { Bridge, Fdb, NetlinkError, NetnsKitError, ValidationError, VethPair } from '../../src/index.js';
+import { Bridge, Fdb, NetlinkError, NetnsKitError, ValidationError, VethPair, Link } from '../../src/index.js';
 import type { FdbEntry, Namespace } from '../../src/index.js';
 import { bridgeJson, ipJson, rootSkip, skipReason, tempNamespace, useTempNamespaces } from '../helpers/env.js';
 
@@ -132,8 +132,8 @@ describe.skipIf(!!rootSkip)('Bridge', () => {
     const down = (await br.setPortOptions('pa', { state: 'blocking' }).catch((x: unknown) => x)) as NetlinkError;
     expect(down.code).toBe('ENETDOWN');
     expect(down.message).toContain('set bridge port options pa of br0');
-    await (await ns.link('pa')).up();
-    await (await ns.link('pa-peer')).up(); // carrier: the port must be operationally up
+    await (await Link.get(ns, 'pa')).up();
+    await (await Link.get(ns, 'pa-peer')).up(); // carrier: the port must be operationally up
     await br.up();
     // let the carrier event settle (with STP off the bridge then puts the port in forwarding)
     await eventually(async () => ((await br.portSettings('pa')).state === 'forwarding' ? true : undefined), 'port pa forwarding');
@@ -166,8 +166,8 @@ describe.skipIf(!!rootSkip)('Bridge', () => {
     const ns2 = await tempNamespace('bn2');
     const br = await Bridge.create(ns1, { name: 'brx', namespace: ns2, stp: false });
     expect(br.namespace).toBe(ns2);
-    expect((await ns2.links({ kind: 'bridge' })).map((l) => l.name)).toEqual(['brx']);
-    expect(await ns1.links({ kind: 'bridge' })).toEqual([]);
+    expect((await Link.list(ns2, { kind: 'bridge' })).map((l) => l.name)).toEqual(['brx']);
+    expect(await Link.list(ns1, { kind: 'bridge' })).toEqual([]);
   });
 
   it('adds and deletes static FDB entries; `bridge -j fdb show br br0` agrees', async () => {

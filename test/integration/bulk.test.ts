@@ -17,7 +17,7 @@ describe.skipIf(!!rootSkip)('bulk paths', () => {
   async function setup(): Promise<{ ns: Namespace; va: Link }> {
     const ns = await tempNamespace('bulk');
     await VethPair.create(ns, { name: 'va', up: true, peer: { name: 'vb', up: true } });
-    const va = await ns.link('va');
+    const va = await Link.get(ns, 'va');
     await Address.add(va, '192.168.0.1/24');
     return { ns, va };
   }
@@ -109,13 +109,13 @@ describe.skipIf(!!rootSkip)('bulk paths', () => {
     expect(pairs[0]!.peer.group).toBe(7);
     expect(pairs[29]!.peer.group).toBe(8);
     await Link.deleteGroup(ns, 7);
-    expect((await ns.links()).map((l) => l.name).sort()).toEqual(['gb25', 'gb26', 'gb27', 'gb28', 'gb29', 'ga25', 'ga26', 'ga27', 'ga28', 'ga29', 'lo'].sort());
+    expect((await Link.list(ns)).map((l) => l.name).sort()).toEqual(['gb25', 'gb26', 'gb27', 'gb28', 'gb29', 'ga25', 'ga26', 'ga27', 'ga28', 'ga29', 'lo'].sort());
     await expect(Link.deleteGroup(ns, 7)).rejects.toMatchObject({ code: 'ENODEV', message: expect.stringMatching(/^delete links of group 7 in /) });
     await expect(Link.deleteGroup(ns, 0)).rejects.toBeInstanceOf(ValidationError);
     // a group holding a link that cannot be deleted: nothing is deleted
-    await (await ns.link('lo')).set({ group: 8 });
+    await (await Link.get(ns, 'lo')).set({ group: 8 });
     await expect(Link.deleteGroup(ns, 8)).rejects.toMatchObject({ code: 'EOPNOTSUPP' });
-    expect((await ns.links()).length).toBe(11);
+    expect((await Link.list(ns)).length).toBe(11);
   });
 
   it('VethPair.create reads a named peer in the same round trip, and still reports a taken name', async () => {
@@ -129,6 +129,6 @@ describe.skipIf(!!rootSkip)('bulk paths', () => {
     expect(p.peer.index).toBe(p.local.parentIndex);
     expect(p.peer.name).toBe('pb');
     await expect(VethPair.create(ns, { name: 'pc', peer: { name: 'pb' } })).rejects.toMatchObject({ code: 'EEXIST' });
-    expect((await ns.links()).map((l) => l.name).sort()).toEqual(['lo', 'pa', 'pb']);
+    expect((await Link.list(ns)).map((l) => l.name).sort()).toEqual(['lo', 'pa', 'pb']);
   });
 });

@@ -5,7 +5,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BridgeNetwork, VethPair } from '../../src/index.js';
+import { BridgeNetwork, Link, VethPair } from '../../src/index.js';
 import { rootSkip, tempNamespace, uniqueName, useTempNamespaces } from '../helpers/env.js';
 
 const worker = fileURLToPath(new URL('../fixtures/network-worker.mjs', import.meta.url));
@@ -52,10 +52,10 @@ describe.skipIf(!!rootSkip)('netns-kit network', () => {
     const dry = await cli(['-n', host.name!, 'network', 'gc', '--dry-run']);
     expect(dry.code).toBe(0);
     expect(dry.stdout).toMatch(/unknown-port\s+vethstray\s+delete-link/);
-    expect((await host.links()).some((l) => l.name === 'vethstray')).toBe(true);
+    expect((await Link.list(host)).some((l) => l.name === 'vethstray')).toBe(true);
     const gc = JSON.parse((await cli(['-j', '-n', host.name!, 'network', 'gc', name])).stdout);
     expect(gc[name].map((i: any) => [i.kind, i.link])).toEqual([['unknown-port', 'vethstray']]);
-    expect((await host.links()).some((l) => l.name === 'vethstray')).toBe(false);
+    expect((await Link.list(host)).some((l) => l.name === 'vethstray')).toBe(false);
     expect((await cli(['-n', host.name!, 'network', 'gc'])).stdout.trim()).toBe('nothing repaired: every network is consistent');
     await net.reload();
     expect(net.endpoints).toHaveLength(2);

@@ -5,7 +5,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Address, Bridge, Neighbor, Route, VethPair, type Namespace } from '../../src/index.js';
+import { Address, Bridge, Neighbor, Route, VethPair, type Namespace, Sysctl, Link } from '../../src/index.js';
 import { bridgeJson, ipJson, PREFIX, rootSkip, sh, tempNamespace, useTempNamespaces } from '../helpers/env.js';
 import { eventually } from '../helpers/traffic.js';
 
@@ -54,10 +54,10 @@ describe.skipIf(!!rootSkip)('netns-kit CLI', () => {
     const other = await tempNamespace('cli');
     // no IPv6 DAD: addresses must not change state between our listing and ip's
     for (const n of [ns, other]) {
-      await n.sysctl.set('net.ipv6.conf.default.accept_dad', 0);
-      await n.sysctl.set('net.ipv6.conf.all.accept_dad', 0);
+      await Sysctl.of(n).set('net.ipv6.conf.default.accept_dad', 0);
+      await Sysctl.of(n).set('net.ipv6.conf.all.accept_dad', 0);
     }
-    await (await ns.link('lo')).up();
+    await (await Link.get(ns, 'lo')).up();
     const veth = await VethPair.create(ns, { name: 'eth0', up: true, peer: { name: 'eth0', namespace: other, up: true } });
     const local = await VethPair.create(ns, { name: 'va', peer: { name: 'vb' } }); // peer in the same namespace, both down
     const br = await Bridge.create(ns, { name: 'br0', up: true });
@@ -72,7 +72,7 @@ describe.skipIf(!!rootSkip)('netns-kit CLI', () => {
     await Route.add(ns, { to: 'fd99::/64', via: 'fd08::2' });
     await Neighbor.add(ns, { address: '10.8.0.2', lladdr: '02:00:00:00:00:02', link: veth.local });
     await Neighbor.add(ns, { address: 'fd08::2', lladdr: '02:00:00:00:00:02', link: veth.local, router: true });
-    await eventually(async () => (await ns.link('eth0')).operstate === 'up', 'eth0 to be operationally up');
+    await eventually(async () => (await Link.get(ns, 'eth0')).operstate === 'up', 'eth0 to be operationally up');
     return { ns, other };
   }
 

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { Address, Namespace, NetlinkError, Route, VethPair } from '../../src/index.js';
+import { Address, Namespace, NetlinkError, Route, VethPair, Link } from '../../src/index.js';
 import { AF_INET, RTM_GETADDR, RTM_GETROUTE } from '../../src/rtnetlink/constants.js';
 import { IfAddrMsg } from '../../src/rtnetlink/address.js';
 import { RouteAttrs, RtMsg } from '../../src/rtnetlink/route.js';
@@ -40,7 +40,7 @@ describe.skipIf(!!rootSkip)('concurrency', () => {
           Route.add(ns, { to: `172.17.${i}.0/24`, dev: `a${i}`, table: 1000 + i }),
         ]);
         const [links, addrs, routes, table] = await Promise.all([
-          ns.links(),
+          Link.list(ns),
           Address.list(ns, { family: 4 }),
           Route.list(ns),
           Route.list(ns, { table: 1000 + i }),
@@ -82,7 +82,7 @@ describe.skipIf(!!rootSkip)('concurrency', () => {
       const l = k % 2 ? p.local : p.peer;
       return k % 3 ? { ref: l.name as string | number, name: l.name } : { ref: l.index, name: l.name };
     });
-    const got = await Promise.all(asks.map((a) => ns.link(a.ref)));
+    const got = await Promise.all(asks.map((a) => Link.get(ns, a.ref)));
     got.forEach((l, k) => {
       expect(l.name).toBe(asks[k]!.name);
       expect(l.mtu).toBe(want.get(l.name));
@@ -113,7 +113,7 @@ describe.skipIf(!!rootSkip)('concurrency', () => {
         await Address.add(ns, 'p0', `10.201.${i}.1/24`);
         await Route.add(ns, { to: `10.211.${i}.0/24`, via: `10.201.${i}.2`, table: 300 + i });
         for (let k = 0; k < 20; k++) {
-          const [l, a, r] = await Promise.all([ns.link('p0'), Address.list(ns, { link: 'p0', family: 4 }), Route.list(ns, { table: 300 + i })]);
+          const [l, a, r] = await Promise.all([Link.get(ns, 'p0'), Address.list(ns, { link: 'p0', family: 4 }), Route.list(ns, { table: 300 + i })]);
           if (l.mtu !== mtu) problems.push(`${ns.name}: p0 mtu ${l.mtu}`);
           if (a.map((x) => x.cidr).join() !== `10.201.${i}.1/24`) problems.push(`${ns.name}: addresses ${a.map((x) => x.cidr)}`);
           if (r.map((x) => x.to).join() !== `10.211.${i}.0/24`) problems.push(`${ns.name}: routes ${r.map((x) => x.to)}`);

@@ -36,7 +36,7 @@ describe.skipIf(!!rootSkip)('faults leave nothing behind', () => {
     const a = await tempNamespace('fa');
     const b = await tempNamespace('fb');
     await VethPair.create(b, { name: 'taken', peer: { name: 'taken-p' } });
-    await a.links(); // open both connections before counting fds
+    await Link.list(a); // open both connections before counting fds
     const fds = fdCount();
     const mounts = netnsMountCount(PREFIX);
     for (let i = 0; i < 20; i++) {
@@ -53,7 +53,7 @@ describe.skipIf(!!rootSkip)('faults leave nothing behind', () => {
 
   it('a move into a namespace being deleted: refused (EBADF) or moved and gone with it; nothing left, no fd', async () => {
     const a = await tempNamespace('fm');
-    await a.links();
+    await Link.list(a);
     const fds = fdCount();
     const outcomes = { refused: 0, movedThenGone: 0, movedThenClosed: 0 };
     for (let i = 0; i < 12; i++) {
@@ -100,8 +100,8 @@ describe.skipIf(!!rootSkip)('faults leave nothing behind', () => {
     const a = await tempNamespace('fv');
     const other = await Namespace.open(a.name!); // a second connection: its requests interleave with ours
     try {
-      await a.links();
-      await other.links();
+      await Link.list(a);
+      await Link.list(other);
       const fds = fdCount();
       const outcomes: Record<string, number> = {};
       for (let i = 0; i < 40; i++) {
@@ -183,7 +183,7 @@ describe.skipIf(!!rootSkip)('faults leave nothing behind', () => {
 
   it.skipIf(!!distSkip)('a process ending while notifications arrive on an idle event socket exits cleanly (no abort)', async () => {
     const ns = await tempNamespace('fx');
-    const lo = await ns.link('lo');
+    const lo = await Link.get(ns, 'lo');
     let flapping = true;
     const flapper = (async () => {
       for (let i = 0; flapping; i++) await lo.set({ up: i % 2 === 0 });

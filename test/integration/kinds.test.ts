@@ -131,7 +131,7 @@ describe.skipIf(!!rootSkip)('Macvlan / Macvtap', () => {
     expect(mv.address).toBe('02:00:00:00:10:01');
     expect(mv.linkNetnsid).toBe(await ctr.getNsid(host));
     expect((await mv.parent([host])).name).toBe('eth0');
-    expect(await host.links({ kind: 'macvlan' })).toEqual([]);
+    expect(await Link.list(host, { kind: 'macvlan' })).toEqual([]);
   });
 
   it('creates a macvtap', async () => {
@@ -203,7 +203,7 @@ describe.skipIf(!!rootSkip)('no fd leaks', () => {
       await expect(Tun.create(ns, { name: 'lo' })).rejects.toMatchObject({ code: 'EEXIST' });
     }
     expect(fdCount()).toBe(before);
-    expect((await ns.links()).map((l) => l.name)).toEqual(['lo']);
+    expect((await Link.list(ns)).map((l) => l.name)).toEqual(['lo']);
   });
 });
 

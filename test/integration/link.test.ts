@@ -28,7 +28,7 @@ describe.skipIf(!!rootSkip)('Link', () => {
     const ns = await tempNamespace('ls');
     await VethPair.create(ns, { name: 'va', peer: { name: 'vb' }, mtu: 1400 });
     await Bridge.create(ns, { name: 'br0' });
-    const links = await ns.links();
+    const links = await Link.list(ns);
     const ip = ipJson(['-d', 'link', 'show'], ns) as any[];
     expect(links.map((l) => [l.index, l.name]).sort()).toEqual(ip.map((x) => [x.ifindex, x.ifname]).sort());
     for (const l of links) {
@@ -46,11 +46,11 @@ describe.skipIf(!!rootSkip)('Link', () => {
       expect(ourFlags(l)).toEqual(ipFlags(x.flags));
       if (l.kind === 'veth') expect(l.parentIndex).toBe(x.link_index ?? ip.find((y) => y.ifname === x.link)?.ifindex);
     }
-    const va = await ns.link('va');
+    const va = await Link.get(ns, 'va');
     expect(va.name).toBe('va');
-    expect((await ns.link(va.index)).name).toBe('va');
+    expect((await Link.get(ns, va.index)).name).toBe('va');
     expect(va.stats?.rxPackets).toBe(0);
-    await expect(ns.link('nope0')).rejects.toMatchObject({ code: 'ENODEV' });
+    await expect(Link.get(ns, 'nope0')).rejects.toMatchObject({ code: 'ENODEV' });
   });
 
   it('filters dumps in the kernel by kind and by master (`ip link show type X`, `… master BR`)', async () => {
@@ -60,22 +60,22 @@ describe.skipIf(!!rootSkip)('Link', () => {
     await VethPair.create(ns, { name: 'p2a', peer: { name: 'p2b' } });
     await br.addPort(p1.local);
     const names = (ls: Link[]): string[] => ls.map((l) => l.name).sort();
-    expect(names(await ns.links({ kind: 'veth' }))).toEqual(['p1a', 'p1b', 'p2a', 'p2b']);
-    expect(names(await ns.links({ kind: 'veth' }))).toEqual(ipJson(['link', 'show', 'type', 'veth'], ns).map((x: any) => x.ifname).sort());
-    expect(names(await ns.links({ kind: 'bridge' }))).toEqual(['br0']);
-    expect(names(await ns.links({ master: 'br0' }))).toEqual(['p1a']);
-    expect(names(await ns.links({ master: br }))).toEqual(ipJson(['link', 'show', 'master', 'br0'], ns).map((x: any) => x.ifname));
-    expect(names(await ns.links({ master: false }))).toEqual(['br0', 'lo', 'p1b', 'p2a', 'p2b']);
-    expect(names(await ns.links({ kind: 'veth', master: 'br0' }))).toEqual(['p1a']);
+    expect(names(await Link.list(ns, { kind: 'veth' }))).toEqual(['p1a', 'p1b', 'p2a', 'p2b']);
+    expect(names(await Link.list(ns, { kind: 'veth' }))).toEqual(ipJson(['link', 'show', 'type', 'veth'], ns).map((x: any) => x.ifname).sort());
+    expect(names(await Link.list(ns, { kind: 'bridge' }))).toEqual(['br0']);
+    expect(names(await Link.list(ns, { master: 'br0' }))).toEqual(['p1a']);
+    expect(names(await Link.list(ns, { master: br }))).toEqual(ipJson(['link', 'show', 'master', 'br0'], ns).map((x: any) => x.ifname));
+    expect(names(await Link.list(ns, { master: false }))).toEqual(['br0', 'lo', 'p1b', 'p2a', 'p2b']);
+    expect(names(await Link.list(ns, { kind: 'veth', master: 'br0' }))).toEqual(['p1a']);
     // a kind the kernel has no driver for (or that nothing uses) matches no link
-    expect(await ns.links({ kind: 'nosuchkind' })).toEqual([]);
-    expect(await ns.links({ kind: 'macvlan' })).toEqual([]);
-    await expect(ns.links({ master: 'nope0' })).rejects.toMatchObject({ code: 'ENODEV' });
+    expect(await Link.list(ns, { kind: 'nosuchkind' })).toEqual([]);
+    expect(await Link.list(ns, { kind: 'macvlan' })).toEqual([]);
+    await expect(Link.list(ns, { master: 'nope0' })).rejects.toMatchObject({ code: 'ENODEV' });
   });
 
   it('sets lo down and up (SCENARIOS 000 step 3) and traffic to 127.0.0.1 follows', async () => {
     const ns = await tempNamespace('lo');
-    const lo = await ns.link('lo');
+    const lo = await Link.get(ns, 'lo');
     expect(lo.isUp).toBe(false);
     expect(lo.operstate).toBe('down');
     const connectLo = async (): Promise<string> => {
@@ -166,7 +166,7 @@ describe.skipIf(!!rootSkip)('Link', () => {
     const e2 = (await Bridge.create(ns, { name: 'dup1' }).catch((x: unknown) => x)) as NetlinkError;
     expect(e2.code).toBe('EEXIST');
     expect(e2.message).toContain('dup1');
-    expect((await ns.links()).map((l) => l.name).sort()).toEqual(['dup0', 'dup1', 'lo']); // nothing half-made
+    expect((await Link.list(ns)).map((l) => l.name).sort()).toEqual(['dup0', 'dup1', 'lo']); // nothing half-made
   });
 
   it('renames a down link (SCENARIOS 000 step 6); a taken name is EEXIST', async () => {
@@ -207,11 +207,11 @@ describe.skipIf(!!rootSkip)('Link', () => {
     expect(conn.stats.requests - before).toBe(1);
     expect(moved.namespace).toBe(ns3);
     expect(moved.name).toBe('ns3-bridge');
-    expect((await ns1.links()).map((l) => l.name)).not.toContain('veth0');
+    expect((await Link.list(ns1)).map((l) => l.name)).not.toContain('veth0');
     expect(ipJson(['link', 'show'], ns1).map((x: any) => x.ifname)).not.toContain('veth0');
     expect(ipLink(ns3, 'ns3-bridge').ifindex).toBe(moved.index);
     // the peer now points into ns3 by nsid
-    const peer = await ns1.link('veth1');
+    const peer = await Link.get(ns1, 'veth1');
     expect(peer.linkNetnsid).toBe(await ns1.getNsid(ns3));
     expect((await peer.peer([ns3])).name).toBe('ns3-bridge');
     // moving without a new name keeps the name
@@ -224,15 +224,15 @@ describe.skipIf(!!rootSkip)('Link', () => {
     const ns1 = await tempNamespace('imm1');
     const ns2 = await tempNamespace('imm2');
     const br = await Bridge.create(ns1, { name: 'br0' });
-    for (const l of [await ns1.link('lo'), br]) {
+    for (const l of [await Link.get(ns1, 'lo'), br]) {
       const e = (await l.moveTo(ns2).catch((x: unknown) => x)) as NetlinkError;
       expect(e).toBeInstanceOf(NetlinkError);
       expect(e.code).toBe('EINVAL');
       expect(e.message).toContain(`${l.name} cannot be moved to another namespace`);
       expect(e.message).toContain('netns-local');
     }
-    expect((await ns1.links()).map((l) => l.name).sort()).toEqual(['br0', 'lo']);
-    expect(await ns2.links({ kind: 'bridge' })).toEqual([]);
+    expect((await Link.list(ns1)).map((l) => l.name).sort()).toEqual(['br0', 'lo']);
+    expect(await Link.list(ns2, { kind: 'bridge' })).toEqual([]);
   });
 
   it('a vxlan device CAN be moved on this kernel (SCENARIOS 000 step 4 says it cannot: older kernels)', async () => {
@@ -255,7 +255,7 @@ describe.skipIf(!!rootSkip)('Link', () => {
     await Bridge.create(ns, { name: 'br1' });
     await br.delete();
     await Link.delete(ns, 'br1');
-    expect((await ns.links()).map((l) => l.name)).toEqual(['lo']);
+    expect((await Link.list(ns)).map((l) => l.name)).toEqual(['lo']);
     const e = (await br.delete().catch((x: unknown) => x)) as NetlinkError;
     expect(e.code).toBe('ENODEV');
     expect(e.message).toContain('br0');
@@ -277,7 +277,7 @@ describe.skipIf(!!rootSkip)('Link', () => {
 
   it('reads 64-bit counters (stats64) as `ip -s link` does', async () => {
     const ns = await tempNamespace('st');
-    const lo = await ns.link('lo');
+    const lo = await Link.get(ns, 'lo');
     await lo.up();
     const server = ns.run(() => net.createServer((s) => s.pipe(s)).listen(7777));
     try {

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { Namespace, type NamespaceEvent, ValidationError } from '../../src/index.js';
+import { Namespace, type NamespaceEvent, ValidationError, NamespaceWatcher } from '../../src/index.js';
 import { fdCount, PREFIX, rootSkip, sh, tempNamespace, uniqueName, useTempNamespaces } from '../helpers/env.js';
 import { readUntil } from '../helpers/events.js';
 
@@ -11,7 +11,7 @@ describe.skipIf(!!rootSkip)('Namespace.watch (ip netns monitor)', () => {
   useTempNamespaces();
 
   it('reports namespaces added and removed, by netns-kit and by `ip netns`', async () => {
-    const w = Namespace.watch();
+    const w = NamespaceWatcher.open();
     await w.ready;
     const a = await tempNamespace('nw');
     const b = uniqueName('nwip');
@@ -36,7 +36,7 @@ describe.skipIf(!!rootSkip)('Namespace.watch (ip netns monitor)', () => {
 
   it('snapshot: true first lists the namespaces already there; EventEmitter use', async () => {
     const a = await tempNamespace('ns');
-    const w = Namespace.watch({ snapshot: true });
+    const w = NamespaceWatcher.open({ snapshot: true });
     const seen: NamespaceEvent[] = [];
     w.on('add', (ev) => seen.push(ev));
     await w.ready;
@@ -48,7 +48,7 @@ describe.skipIf(!!rootSkip)('Namespace.watch (ip netns monitor)', () => {
   });
 
   it('a name deleted and created again is reported as remove then add', async () => {
-    const w = Namespace.watch();
+    const w = NamespaceWatcher.open();
     await w.ready;
     const name = uniqueName('re');
     const first = await Namespace.create(name);
@@ -65,7 +65,7 @@ describe.skipIf(!!rootSkip)('Namespace.watch (ip netns monitor)', () => {
     const root = mkdtempSync(`${tmpdir()}/${PREFIX}nsdir-`);
     try {
       const dir = `${root}/a/netns`;
-      const w = Namespace.watch({ directory: dir });
+      const w = NamespaceWatcher.open({ directory: dir });
       await w.ready;
       expect(w.directory).toBe(dir);
       mkdirSync(`${root}/a`);
@@ -88,13 +88,13 @@ describe.skipIf(!!rootSkip)('Namespace.watch (ip netns monitor)', () => {
   it('100 watch/close cycles leave the fd count unchanged; bad options are refused', async () => {
     const before = fdCount();
     for (let i = 0; i < 100; i++) {
-      const w = Namespace.watch({ snapshot: i % 2 === 0 });
+      const w = NamespaceWatcher.open({ snapshot: i % 2 === 0 });
       if (i % 3 === 0) await w.ready;
       w.close();
       await w.ready.catch(() => undefined);
     }
     expect(fdCount()).toBe(before);
-    expect(() => Namespace.watch({ dir: '/x' } as never)).toThrow(ValidationError);
-    expect(() => Namespace.watch({ directory: '' })).toThrow(/directory/);
+    expect(() => NamespaceWatcher.open({ dir: '/x' } as never)).toThrow(ValidationError);
+    expect(() => NamespaceWatcher.open({ directory: '' })).toThrow(/directory/);
   });
 });

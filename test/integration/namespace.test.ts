@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { native } from '../../src/binding/native.js';
-import { Namespace, SystemError, ValidationError } from '../../src/index.js';
+import { Namespace, SystemError, ValidationError, Link } from '../../src/index.js';
 import {
   currentNetns,
   fdCount,
@@ -34,7 +34,7 @@ describe.skipIf(!!rootSkip)('Namespace', () => {
 
   it('a fresh namespace has only lo, DOWN (SCENARIOS 000 step 3)', async () => {
     const ns = await tempNamespace('lo');
-    const links = await ns.links();
+    const links = await Link.list(ns);
     expect(links.map((l) => [l.name, l.isUp, l.operstate])).toEqual([['lo', false, 'down']]);
     expect(links[0]!.flagNames).toContain('LOOPBACK');
     expect(links[0]!.mtu).toBe(65536);
@@ -48,7 +48,7 @@ describe.skipIf(!!rootSkip)('Namespace', () => {
     sh('ip', ['netns', 'add', name]);
     try {
       const ns = await Namespace.open(name);
-      expect((await ns.links()).map((l) => l.name)).toEqual(['lo']);
+      expect((await Link.list(ns)).map((l) => l.name)).toEqual(['lo']);
       await ns.delete();
       expect(sh('ip', ['netns', 'list'])).not.toContain(name);
     } finally {
@@ -56,7 +56,7 @@ describe.skipIf(!!rootSkip)('Namespace', () => {
     }
     const ours = await tempNamespace('ours');
     sh('ip', ['-n', ours.name!, 'link', 'set', 'lo', 'up']);
-    expect((await ours.link('lo')).isUp).toBe(true);
+    expect((await Link.get(ours, 'lo')).isUp).toBe(true);
     sh('ip', ['netns', 'delete', ours.name!]);
     expect(existsSync(`/run/netns/${ours.name}`)).toBe(false);
   });
@@ -68,7 +68,7 @@ describe.skipIf(!!rootSkip)('Namespace', () => {
     expect((err as SystemError).code).toBe('EEXIST');
     expect((err as SystemError).path).toBe(`/run/netns/${ns.name}`);
     expect((err as Error).message).toBe(`Cannot create namespace file "/run/netns/${ns.name}": File exists (EEXIST)`);
-    expect((await ns.links()).length).toBe(1);
+    expect((await Link.list(ns)).length).toBe(1);
   });
 
   it('refuses invalid names before any syscall', async () => {
@@ -172,12 +172,12 @@ describe.skipIf(!!rootSkip)('Namespace', () => {
 
   it('1,000 open/close cycles (with a connection each 10th) leave fds and mounts unchanged', async () => {
     const ns = await tempNamespace('fd');
-    await ns.links();
+    await Link.list(ns);
     const fds = fdCount();
     const mounts = netnsMountCount(ns.name);
     for (let i = 0; i < 1000; i++) {
       const h = await Namespace.open(ns.name!);
-      if (i % 10 === 0) await h.links();
+      if (i % 10 === 0) await Link.list(h);
       await h.close();
     }
     expect(fdCount()).toBe(fds);

@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { BridgeNetwork, NetworkFirewall, PortConflictError } from '../../src/index.js';
+import { BridgeNetwork, Link, NetworkFirewall, PortConflictError, Sysctl } from '../../src/index.js';
 import { udpEcho } from '../../src/testing/index.js';
 import { rootSkip, tempNamespace, toolEnv, useTempNamespaces } from '../helpers/env.js';
 import { nft, nftJson, udpWho, who, whoServer, world } from '../helpers/publish.js';
@@ -74,13 +74,13 @@ describe.skipIf(!!rootSkip)('NetworkFirewall: publishing, NAT, isolation', () =>
       const [a, b] = [await tempNamespace('a'), await tempNamespace('b')];
       await nw.connect(a, { publish: ['8080:80'] });
       const before = nft(host, 'list', 'ruleset');
-      const links = (await host.links()).length;
+      const links = (await Link.list(host)).length;
       await expect(nw.connect(b, { publish: ['8080:81'] })).rejects.toBeInstanceOf(PortConflictError);
       await expect(nw.connect(b, { publish: ['10.99.0.1:8080:81'] })).rejects.toThrow(/Bind for 10.99.0.1:8080\/tcp failed: port is already allocated/);
       await expect(nw.connect(b, { publish: ['9000:80', '9000:81'] })).rejects.toBeInstanceOf(PortConflictError);
       expect(nft(host, 'list', 'ruleset')).toBe(before);
-      expect((await host.links()).length).toBe(links);
-      expect((await b.links()).map((l) => l.name)).toEqual(['lo']);
+      expect((await Link.list(host)).length).toBe(links);
+      expect((await Link.list(b)).map((l) => l.name)).toEqual(['lo']);
       // UDP on the same port is another socket: allowed
       await nw.connect(b, { publish: ['8080:80/udp'] });
       await nw.remove({ force: true });
@@ -91,7 +91,7 @@ describe.skipIf(!!rootSkip)('NetworkFirewall: publishing, NAT, isolation', () =>
 
   it('every -p form: dynamic (the host ip_local_port_range), HOSTIP::PORT, HOSTIP:HOST:CONTAINER, /udp, ranges, [::]; docker port; IPv6 on a dual-stack network', async () => {
     const { host, client } = await world();
-    await host.sysctl.set('net/ipv4/ip_local_port_range', [41000, 41010]);
+    await Sysctl.of(host).set('net/ipv4/ip_local_port_range', [41000, 41010]);
     execFileSync('ip', ['netns', 'exec', host.name!, 'ip', 'addr', 'add', 'fd99::1/64', 'dev', 'uplink', 'nodad'], { env: toolEnv });
     execFileSync('ip', ['netns', 'exec', client.name!, 'ip', 'addr', 'add', 'fd99::2/64', 'dev', 'eth0', 'nodad'], { env: toolEnv });
     const fw = new NetworkFirewall();

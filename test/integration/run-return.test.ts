@@ -5,7 +5,7 @@
 import { openSync, closeSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { native } from '../../src/binding/native.js';
-import { Namespace, NetlinkConnection, SystemError } from '../../src/index.js';
+import { Namespace, NetlinkConnection, SystemError, Link } from '../../src/index.js';
 import { currentNetns, fdCount, rootSkip, tempNamespace, useTempNamespaces } from '../helpers/env.js';
 
 describe.skipIf(!!rootSkip)('run() always returns the main thread', () => {
@@ -85,7 +85,7 @@ describe.skipIf(!!rootSkip)('run() always returns the main thread', () => {
     };
     events.ref();
     try {
-      const lo = await b.link('lo');
+      const lo = await Link.get(b, 'lo');
       for (let i = 0; i < 300; i++) await lo.set({ up: i % 2 === 0 });
       // and inside a dump's iteration (the loop body runs between socket callbacks)
       for await (const _ of (await b.connection()).dump(18 /* RTM_GETLINK */, 0, (w) => w.u8(0).u8(0).u16(0).s32(0).u32(0).u32(0), { operation: 'dump links' })) {
@@ -135,7 +135,7 @@ describe.skipIf(!!rootSkip)('run() always returns the main thread', () => {
     const h = await Namespace.open(ns.name!);
     await Namespace.remove(ns.name!);
     expect(h.run(() => currentNetns())).toBe(`net:[${h.identity.ino}]`);
-    expect((await h.links()).map((l) => l.name)).toEqual(['lo']);
+    expect((await Link.list(h)).map((l) => l.name)).toEqual(['lo']);
     await h.close();
     const err = await Namespace.open(ns.name!).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SystemError);

@@ -13,7 +13,7 @@
  * `net.ipv6.conf.eth0.hop_limit` sysctl.
  */
 import { describe, expect, it } from 'vitest';
-import { Address, type Link, type Namespace, Neighbor, Route } from '../../src/index.js';
+import { Address, type Link, type Namespace, Neighbor, Route, Sysctl } from '../../src/index.js';
 import { ipJson, rootSkip, tempNamespace, useTempNamespaces } from '../helpers/env.js';
 import { testBridge, testSetMaster, testVeth } from '../helpers/links.js';
 import { echo, eventually, RawUdpReceiver, sendUdp, snmpCounter, tcpEchoServer } from '../helpers/traffic.js';
@@ -118,7 +118,7 @@ describe.skipIf(!!rootSkip)('SCENARIOS: addresses, routes and neighbours with tr
       Route.add(vm2!, { to: nets.n1, via: nets.h1 }),
     ]);
     const key = v6 ? 'net.ipv6.conf.all.forwarding' : 'net.ipv4.ip_forward';
-    await Promise.all([vm1!.sysctl.set(key, 1), vm2!.sysctl.set(key, 1)]);
+    await Promise.all([Sysctl.of(vm1!).set(key, 1), Sysctl.of(vm2!).set(key, 1)]);
     return { c1: c1!, c2: c2!, vm1: vm1!, vm2: vm2!, c1eth0 };
   }
 
@@ -172,10 +172,10 @@ describe.skipIf(!!rootSkip)('SCENARIOS: addresses, routes and neighbours with tr
     const rx = await RawUdpReceiver.open(c2, 6);
     try {
       const hdrErrors = await snmpCounter(vm2, 'Ip6', 'InHdrErrors');
-      await c1.sysctl.set('net.ipv6.conf.eth0.hop_limit', 2);
+      await Sysctl.of(c1).set('net.ipv6.conf.eth0.hop_limit', 2);
       await sendUdp(c1, 'fd02::2', 9999, 'hl2');
       await eventually(async () => (await snmpCounter(vm2, 'Ip6', 'InHdrErrors')) === hdrErrors + 1, 'the second router to drop the hop-limit-2 packet');
-      await c1.sysctl.set('net.ipv6.conf.eth0.hop_limit', 3);
+      await Sysctl.of(c1).set('net.ipv6.conf.eth0.hop_limit', 3);
       await sendUdp(c1, 'fd02::2', 9999, 'hl3');
       const seen = await rx.collectUntil(9999, 'hl3');
       expect(seen.map((p) => p.payload)).toEqual(['hl3']);

@@ -16,16 +16,16 @@ function ipLinks(ns: Namespace): any[] {
 function ipLink(ns: Namespace, name: string): any {
   return ipJson(['-d', 'link', 'show', 'dev', name], ns)[0];
 }
-const names = async (ns: Namespace): Promise<string[]> => (await ns.links()).map((l) => l.name).sort();
+const names = async (ns: Namespace): Promise<string[]> => (await Link.list(ns)).map((l) => l.name).sort();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 /** Waits (bounded) until a link has carrier; operstate follows carrier asynchronously (linkwatch). */
 async function untilOperUp(ns: Namespace, name: string): Promise<Link> {
   for (let i = 0; i < 50; i++) {
-    const l = await ns.link(name);
+    const l = await Link.get(ns, name);
     if (l.operstate === 'up') return l;
     await sleep(100);
   }
-  return ns.link(name);
+  return Link.get(ns, name);
 }
 
 describe.skipIf(!!rootSkip)('SCENARIOS 000 steps 3–6: namespaces and veth pairs', () => {
@@ -33,7 +33,7 @@ describe.skipIf(!!rootSkip)('SCENARIOS 000 steps 3–6: namespaces and veth pair
 
   it('step 3: a new namespace has only lo, DOWN; `ip link set lo up`', async () => {
     const ns0 = await tempNamespace('ns0');
-    const [lo] = await ns0.links();
+    const [lo] = await Link.list(ns0);
     expect([lo!.name, lo!.isUp, lo!.operstate]).toEqual(['lo', false, 'down']);
     await lo!.up();
     const up = await lo!.refresh();
@@ -50,9 +50,9 @@ describe.skipIf(!!rootSkip)('SCENARIOS 000 steps 3–6: namespaces and veth pair
     expect([pair.local.name, pair.peer.name].sort()).toEqual(['veth0', 'veth1']);
     expect(ipLinks(host).map((x) => x.ifname).sort()).toEqual(['lo', 'veth0', 'veth1']);
     // ip link set veth0 netns ns0; ip link set veth1 netns ns1
-    await (await host.link('veth0')).moveTo(ns0);
-    const v1 = await (await host.link('veth1')).moveTo(ns1);
-    const v0 = await ns0.link('veth0'); // a fresh snapshot: its peer has moved since
+    await (await Link.get(host, 'veth0')).moveTo(ns0);
+    const v1 = await (await Link.get(host, 'veth1')).moveTo(ns1);
+    const v0 = await Link.get(ns0, 'veth0'); // a fresh snapshot: its peer has moved since
     expect(await names(host)).toEqual(['lo']); // moved devices vanish from the old namespace
     expect(await names(ns0)).toEqual(['lo', 'veth0']);
     expect(await names(ns1)).toEqual(['lo', 'veth1']);
@@ -64,7 +64,7 @@ describe.skipIf(!!rootSkip)('SCENARIOS 000 steps 3–6: namespaces and veth pair
     // step 5 (links part): both ends up → carrier on both sides
     await v0.up();
     await v1.up();
-    await (await ns1.link('lo')).up();
+    await (await Link.get(ns1, 'lo')).up();
     expect((await untilOperUp(ns0, 'veth0')).hasCarrier).toBe(true);
     expect((await untilOperUp(ns1, 'veth1')).operstate).toBe('up');
     expect(ipLink(ns0, 'veth0').operstate).toBe('UP');
@@ -72,10 +72,10 @@ describe.skipIf(!!rootSkip)('SCENARIOS 000 steps 3–6: namespaces and veth pair
     await v0.down();
     await v0.rename('eth0');
     await v0.up();
-    const eth0 = await ns0.link('eth0');
+    const eth0 = await Link.get(ns0, 'eth0');
     expect([eth0.index, eth0.isUp]).toEqual([v0.index, true]);
     expect(ipLink(ns0, 'eth0').ifindex).toBe(v0.index);
-    expect((await (await ns1.link('veth1')).peer([ns0])).name).toBe('eth0');
+    expect((await (await Link.get(ns1, 'veth1')).peer([ns0])).name).toBe('eth0');
   });
 
   it('step 4: `ip link add A type veth peer name B`; lo and bridges cannot be moved', async () => {
@@ -84,7 +84,7 @@ describe.skipIf(!!rootSkip)('SCENARIOS 000 steps 3–6: namespaces and veth pair
     const pair = await VethPair.create(host, { name: 'A', peer: { name: 'B' } });
     expect([pair.local.name, pair.peer.name]).toEqual(['A', 'B']);
     const br = await Bridge.create(host, { name: 'br0' });
-    for (const l of [await host.link('lo'), br]) {
+    for (const l of [await Link.get(host, 'lo'), br]) {
       const e = (await l.moveTo(ns0).catch((x: unknown) => x)) as NetlinkError;
       expect(e).toBeInstanceOf(NetlinkError);
       expect(e.message).toContain('cannot be moved to another namespace');
@@ -105,8 +105,8 @@ describe.skipIf(!!rootSkip)('SCENARIOS 003 step 4: a bridge inside a third names
       await VethPair.create(host); // ip link add type veth → veth0, veth1
       const conn = await host.connection();
       const before = conn.stats.requests;
-      const a = await (await host.link('veth0')).moveTo(ns, { name: `${side}-bridge` });
-      const b = await (await host.link('veth1')).moveTo(bridgeNs, { name: `bridge-${side}` });
+      const a = await (await Link.get(host, 'veth0')).moveTo(ns, { name: `${side}-bridge` });
+      const b = await (await Link.get(host, 'veth1')).moveTo(bridgeNs, { name: `bridge-${side}` });
       // each move + rename was one request on the host's connection (plus the two lookups by name)
       expect(conn.stats.requests - before).toBe(4);
       expect([a.name, a.namespace]).toEqual([`${side}-bridge`, ns]);
@@ -116,23 +116,23 @@ describe.skipIf(!!rootSkip)('SCENARIOS 003 step 4: a bridge inside a third names
     // brctl addbr br; ip link set dev br up; ip link set bridge-nsX up; brctl addif br bridge-nsX
     const br = await Bridge.create(bridgeNs, { name: 'br', up: true });
     for (const p of ['bridge-ns3', 'bridge-ns4']) {
-      const l = await bridgeNs.link(p);
+      const l = await Link.get(bridgeNs, p);
       await l.up();
       await br.addPort(l);
     }
-    await (await ns3.link('ns3-bridge')).up();
-    await (await ns4.link('ns4-bridge')).up();
+    await (await Link.get(ns3, 'ns3-bridge')).up();
+    await (await Link.get(ns4, 'ns4-bridge')).up();
     const ports = await br.ports();
     expect(ports.map((p) => p.name).sort()).toEqual(['bridge-ns3', 'bridge-ns4']);
     for (const p of ports) expect(ipLink(bridgeNs, p.name).master).toBe('br');
     // the ends are pairs across namespaces: consecutive indexes in the tutorial; here checked by peer lookup
-    const p3 = await (await bridgeNs.link('bridge-ns3')).peer([ns3, ns4]);
-    const p4 = await (await bridgeNs.link('bridge-ns4')).peer([ns3, ns4]);
+    const p3 = await (await Link.get(bridgeNs, 'bridge-ns3')).peer([ns3, ns4]);
+    const p4 = await (await Link.get(bridgeNs, 'bridge-ns4')).peer([ns3, ns4]);
     expect([p3.name, p3.namespace]).toEqual(['ns3-bridge', ns3]);
     expect([p4.name, p4.namespace]).toEqual(['ns4-bridge', ns4]);
     const ip3 = ipLink(ns3, 'ns3-bridge');
     expect(ip3.link_netnsid).toBe(await ns3.getNsid(bridgeNs));
-    expect(ip3.link_index).toBe((await bridgeNs.link('bridge-ns3')).index);
+    expect(ip3.link_index).toBe((await Link.get(bridgeNs, 'bridge-ns3')).index);
     expect((await untilOperUp(ns3, 'ns3-bridge')).hasCarrier).toBe(true);
     expect((await untilOperUp(bridgeNs, 'br')).operstate).toBe('up');
   });
@@ -154,8 +154,8 @@ describe.skipIf(!!rootSkip)('SCENARIOS 001 step 1: three namespaces on one bridg
     }
     await br.up();
     for (const [i, ns] of nss.entries()) {
-      await (await host.link(`veth-ns${i + 1}-br`)).up();
-      await (await ns.link(`veth-ns${i + 1}`)).up();
+      await (await Link.get(host, `veth-ns${i + 1}-br`)).up();
+      await (await Link.get(ns, `veth-ns${i + 1}`)).up();
     }
     const ports = await br.ports();
     expect(ports.map((p) => p.name).sort()).toEqual(['veth-ns1-br', 'veth-ns2-br', 'veth-ns3-br']);
@@ -167,7 +167,7 @@ describe.skipIf(!!rootSkip)('SCENARIOS 001 step 1: three namespaces on one bridg
       expect([brSide.name, brSide.namespace, brSide.masterIndex]).toEqual([`veth-ns${i + 1}-br`, host, br.index]);
     }
     // the bridge learns each namespace's MAC on its port (from the IPv6 DAD/MLD frames sent on link up)
-    const macs = await Promise.all(nss.map(async (ns, i) => (await ns.link(`veth-ns${i + 1}`)).address!));
+    const macs = await Promise.all(nss.map(async (ns, i) => (await Link.get(ns, `veth-ns${i + 1}`)).address!));
     let fdb = await br.fdb();
     for (let i = 0; i < 50 && !macs.every((m) => fdb.some((e) => e.mac === m)); i++) {
       await sleep(100);

@@ -12,7 +12,7 @@ import { closeSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { Address, Link, Namespace, Neighbor, Route, VethPair } from '../../src/index.js';
+import { Address, Link, Namespace, Neighbor, Route, VethPair, Sysctl } from '../../src/index.js';
 import { currentNetns, fdCount, netnsMountCount, PREFIX, rootSkip, skipReason, underAsan, uniqueName } from '../helpers/env.js';
 
 const OPS = Number(process.env.SOAK_OPS ?? 20_000);
@@ -65,20 +65,20 @@ describe.skipIf(!!rootSkip)('soak', () => {
                 await Address.remove(ns, dev, `10.${i}.${k}.1/24`);
                 count('address/route/neighbour add, get, remove', 7);
               })(),
-              ns.link(dev).then(() => count('link get')),
+              Link.get(ns, dev).then(() => count('link get')),
             );
           }
-          ops.push(ns.links().then(() => count('link dump')));
+          ops.push(Link.list(ns).then(() => count('link dump')));
           ops.push(Address.list(ns).then(() => count('address dump')));
           ops.push(Route.list(ns).then(() => count('route dump')));
-          ops.push(ns.sysctl.set('net.ipv4.ip_forward', k % 2).then(() => count('sysctl write')));
-          ops.push(ns.sysctl.getInt('net.ipv4.ip_forward').then(() => count('sysctl read')));
+          ops.push(Sysctl.of(ns).set('net.ipv4.ip_forward', k % 2).then(() => count('sysctl write')));
+          ops.push(Sysctl.of(ns).getInt('net.ipv4.ip_forward').then(() => count('sysctl read')));
           ops.push(ns.openSocket(2, 2).then((fd) => (closeSync(fd), count('socket in namespace'))));
           ops.push(
             (async () => {
               const h = await Namespace.open(ns.name!);
               h.run(() => currentNetns());
-              await h.links();
+              await Link.list(h);
               await h.close();
               count('open, run, dump, close');
             })(),

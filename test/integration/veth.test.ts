@@ -55,8 +55,8 @@ describe.skipIf(!!rootSkip)('VethPair', () => {
     const ns2 = await tempNamespace('p2');
     const pair = await VethPair.create(ns1, { name: 'veth0', up: true, peer: { name: 'veth1', namespace: ns2, up: true } });
     expect(pair.peer.namespace).toBe(ns2);
-    expect((await ns1.links()).map((l) => l.name).sort()).toEqual(['lo', 'veth0']);
-    expect((await ns2.links()).map((l) => l.name).sort()).toEqual(['lo', 'veth1']);
+    expect((await Link.list(ns1)).map((l) => l.name).sort()).toEqual(['lo', 'veth0']);
+    expect((await Link.list(ns2)).map((l) => l.name).sort()).toEqual(['lo', 'veth1']);
     const local = await pair.local.refresh();
     const peer = await pair.peer.refresh();
     expect(local.isUp && peer.isUp).toBe(true);
@@ -108,7 +108,7 @@ describe.skipIf(!!rootSkip)('VethPair', () => {
     // but a peer name taken in the target namespace is EEXIST, and nothing is left behind
     const e = (await VethPair.create(ns1, { name: 'vethX', peer: { name: 'veth1', namespace: ns2 } }).catch((x: unknown) => x)) as NetnsKitError;
     expect(e.code).toBe('EEXIST');
-    expect((await ns1.links()).map((l) => l.name)).not.toContain('vethX');
+    expect((await Link.list(ns1)).map((l) => l.name)).not.toContain('vethX');
   });
 
   it('deleting one end removes both', async () => {
@@ -116,8 +116,8 @@ describe.skipIf(!!rootSkip)('VethPair', () => {
     const ns2 = await tempNamespace('d2');
     const a = await VethPair.create(ns1, { name: 'da', peer: { name: 'db', namespace: ns2 } });
     await a.peer.delete();
-    expect((await ns1.links()).map((l) => l.name)).toEqual(['lo']);
-    expect((await ns2.links()).map((l) => l.name)).toEqual(['lo']);
+    expect((await Link.list(ns1)).map((l) => l.name)).toEqual(['lo']);
+    expect((await Link.list(ns2)).map((l) => l.name)).toEqual(['lo']);
     const b = await VethPair.create(ns1, { name: 'dc', peer: { name: 'dd' } });
     await b.delete();
     expect(await Link.list(ns1, { kind: 'veth' })).toEqual([]);

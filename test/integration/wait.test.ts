@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AbortError, Address, Namespace, NetnsKitError, TimeoutError, ValidationError, VethPair } from '../../src/index.js';
+import { AbortError, Address, Namespace, NetnsKitError, TimeoutError, ValidationError, VethPair, waitFor, Link, waitForNamespace } from '../../src/index.js';
 import { fdCount, rootSkip, tempNamespace, uniqueName, useTempNamespaces } from '../helpers/env.js';
 import { testVeth } from '../helpers/links.js';
 
@@ -22,7 +22,7 @@ describe.skipIf(!!rootSkip)('waitFor', () => {
     const ns = await tempNamespace('up');
     const { local: ua, peer: ub } = await VethPair.create(ns, { name: 'ua', peer: { name: 'ub' } });
     expect(ua.operstate).toBe('down');
-    const waiting = ua.waitFor((l) => l.operstate === 'up', { timeoutMs: 10_000 });
+    const waiting = waitFor(ua, (l) => l.operstate === 'up', { timeoutMs: 10_000 });
     await ua.up(); // no carrier yet: lowerlayerdown
     await ub.up();
     const up = await waiting;
@@ -30,12 +30,12 @@ describe.skipIf(!!rootSkip)('waitFor', () => {
     expect(up.index).toBe(ua.index);
     expect(up.isUp && up.hasCarrier).toBe(true);
     // already true: resolves from the current state, no change needed
-    expect((await up.waitFor((l) => l.isUp, { timeoutMs: 10_000 })).name).toBe('ua');
+    expect((await waitFor(up, (l) => l.isUp, { timeoutMs: 10_000 })).name).toBe('ua');
   });
 
   it('ns.waitFor resolves when a matching link appears', async () => {
     const ns = await tempNamespace('ap');
-    const waiting = ns.waitFor('link', (l) => l.name === 'late0', { timeoutMs: 10_000 });
+    const waiting = waitFor(ns, 'link', (l) => l.name === 'late0', { timeoutMs: 10_000 });
     await VethPair.create(ns, { name: 'late0', peer: { name: 'late1' } });
     const l = await waiting;
     expect(l.kind).toBe('veth');
@@ -49,7 +49,7 @@ describe.skipIf(!!rootSkip)('waitFor', () => {
     await Address.add(va, 'fd00:da::1/64');
     const addr = (await Address.list(a, { link: va, family: 6 })).find((x) => x.address === 'fd00:da::1')!;
     expect(addr.tentative).toBe(true); // DAD runs for about a second on a link with carrier
-    const done = await addr.waitFor((x) => !x.tentative, { timeoutMs: 30_000 });
+    const done = await waitFor(addr, (x) => !x.tentative, { timeoutMs: 30_000 });
     expect(done.tentative).toBe(false);
     expect(done.dadFailed).toBe(false);
     expect(done.cidr).toBe('fd00:da::1/64');
@@ -60,12 +60,12 @@ describe.skipIf(!!rootSkip)('waitFor', () => {
     const b = await tempNamespace('de');
     const [va, vb] = await testVeth(a, 'va', b, 'vb');
     await Address.add(vb, 'fd00:dd::1/64');
-    await b.waitFor('address', (x) => x.address === 'fd00:dd::1' && !x.tentative, { timeoutMs: 30_000 });
+    await waitFor(b, 'address', (x) => x.address === 'fd00:dd::1' && !x.tentative, { timeoutMs: 30_000 });
     await Address.add(va, 'fd00:dd::1/64');
-    const failed = await a.waitFor('address', (x) => x.address === 'fd00:dd::1' && x.dadFailed, { timeoutMs: 30_000 });
+    const failed = await waitFor(a, 'address', (x) => x.address === 'fd00:dd::1' && x.dadFailed, { timeoutMs: 30_000 });
     expect(failed.flagNames).toContain('dadfailed');
     // removing the address ends a wait on it
-    const waiting = failed.waitFor((x) => !x.dadFailed, { timeoutMs: 30_000 });
+    const waiting = waitFor(failed, (x) => !x.dadFailed, { timeoutMs: 30_000 });
     let removed: Promise<void> | undefined;
     setTimeout(() => (removed = Address.remove(va, 'fd00:dd::1/64')), 20);
     const err = (await waiting.catch((e: unknown) => e)) as NetnsKitError;
@@ -76,11 +76,11 @@ describe.skipIf(!!rootSkip)('waitFor', () => {
 
   it('times out with a TimeoutError naming the link, the predicate and the last state; nothing left behind', async () => {
     const ns = await tempNamespace('to');
-    const lo = await ns.link('lo');
+    const lo = await Link.get(ns, 'lo');
     await ns.connection();
     const fds = fdCount();
     const res = activeResources();
-    const err = await lo.waitFor((l) => l.mtu === 1234, { timeoutMs: 50 }).catch((e: unknown) => e);
+    const err = await waitFor(lo, (l) => l.mtu === 1234, { timeoutMs: 50 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TimeoutError);
     const e = err as TimeoutError;
     expect(e.code).toBe('ETIMEDOUT');
@@ -90,19 +90,19 @@ describe.skipIf(!!rootSkip)('waitFor', () => {
     expect(fdCount()).toBe(fds);
     expectNoMoreResources(res);
 
-    const e2 = (await ns.waitFor('link', () => false, { timeoutMs: 10, description: 'a link called nothing' }).catch((x: unknown) => x)) as Error;
+    const e2 = (await waitFor(ns, 'link', () => false, { timeoutMs: 10, description: 'a link called nothing' }).catch((x: unknown) => x)) as Error;
     expect(e2).toBeInstanceOf(TimeoutError);
     expect(e2.message).toBe(`timed out after 10 ms waiting for a link in ${ns.name} to satisfy a link called nothing`);
   });
 
   it('honours AbortSignal: abort while waiting, and an already-aborted signal; nothing left behind', async () => {
     const ns = await tempNamespace('ab');
-    const lo = await ns.link('lo');
+    const lo = await Link.get(ns, 'lo');
     await ns.connection();
     const fds = fdCount();
     const res = activeResources();
     const ac = new AbortController();
-    const waiting = lo.waitFor((l) => l.mtu === 1, { signal: ac.signal, timeoutMs: 60_000 });
+    const waiting = waitFor(lo, (l) => l.mtu === 1, { signal: ac.signal, timeoutMs: 60_000 });
     setTimeout(() => ac.abort(new Error('user gave up')), 20);
     const err = (await waiting.catch((e: unknown) => e)) as AbortError;
     expect(err).toBeInstanceOf(AbortError);
@@ -113,7 +113,7 @@ describe.skipIf(!!rootSkip)('waitFor', () => {
     expect(fdCount()).toBe(fds);
     expectNoMoreResources(res);
 
-    const pre = (await ns.waitFor('link', () => true, { signal: AbortSignal.abort() }).catch((e: unknown) => e)) as AbortError;
+    const pre = (await waitFor(ns, 'link', () => true, { signal: AbortSignal.abort() }).catch((e: unknown) => e)) as AbortError;
     expect(pre.code).toBe('ABORT_ERR');
     expect(fdCount()).toBe(fds);
   });
@@ -123,7 +123,7 @@ describe.skipIf(!!rootSkip)('waitFor', () => {
     const { local: ga } = await VethPair.create(ns, { name: 'ga', peer: { name: 'gb' } });
     let checked!: () => void;
     const firstCheck = new Promise<void>((resolve) => (checked = resolve));
-    const waiting = ga.waitFor((l) => {
+    const waiting = waitFor(ga, (l) => {
       checked(); // the current state was read: the wait is subscribed
       return l.mtu === 9000;
     }, { timeoutMs: 10_000 }).catch((e: unknown) => e);
@@ -132,18 +132,18 @@ describe.skipIf(!!rootSkip)('waitFor', () => {
     const err = (await waiting) as NetnsKitError;
     expect(err.code).toBe('ENODEV');
     expect(err.message).toMatch(/^link ga \(#\d+\) in .* was removed while waiting for it to satisfy/);
-    const again = (await ga.waitFor(() => true, { timeoutMs: 10_000 }).catch((e: unknown) => e)) as NetnsKitError;
+    const again = (await waitFor(ga, () => true, { timeoutMs: 10_000 }).catch((e: unknown) => e)) as NetnsKitError;
     expect(again.code).toBe('ENODEV');
     expect(again.message).toContain('does not exist');
   });
 
   it('a predicate that throws rejects with its error; closing the namespace stops the wait', async () => {
     const ns = await tempNamespace('th');
-    const lo = await ns.link('lo');
-    await expect(lo.waitFor(() => {
+    const lo = await Link.get(ns, 'lo');
+    await expect(waitFor(lo, () => {
       throw new RangeError('bad predicate');
     })).rejects.toThrow('bad predicate');
-    const waiting = lo.waitFor((l) => l.mtu === 1);
+    const waiting = waitFor(lo, (l) => l.mtu === 1);
     await new Promise((r) => setTimeout(r, 20));
     await ns.close();
     const err = (await waiting.catch((e: unknown) => e)) as NetnsKitError;
@@ -152,31 +152,31 @@ describe.skipIf(!!rootSkip)('waitFor', () => {
 
   it('refuses bad options before doing anything', async () => {
     const ns = await tempNamespace('bo');
-    const lo = await ns.link('lo');
-    await expect(lo.waitFor(() => true, { timeoutMs: -1 })).rejects.toBeInstanceOf(ValidationError);
-    await expect(lo.waitFor(() => true, { timeoutMs: Number.NaN })).rejects.toThrow(/timeoutMs/);
-    await expect(lo.waitFor(() => true, { signal: {} as AbortSignal })).rejects.toThrow(/signal/);
-    await expect(lo.waitFor(() => true, { timeout: 5 } as never)).rejects.toThrow(/unknown option/);
-    await expect(ns.waitFor('links' as never, () => true)).rejects.toThrow(/unknown kind/);
-    await expect(lo.waitFor('up' as never)).rejects.toThrow(/predicate/);
+    const lo = await Link.get(ns, 'lo');
+    await expect(waitFor(lo, () => true, { timeoutMs: -1 })).rejects.toBeInstanceOf(ValidationError);
+    await expect(waitFor(lo, () => true, { timeoutMs: Number.NaN })).rejects.toThrow(/timeoutMs/);
+    await expect(waitFor(lo, () => true, { signal: {} as AbortSignal })).rejects.toThrow(/signal/);
+    await expect(waitFor(lo, () => true, { timeout: 5 } as never)).rejects.toThrow(/unknown option/);
+    await expect(waitFor(ns, 'links' as never, () => true)).rejects.toThrow(/unknown kind/);
+    await expect(waitFor(lo, 'up' as never)).rejects.toThrow(/predicate/);
   });
 
   it('Namespace.waitFor opens a named namespace once it appears (and at once if it exists)', async () => {
     const name = uniqueName('wf');
-    const waiting = Namespace.waitFor(name, { timeoutMs: 10_000 });
+    const waiting = waitForNamespace(name, { timeoutMs: 10_000 });
     await new Promise((r) => setTimeout(r, 20));
     const made = await Namespace.create(name);
     try {
       const got = await waiting;
       expect(got.equals(made)).toBe(true);
       await got.close();
-      const now = await Namespace.waitFor(name, { timeoutMs: 10_000 });
+      const now = await waitForNamespace(name, { timeoutMs: 10_000 });
       expect(now.equals(made)).toBe(true);
       await now.close();
     } finally {
       await made.delete();
     }
-    const err = (await Namespace.waitFor(uniqueName('never'), { timeoutMs: 20 }).catch((e: unknown) => e)) as TimeoutError;
+    const err = (await waitForNamespace(uniqueName('never'), { timeoutMs: 20 }).catch((e: unknown) => e)) as TimeoutError;
     expect(err).toBeInstanceOf(TimeoutError);
     expect(err.message).toMatch(/waiting for namespace ".*never.*" to appear in \/run\/netns/);
   });

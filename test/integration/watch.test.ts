@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  Address,
+import { Address,
   type AddressEvent,
   eventKey,
   type LinkEvent,
@@ -11,8 +10,7 @@ import {
   Route,
   type RouteEvent,
   type WatchEvent,
-  Watcher,
-} from '../../src/index.js';
+  Watcher, Link, waitFor } from '../../src/index.js';
 import { AF_UNSPEC, RTM_NEWLINK } from '../../src/rtnetlink/constants.js';
 import { IfInfoMsg, LinkAttrs } from '../../src/rtnetlink/link.js';
 import { fdCount, rootSkip, sh, tempNamespace, useTempNamespaces } from '../helpers/env.js';
@@ -39,7 +37,7 @@ const linkEv = (evs: WatchEvent[], type: 'new' | 'del', name: string, pred: (e: 
 /** A consumer's view of links (index → name/alias/operstate) compared with a fresh dump. */
 async function linksNow(ns: Namespace): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const l of await ns.links()) out[`link:${l.index}`] = `${l.name}|${l.alias ?? ''}|${l.operstate}|${l.flags}`;
+  for (const l of await Link.list(ns)) out[`link:${l.index}`] = `${l.name}|${l.alias ?? ''}|${l.operstate}|${l.flags}`;
   return out;
 }
 function linksOf(m: Mirror): Record<string, string> {
@@ -53,7 +51,7 @@ describe.skipIf(!!rootSkip)('ns.watch: events', () => {
 
   it('reports a veth pair created, set up, and deleted as typed link events', async () => {
     const ns = await tempNamespace('wl');
-    const w = ns.watch(['link']);
+    const w = Watcher.open(ns, ['link']);
     await w.ready;
     ipn(ns, 'link', 'add', 'wa', 'type', 'veth', 'peer', 'name', 'wb');
     let evs = await readUntil(w, (e) => linkEv(e, 'new', 'wa') && linkEv(e, 'new', 'wb'));
@@ -61,7 +59,7 @@ describe.skipIf(!!rootSkip)('ns.watch: events', () => {
     expect(created.link.kind).toBe('veth');
     expect(created.snapshot).toBe(false);
     expect(created.link.namespace).toBe(ns);
-    const wa = await ns.link('wa');
+    const wa = await Link.get(ns, 'wa');
     expect(created.link.index).toBe(wa.index);
     expect(created.link.address).toBe(wa.address);
 
@@ -80,7 +78,7 @@ describe.skipIf(!!rootSkip)('ns.watch: events', () => {
   it('reports netconf changes (a sysctl written inside the namespace) and nsid assignment/removal', async () => {
     const ns = await tempNamespace('wn');
     const other = await tempNamespace('wo');
-    const w = ns.watch(['netconf', 'nsid']);
+    const w = Watcher.open(ns, ['netconf', 'nsid']);
     await w.ready;
     sh('ip', ['netns', 'exec', ns.name!, 'sysctl', '-qw', 'net.ipv4.conf.all.forwarding=1']);
     let evs = await readUntil(w, (e) => e.some((x) => x.kind === 'netconf' && x.netconf.device === 'all' && x.netconf.forwarding === true));
@@ -96,7 +94,7 @@ describe.skipIf(!!rootSkip)('ns.watch: events', () => {
 
   it('works as an EventEmitter: per-kind and "event" listeners, no buffering for an iterator nobody uses', async () => {
     const ns = await tempNamespace('we');
-    const w = ns.watch(['link', 'netconf']);
+    const w = Watcher.open(ns, ['link', 'netconf']);
     const links: string[] = [];
     const all: string[] = [];
     let closed = 0;
@@ -120,7 +118,7 @@ describe.skipIf(!!rootSkip)('ns.watch: events', () => {
   it('snapshot: true delivers the current objects between sync events, then changes', async () => {
     const ns = await tempNamespace('ws');
     ipn(ns, 'link', 'add', 'sa', 'type', 'veth', 'peer', 'name', 'sb');
-    const w = ns.watch(['link', 'nsid', 'netconf'], { snapshot: true });
+    const w = Watcher.open(ns, ['link', 'nsid', 'netconf'], { snapshot: true });
     const m = new Mirror();
     const first = await readUntil(w, (e) => e.some((x) => x.kind === 'sync' && x.phase === 'end'));
     first.forEach((e) => m.apply(e));
@@ -143,7 +141,7 @@ describe.skipIf(!!rootSkip)('ns.watch: events', () => {
     for (let i = 1; i < 60; i += 3) lines.push(`link set g${i}a up`);
     lines.unshift('link set lo up');
     lines.push('link set lo alias end'); // the last change (announced: lo is up)
-    const w = ns.watch(['link'], { snapshot: true });
+    const w = Watcher.open(ns, ['link'], { snapshot: true });
     const m = new Mirror();
     await w.ready;
     // the dump request is on its way; the changes happen between its first reply and the rest
@@ -162,7 +160,7 @@ describe.skipIf(!!rootSkip)('ns.watch: events', () => {
   it('snapshot + events stay equal to a dump while changes race the snapshot', async () => {
     const ns = await tempNamespace('wr');
     ipn(ns, 'link', 'set', 'lo', 'up');
-    const w = ns.watch(['link'], { snapshot: true });
+    const w = Watcher.open(ns, ['link'], { snapshot: true });
     const m = new Mirror();
     await w.ready;
     const changes = floodLinkChanges(ns, 500, 'r'); // in flight while the dump runs
@@ -192,7 +190,7 @@ describe.skipIf(!!rootSkip)('ns.watch: addresses, routes, neighbours', () => {
     const a = await tempNamespace('aa');
     const b = await tempNamespace('ab');
     const [va] = await testVeth(a, 'va', b, 'vb');
-    const w = a.watch(['address']);
+    const w = Watcher.open(a, ['address']);
     await w.ready;
     await Address.add(va, '10.7.0.1/24');
     await Address.add(va, 'fd00:7::1/64', { flags: ['nodad'] });
@@ -212,7 +210,7 @@ describe.skipIf(!!rootSkip)('ns.watch: addresses, routes, neighbours', () => {
     const a = await tempNamespace('ra');
     const b = await tempNamespace('rb');
     const [va] = await testVeth(a, 'va', b, 'vb');
-    const w = a.watch(['route'], { families: ['inet'] });
+    const w = Watcher.open(a, ['route'], { families: ['inet'] });
     await w.ready;
     await Address.add(va, '10.8.0.1/24');
     await Route.add(a, { to: '10.99.0.0/16', via: '10.8.0.2', metric: 7 });
@@ -234,7 +232,7 @@ describe.skipIf(!!rootSkip)('ns.watch: addresses, routes, neighbours', () => {
     const a = await tempNamespace('na');
     const b = await tempNamespace('nb');
     const [va] = await testVeth(a, 'va', b, 'vb');
-    const w = a.watch('neighbor');
+    const w = Watcher.open(a, 'neighbor');
     await w.ready;
     await Neighbor.add(a, { address: '10.9.0.2', link: va, lladdr: '02:00:00:00:00:02', state: 'permanent' });
     let evs = await readUntil(w, (e) => !!neighEv(e, 'new', '10.9.0.2'));
@@ -254,7 +252,7 @@ describe.skipIf(!!rootSkip)('ns.watch: addresses, routes, neighbours', () => {
     await Address.add(va, '10.10.0.1/24');
     await Route.add(a, { to: '10.11.0.0/16', via: '10.10.0.2', table: 100 });
     await Neighbor.add(a, { address: '10.10.0.9', link: va, lladdr: '02:00:00:00:00:09' });
-    const w = a.watch(undefined, { snapshot: true });
+    const w = Watcher.open(a, undefined, { snapshot: true });
     const m = new Mirror();
     await readUntil(w, (e) => {
       if (e.length) m.apply(e[e.length - 1]!);
@@ -282,7 +280,7 @@ describe.skipIf(!!rootSkip)('ns.watch: lifetime', () => {
   it('break closes the socket; closing the namespace ends the iteration and closes the socket', async () => {
     const ns = await tempNamespace('wc');
     const before = fdCount();
-    const w = ns.watch(['link']);
+    const w = Watcher.open(ns, ['link']);
     await w.ready;
     expect(w.fd).toBeGreaterThan(0);
     ipn(ns, 'link', 'set', 'lo', 'up');
@@ -294,7 +292,7 @@ describe.skipIf(!!rootSkip)('ns.watch: lifetime', () => {
     expect(w.fd).toBe(-1);
     expect(fdCount()).toBe(before);
 
-    const w2 = ns.watch(['link', 'netconf']);
+    const w2 = Watcher.open(ns, ['link', 'netconf']);
     await w2.ready;
     const pending = w2.next();
     let closeEvents = 0;
@@ -307,11 +305,11 @@ describe.skipIf(!!rootSkip)('ns.watch: lifetime', () => {
 
   it('deleting the namespace closes its watchers; watching a closed namespace is refused', async () => {
     const ns = await tempNamespace('wd');
-    const w = ns.watch(['link']);
+    const w = Watcher.open(ns, ['link']);
     await w.ready;
     await ns.delete();
     expect(w.isClosed).toBe(true);
-    expect(() => ns.watch(['link'])).toThrow(/closed/);
+    expect(() => Watcher.open(ns, ['link'])).toThrow(/closed/);
   });
 
   it('closing before the socket is open leaves nothing behind', async () => {
@@ -320,7 +318,7 @@ describe.skipIf(!!rootSkip)('ns.watch: lifetime', () => {
     const before = fdCount();
     const ws: Watcher[] = [];
     for (let i = 0; i < 50; i++) {
-      const w = ns.watch(['link']);
+      const w = Watcher.open(ns, ['link']);
       w.close();
       ws.push(w);
     }
@@ -331,32 +329,32 @@ describe.skipIf(!!rootSkip)('ns.watch: lifetime', () => {
   it('1,000 watch/close cycles (iterate+break, close, snapshot, waitFor) leave the fd count unchanged', async () => {
     const ns = await tempNamespace('wk');
     await ns.connection();
-    const lo = await ns.link('lo');
+    const lo = await Link.get(ns, 'lo');
     const before = fdCount();
     for (let i = 0; i < 1000; i++) {
       switch (i % 4) {
         case 0: {
-          const w = ns.watch(['link', 'netconf', 'nsid']);
+          const w = Watcher.open(ns, ['link', 'netconf', 'nsid']);
           await w.ready;
           w.close();
           break;
         }
         case 1: {
-          for await (const ev of ns.watch(['link'], { snapshot: true })) {
+          for await (const ev of Watcher.open(ns, ['link'], { snapshot: true })) {
             expect(ev.kind).toBe('sync');
             break;
           }
           break;
         }
         case 2: {
-          const w = ns.watch();
+          const w = Watcher.open(ns);
           await w.ready;
           await ns.connection(); // nothing else open
           w.return();
           break;
         }
         case 3:
-          expect((await lo.waitFor((l) => l.index === 1)).name).toBe('lo');
+          expect((await waitFor(lo, (l) => l.index === 1)).name).toBe('lo');
           break;
       }
     }
@@ -370,7 +368,7 @@ describe.skipIf(!!rootSkip)('ns.watch: overflow', () => {
   it("overflow: 'error' — a paused consumer gets the events read before, then an ENOBUFS error naming the fix", async () => {
     const ns = await tempNamespace('wx');
     ipn(ns, 'link', 'set', 'lo', 'up');
-    const w = ns.watch(['link'], { receiveBuffer: 64 * 1024, highWater: 1 });
+    const w = Watcher.open(ns, ['link'], { receiveBuffer: 64 * 1024, highWater: 1 });
     await w.ready;
     const it = w[Symbol.asyncIterator]();
     await floodLinkChanges(ns, 3000); // the consumer is not reading
@@ -399,7 +397,7 @@ describe.skipIf(!!rootSkip)('ns.watch: overflow', () => {
     const ns = await tempNamespace('wy');
     ipn(ns, 'link', 'set', 'lo', 'up');
     ipn(ns, 'link', 'add', 'ya', 'type', 'veth', 'peer', 'name', 'yb');
-    const w = ns.watch(['link'], { receiveBuffer: 64 * 1024, highWater: 1, overflow: 'resync', snapshot: true });
+    const w = Watcher.open(ns, ['link'], { receiveBuffer: 64 * 1024, highWater: 1, overflow: 'resync', snapshot: true });
     const m = new Mirror();
     await readUntil(w, (e) => {
       if (e.length) m.apply(e[e.length - 1]!);
@@ -422,7 +420,7 @@ describe.skipIf(!!rootSkip)('ns.watch: overflow', () => {
   it("overflow: 'event' — an overflow event, and resync() gives a snapshot equal to a fresh dump", async () => {
     const ns = await tempNamespace('wz');
     ipn(ns, 'link', 'set', 'lo', 'up');
-    const w = ns.watch(['link'], { receiveBuffer: 64 * 1024, highWater: 1, overflow: 'event' });
+    const w = Watcher.open(ns, ['link'], { receiveBuffer: 64 * 1024, highWater: 1, overflow: 'event' });
     const m = new Mirror();
     await w.ready;
     await floodLinkChanges(ns, 3000);
@@ -442,7 +440,7 @@ describe.skipIf(!!rootSkip)('ns.watch: overflow', () => {
   });
   it('a flood of thousands of route changes while the consumer is paused: overflow reported, resync equals a fresh dump', async () => {
     const ns = await tempNamespace('wf');
-    const w = ns.watch(['route'], { receiveBuffer: 64 * 1024, highWater: 1, overflow: 'resync', snapshot: true, families: ['inet'] });
+    const w = Watcher.open(ns, ['route'], { receiveBuffer: 64 * 1024, highWater: 1, overflow: 'resync', snapshot: true, families: ['inet'] });
     const m = new Mirror();
     await readUntil(w, (e) => {
       if (e.length) m.apply(e[e.length - 1]!);

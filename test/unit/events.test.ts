@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventStream, Namespace, Netconf, NetnsKitError, ParseError, ValidationError } from '../../src/index.js';
+import { EventStream, Namespace, Netconf, NetnsKitError, ParseError, ValidationError, Watcher } from '../../src/index.js';
 import { parseMessages } from '../../src/netlink/message.js';
 import { NlWriter } from '../../src/netlink/writer.js';
 import { RTM_NEWNETCONF } from '../../src/rtnetlink/constants.js';
@@ -172,7 +172,7 @@ describe('watch options are checked before any socket is opened', () => {
     [['link'], { snapshot: 'yes' }, /snapshot/],
     [['link'], { buffer: 1 }, /unknown option/],
   ])('watch(%j, %j) throws a ValidationError', (kinds, opts, re) => {
-    expect(() => host.watch(kinds as never, opts as never)).toThrow(ValidationError);
-    expect(() => host.watch(kinds as never, opts as never)).toThrow(re);
+    expect(() => Watcher.open(host, kinds as never, opts as never)).toThrow(ValidationError);
+    expect(() => Watcher.open(host, kinds as never, opts as never)).toThrow(re);
   });
 });

@@ -79,7 +79,7 @@ export interface ObjectEventBase {
 export interface LinkEvent extends ObjectEventBase {
   /** Discriminant: `'link'`. */
   kind: 'link';
-  /** The link, decoded like {@link Namespace.links} decodes it. */
+  /** The link, decoded like {@link Link.list} decodes it. */
   link: Link;
 }
 

@@ -3,7 +3,7 @@
  * `ip netns monitor`, from inotify (Node's fs.watch) — no process spawned.
  *
  * ```ts
- * for await (const ev of Namespace.watch()) console.log(ev.type, ev.name); // add blue / remove blue
+ * for await (const ev of NamespaceWatcher.open()) console.log(ev.type, ev.name); // add blue / remove blue
  * ```
  * @module
  */
@@ -28,7 +28,7 @@ export interface NamespaceEvent {
   snapshot: boolean;
 }
 
-/** Options of {@link Namespace.watch}. */
+/** Options of {@link NamespaceWatcher.open}. */
 export interface NamespaceWatchOptions {
   /** The directory of named namespaces (default `/run/netns`; Docker uses `/var/run/docker/netns`). */
   directory?: string;
@@ -88,7 +88,15 @@ export class NamespaceWatcher extends EventStream<NamespaceEvent, NamespaceWatch
   private scanning = false;
   private rescan = false;
 
-  /** @internal Use {@link Namespace.watch}. */
+  /**
+   * Watches named namespaces being added and removed (`ip netns monitor`):
+   * `for await (const ev of NamespaceWatcher.open()) console.log(ev.type, ev.name)`.
+   */
+  static open(options?: NamespaceWatchOptions): NamespaceWatcher {
+    return new NamespaceWatcher(options);
+  }
+
+  /** @internal Use {@link NamespaceWatcher.open}. */
   constructor(options?: NamespaceWatchOptions) {
     super(EVENT_NAMES);
     const opts = validateOptions<NamespaceWatchOptions>(options, ['directory', 'snapshot', 'ref']);

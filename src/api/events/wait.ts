@@ -1,6 +1,6 @@
 /**
- * Waiting for a state: `link.waitFor(l => l.operstate === 'up')`,
- * `ns.waitFor('link', l => l.name === 'eth0')`. A wait subscribes first, then checks the
+ * Waiting for a state: `waitFor(link, l => l.operstate === 'up')`,
+ * `waitFor(ns, 'link', l => l.name === 'eth0')`, `waitForNamespace('blue')`. A wait subscribes first, then checks the
  * current state (a snapshot on the same socket, see {@link Watcher}), then each change, so
  * it cannot miss the moment the state starts to hold. It resolves with the object that
  * satisfied the predicate; it rejects with a {@link TimeoutError} naming what was awaited
@@ -8,13 +8,17 @@
  * socket and the timer are gone when the promise settles.
  * @module
  */
-import { AbortError, NetnsKitError, TimeoutError, ValidationError } from '../../errors.js';
+import { AbortError, type ErrnoCode, NetnsKitError, TimeoutError, ValidationError } from '../../errors.js';
 import { validateOptions } from '../../util/validate.js';
 import { eventObject, type ObjectEvent, type WatchKind, type WatchObjectMap } from './events.js';
-import type { Namespace } from '../namespace/namespace.js';
+import { Address } from '../ip/address.js';
+import { Link } from '../link/link.js';
+import { Namespace, NETNS_RUN_DIR } from '../namespace/namespace.js';
+import { validateNamespaceName } from '../../util/validate.js';
+import { NamespaceWatcher } from './namespace-watch.js';
 import { Watcher } from './watch.js';
 
-/** Options of the `waitFor` methods. */
+/** Options of {@link waitFor} and {@link waitForNamespace}. */
 export interface WaitOptions {
   /** Give up after this many milliseconds (TimeoutError, code `ETIMEDOUT`). Default: no limit. */
   timeoutMs?: number;
@@ -36,7 +40,7 @@ export interface WaitSpec<T> {
   predicate: (obj: T) => unknown;
   /** The awaited object must exist: its absence from the snapshot, or its removal, rejects
    *  with this code (e.g. ENODEV for a link). */
-  mustExist?: { code: string; errno: number };
+  mustExist?: { code: ErrnoCode; errno: number };
   /** Short text of an object for the timeout message ("last seen: …"), for waits on one object. */
   describe?: (obj: T) => string;
 }
@@ -69,7 +73,7 @@ export function validateWaitOptions(options: unknown): WaitOptions {
 }
 
 /** @internal Runs a wait (see the module documentation). */
-export function waitFor<T>(ns: Namespace, spec: WaitSpec<T>, options?: WaitOptions): Promise<T> {
+export function waitUntil<T>(ns: Namespace, spec: WaitSpec<T>, options?: WaitOptions): Promise<T> {
   let opts: WaitOptions;
   try {
     opts = validateWaitOptions(options);
@@ -174,17 +178,134 @@ export function describeObject(obj: unknown): string {
   return text.length > 300 ? text.slice(0, 297) + '...' : text;
 }
 
-/** @internal A namespace-level wait: any object of `kind` satisfying the predicate. */
-export function waitForKind<K extends WatchKind>(
+/**
+ * Waits until some object of `kind` in `ns` satisfies `predicate` (current state first, then
+ * changes) and resolves with it: `await waitFor(ns, 'link', (l) => l.name === 'eth0')`,
+ * `await waitFor(ns, 'address', (a) => a.address === 'fd00::1' && !a.tentative)`.
+ * Rejects with TimeoutError / AbortError (see {@link WaitOptions}).
+ * @category Events
+ */
+export function waitFor<K extends WatchKind>(
+  ns: Namespace,
+  kind: K,
+  predicate: (obj: WatchObjectMap[K]) => unknown,
+  options?: WaitOptions,
+): Promise<WatchObjectMap[K]>;
+/**
+ * Waits until this link satisfies `predicate` (checked on the current state first, then on
+ * every change) and resolves with that snapshot of it:
+ * `await waitFor(veth, (l) => l.operstate === 'up', { timeoutMs: 2000 })`.
+ * Rejects with ENODEV if the link does not exist or is removed meanwhile, TimeoutError
+ * (ETIMEDOUT, naming the link, the predicate and the last state seen) or AbortError
+ * (ABORT_ERR). Leaves no socket or timer behind.
+ */
+export function waitFor(link: Link, predicate: (link: Link) => unknown, options?: WaitOptions): Promise<Link>;
+/**
+ * Waits until this address satisfies `predicate` (checked on the current state first,
+ * then on every change) and resolves with that snapshot of it — e.g. for IPv6 duplicate
+ * address detection to finish: `await waitFor(addr, (a) => !a.tentative, { timeoutMs: 5000 })`.
+ * Rejects with EADDRNOTAVAIL if the address does not exist or is removed meanwhile,
+ * TimeoutError (ETIMEDOUT) or AbortError (ABORT_ERR). Leaves no socket or timer behind.
+ */
+export function waitFor(address: Address, predicate: (address: Address) => unknown, options?: WaitOptions): Promise<Address>;
+export function waitFor(target: Namespace | Link | Address, ...rest: unknown[]): Promise<unknown> {
+  if (target instanceof Namespace) {
+    const [kind, predicate, options] = rest as [WatchKind, (obj: unknown) => unknown, WaitOptions | undefined];
+    return waitForKind(target, kind, predicate, options);
+  }
+  const [predicate, options] = rest as [(obj: Link | Address) => unknown, WaitOptions | undefined];
+  if (target instanceof Link) return waitForLink(target, predicate, options);
+  if (target instanceof Address) return waitForAddress(target, predicate, options);
+  return Promise.reject(new ValidationError('target', target, 'expected a Namespace, a Link or an Address'));
+}
+
+/** A namespace-level wait: any object of `kind` satisfying the predicate. */
+function waitForKind<K extends WatchKind>(
   ns: Namespace,
   kind: K,
   predicate: (obj: WatchObjectMap[K]) => unknown,
   options?: WaitOptions,
 ): Promise<WatchObjectMap[K]> {
-  return waitFor<WatchObjectMap[K]>(ns, {
+  return waitUntil<WatchObjectMap[K]>(ns, {
     kind,
     subject: `a ${kind} in ${ns.label}`,
     pick: (ev) => (ev.kind === kind ? (eventObject(ev) as WatchObjectMap[K]) : undefined),
     predicate,
   }, options);
+}
+
+function waitForLink(link: Link, predicate: (link: Link) => unknown, options?: WaitOptions): Promise<Link> {
+  const index = link.index;
+  return waitUntil<Link>(link.namespace, {
+    kind: 'link',
+    subject: `link ${link.name} (#${index}) in ${link.namespace.label}`,
+    pick: (ev) => (ev.kind === 'link' && ev.link.index === index ? ev.link : undefined),
+    predicate,
+    mustExist: { code: 'ENODEV', errno: 19 },
+    describe: describeObject,
+  }, options);
+}
+
+function waitForAddress(addr: Address, predicate: (address: Address) => unknown, options?: WaitOptions): Promise<Address> {
+  const { family, linkIndex, address, prefixLength } = addr;
+  return waitUntil<Address>(addr.namespace, {
+    kind: 'address',
+    subject: `address ${addr.cidr} on link #${linkIndex} in ${addr.namespace.label}`,
+    pick: (ev) =>
+      ev.kind === 'address' &&
+      ev.address.family === family &&
+      ev.address.linkIndex === linkIndex &&
+      ev.address.address === address &&
+      ev.address.prefixLength === prefixLength
+        ? ev.address
+        : undefined,
+    predicate,
+    mustExist: { code: 'EADDRNOTAVAIL', errno: 99 },
+    describe: describeObject,
+  }, options);
+}
+
+/**
+ * Waits until the named namespace exists (checking now first), then opens it:
+ * `const ns = await waitForNamespace('blue', { timeoutMs: 5000 })`.
+ * Rejects with TimeoutError / AbortError (see {@link WaitOptions}).
+ * @category Events
+ */
+export function waitForNamespace(name: string, options?: WaitOptions): Promise<Namespace> {
+  let opts: WaitOptions;
+  try {
+    validateNamespaceName(name);
+    opts = validateWaitOptions(options);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  return guarded<Namespace>(`namespace "${name}" to appear in ${NETNS_RUN_DIR}`, opts, () => '', (finish) => {
+    let done = false;
+    let retry: NodeJS.Timeout | undefined;
+    const watcher = new NamespaceWatcher({ snapshot: true });
+    const tryOpen = (attempt: number): void => {
+      retry = undefined;
+      if (done) return;
+      // opened synchronously: Namespace.open does no I/O before its first await
+      Namespace.open(name).then(
+        (ns) => {
+          if (done) void ns.close();
+          else finish(undefined, ns);
+        },
+        (e: unknown) => {
+          // present but not yet mounted (just created): look again shortly
+          if (!done && (e as NetnsKitError).code === 'EINVAL' && attempt < 20) retry = setTimeout(() => tryOpen(attempt + 1), 5 * (attempt + 1));
+        },
+      );
+    };
+    watcher.on('add', (ev) => {
+      if (ev.name === name) tryOpen(0);
+    });
+    watcher.on('error', (e) => finish(e));
+    return () => {
+      done = true;
+      if (retry !== undefined) clearTimeout(retry);
+      watcher.close();
+    };
+  });
 }

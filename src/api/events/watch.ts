@@ -3,7 +3,7 @@
  * EventEmitter, on a dedicated socket subscribed to the kernel's multicast groups.
  *
  * ```ts
- * for await (const ev of ns.watch(['link', 'address'])) {
+ * for await (const ev of Watcher.open(ns, ['link', 'address'])) {
  *   if (ev.kind === 'link') console.log(ev.type, ev.link.name, ev.link.operstate);
  * }
  * ```
@@ -47,7 +47,7 @@ import {
 import { EventStream } from './event-stream.js';
 import type { Namespace } from '../namespace/namespace.js';
 
-/** Options of {@link Namespace.watch}. */
+/** Options of {@link Watcher.open}. */
 export interface WatchOptions {
   /** IP families for addresses, routes and netconf (default both: `['inet', 'inet6']`). */
   families?: WatchFamily[];
@@ -169,7 +169,18 @@ export class Watcher extends EventStream<WatchEvent, WatcherEventMap> {
   private readonly counters = { events: 0, overflows: 0, snapshots: 0, snapshotRetries: 0 };
   private readonly opening: Promise<void>;
 
-  /** @internal Use {@link Namespace.watch}. */
+  /**
+   * Watches changes in `namespace` (`ip monitor`): links, addresses, routes, neighbours,
+   * netconf, nsids (default: every kind), on a dedicated socket. Iterate it
+   * (`for await (const ev of Watcher.open(ns, ['link']))`) or listen to it (`.on('link', …)`);
+   * see {@link WatchOptions} (snapshot first, overflow handling). Closed by `break`,
+   * `close()`, or closing the namespace.
+   */
+  static open(namespace: Namespace, kinds?: WatchKind | WatchKind[], options?: WatchOptions): Watcher {
+    return new Watcher(namespace, kinds, options);
+  }
+
+  /** @internal Use {@link Watcher.open}. */
   constructor(namespace: Namespace, kinds?: WatchKind | WatchKind[], options?: WatchOptions) {
     const opts = validateOptions<WatchOptions>(options, WATCH_OPTION_KEYS);
     const highWater = opts.highWater === undefined ? 1024 : validateInt(opts.highWater, 'highWater', 1, 2 ** 31 - 1);

@@ -26,10 +26,8 @@ import { AF_INET, AF_INET6, RTM_DELADDR, RTM_GETADDR, RTM_NEWADDR } from '../../
 import { RT_SCOPE_HOST, RT_SCOPE_UNIVERSE, scopeName, scopeNumber } from '../../rtnetlink/route.js';
 import { broadcastOf, formatIp, ipFamily, isIPv4Loopback, networkOf, parseCidr, parseIp, sameFamily } from '../../util/ip.js';
 import { IFNAME_MAX, validateInt, validateOptions } from '../../util/validate.js';
-import { Link, type LinkRef } from '../link/link.js';
-import { checkLinkArg, type LinkArg, resolveLink, type ResolvedLink } from '../link/link-spec.js';
+import { Link, type LinkRef, checkLinkArg, type LinkArg, resolveLink, type ResolvedLink } from '../link/link.js';
 import { Namespace } from '../namespace/namespace.js';
-import { describeObject, waitFor, type WaitOptions } from '../events/wait.js';
 
 /** An address lifetime: seconds, or `forever`. */
 export type Lifetime = number | 'forever';
@@ -81,7 +79,7 @@ export interface AddressFlushOptions extends AddressListOptions {
  * One address of a link, as the kernel reported it (a snapshot).
  *
  * ```ts
- * const eth0 = await ns.link('eth0');
+ * const eth0 = await Link.get(ns, 'eth0');
  * await Address.add(eth0, '192.168.1.2/24', { broadcast: '+' });   // ip addr add 192.168.1.2/24 brd + dev eth0
  * await Address.list(ns, { link: eth0, family: 4 });               // ip -4 addr show dev eth0
  * await Address.remove(eth0, '192.168.1.2/24');                    // ip addr del 192.168.1.2/24 dev eth0
@@ -199,32 +197,6 @@ export class Address {
       prefixLength: this.prefixLength,
       peer: this.peer,
     });
-  }
-
-  /**
-   * Waits until this address satisfies `predicate` (checked on the current state first,
-   * then on every change) and resolves with that snapshot of it — e.g. for IPv6 duplicate
-   * address detection to finish: `await addr.waitFor((a) => !a.tentative, { timeoutMs: 5000 })`.
-   * Rejects with EADDRNOTAVAIL if the address does not exist or is removed meanwhile,
-   * TimeoutError (ETIMEDOUT) or AbortError (ABORT_ERR). Leaves no socket or timer behind.
-   */
-  waitFor(predicate: (address: Address) => unknown, options?: WaitOptions): Promise<Address> {
-    const { family, linkIndex, address, prefixLength } = this;
-    return waitFor<Address>(this.namespace, {
-      kind: 'address',
-      subject: `address ${this.cidr} on link #${linkIndex} in ${this.namespace.label}`,
-      pick: (ev) =>
-        ev.kind === 'address' &&
-        ev.address.family === family &&
-        ev.address.linkIndex === linkIndex &&
-        ev.address.address === address &&
-        ev.address.prefixLength === prefixLength
-          ? ev.address
-          : undefined,
-      predicate,
-      mustExist: { code: 'EADDRNOTAVAIL', errno: 99 },
-      describe: describeObject,
-    }, options);
   }
 
   /** A plain object with the main fields, close to `ip -j addr` (for logs and JSON). */
@@ -437,7 +409,7 @@ async function modify(verb: 'add' | 'replace', flags: number, args: unknown[]): 
     }
     // the link name is needed to check the label: a name resolves to it
     target = await resolveLink(ns, link);
-    const name = target.name ?? (await ns.link(target.index)).name;
+    const name = target.name ?? (await Link.get(ns, target.index)).name;
     if (o.label !== name && !o.label.startsWith(`${name}:`)) {
       throw new ValidationError('label', o.label, `must be the link name "${name}" or start with "${name}:"`);
     }

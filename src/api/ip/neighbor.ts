@@ -27,8 +27,7 @@ import {
 } from '../../rtnetlink/neighbor.js';
 import { formatIp, formatMac, parseIp, parseMac } from '../../util/ip.js';
 import { validateInt, validateOptions } from '../../util/validate.js';
-import { Link } from '../link/link.js';
-import { checkLinkArg, type LinkArg, resolveLink, resolvedNow, type ResolvedLink } from '../link/link-spec.js';
+import { Link, checkLinkArg, type LinkArg, resolveLink, resolvedNow, type ResolvedLink } from '../link/link.js';
 import type { Namespace } from '../namespace/namespace.js';
 
 /** A neighbour state that can be set. */

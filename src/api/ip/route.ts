@@ -47,8 +47,7 @@ import {
 } from '../../rtnetlink/route.js';
 import { formatCidr, formatIp, ipFamily, parseDestination, parseIp, sameFamily } from '../../util/ip.js';
 import { validateInt, validateOptions } from '../../util/validate.js';
-import { Link } from '../link/link.js';
-import { checkLinkArg, type LinkArg, resolveLink, resolvedNow, type ResolvedLink } from '../link/link-spec.js';
+import { Link, checkLinkArg, type LinkArg, resolveLink, resolvedNow, type ResolvedLink } from '../link/link.js';
 import type { Namespace } from '../namespace/namespace.js';
 
 /** Route metrics (`ip route add … mtu 1400 advmss 1360 …`), RTA_METRICS / RTAX_*. */

@@ -322,7 +322,7 @@ export function bridgePortSettings(raw: BridgePortAttributes): BridgePortSetting
  *
  * ```ts
  * const br = await Bridge.create(ns, { name: 'br0', stp: false, up: true });
- * await br.addPort(await ns.link('veth0'));          // brctl addif br0 veth0
+ * await br.addPort(await Link.get(ns, 'veth0'));          // brctl addif br0 veth0
  * await br.fdb();                                     // bridge fdb show br br0
  * ```
  */

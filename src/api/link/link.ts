@@ -18,7 +18,9 @@ import {
   RTM_GETLINK,
   RTM_NEWLINK,
 } from '../../rtnetlink/constants.js';
-import type { LinkKindData } from '../../rtnetlink/link-kinds.js';
+// registers every kind's IFLA_INFO_DATA schema (link-kind-registry.ts) before any link is decoded
+import '../../rtnetlink/link-kinds.js';
+import type { LinkKindData } from '../../rtnetlink/link-kind-registry.js';
 import {
   decodeLinkMessage,
   type IfInfoHeader,
@@ -33,9 +35,7 @@ import {
 } from '../../rtnetlink/link.js';
 import { parseLladdr } from '../../util/ip.js';
 import { validateIfname, validateInt, validateOptions } from '../../util/validate.js';
-import { checkLinkArg, resolveLink } from './link-spec.js';
 import { Namespace } from '../namespace/namespace.js';
-import { describeObject, waitFor, type WaitOptions } from '../events/wait.js';
 
 /** Which link: its name, or its index. */
 export type LinkRef = string | number;
@@ -321,26 +321,6 @@ export class Link {
     return Link.fromMessage(ns, m);
   }
 
-  /**
-   * Waits until this link satisfies `predicate` (checked on the current state first, then on
-   * every change) and resolves with that snapshot of it:
-   * `await veth.waitFor((l) => l.operstate === 'up', { timeoutMs: 2000 })`.
-   * Rejects with ENODEV if the link does not exist or is removed meanwhile, TimeoutError
-   * (ETIMEDOUT, naming the link, the predicate and the last state seen) or AbortError
-   * (ABORT_ERR). Leaves no socket or timer behind.
-   */
-  waitFor(predicate: (link: Link) => unknown, options?: WaitOptions): Promise<Link> {
-    const index = this.index;
-    return waitFor<Link>(this.namespace, {
-      kind: 'link',
-      subject: `link ${this.name} (#${index}) in ${this.namespace.label}`,
-      pick: (ev) => (ev.kind === 'link' && ev.link.index === index ? ev.link : undefined),
-      predicate,
-      mustExist: { code: 'ENODEV', errno: 19 },
-      describe: describeObject,
-    }, options);
-  }
-
   // ---- creating ---------------------------------------------------------------------
 
   /**
@@ -622,6 +602,50 @@ export class Link {
   }
 }
 
+// ---- naming a link in an operation (address, route, neighbour, master, parent …) ----------
+
+/** A link given to an operation in a namespace: a {@link Link}, or its name or index there. */
+export type LinkArg = Link | LinkRef;
+
+/** A link resolved for a request: its index, and a name for messages. */
+export interface ResolvedLink {
+  /** interface index in the namespace. */
+  index: number;
+  /** interface name when known (a Link or a name was given), otherwise `#index`. */
+  label: string;
+  /** the name, when known. */
+  name: string | undefined;
+}
+
+/** Checks a LinkArg before any syscall (a Link must belong to `ns`). */
+export function checkLinkArg(ns: Namespace, link: unknown, field: string): LinkArg {
+  if (link instanceof Link) {
+    if (!link.namespace.equals(ns)) {
+      throw new ValidationError(field, link.name, `link ${link.name} is in namespace ${link.namespace.label}, not in ${ns.label}`);
+    }
+    return link;
+  }
+  return validateLinkRef(link, field);
+}
+
+/** A Link or an index resolved without a request; undefined for a name (see {@link resolveLink}). */
+export function resolvedNow(link: LinkArg): ResolvedLink | undefined {
+  if (link instanceof Link) return { index: link.index, label: link.name, name: link.name };
+  if (typeof link === 'number') return { index: link, label: `#${link}`, name: undefined };
+  return undefined;
+}
+
+/**
+ * Resolves a link to its index: a Link or an index is used as is (no request), a name
+ * is looked up in `ns` (ENODEV if there is none).
+ */
+export async function resolveLink(ns: Namespace, link: LinkArg): Promise<ResolvedLink> {
+  if (link instanceof Link) return { index: link.index, label: link.name, name: link.name };
+  if (typeof link === 'number') return { index: link, label: `#${link}`, name: undefined };
+  const l = await Link.get(ns, link);
+  return { index: l.index, label: l.name, name: l.name };
+}
+
 /** Throws a ValidationError unless `ref` is a valid link name or index. */
 export function validateLinkRef(ref: unknown, field = 'link'): LinkRef {
   if (typeof ref === 'number') return validateInt(ref, field, 1, S32_MAX);
@@ -632,7 +656,7 @@ export function validateLinkRef(ref: unknown, field = 'link'): LinkRef {
 /**
  * The index of a link given as Link, name or index, in namespace `ns` (a Link must belong to
  * `ns`; a name costs one RTM_GETLINK). Same rules as the address/route/neighbour functions
- * (link-spec.ts), which it uses.
+ * (checkLinkArg, resolveLink).
  * @internal
  */
 export async function resolveLinkIndex(ns: Namespace, ref: LinkLike, field: string): Promise<number> {

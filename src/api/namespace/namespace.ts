@@ -9,12 +9,6 @@ import { NetnsKitError, SystemError, ValidationError } from '../../errors.js';
 import { NetlinkConnection } from '../../netlink/connection.js';
 import { AF_UNSPEC, RTM_GETNSID, RTM_NEWNSID } from '../../rtnetlink/constants.js';
 import { NsidAttrs, NSID_NOT_ASSIGNED, RtGenMsg } from '../../rtnetlink/nsid.js';
-import { Link, type LinkListFilter, type LinkRef } from '../link/link.js';
-import type { WatchKind, WatchObjectMap } from '../events/events.js';
-import { guarded, type WaitOptions, validateWaitOptions, waitForKind } from '../events/wait.js';
-import { NamespaceWatcher, type NamespaceWatchOptions } from '../events/namespace-watch.js';
-import { Watcher, type WatchOptions } from '../events/watch.js';
-import { Sysctl } from './sysctl.js';
 import { validateInt, validateNamespaceName } from '../../util/validate.js';
 
 /** Where named namespaces live (iproute2's NETNS_RUN_DIR; /var/run/netns is the same place). */
@@ -55,6 +49,35 @@ export function validateNamespaceArg(v: unknown, field: string): Namespace {
   return v;
 }
 
+/**
+ * @internal Something that lives on a namespace's fd and is closed when the namespace closes
+ * (a Watcher). The namespace knows only this interface, not the classes above it.
+ */
+export interface NamespaceResource {
+  /** Closes it because its namespace is closing. */
+  _closeForNamespace(): Promise<void>;
+}
+
+/**
+ * The namespace the main thread is in while netns-kit is loaded (module evaluation never runs
+ * inside `ns.run()`): what {@link Namespace.host} means, whenever it is first called.
+ */
+const HOST_PATH = '/proc/thread-self/ns/net';
+const hostFdAtLoad = openSync(HOST_PATH, fsConstants.O_RDONLY);
+
+/**
+ * Closes the fd of a Namespace that was garbage-collected without close(): its connection and
+ * watchers are collected with it (a connection closes itself in its finalizer; a watcher that
+ * keeps the process alive keeps its namespace alive too, so it is never collected open).
+ */
+const dropped = new FinalizationRegistry<number>((fd) => {
+  try {
+    closeSync(fd);
+  } catch {
+    /* already closed */
+  }
+});
+
 /** CLONE_NEWNET: the type NS_GET_NSTYPE reports for a network namespace. */
 const CLONE_NEWNET = 0x40000000;
 
@@ -93,9 +116,10 @@ export class Namespace {
   private closePending = false;
   private conn: Promise<NetlinkConnection> | undefined;
   private connNow: NetlinkConnection | undefined;
-  private readonly watchers = new Set<Watcher>();
-  private _sysctl: Sysctl | undefined;
+  private readonly resources = new Set<NamespaceResource>();
   private readonly isHost: boolean;
+  /** made by {@link Namespace.create} through this handle: disposing it deletes it. */
+  private created = false;
   private static hostNs: Namespace | undefined;
 
   private constructor(fd: number, path: string, name: string | undefined, isHost = false) {
@@ -104,6 +128,7 @@ export class Namespace {
     this.name = name;
     this.isHost = isHost;
     this.identity = identityOfFd(fd);
+    if (!isHost) dropped.register(this, fd, this);
   }
 
   /** The open file descriptor on the namespace (valid until close/delete). */
@@ -138,6 +163,7 @@ export class Namespace {
   private closeFd(): void {
     this.closePending = false;
     if (this._fd >= 0) {
+      dropped.unregister(this);
       closeSync(this._fd);
       this._fd = -1;
     }
@@ -168,7 +194,9 @@ export class Namespace {
       throw err;
     }
     try {
-      return await Namespace.open(name);
+      const ns = await Namespace.open(name);
+      ns.created = true;
+      return ns;
     } catch (e) {
       await native.deleteNamespace(path).catch(() => undefined); // leave nothing half-made
       throw e;
@@ -210,16 +238,12 @@ export class Namespace {
   }
 
   /**
-   * The namespace this thread was in when netns-kit was loaded: the process's "host"
-   * namespace. Always open; close() on it only closes its connection.
+   * The namespace the process was in when netns-kit was loaded: the process's "host"
+   * namespace — also when first called inside {@link Namespace.run}. Always open; close() on
+   * it only closes its connection.
    */
   static host(): Namespace {
-    if (!Namespace.hostNs) {
-      const path = '/proc/thread-self/ns/net';
-      const fd = openSync(path, fsConstants.O_RDONLY);
-      Namespace.hostNs = new Namespace(fd, path, undefined, true);
-    }
-    return Namespace.hostNs;
+    return (Namespace.hostNs ??= new Namespace(hostFdAtLoad, HOST_PATH, undefined, true));
   }
 
   /** Named namespaces in /run/netns, like `ip netns list`. */
@@ -254,57 +278,6 @@ export class Namespace {
       }
     }
     return out;
-  }
-
-  /**
-   * Watches named namespaces being added and removed (`ip netns monitor`):
-   * `for await (const ev of Namespace.watch()) console.log(ev.type, ev.name)`.
-   * See {@link NamespaceWatcher}.
-   */
-  static watch(options?: NamespaceWatchOptions): NamespaceWatcher {
-    return new NamespaceWatcher(options);
-  }
-
-  /**
-   * Waits until the named namespace exists (checking now first), then opens it:
-   * `const ns = await Namespace.waitFor('blue', { timeoutMs: 5000 })`.
-   * Rejects with TimeoutError / AbortError (see {@link WaitOptions}).
-   */
-  static waitFor(name: string, options?: WaitOptions): Promise<Namespace> {
-    let opts: WaitOptions;
-    try {
-      validateNamespaceName(name);
-      opts = validateWaitOptions(options);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    return guarded<Namespace>(`namespace "${name}" to appear in ${NETNS_RUN_DIR}`, opts, () => '', (finish) => {
-      let done = false;
-      let retry: NodeJS.Timeout | undefined;
-      const watcher = new NamespaceWatcher({ snapshot: true });
-      const tryOpen = (attempt: number): void => {
-        retry = undefined;
-        if (done) return;
-        let ns: Namespace;
-        try {
-          ns = Namespace.openAt(`${NETNS_RUN_DIR}/${name}`, name);
-        } catch (e) {
-          // present but not yet mounted (just created): look again shortly
-          if ((e as NetnsKitError).code === 'EINVAL' && attempt < 20) retry = setTimeout(() => tryOpen(attempt + 1), 5 * (attempt + 1));
-          return;
-        }
-        finish(undefined, ns);
-      };
-      watcher.on('add', (ev) => {
-        if (ev.name === name) tryOpen(0);
-      });
-      watcher.on('error', (e) => finish(e));
-      return () => {
-        done = true;
-        if (retry !== undefined) clearTimeout(retry);
-        watcher.close();
-      };
-    });
   }
 
   // ---- using ------------------------------------------------------------------------
@@ -408,28 +381,6 @@ export class Namespace {
     return c !== undefined && !c.isClosed ? c : undefined;
   }
 
-  // ---- links ------------------------------------------------------------------------
-
-  /** Links of this namespace (`ip link show`), optionally filtered by kind and/or master (see {@link Link.list}). */
-  links(filter?: LinkListFilter): Promise<Link[]> {
-    return Link.list(this, filter);
-  }
-
-  /** One link by name or index (`ip link show dev NAME`); rejects with ENODEV if absent. */
-  link(ref: LinkRef): Promise<Link> {
-    return Link.get(this, ref);
-  }
-
-  // ---- sysctls ----------------------------------------------------------------------
-
-  /**
-   * This namespace's `net.*` sysctls: `await ns.sysctl.set('net.ipv4.ip_forward', 1)`.
-   * Read and written by a helper thread inside the namespace (the main thread does not move).
-   */
-  get sysctl(): Sysctl {
-    return (this._sysctl ??= new Sysctl(this));
-  }
-
   // ---- namespace ids ----------------------------------------------------------------
 
   /** The nsid this namespace uses for `target`, or undefined if none is assigned. */
@@ -487,43 +438,21 @@ export class Namespace {
     return ids.sort((a, b) => a - b).map((nsid) => (names.has(nsid) ? { nsid, name: names.get(nsid)! } : { nsid }));
   }
 
-  // ---- events -----------------------------------------------------------------------
-
-  /**
-   * Watches changes (`ip monitor`): links, addresses, routes, neighbours, netconf, nsids
-   * (default: every kind), on a dedicated socket. Iterate it (`for await (const ev of ns.watch(['link']))`) or listen to
-   * it (`.on('link', …)`); see {@link Watcher} and {@link WatchOptions} (snapshot first,
-   * overflow handling). Closed by `break`, `close()`, or closing this namespace.
-   */
-  watch(kinds?: WatchKind | WatchKind[], options?: WatchOptions): Watcher {
-    return new Watcher(this, kinds, options);
+  /** @internal Something open on this namespace (a watcher) that closes with it. */
+  _track(r: NamespaceResource): void {
+    this.resources.add(r);
   }
 
-  /**
-   * Waits until some object of `kind` satisfies `predicate` (current state first, then
-   * changes) and resolves with it: `await ns.waitFor('link', (l) => l.name === 'eth0')`,
-   * `await ns.waitFor('address', (a) => a.address === 'fd00::1' && !a.tentative)`.
-   * Rejects with TimeoutError / AbortError (see {@link WaitOptions}).
-   */
-  waitFor<K extends WatchKind>(kind: K, predicate: (obj: WatchObjectMap[K]) => unknown, options?: WaitOptions): Promise<WatchObjectMap[K]> {
-    return waitForKind(this, kind, predicate, options);
-  }
-
-  /** @internal A watcher is open on this namespace (closed with it). */
-  _track(w: Watcher): void {
-    this.watchers.add(w);
-  }
-
-  /** @internal A watcher closed. */
-  _untrack(w: Watcher): void {
-    this.watchers.delete(w);
+  /** @internal It closed. */
+  _untrack(r: NamespaceResource): void {
+    this.resources.delete(r);
   }
 
   // ---- closing ----------------------------------------------------------------------
 
   /** Closes the connection, the watchers and the fd (the namespace itself stays, if named). */
   async close(): Promise<void> {
-    await Promise.all([...this.watchers].map((w) => w._closeForNamespace()));
+    await Promise.all([...this.resources].map((r) => r._closeForNamespace()));
     const conn = this.conn;
     this.conn = undefined;
     this.connNow = undefined;
@@ -537,6 +466,16 @@ export class Namespace {
     if (this.isHost) return;
     if (this.holds > 0) this.closePending = this._fd >= 0;
     else this.closeFd();
+  }
+
+  /**
+   * `await using ns = await Namespace.create('blue')`: at the end of the scope a namespace
+   * made by {@link Namespace.create} through this handle is deleted; any other (opened,
+   * {@link Namespace.host}) is only closed.
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.created && this.name !== undefined && !this.isClosed) await this.delete();
+    else await this.close();
   }
 
   /** Closes this handle and removes the named namespace, like `ip netns delete NAME`. */

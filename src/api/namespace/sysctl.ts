@@ -1,12 +1,53 @@
 /**
  * Per-namespace sysctls: `net.*` keys (`sysctl net.ipv4.ip_forward=1` run inside a
- * namespace), read and written by a helper thread that enters the namespace first — the
- * main thread never moves and no process is spawned.
+ * namespace). The file is opened by a helper thread that enters the namespace first (the open
+ * file keeps that namespace's view), then read or written here with `fs` — the main thread
+ * never moves and no process is spawned.
  * @module
  */
+import { close, constants as fsConstants, read, write } from 'node:fs';
+import { promisify } from 'node:util';
 import { native } from '../../binding/native.js';
 import { SystemError, ValidationError } from '../../errors.js';
 import type { Namespace } from './namespace.js';
+
+const readAsync = promisify(read);
+const writeAsync = promisify(write);
+const closeAsync = promisify(close);
+
+/**
+ * Reads a whole file of namespace `nsFd` (`/proc/sys/net/…`, `/proc/thread-self/net/…`): the
+ * file is opened inside the namespace by a helper thread, read here. At most `limit` bytes.
+ * @internal
+ */
+export async function readFileIn(nsFd: number, path: string, limit = 1 << 20): Promise<string> {
+  const fd = await native.openIn(nsFd, path, fsConstants.O_RDONLY);
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(16384);
+      const { bytesRead } = await readAsync(fd, buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      chunks.push(buf.subarray(0, bytesRead));
+      total += bytesRead;
+      if (total > limit) break;
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  } finally {
+    await closeAsync(fd);
+  }
+}
+
+/** Writes `data` to a file of namespace `nsFd` in one write() (what /proc/sys expects). @internal */
+export async function writeFileIn(nsFd: number, path: string, data: string): Promise<void> {
+  const fd = await native.openIn(nsFd, path, fsConstants.O_WRONLY);
+  try {
+    await writeAsync(fd, data);
+  } finally {
+    await closeAsync(fd);
+  }
+}
 
 /** A sysctl value to write: numbers, booleans (1/0), strings, or several numbers (tab-separated, like `net.ipv4.tcp_rmem`). */
 export type SysctlValue = string | number | boolean | readonly number[];
@@ -56,16 +97,25 @@ function formatValue(value: unknown): string {
   throw new ValidationError('value', value, 'expected a number, boolean, string or array of numbers');
 }
 
+const perNamespace = new WeakMap<Namespace, Sysctl>();
+
 /**
- * The `net.*` sysctls of one namespace, as `ns.sysctl`.
+ * The `net.*` sysctls of one namespace, as `Sysctl.of(ns)`.
  *
  * ```ts
- * await ns.sysctl.set('net.ipv4.ip_forward', 1);            // only inside ns
- * await ns.sysctl.get('net.ipv4.conf.all.rp_filter');      // '2'
- * await ns.sysctl.getInt('net.ipv6.conf.all.forwarding');  // 0
+ * await Sysctl.of(ns).set('net.ipv4.ip_forward', 1);            // only inside ns
+ * await Sysctl.of(ns).get('net.ipv4.conf.all.rp_filter');      // '2'
+ * await Sysctl.of(ns).getInt('net.ipv6.conf.all.forwarding');  // 0
  * ```
  */
 export class Sysctl {
+  /** The sysctls of `namespace` (one object per namespace). */
+  static of(namespace: Namespace): Sysctl {
+    let s = perNamespace.get(namespace);
+    if (s === undefined) perNamespace.set(namespace, (s = new Sysctl(namespace)));
+    return s;
+  }
+
   /** The namespace whose sysctls these are. */
   readonly namespace: Namespace;
 
@@ -79,7 +129,7 @@ export class Sysctl {
     const path = sysctlPath(key);
     let text: string;
     try {
-      text = await native.readFileIn(this.namespace.fd, path);
+      text = await readFileIn(this.namespace.fd, path);
     } catch (e) {
       throw SystemError.from(e, `read sysctl ${key} in ${this.namespace.label}`);
     }
@@ -101,7 +151,7 @@ export class Sysctl {
     const path = sysctlPath(key);
     const text = formatValue(value);
     try {
-      await native.writeFileIn(this.namespace.fd, path, text);
+      await writeFileIn(this.namespace.fd, path, text);
     } catch (e) {
       throw SystemError.from(e, `write sysctl ${key}=${text} in ${this.namespace.label}`);
     }

@@ -15,6 +15,7 @@ import { Address } from '../ip/address.js';
 import { Bridge } from '../link/bridge.js';
 import { Link } from '../link/link.js';
 import { Namespace } from '../namespace/namespace.js';
+import { Sysctl } from '../namespace/sysctl.js';
 import { PoolOverlapError } from './errors.js';
 import { type AddressPool, AddressRange, bigToIp, DEFAULT_ADDRESS_POOLS, formatPrefix, inPrefix, ipToBig, overlaps, parsePrefix, poolCandidates, type Prefix, prefixOf } from './pool.js';
 import {
@@ -366,7 +367,8 @@ async function withNamespaceLock<T>(ns: Namespace, fn: () => Promise<T>): Promis
 }
 
 function newId(): string {
-  return randomBytes(32).toString('hex');
+  // Web Crypto (a global): node:crypto is not loaded at import
+  return Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(32))).toString('hex');
 }
 
 /** Docker's MAC for an IPv4 address: 02:42 followed by the four address bytes. */
@@ -377,7 +379,7 @@ export function macForIpv4(ip: string): string {
 
 /** A random locally administered MAC in Docker's `02:42:…` space, fixed on the bridge so the gateway's MAC never follows a port. */
 function randomBridgeMac(): string {
-  return ['02', '42', ...randomBytes(4).toString('hex').match(/../g)!].join(':');
+  return ['02', '42', ...Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(4))).toString('hex').match(/../g)!].join(':');
 }
 
 function checkExtension(ext: unknown, field: string): NetworkExtension {
@@ -620,7 +622,7 @@ export class BridgeNetwork {
       const bridge = await Bridge.create(host, { name: bridgeName, stp: false, up: false, address: bridgeMac, ...(mtu !== undefined ? { mtu } : {}) });
       try {
         // Docker: no router advertisements are accepted on the bridge
-        await host.sysctl.set(`net/ipv6/conf/${bridgeName}/accept_ra`, 0).catch((e: unknown) => {
+        await Sysctl.of(host).set(`net/ipv6/conf/${bridgeName}/accept_ra`, 0).catch((e: unknown) => {
           if (code(e) !== 'ENOENT') throw e;
         });
         await Address.add(bridge, `${bigToIp(gw, 4)}/${chosen.len}`, { broadcast: '+' });
@@ -699,7 +701,7 @@ export class BridgeNetwork {
   static async list(host: Namespace, options: Pick<OpenOptions, 'stateDir'> = {}): Promise<NetworkSummary[]> {
     if (!(host instanceof Namespace)) throw new ValidationError('host', host, 'expected a Namespace');
     const store = new NetworkStore(stateDirOf(options.stateDir), host);
-    const bridges = new Set((await host.links({ kind: 'bridge' })).map((l) => l.name));
+    const bridges = new Set((await Link.list(host, { kind: 'bridge' })).map((l) => l.name));
     const out: NetworkSummary[] = [];
     for (const n of await store.names()) {
       const r = await store.read(n).catch(() => undefined);
@@ -801,7 +803,7 @@ export class BridgeNetwork {
   private connectLocked(container: Namespace, o: ConnectOptions, aliases: string[], ip4: bigint | undefined, ip6: bigint | undefined, ports: PublishedPort[], onPublish: () => void): Promise<NetworkEndpoint> {
     return withNamespaceLock(container, async () => {
       const what = `connect ${container.label} to network ${this.name}`;
-      const names = new Set((await container.links()).map((l) => l.name));
+      const names = new Set((await Link.list(container)).map((l) => l.name));
       if (o.ifname !== undefined && names.has(o.ifname)) {
         throw new NetnsKitError(`${what}: the container already has an interface named ${o.ifname}; choose another ifname`, 'EEXIST', 17);
       }
@@ -876,7 +878,7 @@ export class BridgeNetwork {
         peer: { name: rec.ifname, namespace: container, address: rec.mac },
       });
     } catch (e) {
-      if (code(e) === 'EEXIST' && (await container.links()).some((l) => l.name === rec.ifname)) {
+      if (code(e) === 'EEXIST' && (await Link.list(container)).some((l) => l.name === rec.ifname)) {
         throw new NetnsKitError(`${what}: the container already has an interface named ${rec.ifname}; choose another ifname`, 'EEXIST', 17, { cause: e });
       }
       throw e;
@@ -888,7 +890,7 @@ export class BridgeNetwork {
       await this.bridge.addPort(pair.local);
       await pair.local.up();
       const eth = pair.peer;
-      const sys = container.sysctl;
+      const sys = Sysctl.of(container);
       const ifn = rec.ifname;
       // a gratuitous ARP when the interface comes up: neighbours learn a reused address at once
       await sys.set(`net/ipv4/conf/${ifn}/arp_notify`, 1);
@@ -901,7 +903,7 @@ export class BridgeNetwork {
       if (o.pingGroupRange !== undefined) await sys.set('net/ipv4/ping_group_range', o.pingGroupRange);
       await Address.add(eth, `${rec.ip}/${this.prefixLength}`, { broadcast: '+' });
       if (rec.ip6) await Address.add(eth, `${rec.ip6}/${this.v6!.subnet.len}`, { flags: ['nodad'] });
-      await (await container.link('lo')).up();
+      await (await Link.get(container, 'lo')).up();
       await eth.up();
       let defaultRoute = false;
       let defaultRoute6 = false;
@@ -1056,7 +1058,7 @@ export class BridgeNetwork {
   private async deleteVeth(ep: NetworkEndpoint | undefined, rec: EndpointRecord | undefined): Promise<void> {
     if (ep && !ep.namespace.isClosed) {
       try {
-        const eth = await ep.namespace.link(ep.ifindex);
+        const eth = await Link.get(ep.namespace, ep.ifindex);
         if (eth.kind === 'veth' && eth.name === ep.ifname) {
           await eth.delete();
           return;
@@ -1104,7 +1106,7 @@ export class BridgeNetwork {
         let ipv6Address = '';
         if (!ep.namespace.isClosed) {
           try {
-            const eth = await ep.namespace.link(ep.ifindex);
+            const eth = await Link.get(ep.namespace, ep.ifindex);
             macAddress = eth.address;
             const addrs = await Address.list(ep.namespace, { link: eth });
             ipv4Address = addrs.find((x) => x.address === ep.ip)?.cidr ?? '';
@@ -1175,7 +1177,7 @@ export class BridgeNetwork {
     if (!addrs.some((a) => a.address === r.config.gateway)) {
       issues.push({ kind: 'gateway-missing', link: r.bridge, message: `the gateway ${r.config.gateway} is not on ${r.bridge}`, repair: 'none' });
     }
-    const links = await this.namespace.links();
+    const links = await Link.list(this.namespace);
     const ports = links.filter((l) => l.masterIndex === br!.index);
     const byName = new Map(links.map((l) => [l.name, l]));
     const known = new Set<string>();
@@ -1346,7 +1348,7 @@ export class BridgeNetwork {
       mine = true;
     }
     try {
-      const [eth, host] = await Promise.all([ns.link(e.ifname), Link.get(this.namespace, e.hostIfname)]);
+      const [eth, host] = await Promise.all([Link.get(ns, e.ifname), Link.get(this.namespace, e.hostIfname)]);
       if (mine) this.opened.set(key, ns);
       return {
         id: e.id,
@@ -1428,7 +1430,7 @@ interface Taken {
 /** Subnets in use in `host`: other networks' (records), interface addresses, and (for automatic choice) routes. */
 async function takenPrefixes(host: Namespace, store: NetworkStore, withRoutes: boolean): Promise<Taken[]> {
   const out: Taken[] = [];
-  const links = await host.links();
+  const links = await Link.list(host);
   const present = new Set(links.map((l) => l.name));
   const nameOf = new Map(links.map((l) => [l.index, l.name]));
   for (const n of await store.names()) {

@@ -38,6 +38,8 @@ import { NETLINK_NETFILTER, NFNLGRP_NFTABLES } from '../../nftables/constants.js
 import type { Expr } from '../../nftables/expr.js';
 import { validateInt, validateOptions } from '../../util/validate.js';
 import { Bridge } from '../link/bridge.js';
+import { Link } from '../link/link.js';
+import { Sysctl } from '../namespace/sysctl.js';
 import type { Namespace } from '../namespace/namespace.js';
 import * as x from '../nftables/expressions.js';
 import { describeElement, Nftables, setTypesOf } from '../nftables/nftables.js';
@@ -415,7 +417,7 @@ class HostState {
   async portRange(fw: NetworkFirewall): Promise<[number, number]> {
     if (fw.portRangeOption) return fw.portRangeOption;
     if (!this.range) {
-      const v = (await this.host.sysctl.get('net/ipv4/ip_local_port_range')).trim().split(/\s+/).map(Number);
+      const v = (await Sysctl.of(this.host).get('net/ipv4/ip_local_port_range')).trim().split(/\s+/).map(Number);
       this.range = [v[0]!, v[1]!];
     }
     return this.range;
@@ -517,7 +519,7 @@ export class NetworkFirewall extends EventEmitter<NetworkFirewallEvents> impleme
   async created(net: BridgeNetwork): Promise<FirewallSettings> {
     const s: FirewallSettings = { ...this.defaults, ...(net.internal ? { masquerade: false, forwarding: false } : {}) };
     this.settings.set(net.id, s);
-    const sys = net.namespace.sysctl;
+    const sys = Sysctl.of(net.namespace);
     if (s.forwarding) {
       await sys.set('net/ipv4/ip_forward', 1);
       if (net.subnetV6) await sys.set('net/ipv6/conf/all/forwarding', 1);
@@ -861,7 +863,7 @@ export class NetworkFirewall extends EventEmitter<NetworkFirewallEvents> impleme
 
   /** The networks recorded for the namespace that use this extension (bridge present, restore on). */
   private async recorded(st: HostState): Promise<NetworkRecord[]> {
-    const present = new Set((await st.host.links({ kind: 'bridge' })).map((l) => l.name));
+    const present = new Set((await Link.list(st.host, { kind: 'bridge' })).map((l) => l.name));
     const out: NetworkRecord[] = [];
     for (const dir of st.stateDirs) {
       const store = new NetworkStore(dir, st.host);

@@ -130,6 +130,11 @@ export const thDport = (port: number | readonly [number, number], op: 'eq' | 'ne
 export const iifname = (name: string, op: 'eq' | 'neq' = 'eq'): Expr[] => cmpValue(load.iifname, name, op, 'iifname');
 /** `oifname NAME`. */
 export const oifname = (name: string, op: 'eq' | 'neq' = 'eq'): Expr[] => cmpValue(load.oifname, name, op, 'oifname');
+/** `meta nfproto ipv4|ipv6`: put it before `ipSaddr`/`ip6Daddr`/… in `inet` (and bridge,
+ *  netdev) tables, where a rule sees both families — nft adds it for you there. */
+export function nfproto(family: 'ipv4' | 'ipv6'): Expr[] {
+  return [{ type: 'meta', key: 'nfproto', dreg: NFT_REG_1 }, { type: 'cmp', sreg: NFT_REG_1, op: 'eq', data: Buffer.from([family === 'ipv4' ? 2 : 10]) }];
+}
 /** `meta mark VALUE`. */
 export const mark = (value: number, op: 'eq' | 'neq' = 'eq'): Expr[] => cmpValue(load.mark, value, op, 'mark');
 

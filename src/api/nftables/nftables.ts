@@ -41,12 +41,14 @@ export interface NftablesOptions {
 export interface TransactionOptions {
   /**
    * Guard: commit only if the ruleset is still at this generation (`'current'`: the one
-   * read just before sending). Otherwise the kernel refuses the whole transaction and a
+   * read before the callback runs, so whatever the callback read — e.g. with
+   * {@link Nftables.list} — is still true when the changes apply). Otherwise the kernel refuses the whole transaction and a
    * {@link TransactionError} with code `ERESTART` is thrown — or, with `retries`, the
    * callback runs again on a fresh transaction.
    */
   generation?: number | 'current';
-  /** times to rebuild and resend after ERESTART (default 0). */
+  /** times to run the callback again on a fresh transaction after ERESTART (default 0;
+   *  useful with `generation: 'current'`). */
   retries?: number;
   /** read back each added object (NLM_F_ECHO: handles). Default true. */
   echo?: boolean;
@@ -93,6 +95,9 @@ export interface NftRuleset {
   /** the sets and maps. */
   sets: NftSetWithElements[];
 }
+
+/** ERESTART: the kernel refused a batch guarded by a generation that is no longer current. */
+const ERESTART = 85;
 
 const key = (family: string, table: string, name: string): string => `${family} ${table} ${name}`;
 
@@ -154,12 +159,14 @@ export class Nftables {
    * object and the kernel's message); `objects[i]` of the result (and the `Committed` the
    * tx method returned) hold the kernel's copy of each added object, with its handle.
    */
-  async transaction(build: (tx: NftTransaction) => void | Promise<void>, opts: TransactionOptions = {}): Promise<TransactionResult> {
+  async transaction(build: (tx: NftTransaction) => unknown, opts: TransactionOptions = {}): Promise<TransactionResult> {
     for (let attempt = 0; ; attempt++) {
-      const tx = new NftTransaction();
+      // 'current': the generation before build runs, so what build read (a list) is what the guard protects
+      const generation = opts.generation === 'current' ? await this.generation() : opts.generation;
+      const tx = new NftTransaction(generation);
       await build(tx);
       try {
-        return await this.commit(tx, opts);
+        return await this.commit(tx, { ...opts, generation });
       } catch (e) {
         if (!(e instanceof TransactionError && e.generationChanged) || attempt >= (opts.retries ?? 0)) throw e;
       }
@@ -187,8 +194,8 @@ export class Nftables {
     const whole = replies[0]!.error ?? replies[replies.length - 1]!.error;
     if (failures.length > 0 || whole) {
       if (whole && failures.length === 0) {
-        const e = whole.code === 'ERESTART'
-          ? new NetlinkError({ errno: whole.errno ?? 85, code: 'ERESTART', operation: 'commit transaction', kernelMessage: `the ruleset changed since generation ${generation} (another transaction committed first)` })
+        const e = whole.errno === ERESTART
+          ? new NetlinkError({ errno: ERESTART, code: 'ERESTART', operation: 'commit transaction', kernelMessage: `the ruleset changed since generation ${generation} (another transaction committed first)` })
           : whole;
         throw new TransactionError([], e);
       }
@@ -394,10 +401,18 @@ export function encodeElements(types: SetTypes, elements: readonly ElementInput[
   return out;
 }
 
+/** An element's key and value as typed values. */
+export interface DescribedElement {
+  /** the key's parts (`['10.0.0.1', 'tcp', 8080]`), when its type is known. */
+  key?: (string | number)[];
+  /** a map value's parts, when its type is known. */
+  value?: (string | number)[];
+}
+
 /** Typed parts of an element's key (and value) when the set's types are known. */
-export function describeElement(types: SetTypes | undefined, e: NftElement): { key?: (string | number)[]; value?: (string | number)[] } {
+export function describeElement(types: SetTypes | undefined, e: NftElement): DescribedElement {
   if (!types || !e.key) return {};
-  const out: { key?: (string | number)[]; value?: (string | number)[] } = {};
+  const out: DescribedElement = {};
   const k = decodeValue(types.key, e.key);
   if (k) out.key = k;
   if (e.data && 'value' in e.data && Array.isArray(types.data)) {

@@ -139,6 +139,12 @@ export class NftTransaction {
   readonly setTypes = new Map<string, SetTypes>();
   private nextSetId = 1;
 
+  /** @internal */
+  constructor(
+    /** the generation the transaction is guarded with (the `generation` option of the transaction), if any. */
+    readonly generation?: number,
+  ) {}
+
   private push<T>(op: NftOp): Committed<T> {
     const c = new Committed<T>(this.ops.length);
     this.ops.push(op);
@@ -285,7 +291,7 @@ export class NftTransaction {
     this.setTypes.set(`${s.family} ${s.table} ${s.name}`, { key, data, interval: flags.has('interval') });
     return this.push({ kind: 'set', verb: 'add', set: spec });
   }
-  /** Adds a set given at the kernel's level (type ids, lengths, userdata). */
+  /** Adds a set given at the kernel's level (type ids, lengths, userdata): for key types netns-kit does not name. */
   addRawSet(s: NftSetSpec): Committed<NftSet> {
     checkFamily(s.family);
     return this.push({ kind: 'set', verb: 'add', set: { ...s } });
@@ -336,7 +342,7 @@ export class NftTransaction {
     return this.push({ kind: 'ruleset', verb: 'flush', ...(family ? { family } : {}) });
   }
 
-  /** Adds a change given at the kernel's level. */
+  /** Adds a change given at the kernel's level. @internal */
   addOp(op: NftOp): Committed<unknown> {
     return this.push(op);
   }

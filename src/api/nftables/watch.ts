@@ -13,16 +13,73 @@ import { decodeRule, type NftRule } from '../../nftables/rule.js';
 import { decodeElements, decodeSet, type NftElement, type NftSet } from '../../nftables/set.js';
 import { decodeTable, type NftTable } from '../../nftables/table.js';
 import { EventStream } from '../events/event-stream.js';
+import type { describeElement } from './nftables.js';
 
+/** A table was added (or updated) or deleted. */
+export interface NftTableEvent {
+  /** `table`. */
+  kind: 'table';
+  /** add or delete. */
+  action: 'add' | 'delete';
+  /** the table. */
+  table: NftTable;
+}
+/** A chain was added (or updated) or deleted. */
+export interface NftChainEvent {
+  /** `chain`. */
+  kind: 'chain';
+  /** add or delete. */
+  action: 'add' | 'delete';
+  /** the chain. */
+  chain: NftChain;
+}
+/** A rule was added (or replaced) or deleted. */
+export interface NftRuleEvent {
+  /** `rule`. */
+  kind: 'rule';
+  /** add or delete. */
+  action: 'add' | 'delete';
+  /** the rule. */
+  rule: NftRule;
+}
+/** A set or map was added or deleted. */
+export interface NftSetEvent {
+  /** `set`. */
+  kind: 'set';
+  /** add or delete. */
+  action: 'add' | 'delete';
+  /** the set. */
+  set: NftSet;
+}
+/** Elements were added to or deleted from a set or map. */
+export interface NftElementsEvent {
+  /** `elements`. */
+  kind: 'elements';
+  /** add or delete. */
+  action: 'add' | 'delete';
+  /** the table's family. */
+  family: string;
+  /** the table. */
+  table: string;
+  /** the set. */
+  set: string;
+  /** the elements (bytes: see {@link describeElement}). */
+  elements: NftElement[];
+}
+/** A transaction committed: the changes before it belong to it. */
+export interface NftGenerationEvent {
+  /** `generation`. */
+  kind: 'generation';
+  /** the new generation and who committed it. */
+  generation: NftGeneration;
+}
+/** Notifications were lost (the receive buffer was full): list the ruleset again. */
+export interface NftOverflowEvent {
+  /** `overflow`. */
+  kind: 'overflow';
+}
 /** One nf_tables change. `generation` events end each committed transaction. */
-export type NftEvent =
-  | { kind: 'table'; action: 'add' | 'delete'; table: NftTable }
-  | { kind: 'chain'; action: 'add' | 'delete'; chain: NftChain }
-  | { kind: 'rule'; action: 'add' | 'delete'; rule: NftRule }
-  | { kind: 'set'; action: 'add' | 'delete'; set: NftSet }
-  | { kind: 'elements'; action: 'add' | 'delete'; family: string; table: string; set: string; elements: NftElement[] }
-  | { kind: 'generation'; generation: NftGeneration }
-  | { kind: 'overflow' };
+export type NftEvent = NftTableEvent | NftChainEvent | NftRuleEvent | NftSetEvent | NftElementsEvent | NftGenerationEvent | NftOverflowEvent;
 
 /** Events of {@link NftWatcher} as EventEmitter events. */
 export interface NftWatcherEvents {
