@@ -3,7 +3,7 @@
  * from (what NAT did to it), a client for them, `nft` in a test namespace, and the "world":
  * a host namespace with an uplink to a client namespace.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { Address, Link, VethPair, type Namespace } from '../../src/index.js';
@@ -95,3 +95,12 @@ export async function world(): Promise<{ host: Namespace; client: Namespace }> {
   return { host, client };
 }
 
+
+/** Runs the CLI (bin/netns-kit.js → dist/cli) as a process. */
+export function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['bin/netns-kit.js', ...args], { encoding: 'utf8' }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}

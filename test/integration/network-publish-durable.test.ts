@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BridgeNetwork, Nftables, NetworkFirewall, type FirewallRestoreEvent, type FirewallRestoreFailure, type Namespace } from '../../src/index.js';
 import { rootSkip, tempNamespace, toolEnv, uniqueName, useTempNamespaces } from '../helpers/env.js';
-import { nftJson, who, whoServer, world } from '../helpers/publish.js';
+import { cli, nftJson, who, whoServer, world } from '../helpers/publish.js';
 
 const worker = fileURLToPath(new URL('../fixtures/publish-worker.mjs', import.meta.url));
 
@@ -98,6 +98,13 @@ describe.skipIf(!!rootSkip)('NetworkFirewall: restore, crashes, scale', () => {
         await srv.close();
       }
       expect(await nw.check()).toEqual([]);
+      // the CLI, a third process: docker port, inspect with the ports, our table as nft -j shows it
+      const port = await cli(['-n', host.name!, 'network', 'port', name, c1.name!]);
+      expect(port).toMatchObject({ code: 0, stdout: '80/tcp -> 0.0.0.0:8080\n90/udp -> 0.0.0.0:9090\n' });
+      const [info] = JSON.parse((await cli(['-n', host.name!, 'network', 'inspect', name])).stdout);
+      expect(info.containers[0].ports).toEqual([{ containerPort: 80, hostPort: 8080, protocol: 'tcp' }, { containerPort: 90, hostPort: 9090, protocol: 'udp' }]);
+      const listed = await cli(['-j', '-n', host.name!, 'nft', 'list', 'table', 'inet', 'netns-kit']);
+      expect(JSON.parse(listed.stdout).nftables.find((o: any) => o.map?.name === 'ports4any').map.elem).toHaveLength(2);
       // a connect killed after its rules were committed, before it was recorded as done
       const b = runWorker(['hang', host.name!, name, c2.name!, '7070:70']);
       expect(await b.first).toEqual({ published: c2.name });
