@@ -165,10 +165,58 @@ export function opMessage(op: NftOp, opts: BatchOptions = {}): { type: number; f
   }
 }
 
-/** The messages of a transaction: BATCH_BEGIN, one per op, BATCH_END. */
-export function batchMessages(ops: readonly NftOp[], opts: BatchOptions = {}): DatagramMessage[] {
+/** A message of a batch and the op it belongs to (-1: BATCH_BEGIN / END). */
+export interface BatchMessage extends DatagramMessage {
+  /** index of the op in the transaction (an element op larger than one message spans several). */
+  op: number;
+}
+
+/** Bytes of the element list a message may hold (the nest's length is 16 bits). */
+const MAX_ELEMENT_BYTES = 60_000;
+
+const nlaLen = (payload: number): number => 4 + ((payload + 3) & ~3);
+/** Bytes one element takes in NFTA_SET_ELEM_LIST_ELEMENTS (as writeElements writes it). */
+export function elementSize(e: NftElementSpec): number {
+  let n = 4;
+  if (e.intervalEnd || e.catchall) n += 8;
+  if (e.timeout !== undefined) n += 12;
+  if (e.key) n += 4 + nlaLen(e.key.length);
+  if (e.keyEnd) n += 4 + nlaLen(e.keyEnd.length);
+  if (e.data) n += 'value' in e.data ? 4 + nlaLen(e.data.value.length) : 4 + 4 + 8 + (e.data.verdict.chain !== undefined ? nlaLen(Buffer.byteLength(e.data.verdict.chain) + 1) : 0) + (e.data.verdict.chainId !== undefined ? 8 : 0);
+  if (e.userdata) n += nlaLen(e.userdata.length);
+  return n;
+}
+
+/** Splits element lists into chunks that fit one message each (an interval's start and
+ *  end element stay in the same chunk). */
+export function chunkElements(elems: readonly NftElementSpec[]): NftElementSpec[][] {
+  const out: NftElementSpec[][] = [];
+  let cur: NftElementSpec[] = [];
+  let bytes = 0;
+  for (let i = 0; i < elems.length; i++) {
+    const e = elems[i]!;
+    const pairEnd = elems[i + 1]?.intervalEnd ? elems[i + 1]! : undefined;
+    const size = elementSize(e) + (pairEnd ? elementSize(pairEnd) : 0);
+    if (cur.length > 0 && bytes + size > MAX_ELEMENT_BYTES) {
+      out.push(cur);
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(e);
+    if (pairEnd) {
+      cur.push(pairEnd);
+      i++;
+    }
+    bytes += size;
+  }
+  if (cur.length > 0 || out.length === 0) out.push(cur);
+  return out;
+}
+
+/** The messages of a transaction: BATCH_BEGIN, one per op (element ops split to fit), BATCH_END. */
+export function batchMessages(ops: readonly NftOp[], opts: BatchOptions = {}): BatchMessage[] {
   const gen = opts.generation;
-  const out: DatagramMessage[] = [
+  const out: BatchMessage[] = [
     {
       type: NFNL_MSG_BATCH_BEGIN,
       flags: 0,
@@ -177,9 +225,18 @@ export function batchMessages(ops: readonly NftOp[], opts: BatchOptions = {}): D
         if (gen !== undefined) putBe32(w, NFNL_BATCH_GENID, gen);
       },
       info: { operation: 'commit transaction' },
+      op: -1,
     },
   ];
-  for (const op of ops) out.push({ ...opMessage(op, opts), info: describeOp(op) });
-  out.push({ type: NFNL_MSG_BATCH_END, flags: 0, body: (w) => writeNfGen(w, 0, NFNL_SUBSYS_NFTABLES), info: { operation: 'end transaction' } });
+  ops.forEach((op, index) => {
+    if (op.kind === 'elements' && op.elements.length > 0) {
+      const chunks = chunkElements(op.elements);
+      for (const elements of chunks) {
+        const part: NftOp = { ...op, elements };
+        out.push({ ...opMessage(part, opts), info: describeOp(chunks.length > 1 ? part : op), op: index });
+      }
+    } else out.push({ ...opMessage(op, opts), info: describeOp(op), op: index });
+  });
+  out.push({ type: NFNL_MSG_BATCH_END, flags: 0, body: (w) => writeNfGen(w, 0, NFNL_SUBSYS_NFTABLES), info: { operation: 'end transaction' }, op: -1 });
   return out;
 }

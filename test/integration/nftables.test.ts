@@ -168,6 +168,31 @@ describe.skipIf(rootSkip)('Nftables', () => {
     expect(nftJson(ns.name!)).toEqual([]);
   });
 
+  it('a large transaction: 5,000 map elements (split into messages that fit) and 500 rules in one commit', async () => {
+    const ns = await tempNamespace('nft');
+    const nft = await nftIn(ns);
+    const T = { family: 'ip', table: 'big' } as const;
+    const ports = { ...T, name: 'ports' };
+    const elements = Array.from({ length: 5000 }, (_, i) => ({ key: [`10.0.${i >> 8}.${i & 255}`, 'tcp', 10000 + (i % 50000)], value: ['172.17.0.2', 80] }));
+    const t0 = performance.now();
+    const r = await nft.transaction((tx) => {
+      tx.addTable({ family: 'ip', name: 'big' });
+      tx.addChain({ ...T, name: 'c' });
+      tx.addSet({ ...ports, key: ['ipv4_addr', 'inet_proto', 'inet_service'], data: ['ipv4_addr', 'inet_service'] });
+      tx.addElements(ports, elements);
+      for (let i = 0; i < 500; i++) tx.addRule({ ...T, chain: 'c', exprs: [...x.tcpDport(20000 + i), x.counter(), x.accept()], comment: `rule ${i}` });
+    });
+    console.log(`[nft] 5,000 elements + 500 rules in one transaction: ${(performance.now() - t0).toFixed(0)} ms`);
+    expect((r.objects[503] as { handle: number; comment: string })).toMatchObject({ comment: "rule 499", handle: expect.any(Number) });
+    expect((await nft.listElements('ip', 'big', 'ports')).length).toBe(5000);
+    expect((await nft.listRules('ip', 'big')).length).toBe(500);
+    // a refused element in the third message of the change is reported once, as that change
+    const err = await nft.transaction((tx) => tx.createElements(ports, elements.slice(3000, 3001).concat(elements.slice(0, 2)))).catch((e) => e);
+    expect(err).toBeInstanceOf(TransactionError);
+    expect(err.code).toBe('EEXIST');
+    expect(err.failures.map((f: { index: number }) => f.index)).toEqual([0]);
+  });
+
   it('guards a transaction with the generation: ERESTART as a typed error, or retried when asked', async () => {
     const ns = await tempNamespace('nft');
     const nft = await nftIn(ns);

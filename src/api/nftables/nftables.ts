@@ -187,9 +187,13 @@ export class Nftables {
       info: { operation: 'get nf_tables generation' },
     });
     const failures: TransactionFailure[] = [];
-    for (let i = 0; i < tx.ops.length; i++) {
-      const err = replies[i + 1]!.error;
-      if (err) failures.push({ index: i, error: err });
+    const byOp: NlMessage[][] = tx.ops.map(() => []);
+    for (let m = 1; m < msgs.length - 1; m++) {
+      const r = replies[m]!;
+      const op = msgs[m]!.op;
+      byOp[op]!.push(...r.replies);
+      // one failure per change (an element change may span several messages)
+      if (r.error && failures[failures.length - 1]?.index !== op) failures.push({ index: op, error: r.error });
     }
     const whole = replies[0]!.error ?? replies[replies.length - 1]!.error;
     if (failures.length > 0 || whole) {
@@ -205,7 +209,7 @@ export class Nftables {
     if (gen) this.lastGeneration = decodeGen(gen).id;
     const objects: unknown[] = [];
     for (let i = 0; i < tx.ops.length; i++) {
-      const obj = this.decodeEcho(tx.ops[i]!, replies[i + 1]!.replies);
+      const obj = this.decodeEcho(tx.ops[i]!, byOp[i]!);
       objects.push(obj);
       tx.results[i]!.object = obj;
     }
