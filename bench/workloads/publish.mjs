@@ -10,6 +10,8 @@
  * - connect one container publishing 32 ports (`30000-30031:1000-1031`, veth and addresses
  *   included) when the namespace has no published port vs 1,000 already (another container's):
  *   the goal is the same cost within 1.2× (one transaction of 32 elements either way).
+ * - the same 32 ports published on a container already connected (NetworkFirewall.publishAll
+ *   alone: the nf_tables part, without the veth and the network's record).
  * Teardown (not timed): unpublish / disconnect / `nft flush map` / iptables -F.
  */
 import { spawn } from 'node:child_process';
@@ -51,6 +53,13 @@ export async function nkConnect32() {
   await net.disconnect(big);
   return m;
 }
+export async function nkPublish32() {
+  const { fw, net, ep } = state;
+  const list = ports(32, 40000);
+  const m = await measure(() => fw.publishAll(net, ep, list), 'publish-32');
+  await fw.unpublishAll(net, ep, list);
+  return m;
+}
 export async function nkFill(on) {
   const { net, fill } = state;
   if (on) await net.connect(fill, { publish: [`20000-${20000 + N - 1}:20000-${20000 + N - 1}`] });
@@ -82,6 +91,7 @@ export async function run(ctx) {
   const { results, nk } = ctx;
   const opPub = `publish ${N} ports (map elements)`;
   const opConn = 'connect 1 container with 32 published ports';
+  const op32 = 'publish 32 ports of a connected container (one transaction)';
   const SAMPLE = ctx.quick ? 20 : 100;
   results.notApplicable(W, opPub, 'npm netlink', 'no nf_tables support');
   const host = await tempNamespace('host');
@@ -105,9 +115,11 @@ export async function run(ctx) {
       results.record(W, opPub, `iptables -A … -j DNAT, 1 process per rule (first ${SAMPLE} sampled)`, ti, SAMPLE, { note: 'Docker iptables; per rule cost grows with the table' });
       await inNs(ipt, 'iptables', '-t', 'nat', '-F', 'DOCKER');
 
-      results.record(W, opConn, 'netns-kit, no mapping exists', await nk.call(self, 'nkConnect32'), 1, { ref: true, note: 'whole connect: veth, addresses, routes + 1 transaction of 32 elements' });
+      results.record(W, opConn, 'netns-kit, no mapping exists', await nk.call(self, 'nkConnect32'), 1, { ref: true, note: 'whole connect: veth, addresses, routes, record + 1 transaction of 32 elements' });
+      results.record(W, op32, 'netns-kit, no mapping exists', await nk.call(self, 'nkPublish32'), 1, { ref: true, note: 'NetworkFirewall.publishAll alone' });
       await nk.call(self, 'nkFill', true);
       results.record(W, opConn, `netns-kit, ${N} mappings exist`, await nk.call(self, 'nkConnect32'), 1, { note: 'goal: within 1.2× of none' });
+      results.record(W, op32, `netns-kit, ${N} mappings exist`, await nk.call(self, 'nkPublish32'), 1, { note: 'goal: within 1.2× of none' });
       await nk.call(self, 'nkFill', false);
       if (rep < 0) ctx.progress('publish warm-up done');
     }
