@@ -238,6 +238,7 @@ export {
   type FirewallSettings,
   type FirewallRestoreEvent,
   type FirewallRestoreFailure,
+  type FirewallRestoreResult,
 } from './api/network/firewall.js';
 export { DnsResolver, DEFAULT_DNS_ADDRESS, type DnsResolverOptions, type DnsStats } from './api/network/dns.js';
 export { DEFAULT_ADDRESS_POOLS, type AddressPool } from './api/network/pool.js';

@@ -36,6 +36,7 @@ const LAYERS: [RegExp, number, string][] = [
   [/^api\/link\//, 4, 'api/link'],
   [/^api\/ip\//, 5, 'api/ip'],
   [/^api\/events\//, 6, 'api/events'],
+  [/^api\/nftables\//, 6, 'api/nftables'],
   [/^(api\/network|network|cni|testing)\//, 7, 'applications'],
   [/^cli\//, 8, 'cli'],
 ];

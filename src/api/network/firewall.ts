@@ -102,6 +102,16 @@ export interface FirewallRestoreEvent {
   generation: number;
 }
 
+/** What {@link NetworkFirewall.restore} put back. */
+export interface FirewallRestoreResult {
+  /** the networks whose rules were restored. */
+  networks: string[];
+  /** the published ports restored (map elements). */
+  mappings: number;
+  /** the ruleset generation after the restore. */
+  generation: number;
+}
+
 /** Emitted as `restore-failed` when a restore failed or was given up (removed again and again: taken as deliberate). */
 export interface FirewallRestoreFailure {
   /** the namespace. */
@@ -876,7 +886,7 @@ export class NetworkFirewall extends EventEmitter<NetworkFirewallEvents> impleme
     return out;
   }
 
-  private async rebuild(st: HostState): Promise<{ networks: string[]; mappings: number; generation: number }> {
+  private async rebuild(st: HostState): Promise<FirewallRestoreResult> {
     const recs = (await this.recorded(st)).filter((r) => (r.config.extensions[this.name] as FirewallSettings).restore !== false);
     if (recs.length === 0) return { networks: [], mappings: 0, generation: st.gen ?? 0 };
     let mappings = 0;
@@ -910,7 +920,7 @@ export class NetworkFirewall extends EventEmitter<NetworkFirewallEvents> impleme
    * Puts the rules of `network` (and every other recorded network in its namespace) back now,
    * and resumes automatic restoring if it was given up. Resolves what was restored.
    */
-  async restore(network: BridgeNetwork): Promise<{ networks: string[]; mappings: number; generation: number }> {
+  async restore(network: BridgeNetwork): Promise<FirewallRestoreResult> {
     const st = await this.state(network);
     st.restoring = true;
     st.restores.length = 0;

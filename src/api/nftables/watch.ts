@@ -13,7 +13,6 @@ import { decodeRule, type NftRule } from '../../nftables/rule.js';
 import { decodeElements, decodeSet, type NftElement, type NftSet } from '../../nftables/set.js';
 import { decodeTable, type NftTable } from '../../nftables/table.js';
 import { EventStream } from '../events/event-stream.js';
-import type { describeElement } from './nftables.js';
 
 /** A table was added (or updated) or deleted. */
 export interface NftTableEvent {
@@ -63,7 +62,7 @@ export interface NftElementsEvent {
   table: string;
   /** the set. */
   set: string;
-  /** the elements (bytes: see {@link describeElement}). */
+  /** the elements (bytes: `describeElement` of the nftables module gives their typed values). */
   elements: NftElement[];
 }
 /** A transaction committed: the changes before it belong to it. */
