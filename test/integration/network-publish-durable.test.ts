@@ -8,7 +8,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BridgeNetwork, Nftables, NetworkFirewall, type FirewallRestoreEvent, type FirewallRestoreFailure, type Namespace } from '../../src/index.js';
-import { rootSkip, tempNamespace, toolEnv, uniqueName, useTempNamespaces } from '../helpers/env.js';
+import { fdCount, rootSkip, tempNamespace, toolEnv, uniqueName, useTempNamespaces } from '../helpers/env.js';
 import { cli, nftJson, who, whoServer, world } from '../helpers/publish.js';
 
 const worker = fileURLToPath(new URL('../fixtures/publish-worker.mjs', import.meta.url));
@@ -37,10 +37,11 @@ describe.skipIf(!!rootSkip)('NetworkFirewall: restore, crashes, scale', () => {
 
   it('nft flush ruleset by another process: noticed through nf_tables notifications, restored, said in an event; given up when removed again and again; not restored after our own remove()', async () => {
     const { host, client } = await world();
+    const c = await tempNamespace('c');
+    const fds = fdCount();
     const fw = new NetworkFirewall();
     try {
       const nw = await BridgeNetwork.create(host, { name: 'r', subnet: '10.51.0.0/24', extensions: [fw] });
-      const c = await tempNamespace('c');
       await nw.connect(c, { publish: ['8080:80'] });
       const srv = await whoServer(c, 80);
       try {
@@ -78,6 +79,9 @@ describe.skipIf(!!rootSkip)('NetworkFirewall: restore, crashes, scale', () => {
     } finally {
       fw.close();
     }
+    // its netlink sockets (changes and notifications) are closed: no fd left
+    await new Promise((r) => setTimeout(r, 50));
+    expect(fdCount()).toBe(fds);
   });
 
   it('the owning process is SIGKILLed: the next process opens the network, sees the ports (docker port) and traffic flows; an interrupted connect\'s rules are found by check and removed by gc; disconnect/remove clean up', async () => {

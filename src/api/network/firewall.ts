@@ -608,6 +608,8 @@ export class NetworkFirewall extends EventEmitter<NetworkFirewallEvents> impleme
 
   /** Published ports in the kernel that no endpoint records, and recorded ones missing from the kernel. @internal */
   async check(net: BridgeNetwork, record: NetworkRecord): Promise<NetworkIssue[]> {
+    // a network this firewall never set up (made without it, nothing published) has nothing to check
+    if (record.config.extensions?.[this.name] === undefined && !record.endpoints.some((e) => e.ports.length > 0)) return [];
     const st = await this.state(net);
     return st.run(async () => {
       await st.fresh();
@@ -774,15 +776,7 @@ export class NetworkFirewall extends EventEmitter<NetworkFirewallEvents> impleme
         });
         if (!st.tableExists) addBase(tx);
         if (!st.ready.has(net.id)) addNetwork(tx, shapeOf(net, s));
-        const byMap = new Map<PortMap, ElementInput[]>();
-        for (const p of final) {
-          for (const c of claimsOf(p, dual)) {
-            const els = byMap.get(mapOf(c)) ?? [];
-            els.push(elementOf(c, c.fam === 4 ? endpoint.ip : endpoint.ip6!, p.containerPort));
-            byMap.set(mapOf(c), els);
-          }
-        }
-        for (const [m, els] of byMap) tx.createElements({ ...INET, name: m }, els);
+        for (const [m, els] of elementsByMap(final, endpoint)) if (els.length > 0) tx.createElements({ ...INET, name: m }, els);
       });
       st.tableExists = true;
       st.ready.add(net.id);
@@ -796,17 +790,10 @@ export class NetworkFirewall extends EventEmitter<NetworkFirewallEvents> impleme
     const st = await this.state(net);
     const dual = endpoint.ip6 !== undefined;
     await st.run(async () => {
-      const byMap = new Map<PortMap, ElementInput[]>();
-      for (const p of ports) {
-        for (const c of claimsOf(p, dual)) {
-          const els = byMap.get(mapOf(c)) ?? [];
-          els.push(elementOf(c, c.fam === 4 ? endpoint.ip : endpoint.ip6!, p.containerPort));
-          byMap.set(mapOf(c), els);
-        }
-      }
+      const byMap = elementsByMap(ports, endpoint);
       try {
         await st.commitFree((tx) => {
-          for (const [m, els] of byMap) tx.destroyElements({ ...INET, name: m }, els);
+          for (const [m, els] of byMap) if (els.length > 0) tx.destroyElements({ ...INET, name: m }, els);
         });
       } catch (e) {
         if (code(e) !== 'ENOENT') throw e; // the table is gone: so are the rules
@@ -947,16 +934,23 @@ function expectedElements(r: NetworkRecord): { byMap: Map<PortMap, ElementInput[
   const keys = new Set<string>();
   const byKey = new Map<string, ElementInput>();
   for (const e of r.endpoints) {
-    const dual = e.ip6 !== undefined;
-    for (const p of e.ports) {
-      for (const c of claimsOf(p, dual)) {
-        const el = elementOf(c, c.fam === 4 ? e.ip : e.ip6!, p.containerPort);
-        byMap.get(mapOf(c))!.push(el);
-        const k = `${mapOf(c)} ${fmtKey(el.key)}`;
+    for (const [m, els] of elementsByMap(e.ports, e)) {
+      byMap.get(m)!.push(...els);
+      for (const el of els) {
+        const k = `${m} ${fmtKey(el.key)}`;
         keys.add(k);
         byKey.set(k, el);
       }
     }
   }
   return { byMap, keys, byKey };
+}
+
+/** The map elements of an endpoint's published ports, by map. */
+function elementsByMap(ports: readonly PublishedPort[], e: Pick<EndpointRecord, 'ip' | 'ip6'>): Map<PortMap, ElementInput[]> {
+  const byMap = new Map<PortMap, ElementInput[]>(PORT_MAPS.map((m) => [m, []]));
+  for (const p of ports) {
+    for (const c of claimsOf(p, e.ip6 !== undefined)) byMap.get(mapOf(c))!.push(elementOf(c, c.fam === 4 ? e.ip : e.ip6!, p.containerPort));
+  }
+  return byMap;
 }
