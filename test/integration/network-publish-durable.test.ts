@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { BridgeNetwork, Nftables, NetworkFirewall, type FirewallRestoreEvent, type FirewallRestoreFailure, type Namespace } from '../../src/index.js';
 import { fdCount, rootSkip, tempNamespace, toolEnv, uniqueName, useTempNamespaces } from '../helpers/env.js';
 import { cli, nftJson, who, whoServer, world } from '../helpers/publish.js';
+import { eventually } from '../helpers/traffic.js';
 
 const worker = fileURLToPath(new URL('../fixtures/publish-worker.mjs', import.meta.url));
 
@@ -80,7 +81,8 @@ describe.skipIf(!!rootSkip)('NetworkFirewall: restore, crashes, scale', () => {
       fw.close();
     }
     // its netlink sockets (changes and notifications) are closed: no fd left
-    await new Promise((r) => setTimeout(r, 50));
+    // (a socket is closed off the main thread: wait for it)
+    await eventually(async () => fdCount() <= fds, 'the firewall\'s sockets to close', 5000).catch(() => undefined);
     expect(fdCount()).toBe(fds);
   });
 
