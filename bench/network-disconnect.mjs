@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * 20 concurrent BridgeNetwork.disconnect() vs 20 sequential ones, and vs 20 `ip link del`
- * processes at once (the peer). Throwaway namespaces only; needs root and a built dist/.
+ * processes at once (the peer); connect times (sequential, concurrent) for reference. Throwaway namespaces only; needs root and a built dist/.
  *   node bench/network-disconnect.mjs [count] [reps]
  */
 import { execFile } from 'node:child_process';
@@ -16,14 +16,18 @@ const host = await Namespace.create(`${tag}-h`);
 const cs = await Promise.all(Array.from({ length: N }, (_, i) => Namespace.create(`${tag}-c${i}`)));
 const net = await BridgeNetwork.create(host, { name: `${tag}`, subnet: '10.99.0.0/24' });
 const median = (a) => a.sort((x, y) => x - y)[Math.floor(a.length / 2)];
-const res = { sequential: [], concurrent: [], ipLinkDel: [] };
+const res = { connectSequential: [], connectConcurrent: [], sequential: [], concurrent: [], ipLinkDel: [] };
 try {
   for (let r = 0; r < REPS; r++) {
-    for (const c of cs) await net.connect(c);
     let t = performance.now();
+    for (const c of cs) await net.connect(c);
+    res.connectSequential.push(performance.now() - t);
+    t = performance.now();
     for (const c of cs) await net.disconnect(c);
     res.sequential.push(performance.now() - t);
+    t = performance.now();
     await Promise.all(cs.map((c) => net.connect(c)));
+    res.connectConcurrent.push(performance.now() - t);
     t = performance.now();
     await Promise.all(cs.map((c) => net.disconnect(c)));
     res.concurrent.push(performance.now() - t);

@@ -21,7 +21,7 @@ import { goals } from './lib/goals.mjs';
 import { summarize } from './lib/profile.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const WORKLOADS = ['veth', 'addresses', 'routes', 'routes-stream', 'neighbours', 'namespaces', 'containers', 'publish'];
+const WORKLOADS = ['veth', 'addresses', 'routes', 'routes-stream', 'neighbours', 'namespaces', 'containers', 'cni', 'publish'];
 
 function parseArgs(argv) {
   const o = { reps: 5, warmup: 1, quick: false, only: WORKLOADS };

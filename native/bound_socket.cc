@@ -74,10 +74,38 @@ Napi::Value OpenBoundSocket(const Napi::CallbackInfo& info) {
       TakeFd);
 }
 
+// netnsCookie(nsFd): Promise<string> — the namespace's cookie (SO_NETNS_COOKIE, Linux 5.14+), a
+// 64-bit number unique for the namespace's lifetime and never reused until reboot (its inode
+// number is reused at once). Read from a socket made inside it on a helper thread.
+Napi::Value NetnsCookie(const Napi::CallbackInfo& info) {
+  int nsFd = info[0].As<Napi::Number>().Int32Value();
+  return RunOnFreshThread(
+      info.Env(), nsFd,
+      [](TaskResult& r) {
+        int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+          r.err = errno;
+          r.syscall = "socket";
+          return;
+        }
+        uint64_t cookie = 0;
+        socklen_t len = sizeof cookie;
+        if (getsockopt(fd, SOL_SOCKET, 71 /* SO_NETNS_COOKIE */, &cookie, &len) != 0) {
+          r.err = errno;
+          r.syscall = "getsockopt(SO_NETNS_COOKIE)";
+        } else {
+          r.data = std::to_string(cookie);
+        }
+        close(fd);
+      },
+      [](Napi::Env env, TaskResult& r) { return Napi::String::New(env, r.data); });
+}
+
 }  // namespace
 
 void InitBoundSocket(Napi::Env env, Napi::Object exports) {
   exports.Set("openBoundSocket", Napi::Function::New(env, OpenBoundSocket, "openBoundSocket"));
+  exports.Set("netnsCookie", Napi::Function::New(env, NetnsCookie, "netnsCookie"));
 }
 
 }  // namespace nk

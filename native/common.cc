@@ -9,6 +9,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
+#include <mutex>
 
 namespace nk {
 
@@ -25,9 +27,28 @@ Napi::Error SysError(Napi::Env env, int err, const char* syscall, const std::str
 
 namespace {
 
+// Node deletes a thread-safe function when its environment is torn down (a worker
+// terminated, the process exiting) even while threads still hold it; touching it afterwards
+// is a use-after-free. Its finalizer marks this flag, under a mutex the thread holds while it
+// calls and releases the function.
+struct TsfnGuard {
+  std::mutex mu;
+  bool gone = false;
+};
+
+void OnTsfnFinalized(napi_env, void* data, void*) {
+  auto* holder = static_cast<std::shared_ptr<TsfnGuard>*>(data);
+  {
+    std::lock_guard<std::mutex> lk((*holder)->mu);
+    (*holder)->gone = true;
+  }
+  delete holder;
+}
+
 struct Task {
   napi_deferred deferred = nullptr;
   napi_threadsafe_function tsfn = nullptr;
+  std::shared_ptr<TsfnGuard> guard = std::make_shared<TsfnGuard>();
   Work work;
   Finish finish;
   TaskResult result;
@@ -88,10 +109,17 @@ void* ThreadMain(void* arg) {
   }
   if (task->result.err == 0) task->work(task->result);
   napi_threadsafe_function tsfn = task->tsfn;  // task may be freed once the call is queued
-  if (napi_call_threadsafe_function(tsfn, task, napi_tsfn_blocking) != napi_ok) {
-    Discard(task);  // napi_closing: the environment is being torn down
+  std::shared_ptr<TsfnGuard> guard = task->guard;
+  std::lock_guard<std::mutex> lk(guard->mu);
+  if (guard->gone) {
+    Discard(task);  // the environment is gone: nobody will receive the result
+  } else if (napi_call_threadsafe_function(tsfn, task, napi_tsfn_blocking) != napi_ok) {
+    // napi_closing: the environment is being torn down; the failed call released this
+    // thread's hold on tsfn, and nobody will receive the result.
+    Discard(task);
+  } else {
+    napi_release_threadsafe_function(tsfn, napi_tsfn_release);
   }
-  napi_release_threadsafe_function(tsfn, napi_tsfn_release);
   return nullptr;
 }
 
@@ -126,7 +154,8 @@ Napi::Value RunOnFreshThread(Napi::Env env, int nsFd, Work work, Finish finish) 
   task->finish = std::move(finish);
   napi_value name;
   if (napi_create_string_utf8(env, "netns-kit:helper-thread", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-      napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, nullptr, nullptr, nullptr, Settle, &task->tsfn) != napi_ok) {
+      napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, new std::shared_ptr<TsfnGuard>(task->guard),
+                                      OnTsfnFinalized, nullptr, Settle, &task->tsfn) != napi_ok) {
     task->tsfn = nullptr;
     return fail(EAGAIN, "napi_create_threadsafe_function");
   }

@@ -225,7 +225,7 @@ void OnReadable(uv_poll_t* handle, int status, int /*events*/) {
       while (q < 0 && errno == EINTR);
       if (q < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) err = EMSGSIZE;  // see the read loop
     }
-    if (cleared && !c->paused) uv_poll_start(&c->poll, UV_READABLE, OnReadable);
+    if (cleared && !c->paused && uv_poll_start(&c->poll, UV_READABLE, OnReadable) != 0) cleared = false;  // report, stop
     if (cleared && err == EINVAL) {
       c->dumpRaces++;  // see kDumpRace below: nothing was lost, keep reading
     } else {
@@ -576,7 +576,8 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
   Napi::Value Resume(const Napi::CallbackInfo& info) {
     if (core_ != nullptr && !core_->closed) {
       core_->paused = false;
-      uv_poll_start(&core_->poll, UV_READABLE, OnReadable);
+      int rc = uv_poll_start(&core_->poll, UV_READABLE, OnReadable);
+      if (rc != 0) SysError(info.Env(), -rc, "uv_poll_start").ThrowAsJavaScriptException();
     }
     return info.Env().Undefined();
   }

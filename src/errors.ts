@@ -11,6 +11,7 @@ const errnoMap = getSystemErrorMap();
 /**
  * The errno names an error can carry: those Node knows on Linux, plus the kernel's
  * `EOPNOTSUPP` and `EBADMSG`; an errno Node has no name for is `E<number>`.
+ * @category Errors
  */
 export type ErrnoCode =
   | 'E2BIG' | 'EACCES' | 'EADDRINUSE' | 'EADDRNOTAVAIL' | 'EAFNOSUPPORT' | 'EAGAIN' | 'EALREADY' | 'EBADF' | 'EBADMSG' | 'EBUSY'
@@ -26,10 +27,14 @@ export type ErrnoCode =
  * Every `code` a {@link NetnsKitError} can have: an errno name ({@link ErrnoCode}),
  * `ABORT_ERR` (a wait cancelled by its AbortSignal) or `ERR_ADDON_MISSING` (the native
  * addon is neither prebuilt for this platform nor built from source).
+ * @category Errors
  */
 export type ErrorCode = ErrnoCode | 'ABORT_ERR' | 'ERR_ADDON_MISSING';
 
-/** The errno name for a positive errno number (`17` → `EEXIST`). */
+/**
+ * The errno name for a positive errno number (`17` → `EEXIST`).
+ * @category Errors
+ */
 export function errnoName(errno: number): ErrnoCode {
   if (errno === 95) return 'EOPNOTSUPP'; // the kernel's name; libuv calls it ENOTSUP
   if (errno === 74) return 'EBADMSG';
@@ -61,7 +66,10 @@ export function missingCapability(syscall: string | undefined): string | undefin
   return undefined;
 }
 
-/** Base class of every error thrown by netns-kit. */
+/**
+ * Base class of every error thrown by netns-kit.
+ * @category Errors
+ */
 export class NetnsKitError extends Error {
   /** errno name (`EEXIST`, `ENODEV`, …) or `EINVAL` for refused input, `EBADMSG` for unparsable replies. */
   readonly code: ErrorCode;
@@ -75,7 +83,10 @@ export class NetnsKitError extends Error {
   }
 }
 
-/** A failed system call made by the native addon (open, mount, setns, socket, …). */
+/**
+ * A failed system call made by the native addon (open, mount, setns, socket, …).
+ * @category Errors
+ */
 export class SystemError extends NetnsKitError {
   /** the failing system call, e.g. `mount(MS_BIND)`. */
   readonly syscall: string;
@@ -102,7 +113,10 @@ export class SystemError extends NetnsKitError {
   }
 }
 
-/** Where in our request the kernel pointed when it refused it (extended ACK). */
+/**
+ * Where in our request the kernel pointed when it refused it (extended ACK).
+ * @category Errors
+ */
 export interface ErrorAttribute {
   /** byte offset inside the request message (from its netlink header). */
   offset: number;
@@ -112,7 +126,10 @@ export interface ErrorAttribute {
   name?: string;
 }
 
-/** The kernel refused a netlink request (or a dump failed). */
+/**
+ * The kernel refused a netlink request (or a dump failed).
+ * @category Errors
+ */
 export class NetlinkError extends NetnsKitError {
   /** what was being done, e.g. `create link`, `RTM_NEWLINK`. */
   readonly operation: string;
@@ -148,7 +165,10 @@ export class NetlinkError extends NetnsKitError {
   }
 }
 
-/** Input refused before any system call was made. `code` is always `EINVAL`. */
+/**
+ * Input refused before any system call was made. `code` is always `EINVAL`.
+ * @category Errors
+ */
 export class ValidationError extends NetnsKitError {
   /** the option or argument that was refused, e.g. `name`, `peer.name`, `address`. */
   readonly field: string;
@@ -164,7 +184,10 @@ export class ValidationError extends NetnsKitError {
   }
 }
 
-/** One failed item of a bulk call. */
+/**
+ * One failed item of a bulk call.
+ * @category Errors
+ */
 export interface BulkFailure {
   /** the item's index in the array given. */
   index: number;
@@ -175,6 +198,7 @@ export interface BulkFailure {
 /**
  * Some items of a bulk call (`Route.addMany`, …) failed; every other item was done (a bulk
  * call is not a transaction). `code` is the first failure's code.
+  * @category Errors
  */
 export class BulkError extends NetnsKitError {
   /** the failed items, by index. */
@@ -191,7 +215,10 @@ export class BulkError extends NetnsKitError {
   }
 }
 
-/** A netlink message that could not be decoded (truncated, bad lengths). `code` is `EBADMSG`. */
+/**
+ * A netlink message that could not be decoded (truncated, bad lengths). `code` is `EBADMSG`.
+ * @category Errors
+ */
 export class ParseError extends NetnsKitError {
   /** byte offset where decoding failed. */
   readonly offset: number;
@@ -201,7 +228,10 @@ export class ParseError extends NetnsKitError {
   }
 }
 
-/** A wait did not finish in time. `code` is `ETIMEDOUT`. */
+/**
+ * A wait did not finish in time. `code` is `ETIMEDOUT`.
+ * @category Errors
+ */
 export class TimeoutError extends NetnsKitError {
   constructor(message: string) {
     super(message, 'ETIMEDOUT', 110);
@@ -219,8 +249,11 @@ function describe(v: unknown): string {
   }
 }
 
-/** A wait was cancelled through its AbortSignal. `code` is `ABORT_ERR` and `name`
- *  `AbortError`, like Node's own; `cause` is the signal's reason. */
+/**
+ * A wait was cancelled through its AbortSignal. `code` is `ABORT_ERR` and `name`
+ * `AbortError`, like Node's own; `cause` is the signal's reason.
+ * @category Errors
+ */
 export class AbortError extends NetnsKitError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, 'ABORT_ERR', undefined, options);
@@ -277,7 +310,7 @@ export class AddonMissingError extends NetnsKitError {
   readonly command: string;
   constructor(platform: string, command: string, options?: { cause?: unknown }) {
     super(
-      `netns-kit: no native addon for ${platform}: no prebuilt binary matches and none was built from source. ` +
+      `no native addon for ${platform}: no prebuilt binary matches and none was built from source. ` +
         `Build it with \`${command}\` (needs python3, make and a C++ compiler; with pnpm, allow its build script: \`pnpm approve-builds\`).`,
       'ERR_ADDON_MISSING',
       undefined,

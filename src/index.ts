@@ -1,10 +1,11 @@
 /**
  * netns-kit: Linux network namespaces and rtnetlink from Node.js, with no process spawned.
+ * The objects a program uses: namespaces, links, addresses, routes, neighbours, events,
+ * networks and errors. The message codec underneath is `netns-kit/netlink`.
  * @module netns-kit
  */
 export {
   Link,
-  KindLink,
   type LinkRef,
   type LinkArg,
   type LinkLike,
@@ -19,28 +20,18 @@ export {
   type BridgeOptions,
   type BridgeCreateOptions,
   type BridgeSettings,
-  type BridgePortOptions,
-  type BridgePortSettings,
 } from './api/link/bridge.js';
+export type { BridgePortOptions, BridgePortSettings } from './api/link/bridge-port.js';
 export { Fdb, type FdbEntry, type FdbRaw, type FdbHeader, type FdbState, type FdbListFilter, type FdbAddOptions, type FdbDeleteOptions } from './api/link/fdb.js';
 export { Vxlan, type VxlanOptions, type VxlanCreateOptions, type VxlanSettings } from './api/link/vxlan.js';
 export { Macvlan, Macvtap, type MacvlanMode, type MacvlanCreateOptions, type MacvlanSettings } from './api/link/macvlan.js';
 export { Tun, type TunCreateOptions, type TunSettings } from './api/link/tun.js';
-export {
-  Dummy,
-  Vlan,
-  Vrf,
-  Bond,
-  Wireguard,
-  type BondMode,
-  type BondXmitHashPolicy,
-  type BasicLinkOptions,
-  type VlanCreateOptions,
-  type VlanSettings,
-  type VrfCreateOptions,
-  type BondCreateOptions,
-  type BondSettings,
-} from './api/link/kinds.js';
+export { KindLink, type KindClass, type BasicLinkOptions } from './api/link/kind.js';
+export { Dummy } from './api/link/dummy.js';
+export { Vlan, type VlanCreateOptions, type VlanSettings } from './api/link/vlan.js';
+export { Vrf, type VrfCreateOptions } from './api/link/vrf.js';
+export { Bond, type BondMode, type BondXmitHashPolicy, type BondCreateOptions, type BondSettings } from './api/link/bond.js';
+export { Wireguard } from './api/link/wireguard.js';
 export { Namespace, NETNS_RUN_DIR, type NamespaceEntry, type NsidEntry, type NamespaceIdentity } from './api/namespace/namespace.js';
 export {
   NetnsKitError,
@@ -58,103 +49,6 @@ export {
   type ErrnoCode,
   errnoName,
 } from './errors.js';
-export {
-  NetlinkConnection,
-  type ConnectionOptions,
-  type ConnectionStats,
-  type DumpOptions,
-  type RequestInfo,
-  type BodyWriter,
-  type CommandFailure,
-  type DatagramMessage,
-  type DatagramReply,
-  type DatagramResult,
-} from './netlink/connection.js';
-export type { NlMessage, ExtAck } from './netlink/message.js';
-export { NlWriter } from './netlink/writer.js';
-// Decoded attributes: one documented type per rtnetlink attribute set, mapped from the
-// schema's definitions (each field declared and documented once, in the schema).
-export type {
-  LinkInfoAttributes,
-  LinkMessage,
-  LinkStats,
-  IfInfoHeader,
-  OperState,
-  LinkAttributes,
-  AfSpecAttributes,
-  InetAfSpecAttributes,
-  Inet6AfSpecAttributes,
-  Inet6CacheInfoValue,
-  PropListAttributes,
-  XdpAttributes,
-  ProtoDownReasonAttributes,
-} from './rtnetlink/link.js';
-export type {
-  LinkKindData,
-  LinkSlaveData,
-  VethInfoAttributes,
-  VethPeer,
-  MacvlanAttributes,
-  IpvlanAttributes,
-  TunAttributes,
-  VlanAttributes,
-  VlanFlagsValue,
-  VlanQosAttributes,
-  VlanQosMappingValue,
-  VrfAttributes,
-  VrfPortAttributes,
-  BondAttributes,
-  BondAdInfoAttributes,
-  BondSlaveAttributes,
-} from './rtnetlink/link-kinds.js';
-export type { LinkKindDataMap, LinkSlaveDataMap } from './rtnetlink/link-kind-registry.js';
-export type { BridgeAttributes, BridgePortAttributes, BridgeAfSpecAttributes, BrBooloptMultiValue, BridgeVlanInfoValue } from './rtnetlink/bridge.js';
-export type { VxlanAttributes, VxlanPortRangeValue } from './rtnetlink/vxlan.js';
-export type { AddrAttributes, IfaCacheInfoValue } from './rtnetlink/address.js';
-export type { RouteAttributes, RouteMetricsValue, NexthopAttributes, RtNexthop, RtaCacheInfoValue } from './rtnetlink/route.js';
-export type { NeighAttributes, NdaCacheInfoValue } from './rtnetlink/neighbor.js';
-export type { NetconfAttributes } from './rtnetlink/netconf.js';
-export type { NsidAttributes } from './rtnetlink/nsid.js';
-export type { BridgeId } from './rtnetlink/bridge.js';
-export {
-  Schema,
-  Struct,
-  defineSchema,
-  defineStruct,
-  forEachAttr,
-  type RawAttr,
-  type AttrsOf,
-  type DecodedOf,
-  type ValueOf,
-  type ScalarValue,
-  type ScalarType,
-  type Field,
-  type FieldBase,
-  type FieldDefs,
-  type ScalarField,
-  type NestedField,
-  type CustomField,
-  type StructType,
-  type StructDefs,
-  type StructOf,
-  type NestedFieldOf,
-  type ScalarFieldOf,
-  type NamedField,
-  type RepeatedField,
-  type UnknownAttrs,
-  defineAttributes,
-  type AttributeDef,
-  type AttributeDefs,
-  type AttributesOf,
-  type AttributesInputOf,
-  type DefValue,
-  type DefInput,
-  type InputValueOf,
-  type NestedInputFieldOf,
-  type InputOf,
-  type StructFieldDefs,
-  type StructFieldsOf,
-} from './netlink/attributes.js';
 export { parseCidr, parseIp, formatIp, parseMac, formatMac, type Cidr } from './util/ip.js';
 export { validateIfname, validateNamespaceName } from './util/validate.js';
 export { Watcher, type WatchOptions, type WatcherEventMap, type WatcherStats } from './api/events/watch.js';
@@ -185,15 +79,13 @@ export { NamespaceWatcher, type NamespaceEvent, type NamespaceWatchOptions, type
 export { Address, type AddressOptions, type AddressListOptions, type AddressFlushOptions, type Lifetime, type SettableAddressFlag } from './api/ip/address.js';
 export {
   Route,
-  type RouteOptions,
   type RouteListOptions,
   type RouteGetOptions,
-  type NexthopOptions,
   type Nexthop,
-  type RouteMetrics,
-  type RouteMetricName,
   type RouteMetricsInfo,
 } from './api/ip/route.js';
+export type { RouteOptions, NexthopOptions } from './api/ip/route-change.js';
+export type { RouteMetrics, RouteMetricName } from './rtnetlink/requests/route.js';
 export {
   Neighbor,
   type NeighborOptions,
@@ -206,6 +98,8 @@ export { Sysctl, sysctlPath, type SysctlValue } from './api/namespace/sysctl.js'
 export type { AddressFlagName } from './rtnetlink/address.js';
 export type { RouteTypeName } from './rtnetlink/route.js';
 export type { NeighStateName } from './rtnetlink/neighbor.js';
+export type { OperState, LinkStats } from './rtnetlink/link.js';
+export type { BridgeId } from './rtnetlink/bridge.js';
 export {
   BridgeNetwork,
   DEFAULT_BRIDGE_SUBNET,

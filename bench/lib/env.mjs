@@ -170,6 +170,10 @@ let timeRuns = 0;
 export function setCpuTimer(path) {
   cpuTimer = path;
 }
+/** The cpu-time program set by setCpuTimer, for workloads timing other processes (undefined if none). */
+export function cpuTimerPath() {
+  return cpuTimer;
+}
 
 /** Writes an `ip -batch` file; returns its path. */
 export function batchFile(name, lines) {

@@ -75,6 +75,8 @@ export interface NativeBinding {
    * when stream, listening; resolves with its fd (non-blocking, close-on-exec).
    */
   openBoundSocket(nsFd: number, family: 4 | 6, stream: boolean, address: string, port: number, backlog: number): Promise<number>;
+  /** The namespace's SO_NETNS_COOKIE as a decimal string (unique until reboot; ENOPROTOOPT before Linux 5.14). */
+  netnsCookie(nsFd: number): Promise<string>;
 }
 
 const require = createRequire(import.meta.url);

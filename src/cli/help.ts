@@ -13,7 +13,7 @@ const GLOBAL = `Options (anywhere on the line):
   -V, --version      print the version`;
 
 const EXIT = `Exit status: 0 success; 1 the kernel or the system refused an operation;
-2 bad input (unknown command, option, namespace or device; not root).`;
+2 bad input (unknown command, option, namespace or device; missing privileges).`;
 
 /** `netns-kit --help`. */
 export const MAIN_HELP = `Usage: netns-kit [OPTIONS] COMMAND [ARGS]
@@ -35,7 +35,8 @@ Commands:
 
 ${GLOBAL}
 
-Needs root (or CAP_NET_ADMIN + CAP_SYS_ADMIN).
+Showing and monitoring the process's own namespace needs no privileges (like ip);
+-n NAME (entering another namespace) needs CAP_SYS_ADMIN; demo needs root.
 ${EXIT}`;
 
 const HELP: Record<Exclude<CommandName, 'help'>, string> = {

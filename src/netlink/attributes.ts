@@ -126,7 +126,7 @@ export interface UnknownAttrs {
 /** The decoded value type of a field definition. */
 export type ValueOf<F> = F extends NestedFieldOf<infer S>
   ? S
-  : F extends CustomField<infer V>
+  : F extends CustomField<infer V, any>
     ? V
     : F extends ScalarFieldOf<infer T>
       ? ScalarValue<T>
@@ -214,21 +214,6 @@ export function defineAttributes<const D extends AttributeDefs>(name: string, de
   return new Schema(name, byType);
 }
 
-/**
- * Compile-time check that a documented attribute interface has exactly the properties its
- * schema decodes, each of a type assignable both ways (a nested schema's own interface is
- * checked where it is defined): `Assert<SameAttributes<I, AttrsOf<typeof S>>>` does not
- * compile otherwise, so the interfaces cannot drift from the schemas.
- * @internal
- */
-export type SameAttributes<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never]
-  ? { [K in keyof A & keyof B]-?: [A[K]] extends [B[K]] ? ([B[K]] extends [A[K]] ? true : false) : false }[keyof A & keyof B] extends true
-    ? true
-    : false
-  : false;
-/** Fails to compile unless `T` is `true` (see {@link SameAttributes}). @internal */
-export type Assert<T extends true> = T;
-
 const SIZES: Partial<Record<ScalarType, number>> = { u8: 1, u16: 2, u32: 4, s32: 4, u64: 8, be16: 2, be32: 4 };
 
 /**
@@ -256,8 +241,8 @@ export class Schema<T extends object, I extends object = Partial<T>> {
   }
 
   /** The same schema with codecs made the given way (tests compare both). @internal */
-  withCodecs(mode: CodecMode): Schema<T> {
-    return new Schema<T>(this.name, this.defs, mode);
+  withCodecs(mode: CodecMode): Schema<T, I> {
+    return new Schema<T, I>(this.name, this.defs, mode);
   }
 
   private codec(): CompiledSchema {
@@ -744,10 +729,13 @@ function compileStruct(fields: { name: string; type: StructType; offset: number 
  * written above a field is the one shown on the decoded property).
  */
 export type StructFieldDefs = Readonly<Record<string, StructType>>;
-/** The decoded object type of {@link StructFieldDefs} (padding left out). */
-export type StructFieldsOf<D> = {
-  -readonly [K in keyof D as D[K] extends `pad${string}` ? never : K]: number;
-};
+/** The names of the fields of {@link StructFieldDefs} that are not padding. */
+export type StructValueKeys<D> = { [K in keyof D]: D[K] extends `pad${string}` ? never : K }[keyof D];
+/**
+ * The decoded object type of {@link StructFieldDefs} (padding left out; a `Pick` keeps the
+ * name of the alias declared with it in editors and errors).
+ */
+export type StructFieldsOf<D> = Pick<{ -readonly [K in keyof D]: number }, StructValueKeys<D>>;
 
 /** Defines a fixed struct codec, from `[name, type]` pairs or an object of fields in memory order. */
 export function defineStruct<const D extends StructDefs>(name: string, defs: D): Struct<StructOf<D>>;

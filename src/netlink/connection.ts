@@ -267,7 +267,8 @@ export class NetlinkConnection {
   private readonly sock: NativeNetlinkSocket;
   private readonly ownPort: number;
   private readonly pending = new Map<number, Pending>();
-  private waiting: Queued[] = [];
+  /** requests waiting for room, from waitingHead (slots before it are cleared). */
+  private waiting: (Queued | undefined)[] = [];
   private waitingHead = 0;
   private readonly dumpQueue: Queued[] = [];
   private dumpActive = false;
@@ -281,7 +282,7 @@ export class NetlinkConnection {
   private paused = 0;
   private window: number;
   /** commands written and not yet known to have succeeded, in order (from quietHead). */
-  private quietQueue: PendingRequest[] = [];
+  private quietQueue: (PendingRequest | undefined)[] = [];
   private quietHead = 0;
   /** the last command of the batch being written, if nothing answered follows it. */
   private openQuiet: PendingRequest | undefined;
@@ -665,7 +666,7 @@ export class NetlinkConnection {
     this.openQuiet = undefined;
     this.sock.close();
     for (const p of pend) this.settleError(p, this.closedError(p.info));
-    for (const q of queued) q.fail(this.closedError(q.info));
+    for (const q of queued) q?.fail(this.closedError(q.info));
   }
 
   // ---- internals --------------------------------------------------------------------
@@ -732,7 +733,7 @@ export class NetlinkConnection {
     while (this.quietHead < this.quietQueue.length) {
       const p = this.quietQueue[this.quietHead]!;
       if (p.order >= order) break;
-      this.quietQueue[this.quietHead++] = undefined as unknown as PendingRequest;
+      this.quietQueue[this.quietHead++] = undefined;
       this.complete(p, undefined);
     }
     const q = this.quietQueue;
@@ -802,7 +803,7 @@ export class NetlinkConnection {
       // the kernel may have dropped the error of a command: its success cannot be vouched for
       const lost = (p: Pending): NetlinkError =>
         new NetlinkError({ errno, operation: p.info.operation, object: p.info.object, kernelMessage: 'the kernel dropped replies (receive buffer full); the outcome is unknown' });
-      for (const p of this.quietQueue.slice(this.quietHead)) if (p.quiet) this.complete(p, lost(p));
+      for (const p of this.quietQueue.slice(this.quietHead)) if (p?.quiet) this.complete(p, lost(p));
       this.onOverflow();
     } else {
       this.failAll(new NetlinkError({
@@ -925,7 +926,7 @@ export class NetlinkConnection {
     while (this.inFlight < this.window && this.waitingHead < this.waiting.length && !this.closed) {
       const q = this.waiting[this.waitingHead]!;
       if (q.start() === false) break; // a commandMany with more to write: it stays first
-      this.waiting[this.waitingHead++] = undefined as unknown as Queued;
+      this.waiting[this.waitingHead++] = undefined;
     }
     if (this.waitingHead === this.waiting.length) {
       this.waiting = [];

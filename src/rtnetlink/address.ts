@@ -69,7 +69,9 @@ const IFA_FIELDS = {
  */
 export type AddrAttributes = AttributesOf<typeof IFA_FIELDS>;
 /** IFA_* attributes. */
-export const AddrAttrs: Schema<AddrAttributes, AttributesInputOf<typeof IFA_FIELDS>> = defineAttributes('IFA', IFA_FIELDS);
+export const AddrAttrs: Schema<AddrAttributes, AddrAttributesInput> = defineAttributes('IFA', IFA_FIELDS);
+/** IFA_* attributes as a request carries them (addresses as text or bytes). */
+export type AddrAttributesInput = AttributesInputOf<typeof IFA_FIELDS>;
 
 /** A decoded address message. */
 export interface AddrMessage {
@@ -85,7 +87,7 @@ export function decodeAddrMessage(m: NlMessage): AddrMessage {
 }
 
 /** Encodes an ifaddrmsg and attributes. */
-export function encodeAddrMessage(w: NlWriter, header: Partial<IfAddrHeader>, attrs: Partial<AddrAttributes> = {}): void {
+export function encodeAddrMessage(w: NlWriter, header: Partial<IfAddrHeader>, attrs: AddrAttributesInput = {}): void {
   IfAddrMsg.encode(w, header);
   AddrAttrs.encode(w, attrs);
 }
@@ -109,6 +111,7 @@ export const IFA_F_STABLE_PRIVACY = 0x800;
  * An address flag name, as `ip addr` prints it: `secondary` (IPv6: temporary), `nodad`,
  * `optimistic`, `dadfailed`, `home`, `deprecated`, `tentative`, `permanent`, `mngtmpaddr`,
  * `noprefixroute`, `autojoin`, `stable-privacy`.
+  * @category Addresses & routes
  */
 export type AddressFlagName =
   | 'secondary'

@@ -13,7 +13,10 @@ import { type AttributesInputOf, type AttributesOf, type CustomField, defineAttr
 import { formatMac, parseMac } from '../util/ip.js';
 import { be16Field } from './fields.js';
 
-/** A bridge or port identifier (struct ifla_bridge_id): priority and MAC address. */
+/**
+ * A bridge or port identifier (struct ifla_bridge_id): priority and MAC address.
+ * @category Links
+ */
 export interface BridgeId {
   /** the 16-bit priority (0x8000 = 32768 by default). */
   priority: number;

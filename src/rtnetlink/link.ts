@@ -9,7 +9,7 @@
  * @module
  */
 import { ParseError, ValidationError } from '../errors.js';
-import { type AttributesInputOf, type AttributesOf, type CustomField, defineAttributes, defineStruct, type RawAttr, type Schema, type Struct, structField, type StructFieldsOf } from '../netlink/attributes.js';
+import { type AttributesInputOf, type AttributesOf, type CustomField, defineAttributes, type InputOf, defineStruct, type RawAttr, type Schema, type Struct, structField, type StructFieldsOf } from '../netlink/attributes.js';
 import type { NlMessage } from '../netlink/message.js';
 import type { NlWriter } from '../netlink/writer.js';
 import { BridgeAfSpec, BridgePortAttrs } from './bridge.js';
@@ -17,28 +17,26 @@ import { AF_BRIDGE } from './constants.js';
 import { countersField, u32ArrayField, u64ArrayField } from './fields.js';
 import { type LinkKindData, type LinkSlaveData, linkKindSchema, linkSlaveSchema } from './link-kind-registry.js';
 
-/** struct ifinfomsg */
-export const IfInfoMsg: Struct<IfInfoHeader> = defineStruct('ifinfomsg', [
-  ['family', 'u8'],
-  ['_pad', 'pad1'],
-  ['type', 'u16'],
-  ['index', 's32'],
-  ['flags', 'u32'],
-  ['change', 'u32'],
-] as const);
-/** Decoded struct ifinfomsg. */
-export interface IfInfoHeader {
+const IFINFOMSG_FIELDS = {
   /** address family (AF_UNSPEC, AF_BRIDGE for bridge port messages). */
-  family: number;
+  family: 'u8',
+  _pad: 'pad1',
   /** ARPHRD_* device type. */
-  type: number;
+  type: 'u16',
   /** interface index. */
-  index: number;
+  index: 's32',
   /** IFF_* flags. */
-  flags: number;
+  flags: 'u32',
   /** IFF_* flags to change (requests). */
-  change: number;
-}
+  change: 'u32',
+} as const;
+/**
+ * Decoded struct ifinfomsg.
+ * @interface
+ */
+export type IfInfoHeader = StructFieldsOf<typeof IFINFOMSG_FIELDS>;
+/** struct ifinfomsg */
+export const IfInfoMsg: Struct<IfInfoHeader> = defineStruct('ifinfomsg', IFINFOMSG_FIELDS);
 
 /** IFLA_INFO_* (inside IFLA_LINKINFO) with the kind-specific data kept raw. */
 export const LinkInfo = defineAttributes('IFLA_INFO', {
@@ -437,6 +435,8 @@ const LINK_FIELDS = {
 
 /** IFLA_* attributes. */
 export const LinkAttrs = defineAttributes('IFLA', LINK_FIELDS);
+/** IFLA_* attributes as a request carries them (addresses as text or bytes). */
+export type LinkAttributesInput = InputOf<typeof LinkAttrs>;
 
 /** IFLA_AF_SPEC as AF_BRIDGE link messages carry it. */
 const BRIDGE_AF_SPEC_FIELD = {
@@ -477,14 +477,17 @@ export function decodeLinkMessage(m: NlMessage): LinkMessage {
 }
 
 /** Encodes an ifinfomsg and attributes. */
-export function encodeLinkMessage(w: NlWriter, header: Partial<IfInfoHeader>, attrs: Partial<LinkAttributes> = {}): void {
+export function encodeLinkMessage(w: NlWriter, header: Partial<IfInfoHeader>, attrs: LinkAttributesInput = {}): void {
   IfInfoMsg.encode(w, header);
   LinkAttrs.encode(w, attrs);
 }
 
 /** Operational states (IF_OPER_*), as `ip link` names them. */
 export const OPERSTATES: readonly OperState[] = ['unknown', 'notpresent', 'down', 'lowerlayerdown', 'testing', 'dormant', 'up'];
-/** An operational state (IF_OPER_*), as `ip link` prints it. */
+/**
+ * An operational state (IF_OPER_*), as `ip link` prints it.
+ * @category Links
+ */
 export type OperState = 'unknown' | 'notpresent' | 'down' | 'lowerlayerdown' | 'testing' | 'dormant' | 'up';
 
 /** IFLA_EXT_MASK bits (RTEXT_FILTER_*). */

@@ -81,7 +81,9 @@ const NDA_FIELDS = {
  */
 export type NeighAttributes = AttributesOf<typeof NDA_FIELDS>;
 /** NDA_* attributes. */
-export const NeighAttrs: Schema<NeighAttributes, AttributesInputOf<typeof NDA_FIELDS>> = defineAttributes('NDA', NDA_FIELDS);
+export const NeighAttrs: Schema<NeighAttributes, NeighAttributesInput> = defineAttributes('NDA', NDA_FIELDS);
+/** NDA_* attributes as a request carries them (addresses as text or bytes). */
+export type NeighAttributesInput = AttributesInputOf<typeof NDA_FIELDS>;
 
 /** A decoded neighbour message. */
 export interface NeighMessage {
@@ -97,7 +99,7 @@ export function decodeNeighMessage(m: NlMessage): NeighMessage {
 }
 
 /** Encodes an ndmsg and attributes. */
-export function encodeNeighMessage(w: NlWriter, header: Partial<NdMsgHeader>, attrs: Partial<NeighAttributes> = {}): void {
+export function encodeNeighMessage(w: NlWriter, header: Partial<NdMsgHeader>, attrs: NeighAttributesInput = {}): void {
   NdMsg.encode(w, header);
   NeighAttrs.encode(w, attrs);
 }
@@ -127,6 +129,7 @@ export const NEIGH_STATES = {
 /**
  * A neighbour state name, as `ip neigh` prints it (lower case): `incomplete`, `reachable`,
  * `stale`, `delay`, `probe`, `failed`, `noarp`, `permanent`, or `none` (state 0).
+  * @category Addresses & routes
  */
 export type NeighStateName = 'incomplete' | 'reachable' | 'stale' | 'delay' | 'probe' | 'failed' | 'noarp' | 'permanent' | 'none';
 

@@ -42,7 +42,9 @@ const NETCONFA_FIELDS = {
  */
 export type NetconfAttributes = AttributesOf<typeof NETCONFA_FIELDS>;
 /** NETCONFA_* attributes. */
-export const NetconfAttrs: Schema<NetconfAttributes, AttributesInputOf<typeof NETCONFA_FIELDS>> = defineAttributes('NETCONFA', NETCONFA_FIELDS);
+export const NetconfAttrs: Schema<NetconfAttributes, NetconfAttributesInput> = defineAttributes('NETCONFA', NETCONFA_FIELDS);
+/** NETCONFA_* attributes as a request carries them (addresses as text or bytes). */
+export type NetconfAttributesInput = AttributesInputOf<typeof NETCONFA_FIELDS>;
 
 /** NETCONFA_IFINDEX_ALL: the `all` settings (net.ipv4.conf.all.*). */
 export const NETCONFA_IFINDEX_ALL = -1;
@@ -63,7 +65,7 @@ export function decodeNetconfMessage(m: NlMessage): NetconfMessage {
 }
 
 /** Encodes a netconfmsg and attributes (a dump request is the header alone). */
-export function encodeNetconfMessage(w: NlWriter, header: Partial<NetconfHeader>, attrs: Partial<NetconfAttributes> = {}): void {
+export function encodeNetconfMessage(w: NlWriter, header: Partial<NetconfHeader>, attrs: NetconfAttributesInput = {}): void {
   NetconfMsg.encode(w, header);
   NetconfAttrs.encode(w, attrs);
 }

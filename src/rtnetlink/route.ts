@@ -52,40 +52,41 @@ export type RtaCacheInfoValue = StructFieldsOf<typeof RTA_CACHEINFO_FIELDS>;
 /** struct rta_cacheinfo */
 export const RtaCacheInfo: Struct<RtaCacheInfoValue> = defineStruct('rta_cacheinfo', RTA_CACHEINFO_FIELDS);
 
+/** RTAX_* (inside RTA_METRICS): every route metric, with its `ip route` keyword. */
 const RTAX_FIELDS = {
-  /** RTAX_LOCK (u32). */
+  /** RTAX_LOCK: bit mask of locked metrics, 1 << RTAX_* (e.g. 4 = `mtu lock`). */
   lock: { nla: 1, type: 'u32' },
-  /** RTAX_MTU (u32). */
+  /** RTAX_MTU: path MTU (`mtu`). */
   mtu: { nla: 2, type: 'u32' },
-  /** RTAX_WINDOW (u32). */
+  /** RTAX_WINDOW: TCP window clamp (`window`). */
   window: { nla: 3, type: 'u32' },
-  /** RTAX_RTT (u32). */
+  /** RTAX_RTT: initial RTT estimate in ms (`rtt`). */
   rtt: { nla: 4, type: 'u32' },
-  /** RTAX_RTTVAR (u32). */
+  /** RTAX_RTTVAR: initial RTT variance in ms (`rttvar`). */
   rttvar: { nla: 5, type: 'u32' },
-  /** RTAX_SSTHRESH (u32). */
+  /** RTAX_SSTHRESH: initial slow-start threshold (`ssthresh`). */
   ssthresh: { nla: 6, type: 'u32' },
-  /** RTAX_CWND (u32). */
+  /** RTAX_CWND: congestion window clamp (`cwnd`). */
   cwnd: { nla: 7, type: 'u32' },
-  /** RTAX_ADVMSS (u32). */
+  /** RTAX_ADVMSS: advertised MSS (`advmss`). */
   advmss: { nla: 8, type: 'u32' },
-  /** RTAX_REORDERING (u32). */
+  /** RTAX_REORDERING: reordering metric (`reordering`). */
   reordering: { nla: 9, type: 'u32' },
-  /** RTAX_HOPLIMIT (u32). */
+  /** RTAX_HOPLIMIT: hop limit / TTL of packets using the route (`hoplimit`). */
   hoplimit: { nla: 10, type: 'u32' },
-  /** RTAX_INITCWND (u32). */
+  /** RTAX_INITCWND: initial congestion window (`initcwnd`). */
   initcwnd: { nla: 11, type: 'u32' },
-  /** RTAX_FEATURES (u32). */
+  /** RTAX_FEATURES: RTAX_FEATURE_* bits (`features`, e.g. 1 = ecn). */
   features: { nla: 12, type: 'u32' },
-  /** RTAX_RTO_MIN (u32). */
+  /** RTAX_RTO_MIN: minimum retransmission timeout in ms (`rto_min`). */
   rtoMin: { nla: 13, type: 'u32' },
-  /** RTAX_INITRWND (u32). */
+  /** RTAX_INITRWND: initial receive window (`initrwnd`). */
   initrwnd: { nla: 14, type: 'u32' },
-  /** RTAX_QUICKACK (u32). */
+  /** RTAX_QUICKACK: quick ACK (`quickack`, 0 or 1). */
   quickack: { nla: 15, type: 'u32' },
-  /** RTAX_CC_ALGO (string). */
+  /** RTAX_CC_ALGO: congestion control algorithm (`congctl`). */
   ccAlgo: { nla: 16, type: 'string' },
-  /** RTAX_FASTOPEN_NO_COOKIE (u32). */
+  /** RTAX_FASTOPEN_NO_COOKIE: TCP fast open without a cookie (`fastopen_no_cookie`, 0 or 1). */
   fastopenNoCookie: { nla: 17, type: 'u32' },
 } as const;
 /**
@@ -96,28 +97,20 @@ export type RouteMetricsValue = AttributesOf<typeof RTAX_FIELDS>;
 /** RTAX_* (inside RTA_METRICS). `lock` is a bit mask of locked metrics (1 << RTAX_*). */
 export const RouteMetrics: Schema<RouteMetricsValue, AttributesInputOf<typeof RTAX_FIELDS>> = defineAttributes('RTAX', RTAX_FIELDS);
 
+/** A route metric's name (every RTAX_* but the `lock` mask). */
+export type RouteMetricKey = Exclude<keyof typeof RTAX_FIELDS, 'lock'>;
 /** The RTAX_* number of each metric name (for `lock` masks). */
-export const RTAX: Record<Exclude<keyof RouteMetricsValue, 'unknown' | 'lock'>, number> = {
-  mtu: 2,
-  window: 3,
-  rtt: 4,
-  rttvar: 5,
-  ssthresh: 6,
-  cwnd: 7,
-  advmss: 8,
-  reordering: 9,
-  hoplimit: 10,
-  initcwnd: 11,
-  features: 12,
-  rtoMin: 13,
-  initrwnd: 14,
-  quickack: 15,
-  ccAlgo: 16,
-  fastopenNoCookie: 17,
-};
+export const RTAX = Object.fromEntries(
+  Object.entries(RTAX_FIELDS)
+    .filter(([name]) => name !== 'lock')
+    .map(([name, f]) => [name, f.nla]),
+) as Record<RouteMetricKey, number>;
 
-/** RTA_VIA: struct rtvia { __kernel_sa_family_t family; u8 addr[]; } — decoded as the address text. */
-export const viaField: CustomField<string> & { name: 'via' } = {
+/**
+ * RTA_VIA: struct rtvia { __kernel_sa_family_t family; u8 addr[]; } — decoded as the address
+ * text, encoded from the text or the 4 or 16 address bytes.
+ */
+export const viaField: CustomField<string, string | Uint8Array> & { name: 'via' } = {
   name: 'via',
   type: 'custom',
   decode(data: Buffer): string {
@@ -127,11 +120,11 @@ export const viaField: CustomField<string> & { name: 'via' } = {
     if ((family === AF_INET && addr.length === 4) || (family === AF_INET6 && addr.length === 16)) return formatIp(addr);
     throw new ParseError(`rtvia family ${family} with a ${addr.length}-byte address`, 0);
   },
-  encode(w: NlWriter, type: number, v: string): void {
-    const addr = parseIp(v, 'via');
+  encode(w: NlWriter, type: number, v: string | Uint8Array): void {
+    const addr = typeof v === 'string' ? parseIp(v, 'via') : v;
     const b = Buffer.alloc(2 + addr.length);
     b.writeUInt16LE(addr.length === 4 ? AF_INET : AF_INET6, 0);
-    addr.copy(b, 2);
+    b.set(addr, 2);
     w.attr(type, b);
   },
 };
@@ -156,10 +149,12 @@ const RTNH_FIELDS = {
  */
 export type NexthopAttributes = AttributesOf<typeof RTNH_FIELDS>;
 /** Attributes that may follow a struct rtnexthop inside RTA_MULTIPATH. */
-export const NexthopAttrs: Schema<NexthopAttributes, AttributesInputOf<typeof RTNH_FIELDS>> = defineAttributes('RTA(nexthop)', RTNH_FIELDS);
+export const NexthopAttrs: Schema<NexthopAttributes, NexthopAttributesInput> = defineAttributes('RTA(nexthop)', RTNH_FIELDS);
+/** The attributes of one path as a request carries them (addresses as text or bytes). */
+export type NexthopAttributesInput = AttributesInputOf<typeof RTNH_FIELDS>;
 
 /** One struct rtnexthop with its attributes. `hops` is weight − 1. */
-export interface RtNexthop {
+export interface RtNexthop<A extends object = NexthopAttributes> {
   /** RTNH_F_* flags. */
   flags: number;
   /** rtnh_hops: the weight minus one. */
@@ -167,14 +162,14 @@ export interface RtNexthop {
   /** output interface index. */
   ifindex: number;
   /** the attributes after the struct (gateway, via, …). */
-  attrs: NexthopAttributes;
+  attrs: A;
 }
 
 /** Size of struct rtnexthop. */
 export const RTNH_SIZE = 8;
 
 /** RTA_MULTIPATH: an array of struct rtnexthop, each followed by its attributes. */
-export const multipathField: CustomField<RtNexthop[]> & { name: 'multipath' } = {
+export const multipathField: CustomField<RtNexthop[], RtNexthop<NexthopAttributesInput>[]> & { name: 'multipath' } = {
   name: 'multipath',
   type: 'custom',
   decode(data: Buffer): RtNexthop[] {
@@ -194,7 +189,7 @@ export const multipathField: CustomField<RtNexthop[]> & { name: 'multipath' } = 
     }
     return out;
   },
-  encode(w: NlWriter, type: number, hops: RtNexthop[]): void {
+  encode(w: NlWriter, type: number, hops: RtNexthop<NexthopAttributesInput>[]): void {
     const s = w.beginNested(type);
     for (const nh of hops) {
       w.pad();
@@ -290,6 +285,8 @@ const RTA_FIELDS = {
 export type RouteAttributes = AttributesOf<typeof RTA_FIELDS>;
 /** RTA_* attributes. */
 export const RouteAttrs: Schema<RouteAttributes, AttributesInputOf<typeof RTA_FIELDS>> = defineAttributes('RTA', RTA_FIELDS);
+/** RTA_* attributes as a request carries them (addresses as text or bytes). */
+export type RouteAttributesInput = AttributesInputOf<typeof RTA_FIELDS>;
 
 /** A decoded route message. */
 export interface RouteMessage {
@@ -305,7 +302,7 @@ export function decodeRouteMessage(m: NlMessage): RouteMessage {
 }
 
 /** Encodes an rtmsg and attributes. */
-export function encodeRouteMessage(w: NlWriter, header: Partial<RtMsgHeader>, attrs: Partial<RouteAttributes> = {}): void {
+export function encodeRouteMessage(w: NlWriter, header: Partial<RtMsgHeader>, attrs: RouteAttributesInput = {}): void {
   RtMsg.encode(w, header);
   RouteAttrs.encode(w, attrs);
 }
@@ -330,6 +327,7 @@ export const RTN_XRESOLVE = 11;
  * A route type name, as `ip route` prints it: `unicast`, `local`, `broadcast`, `anycast`,
  * `multicast`, `blackhole`, `unreachable`, `prohibit`, `throw`, `nat`, `xresolve` (and
  * `unspec` for 0).
+  * @category Addresses & routes
  */
 export type RouteTypeName =
   | 'unspec'

@@ -8,7 +8,10 @@ import { Namespace } from '../api/namespace/namespace.js';
 import { ValidationError } from '../errors.js';
 import { validateNamespaceName, validateOptions } from '../util/validate.js';
 
-/** Options of {@link Sandbox.create} and {@link Sandbox.run}. */
+/**
+ * Options of {@link Sandbox.create} and {@link Sandbox.run}.
+ * @category Testing
+ */
 export interface SandboxOptions {
   /**
    * Prefix of every namespace name, so that parallel runs never collide and leftovers can
@@ -40,6 +43,7 @@ type SignalName = keyof typeof SIGNALS;
  *   …
  * });                                                 // everything removed, also on error / Ctrl-C
  * ```
+  * @category Testing
  */
 export class Sandbox {
   /** The prefix of every namespace name of this sandbox. */

@@ -23,10 +23,16 @@ const SOCK_DGRAM = 2;
 const SOCK_RAW = 3;
 const IPPROTO_UDP = 17;
 
-/** The default time an echo client waits for its answer. */
+/**
+ * The default time an echo client waits for its answer.
+ * @category Testing
+ */
 export const DEFAULT_ECHO_TIMEOUT_MS = 5_000;
 
-/** A running echo server (TCP or UDP) inside a namespace. */
+/**
+ * A running echo server (TCP or UDP) inside a namespace.
+ * @category Testing
+ */
 export interface EchoServer {
   /** `tcp` or `udp`. */
   readonly protocol: 'tcp' | 'udp';
@@ -38,7 +44,10 @@ export interface EchoServer {
   close(): Promise<void>;
 }
 
-/** What an echo client sent and got back: one line of a connectivity report. */
+/**
+ * What an echo client sent and got back: one line of a connectivity report.
+ * @category Testing
+ */
 export interface EchoResult {
   /** `tcp` or `udp`. */
   protocol: 'tcp' | 'udp';
@@ -56,7 +65,10 @@ export interface EchoResult {
   error?: string;
 }
 
-/** Options of {@link tcpEcho} and {@link udpEcho}. */
+/**
+ * Options of {@link tcpEcho} and {@link udpEcho}.
+ * @category Testing
+ */
 export interface EchoOptions {
   /** how long to wait for the answer (default {@link DEFAULT_ECHO_TIMEOUT_MS}). */
   timeoutMs?: number;
@@ -88,6 +100,7 @@ function literalLookup(address: string, family: unknown, callback: (err: Error |
  * Starts a TCP echo server inside `ns`, listening on `port` on every address (IPv4 and
  * IPv6); port 0 lets the kernel choose ({@link EchoServer.port}). Whatever a client sends
  * is sent back.
+  * @category Testing
  */
 export async function tcpEchoServer(ns: Namespace, port = 0): Promise<EchoServer> {
   checkPort(port);
@@ -124,6 +137,7 @@ export async function tcpEchoServer(ns: Namespace, port = 0): Promise<EchoServer
 /**
  * Starts a UDP echo server inside `ns` on `port` (0: the kernel chooses), for IPv4
  * (`family` 4, the default) or IPv6 (6). Every datagram is sent back to its sender.
+  * @category Testing
  */
 export async function udpEchoServer(ns: Namespace, port = 0, family: 4 | 6 = 4): Promise<EchoServer> {
   checkPort(port);
@@ -155,6 +169,7 @@ export async function udpEchoServer(ns: Namespace, port = 0, family: 4 | 6 = 4):
  * Connects from inside `ns` to `host:port` over TCP, sends `text` and collects what comes
  * back. Network failures do not reject: they are reported in {@link EchoResult.error}
  * (so an expected failure — an isolated network — can be shown as a result too).
+  * @category Testing
  */
 export async function tcpEcho(ns: Namespace, host: string, port: number, text: string, options: EchoOptions = {}): Promise<EchoResult> {
   checkHost(host);
@@ -189,6 +204,7 @@ export async function tcpEcho(ns: Namespace, host: string, port: number, text: s
  * Sends `text` in one UDP datagram from inside `ns` to `host:port` and waits for the echo.
  * Failures (nothing came back within the timeout, ICMP unreachable) are reported in
  * {@link EchoResult.error}, not thrown.
+  * @category Testing
  */
 export async function udpEcho(ns: Namespace, host: string, port: number, text: string, options: EchoOptions = {}): Promise<EchoResult> {
   checkHost(host);
@@ -228,6 +244,7 @@ export async function udpEcho(ns: Namespace, host: string, port: number, text: s
 /**
  * Sends one UDP datagram from inside `ns` to `host:port`, with `ttl` as IPv4 TTL (IPv6:
  * hop limit) when given. Resolves once the kernel took it; rejects on a send error.
+  * @category Testing
  */
 export async function sendUdp(ns: Namespace, host: string, port: number, payload: string, ttl?: number): Promise<void> {
   checkHost(host);
@@ -245,7 +262,10 @@ export async function sendUdp(ns: Namespace, host: string, port: number, payload
   }
 }
 
-/** A UDP packet seen by a {@link RawUdpReceiver}. */
+/**
+ * A UDP packet seen by a {@link RawUdpReceiver}.
+ * @category Testing
+ */
 export interface SeenPacket {
   /** IPv4 TTL it arrived with (undefined for IPv6: its raw sockets do not deliver the header). */
   ttl: number | undefined;
@@ -262,6 +282,7 @@ export interface SeenPacket {
  * delivered locally there (whether or not a UDP socket listens), IPv4 ones with their IP
  * header — so the TTL a packet arrived with can be read (Node's dgram cannot). Reads the
  * non-blocking fd with fs.read, retrying while it has nothing (EAGAIN).
+  * @category Testing
  */
 export class RawUdpReceiver {
   private fd: number;

@@ -9,7 +9,10 @@ import { ValidationError } from '../errors.js';
 export const AF_INET = 2;
 export const AF_INET6 = 10;
 
-/** An IP prefix: address plus prefix length (`10.0.0.1/24` keeps the host bits). */
+/**
+ * An IP prefix: address plus prefix length (`10.0.0.1/24` keeps the host bits).
+ * @category Addresses & routes
+ */
 export interface Cidr {
   /** the address as text (host bits kept), e.g. `10.0.0.1`. */
   address: string;
@@ -96,7 +99,10 @@ export function tryParseIp(s: string): Buffer | undefined {
   return s.includes(':') ? parseV6(s) : parseV4(s);
 }
 
-/** Parses an IPv4 or IPv6 address; throws a ValidationError naming `field` otherwise. */
+/**
+ * Parses an IPv4 or IPv6 address; throws a ValidationError naming `field` otherwise.
+ * @category Addresses & routes
+ */
 export function parseIp(s: unknown, field = 'address'): Buffer {
   const b = typeof s === 'string' ? tryParseIp(s) : undefined;
   if (!b) throw new ValidationError(field, s, 'not an IPv4 or IPv6 address');
@@ -131,7 +137,10 @@ const V4_CACHE_SIZE = 256;
 const v4Keys = new Uint32Array(V4_CACHE_SIZE);
 const v4Texts: (string | undefined)[] = new Array<string | undefined>(V4_CACHE_SIZE).fill(undefined);
 
-/** Formats 4 or 16 bytes as an address (RFC 5952 for IPv6). */
+/**
+ * Formats 4 or 16 bytes as an address (RFC 5952 for IPv6).
+ * @category Addresses & routes
+ */
 export function formatIp(b: Uint8Array): string {
   if (b.length === 4) return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
   if (b.length !== 16) return Buffer.from(b).toString('hex');
@@ -162,6 +171,7 @@ export function formatIp(b: Uint8Array): string {
 /**
  * Parses `addr/len` (or a bare address, then the full length) into a Cidr.
  * `field` names the option in errors.
+  * @category Addresses & routes
  */
 export function parseCidr(s: unknown, field = 'prefix', opts: { requirePrefix?: boolean } = {}): Cidr {
   if (typeof s !== 'string') throw new ValidationError(field, s, 'expected a string like "10.0.0.1/24"');
@@ -203,7 +213,10 @@ export function afOf(bytes: Uint8Array): number {
 
 // ---- MAC addresses -------------------------------------------------------------------
 
-/** Parses `aa:bb:cc:dd:ee:ff` (or `-` separators) into 6 bytes; ValidationError otherwise. */
+/**
+ * Parses `aa:bb:cc:dd:ee:ff` (or `-` separators) into 6 bytes; ValidationError otherwise.
+ * @category Addresses & routes
+ */
 export function parseMac(s: unknown, field = 'mac'): Buffer {
   if (typeof s !== 'string' || !/^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$/.test(s)) {
     throw new ValidationError(field, s, 'expected a MAC address like "02:42:ac:11:00:02"');
@@ -220,7 +233,10 @@ export function parseLladdr(s: unknown, field = 'address'): Buffer {
   return Buffer.from(s.replace(/:/g, ''), 'hex');
 }
 
-/** Formats link-layer bytes as lower-case colon-separated hex. */
+/**
+ * Formats link-layer bytes as lower-case colon-separated hex.
+ * @category Addresses & routes
+ */
 export function formatMac(b: Uint8Array): string {
   let s = '';
   for (let i = 0; i < b.length; i++) s += (i ? ':' : '') + (b[i]! < 16 ? '0' : '') + b[i]!.toString(16);

@@ -8,7 +8,10 @@ import { ValidationError } from '../errors.js';
 /** IFNAMSIZ - 1: the kernel's limit for interface names in bytes. */
 export const IFNAME_MAX = 15;
 
-/** Checks an interface name as the kernel's dev_valid_name() does. */
+/**
+ * Checks an interface name as the kernel's dev_valid_name() does.
+ * @category Links
+ */
 export function validateIfname(name: unknown, field = 'name'): string {
   if (typeof name !== 'string') throw new ValidationError(field, name, 'an interface name must be a string');
   if (name.length === 0) throw new ValidationError(field, name, 'an interface name cannot be empty');
@@ -26,7 +29,10 @@ export function validateIfname(name: unknown, field = 'name'): string {
 /** NAME_MAX: longest file name in /run/netns. */
 export const NETNS_NAME_MAX = 255;
 
-/** Checks a named-namespace name (a file in /run/netns): no "/", not "." or "..", no NUL. */
+/**
+ * Checks a named-namespace name (a file in /run/netns): no "/", not "." or "..", no NUL.
+ * @category Namespaces
+ */
 export function validateNamespaceName(name: unknown, field = 'name'): string {
   if (typeof name !== 'string') throw new ValidationError(field, name, 'a namespace name must be a string');
   if (name.length === 0) throw new ValidationError(field, name, 'a namespace name cannot be empty');

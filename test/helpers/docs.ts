@@ -76,7 +76,10 @@ export function programOf(code: string, opts: { prefix: string; format: 'esm' | 
   for (const n of names) src = src.replaceAll(`'${n}'`, `'${opts.prefix}${n}'`);
   if (opts.format === 'cjs') {
     const imports: string[] = [];
-    src = src.replace(/^import .*;$/gm, (m) => (imports.push(m), ''));
+    src = src.replace(/^import .*;$/gm, (m) => {
+      imports.push(m);
+      return '';
+    });
     src = `${imports.join('\n')}\nexport {};\n(async () => {\n${src}\n})().catch((e) => { console.error(e); process.exitCode = 1; });\n`;
   }
   if (!opts.lower && opts.format === 'esm') return src;

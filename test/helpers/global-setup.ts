@@ -2,7 +2,7 @@
  * Gives every test run a unique namespace-name prefix and, at the end, removes any
  * namespace still carrying it (a test that failed to clean up must not leak).
  * Before the run, brings the compiled JavaScript up to date when a source is newer
- * (dist/ for the CLI tests, which run bin/netns-kit.js; dist-examples/ for the examples
+ * (dist/ for the CLI tests, which run dist/cli/bin.js; dist-examples/ for the examples
  * run as programs).
  */
 import { execFileSync } from 'node:child_process';
@@ -23,8 +23,10 @@ function newest(dir: string, ext: string): number {
 
 function buildIfStale(): void {
   const tsc = join('node_modules', '.bin', 'tsc');
-  const srcChanged = newest('src', '.ts') > newest('dist', '.js') || !existsSync('dist/cli/main.js');
-  if (srcChanged) execFileSync(tsc, ['-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  const srcChanged = newest('src', '.ts') > newest('dist', '.js') || !existsSync('dist/cli/bin.js');
+  if (srcChanged) execFileSync(tsc, ['-p', 'tsconfig.json'], { stdio: 'inherit' });
+  // the CNI plugin's single-file bundle (what `netns-kit-cni` loads), from dist/
+  if (srcChanged || newest('dist', '.js') > newest('dist/cni-bundle', '.js')) execFileSync('npm', ['run', '--silent', 'build:cni'], { stdio: 'inherit' });
   if (srcChanged || newest('examples', '.ts') > newest('dist-examples', '.js')) execFileSync(tsc, ['-p', 'examples/tsconfig.json'], { stdio: 'inherit' });
 }
 

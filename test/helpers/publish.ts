@@ -96,10 +96,10 @@ export async function world(): Promise<{ host: Namespace; client: Namespace }> {
 }
 
 
-/** Runs the CLI (bin/netns-kit.js → dist/cli) as a process. */
+/** Runs the CLI (dist/cli/bin.js) as a process. */
 export function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/netns-kit.js', ...args], { encoding: 'utf8' }, (err, stdout, stderr) => {
+    execFile(process.execPath, ['dist/cli/bin.js', ...args], { encoding: 'utf8' }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });

@@ -17,20 +17,8 @@
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { native } from '../../src/binding/native.js';
-import { Address,
-  Bridge,
-  Fdb,
-  Link,
-  Macvlan,
-  Namespace,
-  Neighbor,
-  NetlinkConnection,
-  Route,
-  Tun,
-  ValidationError,
-  VethPair,
-  Vrf,
-  Vxlan, Sysctl } from '../../src/index.js';
+import { Address, Bridge, Fdb, Link, Macvlan, Namespace, Neighbor, Route, Tun, ValidationError, VethPair, Vrf, Vxlan, Sysctl } from '../../src/index.js';
+import { NetlinkConnection } from '../../src/netlink/index.js';
 import { rootSkip, uniqueName } from '../helpers/env.js';
 
 const require = createRequire(import.meta.url);

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Address, BridgeNetwork, Link, Namespace, VethPair, type NetworkExtension } from '../../src/index.js';
 import { tcpEcho, tcpEchoServer } from '../../src/testing/index.js';
+import { namespaceCookie } from '../../src/api/network/state.js';
 import { fdCount, ipJson, rootSkip, tempNamespace, uniqueName, useTempNamespaces } from '../helpers/env.js';
 
 const worker = fileURLToPath(new URL('../fixtures/network-worker.mjs', import.meta.url));
@@ -58,6 +59,7 @@ describe.skipIf(!!rootSkip)('BridgeNetwork: durable state', () => {
     expect(await BridgeNetwork.list(host)).toEqual([expect.objectContaining({ name: net, subnet: '10.130.0.0/24', containers: 2, present: true })]);
     const [c] = await many(1, 'c');
     await Promise.all([a!, b!, c!].map((x) => x.connection())); // their sockets are the test's own: not counted as leaks
+    expect(existsSync(`${process.env.NETNS_KIT_STATE_DIR}/networks/ns-${await namespaceCookie(host)}/${net}.json`)).toBe(true);
     const fds = fdCount();
     const n = await BridgeNetwork.open(host, net);
     expect(n.endpoints.map((e) => [e.namespace.identity.ino, e.ifname, e.ip, e.name])).toEqual([
@@ -80,7 +82,7 @@ describe.skipIf(!!rootSkip)('BridgeNetwork: durable state', () => {
     await n.remove({ force: true });
     expect(fdCount()).toBe(fds); // the namespaces open() opened were closed
     expect(await BridgeNetwork.list(host)).toEqual([]);
-    expect(existsSync(`${n.stateDir}/networks/${host.identity.dev}-${host.identity.ino}/${net}.json`)).toBe(false);
+    expect(existsSync(`${n.stateDir}/networks/ns-${await namespaceCookie(host)}/${net}.json`)).toBe(false);
     await expect(BridgeNetwork.open(host, net)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 

@@ -1,6 +1,6 @@
 /**
  * `netns-kit network ls | inspect | gc` on a network made by another process (the
- * network-worker fixture), run as a process (bin/netns-kit.js → dist/cli).
+ * network-worker fixture), run as a process (dist/cli/bin.js).
  */
 import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,7 @@ const worker = fileURLToPath(new URL('../fixtures/network-worker.mjs', import.me
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/netns-kit.js', ...args], { encoding: 'utf8' }, (err, stdout, stderr) => {
+    execFile(process.execPath, ['dist/cli/bin.js', ...args], { encoding: 'utf8' }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });

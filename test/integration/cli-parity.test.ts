@@ -13,7 +13,7 @@ import { eventually } from '../helpers/traffic.js';
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/netns-kit.js', ...args], { encoding: 'utf8', maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
+    execFile(process.execPath, ['dist/cli/bin.js', ...args], { encoding: 'utf8', maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -59,6 +59,9 @@ describe.skipIf(!!rootSkip)('netns-kit CLI output is ip’s', () => {
     await Neighbor.add(ns, { address: '10.8.0.3', lladdr: '02:00:00:00:00:03', link: veth.local, state: 'stale' });
     await Neighbor.add(ns, { address: 'fd08::2', lladdr: '02:00:00:00:00:02', link: veth.local, router: true });
     await eventually(async () => (await Link.get(ns, 'eth0')).operstate === 'up', 'eth0 to be operationally up');
+    // a new bridge is UNKNOWN until the kernel notices its only port has no carrier: wait for
+    // that, so the state cannot change between our listing and ip's
+    await eventually(async () => (await Link.get(ns, 'br0')).operstate === 'down', 'br0 to settle as down (no carrier)');
     return ns;
   }
 
@@ -133,7 +136,7 @@ describe.skipIf(!!rootSkip)('netns-kit CLI output is ip’s', () => {
     await Promise.all(Array.from({ length: 60 }, (_, i) => VethPair.create(ns, { name: `p${i}a`, peer: { name: `p${i}b` } })));
     for (const args of [['link'], ['-j', '-p', 'link'], ['addr']]) {
       const r = await new Promise<{ code: number | null; stderr: string; out: string }>((resolve) => {
-        const sh = spawn('/bin/sh', ['-c', `"${process.execPath}" bin/netns-kit.js -n ${ns.name} ${args.join(' ')} | head -1; echo "status \${PIPESTATUS:-}"`], { env: toolEnv });
+        const sh = spawn('/bin/sh', ['-c', `"${process.execPath}" dist/cli/bin.js -n ${ns.name} ${args.join(' ')} | head -1; echo "status \${PIPESTATUS:-}"`], { env: toolEnv });
         let stderr = '';
         let out = '';
         sh.stderr.on('data', (d) => (stderr += d));
@@ -146,7 +149,7 @@ describe.skipIf(!!rootSkip)('netns-kit CLI output is ip’s', () => {
     }
     // and the exit status itself: stdout closed before anything is written
     const status = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ['bin/netns-kit.js', '-n', ns.name!, 'link'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['dist/cli/bin.js', '-n', ns.name!, 'link'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (d) => (stderr += d));
       child.stdout.destroy();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Address, NetlinkConnection, NetlinkError, Route, VethPair } from '../../src/index.js';
+import { Address, NetlinkError, Route, VethPair } from '../../src/index.js';
+import { NetlinkConnection } from '../../src/netlink/index.js';
 import { NLM_F_CREATE, NLM_F_EXCL } from '../../src/netlink/constants.js';
 import { AF_INET, RTM_DELLINK, RTM_GETLINK, RTM_GETROUTE, RTM_NEWADDR, RTM_NEWLINK, RTNLGRP_IPV4_IFADDR } from '../../src/rtnetlink/constants.js';
 import { RouteAttrs, RtMsg } from '../../src/rtnetlink/route.js';

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { NetlinkConnection } from '../../src/index.js';
+import { NetlinkConnection } from '../../src/netlink/index.js';
 import { NLM_F_ACK, NLM_F_REQUEST } from '../../src/netlink/constants.js';
 import { NlWriter } from '../../src/netlink/writer.js';
 import { RTM_GETLINK } from '../../src/rtnetlink/constants.js';

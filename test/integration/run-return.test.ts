@@ -5,7 +5,8 @@
 import { openSync, closeSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { native } from '../../src/binding/native.js';
-import { Namespace, NetlinkConnection, SystemError, Link } from '../../src/index.js';
+import { Namespace, SystemError, Link } from '../../src/index.js';
+import { NetlinkConnection } from '../../src/netlink/index.js';
 import { currentNetns, fdCount, rootSkip, tempNamespace, useTempNamespaces } from '../helpers/env.js';
 
 describe.skipIf(!!rootSkip)('run() always returns the main thread', () => {

@@ -19,6 +19,22 @@ import { testVeth } from '../helpers/links.js';
 
 /** Sets the alias of `lo` `count` times (each change is one RTM_NEWLINK notification: the
  *  kernel only announces alias changes of links that are up, so `lo` must be up). */
+/** A route watcher in resync mode with a paused consumer (highWater 1), synced, after `adds`
+ *  blackhole routes 10.(100+i/256).(i%256).0/24 were added behind its back. */
+async function pausedRouteWatcher(tag: string, receiveBuffer: number, adds: number): Promise<{ ns: Namespace; w: Watcher; m: Mirror }> {
+  const ns = await tempNamespace(tag);
+  const w = Watcher.open(ns, ['route'], { receiveBuffer, highWater: 1, overflow: 'resync', snapshot: true, families: ['inet'] });
+  const m = new Mirror();
+  await readUntil(w, (e) => {
+    if (e.length) m.apply(e[e.length - 1]!);
+    return m.synced;
+  });
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < adds; i++) pending.push(Route.add(ns, { to: `10.${100 + (i >> 8)}.${i & 255}.0/24`, type: 'blackhole' }));
+  await Promise.all(pending);
+  return { ns, w, m };
+}
+
 async function floodLinkChanges(ns: Namespace, count: number, tag = 'a'): Promise<void> {
   const conn = await ns.connection();
   const ops: Promise<unknown>[] = [];
@@ -439,17 +455,8 @@ describe.skipIf(!!rootSkip)('ns.watch: overflow', () => {
     await expect(w.resync()).rejects.toThrow(/closed/);
   });
   it('a flood of thousands of route changes while the consumer is paused: overflow reported, resync equals a fresh dump', async () => {
-    const ns = await tempNamespace('wf');
-    const w = Watcher.open(ns, ['route'], { receiveBuffer: 64 * 1024, highWater: 1, overflow: 'resync', snapshot: true, families: ['inet'] });
-    const m = new Mirror();
-    await readUntil(w, (e) => {
-      if (e.length) m.apply(e[e.length - 1]!);
-      return m.synced;
-    });
+    const { ns, w, m } = await pausedRouteWatcher('wf', 64 * 1024, 3000);
     // the consumer is paused: 4,000 changes (3,000 routes added, 1,000 of them removed again)
-    const adds: Promise<void>[] = [];
-    for (let i = 0; i < 3000; i++) adds.push(Route.add(ns, { to: `10.${100 + (i >> 8)}.${i & 255}.0/24`, type: 'blackhole' }));
-    await Promise.all(adds);
     const dels: Promise<void>[] = [];
     for (let i = 0; i < 3000; i += 3) dels.push(Route.remove(ns, { to: `10.${100 + (i >> 8)}.${i & 255}.0/24`, type: 'blackhole' }));
     await Promise.all(dels);
@@ -465,6 +472,47 @@ describe.skipIf(!!rootSkip)('ns.watch: overflow', () => {
     expect(fresh.filter((k) => k.includes(':254:10.1')).length).toBe(2000);
     expect(w.stats.overflows).toBeGreaterThan(0);
     expect(w.stats.snapshots).toBeGreaterThanOrEqual(2);
+    w.close();
+  });
+
+  it('a receive buffer smaller than one dump chunk (16 KiB, 60 routes): the snapshot is delivered in every overflow mode, no overflow storm', async () => {
+    const ns = await tempNamespace('wsmall');
+    for (let i = 0; i < 60; i++) await Route.add(ns, { to: `10.77.${i}.0/24`, type: 'blackhole' });
+    for (const overflow of ['error', 'event', 'resync'] as const) {
+      const w = Watcher.open(ns, ['route'], { snapshot: true, receiveBuffer: 16384, overflow, families: ['inet'] });
+      // before: the kernel could never queue the next chunk; every wakeup failed with ENOBUFS
+      // (~650,000 in 3 s) and neither the snapshot nor an error ever came
+      const events = await readUntil(w, (e) => e.some((x) => x.kind === 'sync' && x.phase === 'end'), 10_000).catch((e: Error) => {
+        throw new Error(`${overflow}: ${e.message.slice(0, 300)} (overflows: ${w.stats.overflows})`);
+      });
+      expect(events.filter((e) => e.kind === 'route' && e.route.to.startsWith('10.77.')).length, overflow).toBe(60);
+      expect(w.stats.overflows, overflow).toBe(0);
+      w.close();
+    }
+  });
+
+  it('a real overflow with a 16 KiB buffer in resync mode: a snapshot equal to a fresh dump, or a typed error — never a busy loop', async () => {
+    const { ns, w, m } = await pausedRouteWatcher('wsmall2', 16384, 2000);
+    await Route.add(ns, { to: '10.250.0.0/16', type: 'blackhole' }); // the last change
+    let failure: unknown;
+    try {
+      await readUntil(w, (e) => {
+        if (e.length) m.apply(e[e.length - 1]!);
+        return m.overflows > 0 && m.synced && m.state.has('route:4:254:10.250.0.0/16::0:0');
+      });
+    } catch (e) {
+      failure = w.error ?? e;
+    }
+    if (failure !== undefined) {
+      // the only acceptable failure: a typed error that says the buffer is too small
+      expect(failure).toBeInstanceOf(NetnsKitError);
+      expect((failure as NetnsKitError).code).toBe('ENOBUFS');
+      expect((failure as Error).message).toMatch(/receiveBuffer/);
+    } else {
+      const fresh = (await Route.list(ns, { table: 'all', family: 4 })).map((r) => eventKey({ kind: 'route', type: 'new', snapshot: true, route: r })).sort();
+      expect([...m.state.keys()].sort()).toEqual(fresh);
+    }
+    expect(w.stats.overflows).toBeLessThan(1000); // before: hundreds of thousands
     w.close();
   });
 });

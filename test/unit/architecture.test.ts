@@ -36,10 +36,33 @@ const LAYERS: [RegExp, number, string][] = [
   [/^api\/link\//, 4, 'api/link'],
   [/^api\/ip\//, 5, 'api/ip'],
   [/^api\/events\//, 6, 'api/events'],
-  [/^api\/nftables\//, 6, 'api/nftables'],
+  [/^api\/nftables\//, 6.5, 'api/nftables'],
   [/^(api\/network|network|cni|testing)\//, 7, 'applications'],
   [/^cli\//, 8, 'cli'],
 ];
+
+/** A file longer than this is split by concern (a reader finds a concept by its file name). */
+const MAX_LINES = 500;
+
+/**
+ * Files allowed to be longer, each with its reason. Shrink this list; never grow it without one.
+ */
+const LONG_FILES: Record<string, string> = {
+  // The rtnetlink schema files still declare every attribute set twice (schema + interface);
+  // declaring each schema once (types derived or generated from it) roughly halves them.
+  'rtnetlink/link.ts': 'twin schema/interface declarations, being declared once',
+  'rtnetlink/route.ts': 'twin schema/interface declarations, being declared once',
+  'netlink/attributes.ts': 'the attribute codec and its field types: one compiled encoder/decoder, split when the schema work settles',
+  // The connection engine: one state machine (batching writer, dump/request/command
+  // matching, extended-ACK errors); its lifecycle is being reworked with the addon.
+  'netlink/connection.ts': 'one state machine; split after the addon lifecycle rework',
+  // Link: the snapshot class, its verbs and the link-argument helpers all need the class
+  // itself; the request building already lives in rtnetlink/requests/link.ts.
+  'api/link/link.ts': 'the Link class with its verbs; next: link creation (createLink) into its own module',
+  'api/namespace/namespace.ts': 'the Namespace ground floor (fd, connection, run, sockets, nsids, lifecycle/finalizer); next: nsid calls into their own module',
+  'nftables/expr.ts': 'one codec per nf_tables expression type, in one table; next: one file per expression family',
+  'api/network/bridge-network.ts': 'the BridgeNetwork application; next: port publishing into its own module',
+};
 
 /** The package's entry points (package.json exports): façades over every layer. */
 const ENTRIES = new Set(['index.ts', 'netlink/index.ts', 'testing/index.ts']);
@@ -136,6 +159,17 @@ describe('architecture of src/', () => {
       }
     }
     expect(wrong).toEqual([]);
+  });
+
+  it(`no file is longer than ${MAX_LINES} lines (except the listed ones, each with its reason)`, () => {
+    const long = [...graph.keys()]
+      .map((f) => [f, readFileSync(join(src, f), 'utf8').split('\n').length] as const)
+      .filter(([f, n]) => n > MAX_LINES && !(f in LONG_FILES))
+      .map(([f, n]) => `src/${f}: ${n} lines`);
+    expect(long).toEqual([]);
+    // an allowance that is no longer needed goes away
+    const stale = Object.keys(LONG_FILES).filter((f) => !graph.has(f) || readFileSync(join(src, f), 'utf8').split('\n').length <= MAX_LINES);
+    expect(stale).toEqual([]);
   });
 
   it('the checker finds a circle and an upward import when there is one', () => {

@@ -3,7 +3,8 @@
  * slave data in dumps) and the FDB codec (ndmsg + NDA_*), against hand-derived bytes.
  */
 import { describe, expect, it } from 'vitest';
-import { Link, validateKind, validateLladdr, validateMac } from '../../src/api/link/link.js';
+import { Link } from '../../src/api/link/link.js';
+import { validateKind, validateLladdr, validateMac } from '../../src/rtnetlink/requests/link.js';
 import type { Namespace } from '../../src/api/namespace/namespace.js';
 import { ParseError, ValidationError } from '../../src/errors.js';
 import type { NlMessage } from '../../src/netlink/message.js';

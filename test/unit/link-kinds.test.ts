@@ -6,8 +6,10 @@
  * without NLA_F_NET_BYTEORDER. Every encoding is also decoded back (round trip).
  */
 import { describe, expect, it } from 'vitest';
-import { bridgeAttributes, bridgePortAttributes } from '../../src/api/link/bridge.js';
-import { bondAttributes, vlanAttributes } from '../../src/api/link/kinds.js';
+import { bridgeAttributes } from '../../src/api/link/bridge.js';
+import { bridgePortAttributes } from '../../src/api/link/bridge-port.js';
+import { bondAttributes } from '../../src/api/link/bond.js';
+import { vlanAttributes } from '../../src/api/link/vlan.js';
 import { macvlanData } from '../../src/api/link/macvlan.js';
 import { vxlanAttributes } from '../../src/api/link/vxlan.js';
 import { ValidationError } from '../../src/errors.js';

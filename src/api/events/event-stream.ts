@@ -19,6 +19,7 @@ interface Waiter<E> {
  * - A failure is thrown by the iterator after the events received before it, and emitted
  *   as `error` (thrown, as Node does, when there is no `error` listener and nobody iterates).
  * - `break` / `return()` / `close()` end the iteration and release the resources.
+  * @category Events
  */
 export abstract class EventStream<E, M extends Record<keyof M, unknown[]>> extends EventEmitter<M> implements AsyncIterableIterator<E> {
   private closed = false;
@@ -38,7 +39,8 @@ export abstract class EventStream<E, M extends Record<keyof M, unknown[]>> exten
     private readonly lowWater = 0,
   ) {
     super();
-    (this as unknown as EventEmitter).on('newListener', (name: string | symbol) => {
+    // `newListener` is EventEmitter's own event, not one of the stream's (M)
+    EventEmitter.prototype.on.call(this, 'newListener', (name: string | symbol) => {
       if (!this.iterating && this.buffering && this.objectEventNames.has(name)) {
         this.buffering = false;
         this.items = [];
@@ -161,7 +163,7 @@ export abstract class EventStream<E, M extends Record<keyof M, unknown[]>> exten
     this.failedWith = err;
     const iterated = this.iterating || this.buffering;
     if (iterated) this.pendingFailure = err;
-    if ((this as unknown as EventEmitter).listenerCount('error') > 0 || !iterated) this.safeEmit('error', err);
+    if (EventEmitter.prototype.listenerCount.call(this, 'error') > 0 || !iterated) this.safeEmit('error', err);
     this.shutdown(false);
   }
 

@@ -53,19 +53,34 @@ import { Route } from '../ip/route.js';
 import { Netconf } from '../namespace/netconf.js';
 import type { Namespace } from '../namespace/namespace.js';
 
-/** What a watcher can watch. */
+/**
+ * What a watcher can watch.
+ * @category Events
+ */
 export type WatchKind = 'link' | 'address' | 'route' | 'neighbor' | 'netconf' | 'nsid';
 
-/** Every kind, in the order a snapshot lists them. */
+/**
+ * Every kind, in the order a snapshot lists them.
+ * @category Events
+ */
 export const WATCH_KINDS: readonly WatchKind[] = ['link', 'address', 'route', 'neighbor', 'netconf', 'nsid'];
 
-/** IP families to watch for the family-specific kinds (addresses, routes, netconf). */
+/**
+ * IP families to watch for the family-specific kinds (addresses, routes, netconf).
+ * @category Events
+ */
 export type WatchFamily = 'inet' | 'inet6';
 
-/** Whether an object appeared or changed (`new`) or went away (`del`). */
+/**
+ * Whether an object appeared or changed (`new`) or went away (`del`).
+ * @category Events
+ */
 export type ChangeType = 'new' | 'del';
 
-/** Fields every object event has. */
+/**
+ * Fields every object event has.
+ * @category Events
+ */
 export interface ObjectEventBase {
   /** `new`: the object was added or changed (it holds its new state); `del`: it was removed
    *  (it holds its last state). */
@@ -75,7 +90,10 @@ export interface ObjectEventBase {
   snapshot: boolean;
 }
 
-/** A link appeared, changed (flags, operstate, name, master, …) or was removed. */
+/**
+ * A link appeared, changed (flags, operstate, name, master, …) or was removed.
+ * @category Events
+ */
 export interface LinkEvent extends ObjectEventBase {
   /** Discriminant: `'link'`. */
   kind: 'link';
@@ -83,7 +101,10 @@ export interface LinkEvent extends ObjectEventBase {
   link: Link;
 }
 
-/** An IPv4/IPv6 address was added, changed (flags such as `tentative`, lifetimes) or removed. */
+/**
+ * An IPv4/IPv6 address was added, changed (flags such as `tentative`, lifetimes) or removed.
+ * @category Events
+ */
 export interface AddressEvent extends ObjectEventBase {
   /** Discriminant: `'address'`. */
   kind: 'address';
@@ -91,7 +112,10 @@ export interface AddressEvent extends ObjectEventBase {
   address: Address;
 }
 
-/** An IPv4/IPv6 route was added, replaced or removed (any table). */
+/**
+ * An IPv4/IPv6 route was added, replaced or removed (any table).
+ * @category Events
+ */
 export interface RouteEvent extends ObjectEventBase {
   /** Discriminant: `'route'`. */
   kind: 'route';
@@ -99,7 +123,10 @@ export interface RouteEvent extends ObjectEventBase {
   route: Route;
 }
 
-/** An IPv4/IPv6 neighbour (ARP / NDP) entry was added, changed state or was removed. */
+/**
+ * An IPv4/IPv6 neighbour (ARP / NDP) entry was added, changed state or was removed.
+ * @category Events
+ */
 export interface NeighborEvent extends ObjectEventBase {
   /** Discriminant: `'neighbor'`. */
   kind: 'neighbor';
@@ -107,7 +134,10 @@ export interface NeighborEvent extends ObjectEventBase {
   neighbor: Neighbor;
 }
 
-/** An IPv4/IPv6 per-device setting changed (or a device's settings appeared/went away). */
+/**
+ * An IPv4/IPv6 per-device setting changed (or a device's settings appeared/went away).
+ * @category Events
+ */
 export interface NetconfEvent extends ObjectEventBase {
   /** Discriminant: `'netconf'`. */
   kind: 'netconf';
@@ -115,7 +145,10 @@ export interface NetconfEvent extends ObjectEventBase {
   netconf: Netconf;
 }
 
-/** This namespace assigned (`new`) or dropped (`del`) an nsid for another namespace. */
+/**
+ * This namespace assigned (`new`) or dropped (`del`) an nsid for another namespace.
+ * @category Events
+ */
 export interface NsidEvent extends ObjectEventBase {
   /** Discriminant: `'nsid'`. */
   kind: 'nsid';
@@ -123,12 +156,16 @@ export interface NsidEvent extends ObjectEventBase {
   nsid: number;
 }
 
-/** An event about one object. */
+/**
+ * An event about one object.
+ * @category Events
+ */
 export type ObjectEvent = LinkEvent | AddressEvent | RouteEvent | NeighborEvent | NetconfEvent | NsidEvent;
 
 /**
  * The kernel dropped events because the watcher's socket buffer was full (ENOBUFS): what the
  * subscriber knows may now be wrong. With `overflow: 'resync'` a fresh snapshot follows.
+  * @category Events
  */
 export interface OverflowEvent {
   /** Discriminant: `'overflow'`. */
@@ -141,6 +178,7 @@ export interface OverflowEvent {
  * Brackets a snapshot. `begin`: forget what you know of the watched kinds, the current
  * objects follow (as `new` events with `snapshot: true`); `end`: the snapshot is complete
  * and changes follow.
+  * @category Events
  */
 export interface SyncEvent {
   /** Discriminant: `'sync'`. */
@@ -151,10 +189,16 @@ export interface SyncEvent {
   reason: 'initial' | 'overflow' | 'requested';
 }
 
-/** Everything a watcher delivers. */
+/**
+ * Everything a watcher delivers.
+ * @category Events
+ */
 export type WatchEvent = ObjectEvent | OverflowEvent | SyncEvent;
 
-/** The object type of each kind (what `waitFor` predicates receive). */
+/**
+ * The object type of each kind (what `waitFor` predicates receive).
+ * @category Events
+ */
 export interface WatchObjectMap {
   /** a {@link Link}. */
   link: Link;
@@ -319,6 +363,7 @@ export const KIND_SPECS: Record<WatchKind, KindSpec> = {
  * A string identifying the object of an event within its namespace: two events about the
  * same object (a link, an address, a route, …) have the same key, so a `Map` keyed by it
  * mirrors the kernel's tables.
+  * @category Events
  */
 export function eventKey(ev: ObjectEvent): string {
   switch (ev.kind) {
@@ -346,7 +391,10 @@ export function eventKey(ev: ObjectEvent): string {
   }
 }
 
-/** The object an event is about. */
+/**
+ * The object an event is about.
+ * @category Events
+ */
 export function eventObject(ev: ObjectEvent): WatchObjectMap[WatchKind] {
   switch (ev.kind) {
     case 'link':

@@ -15,7 +15,10 @@ import { validateOptions } from '../../util/validate.js';
 import { EventStream } from './event-stream.js';
 import { isNetnsFd, NETNS_RUN_DIR } from '../namespace/namespace.js';
 
-/** A named namespace appeared (`add`) or was removed (`remove`). */
+/**
+ * A named namespace appeared (`add`) or was removed (`remove`).
+ * @category Events
+ */
 export interface NamespaceEvent {
   /** `add`: the name exists (and is a mounted namespace, see {@link NamespaceWatcher});
    *  `remove`: the name is gone. */
@@ -28,7 +31,10 @@ export interface NamespaceEvent {
   snapshot: boolean;
 }
 
-/** Options of {@link NamespaceWatcher.open}. */
+/**
+ * Options of {@link NamespaceWatcher.open}.
+ * @category Events
+ */
 export interface NamespaceWatchOptions {
   /** The directory of named namespaces (default `/run/netns`; Docker uses `/var/run/docker/netns`). */
   directory?: string;
@@ -38,7 +44,10 @@ export interface NamespaceWatchOptions {
   ref?: boolean;
 }
 
-/** The events a {@link NamespaceWatcher} emits. */
+/**
+ * The events a {@link NamespaceWatcher} emits.
+ * @category Events
+ */
 export interface NamespaceWatcherEventMap {
   /** Every event. */
   event: [NamespaceEvent];
@@ -69,6 +78,7 @@ const EVENT_NAMES = new Set<string | symbol>(['event', 'add', 'remove']);
  * - a name deleted and created again is reported as `remove` then `add`;
  * - the directory may not exist yet: its closest existing parent is watched until it is
  *   created (and again if it is removed).
+  * @category Events
  */
 export class NamespaceWatcher extends EventStream<NamespaceEvent, NamespaceWatcherEventMap> {
   /** The directory watched. */

@@ -18,7 +18,10 @@ import { validateNamespaceName } from '../../util/validate.js';
 import { NamespaceWatcher } from './namespace-watch.js';
 import { Watcher } from './watch.js';
 
-/** Options of {@link waitFor} and {@link waitForNamespace}. */
+/**
+ * Options of {@link waitFor} and {@link waitForNamespace}.
+ * @category Events
+ */
 export interface WaitOptions {
   /** Give up after this many milliseconds (TimeoutError, code `ETIMEDOUT`). Default: no limit. */
   timeoutMs?: number;
@@ -61,8 +64,8 @@ export function validateWaitOptions(options: unknown): WaitOptions {
     }
   }
   if (opts.signal !== undefined) {
-    const s = opts.signal as unknown as { aborted?: unknown; addEventListener?: unknown };
-    if (s === null || typeof s !== 'object' || typeof s.aborted !== 'boolean' || typeof s.addEventListener !== 'function') {
+    const s: unknown = opts.signal;
+    if (s === null || typeof s !== 'object' || !('aborted' in s) || typeof s.aborted !== 'boolean' || !('addEventListener' in s) || typeof s.addEventListener !== 'function') {
       throw new ValidationError('signal', opts.signal, 'expected an AbortSignal');
     }
   }

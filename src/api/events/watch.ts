@@ -47,7 +47,18 @@ import {
 import { EventStream } from './event-stream.js';
 import type { Namespace } from '../namespace/namespace.js';
 
-/** Options of {@link Watcher.open}. */
+/**
+ * Open watchers. A watcher stays alive until it is closed, even unref()'d and unreferenced:
+ * a `for await` loop or listeners waiting for its events are not references the garbage
+ * collector sees, and collecting it would end them silently. (An idle connection or a
+ * Namespace, by contrast, is collected when dropped — see docs/lifecycle.md.)
+ */
+const openWatchers = new Set<Watcher>();
+
+/**
+ * Options of {@link Watcher.open}.
+ * @category Events
+ */
 export interface WatchOptions {
   /** IP families for addresses, routes and netconf (default both: `['inet', 'inet6']`). */
   families?: WatchFamily[];
@@ -76,7 +87,10 @@ export interface WatchOptions {
 
 const WATCH_OPTION_KEYS = ['families', 'snapshot', 'overflow', 'receiveBuffer', 'highWater', 'ref'] as const;
 
-/** The events a {@link Watcher} emits, with their arguments. */
+/**
+ * The events a {@link Watcher} emits, with their arguments.
+ * @category Events
+ */
 export interface WatcherEventMap {
   /** Every delivered event (object events, `overflow`, `sync`). */
   event: [WatchEvent];
@@ -118,7 +132,10 @@ interface SyncRun {
   overflowed: boolean;
 }
 
-/** Counters of a watcher. */
+/**
+ * Counters of a watcher.
+ * @category Events
+ */
 export interface WatcherStats {
   /** Object events delivered (snapshot objects included). */
   events: number;
@@ -144,6 +161,7 @@ export interface WatcherStats {
  * - `break`/`return` from the loop, {@link Watcher.close}, or closing/deleting the
  *   namespace closes the socket.
  * - Changes made after {@link Watcher.ready} resolves are always seen.
+  * @category Events
  */
 export class Watcher extends EventStream<WatchEvent, WatcherEventMap> {
   /** The namespace watched. */
@@ -204,6 +222,7 @@ export class Watcher extends EventStream<WatchEvent, WatcherEventMap> {
     }
     const nsFd = namespace.fd; // throws EBADF now if the namespace is closed
     namespace._track(this);
+    openWatchers.add(this); // alive until closed, like a Node socket (see openWatchers)
     const groups = [...new Set(this.specs.flatMap((s) => s.groups(this.familySet)))];
     this.opening = this.open(nsFd, groups, opts.receiveBuffer, opts.snapshot === true);
     this.ready = this.opening.then(() => {
@@ -439,5 +458,6 @@ export class Watcher extends EventStream<WatchEvent, WatcherEventMap> {
       conn.close();
     }
     this.namespace._untrack(this);
+    openWatchers.delete(this);
   }
 }

@@ -29,15 +29,24 @@ import { IFNAME_MAX, validateInt, validateOptions } from '../../util/validate.js
 import { Link, type LinkRef, checkLinkArg, type LinkArg, resolveLink, type ResolvedLink } from '../link/link.js';
 import { Namespace } from '../namespace/namespace.js';
 
-/** An address lifetime: seconds, or `forever`. */
+/**
+ * An address lifetime: seconds, or `forever`.
+ * @category Addresses & routes
+ */
 export type Lifetime = number | 'forever';
 
-/** Flags that can be set on an address (the rest are state the kernel reports). */
+/**
+ * Flags that can be set on an address (the rest are state the kernel reports).
+ * @category Addresses & routes
+ */
 export type SettableAddressFlag = 'noprefixroute' | 'nodad' | 'home' | 'mngtmpaddr' | 'optimistic' | 'autojoin';
 const SETTABLE: readonly SettableAddressFlag[] = ['noprefixroute', 'nodad', 'home', 'mngtmpaddr', 'optimistic', 'autojoin'];
 const IPV6_ONLY: readonly SettableAddressFlag[] = ['nodad', 'home', 'mngtmpaddr', 'optimistic'];
 
-/** Options of {@link Address.add} and {@link Address.replace} (iproute2 words in brackets). */
+/**
+ * Options of {@link Address.add} and {@link Address.replace} (iproute2 words in brackets).
+ * @category Addresses & routes
+ */
 export interface AddressOptions {
   /** the other end of a point-to-point link (`peer ADDR`); the prefix length then applies to it. */
   peer?: string;
@@ -62,14 +71,20 @@ export interface AddressOptions {
 }
 const ADD_KEYS = ['peer', 'broadcast', 'anycast', 'label', 'scope', 'flags', 'validLifetime', 'preferredLifetime', 'metric', 'protocol'] as const;
 
-/** Options of {@link Address.list} and {@link Address.flush}. */
+/**
+ * Options of {@link Address.list} and {@link Address.flush}.
+ * @category Addresses & routes
+ */
 export interface AddressListOptions {
   /** only addresses of this link (filtered by the kernel). */
   link?: LinkArg;
   /** only IPv4 (4) or IPv6 (6) addresses (filtered by the kernel); default both. */
   family?: 4 | 6;
 }
-/** Options of {@link Address.flush}. */
+/**
+ * Options of {@link Address.flush}.
+ * @category Addresses & routes
+ */
 export interface AddressFlushOptions extends AddressListOptions {
   /** only addresses of this scope (`global`, `link`, `host`, …). */
   scope?: string | number;
@@ -84,6 +99,7 @@ export interface AddressFlushOptions extends AddressListOptions {
  * await Address.list(ns, { link: eth0, family: 4 });               // ip -4 addr show dev eth0
  * await Address.remove(eth0, '192.168.1.2/24');                    // ip addr del 192.168.1.2/24 dev eth0
  * ```
+  * @category Addresses & routes
  */
 export class Address {
   /** The namespace of the link. */

@@ -15,6 +15,7 @@ import {
   NEIGH_STATES,
   NeighAttrs,
   type NeighAttributes,
+  type NeighAttributesInput,
   type NdMsgHeader,
   type NeighStateName,
   neighStateNames,
@@ -30,10 +31,16 @@ import { validateInt, validateOptions } from '../../util/validate.js';
 import { Link, checkLinkArg, type LinkArg, resolveLink, resolvedNow, type ResolvedLink } from '../link/link.js';
 import type { Namespace } from '../namespace/namespace.js';
 
-/** A neighbour state that can be set. */
+/**
+ * A neighbour state that can be set.
+ * @category Addresses & routes
+ */
 export type SettableNeighState = Exclude<NeighStateName, 'none'>;
 
-/** A neighbour entry as given to {@link Neighbor.add}, {@link Neighbor.replace}, {@link Neighbor.change}. */
+/**
+ * A neighbour entry as given to {@link Neighbor.add}, {@link Neighbor.replace}, {@link Neighbor.change}.
+ * @category Addresses & routes
+ */
 export interface NeighborOptions {
   /** the neighbour's IP address (`ip neigh add ADDR`). */
   address: string;
@@ -56,7 +63,10 @@ export interface NeighborOptions {
 }
 const ADD_KEYS = ['address', 'link', 'lladdr', 'state', 'router', 'proxy', 'externLearn', 'managed', 'protocol'] as const;
 
-/** What {@link Neighbor.remove} removes. */
+/**
+ * What {@link Neighbor.remove} removes.
+ * @category Addresses & routes
+ */
 export interface NeighborRemoveOptions {
   /** the neighbour's IP address. */
   address: string;
@@ -66,7 +76,10 @@ export interface NeighborRemoveOptions {
   proxy?: boolean;
 }
 
-/** Options of {@link Neighbor.list}. `link`, `master`, `family` and `proxy` are filtered by the kernel. */
+/**
+ * Options of {@link Neighbor.list}. `link`, `master`, `family` and `proxy` are filtered by the kernel.
+ * @category Addresses & routes
+ */
 export interface NeighborListOptions {
   /** only entries of this link (`dev NAME`). */
   link?: LinkArg;
@@ -80,7 +93,10 @@ export interface NeighborListOptions {
   states?: NeighStateName[];
 }
 
-/** Options of {@link Neighbor.flush}. */
+/**
+ * Options of {@link Neighbor.flush}.
+ * @category Addresses & routes
+ */
 export interface NeighborFlushOptions {
   /** only entries of this link. */
   link?: LinkArg;
@@ -98,6 +114,7 @@ export interface NeighborFlushOptions {
  * await Neighbor.list(ns, { link: eth0 });                  // ip neigh show dev eth0
  * await Neighbor.remove(ns, { address: '10.0.0.2', link: eth0 });
  * ```
+  * @category Addresses & routes
  */
 export class Neighbor {
   /** The namespace of the entry. */
@@ -226,7 +243,7 @@ export class Neighbor {
       RTM_DELNEIGH,
       0,
       (w) =>
-        encodeNeighMessage(w, { family: dst.length === 4 ? AF_INET : AF_INET6, ifindex: link.index, flags: o.proxy ? NTF_PROXY : 0 }, { dst: formatIp(dst) }),
+        encodeNeighMessage(w, { family: dst.length === 4 ? AF_INET : AF_INET6, ifindex: link.index, flags: o.proxy ? NTF_PROXY : 0 }, { dst }),
       {
         operation: o.proxy ? 'remove proxy neighbour' : 'remove neighbour',
         object: `${formatIp(dst)} dev ${link.label} in ${ns.label}`,
@@ -361,8 +378,8 @@ function modifyNeighbor(ns: Namespace, entry: NeighborOptions, verb: 'add' | 're
       flags,
     };
     // addresses go to the encoder as the bytes parsed above (see the `ip` and `mac` attribute types)
-    const attrs: Partial<NeighAttributes> = { dst: dst as unknown as string, protocol, flagsExt: o.managed ? NTF_EXT_MANAGED : undefined };
-    if (lladdr !== undefined) attrs.lladdr = lladdr as unknown as string;
+    const attrs: NeighAttributesInput = { dst, protocol, flagsExt: o.managed ? NTF_EXT_MANAGED : undefined };
+    if (lladdr !== undefined) attrs.lladdr = lladdr;
     // a change answers nothing: a command (no ACK of its own); its text is built only for an error
     return conn.command(RTM_NEWNEIGH, nlFlags, (w) => encodeNeighMessage(w, header, attrs), {
       operation: `${verb} ${o.proxy ? 'proxy neighbour' : 'neighbour'}`,

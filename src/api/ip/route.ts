@@ -4,10 +4,10 @@
  */
 import { BulkError, NetlinkError, ParseError, ValidationError } from '../../errors.js';
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../../netlink/constants.js';
-import type { NetlinkConnection, RequestInfo } from '../../netlink/connection.js';
+import type { RequestInfo } from '../../netlink/connection.js';
 import type { NlMessage } from '../../netlink/message.js';
 import { NlWriter } from '../../netlink/writer.js';
-import { AF_INET, AF_INET6, RTM_DELROUTE, RTM_GETROUTE, RTM_NEWROUTE, flagNames } from '../../rtnetlink/constants.js';
+import { AF_INET, AF_INET6, RTM_GETROUTE, RTM_NEWROUTE, flagNames } from '../../rtnetlink/constants.js';
 import {
   decodeRouteMessage,
   encodeRouteMessage,
@@ -15,7 +15,9 @@ import {
   protocolNumber,
   ROUTE_FLAG_NAMES,
   RouteAttrs,
+  type NexthopAttributesInput,
   type RouteAttributes,
+  type RouteAttributesInput,
   type RouteMetricsValue,
   ROUTER_PREFS,
   type RouteTypeName,
@@ -23,131 +25,36 @@ import {
   routeTypeNumber,
   type RtMsgHeader,
   type RtNexthop,
-  RT_SCOPE_HOST,
-  RT_SCOPE_LINK,
-  RT_SCOPE_NOWHERE,
-  RT_SCOPE_UNIVERSE,
   RT_TABLE_MAIN,
   RT_TABLE_UNSPEC,
-  RTAX,
   RTM_F_FIB_MATCH,
   RTM_F_LOOKUP_TABLE,
-  RTN_ANYCAST,
-  RTN_BROADCAST,
-  RTN_LOCAL,
-  RTN_MULTICAST,
-  RTN_NAT,
-  RTN_UNICAST,
   RTNH_F_ONLINK,
-  RTPROT_BOOT,
   scopeName,
-  scopeNumber,
   tableName,
   tableNumber,
 } from '../../rtnetlink/route.js';
-import { formatCidr, formatIp, ipFamily, parseDestination, parseIp, sameFamily } from '../../util/ip.js';
+import { formatCidr, formatIp, parseIp, sameFamily } from '../../util/ip.js';
 import { validateInt, validateOptions } from '../../util/validate.js';
-import { Link, checkLinkArg, type LinkArg, resolveLink, resolvedNow, type ResolvedLink } from '../link/link.js';
+import {
+  type RouteMetrics,
+} from '../../rtnetlink/requests/route.js';
+import { modifyRoute, modifyRoutes, type RouteOptions } from './route-change.js';
+import { Link, checkLinkArg, type LinkArg, resolveLink } from '../link/link.js';
 import type { Namespace } from '../namespace/namespace.js';
 
-/** Route metrics (`ip route add … mtu 1400 advmss 1360 …`), RTA_METRICS / RTAX_*. */
-export interface RouteMetrics {
-  /** path MTU (`mtu`). */
-  mtu?: number;
-  /** TCP window clamp (`window`). */
-  window?: number;
-  /** initial RTT estimate in ms (`rtt`). */
-  rtt?: number;
-  /** initial RTT variance in ms (`rttvar`). */
-  rttvar?: number;
-  /** initial slow-start threshold (`ssthresh`). */
-  ssthresh?: number;
-  /** congestion window clamp (`cwnd`). */
-  cwnd?: number;
-  /** advertised MSS (`advmss`). */
-  advmss?: number;
-  /** reordering metric (`reordering`). */
-  reordering?: number;
-  /** hop limit / TTL of packets using the route (`hoplimit`). */
-  hoplimit?: number;
-  /** initial congestion window (`initcwnd`). */
-  initcwnd?: number;
-  /** RTAX_FEATURE_* bits (`features`, e.g. 1 = ecn). */
-  features?: number;
-  /** minimum retransmission timeout in ms (`rto_min`). */
-  rtoMin?: number;
-  /** initial receive window (`initrwnd`). */
-  initrwnd?: number;
-  /** quick ACK (`quickack`, 0 or 1). */
-  quickack?: number;
-  /** congestion control algorithm (`congctl`). */
-  ccAlgo?: string;
-  /** TCP fast open without a cookie (`fastopen_no_cookie`, 0 or 1). */
-  fastopenNoCookie?: number;
-}
-/** Name of a route metric. */
-export type RouteMetricName = keyof RouteMetrics;
+/**
+/**
+ * Metrics of a listed route, with the mask of locked ones.
+ * @interface
+ * @category Addresses & routes
+ */
+export type RouteMetricsInfo = Omit<RouteMetricsValue, 'unknown'>;
 
-/** Metrics of a listed route, with the mask of locked ones. */
-export interface RouteMetricsInfo extends RouteMetrics {
-  /** bit mask of locked metrics, 1 << RTAX_* (e.g. 4 = `mtu lock`). */
-  lock?: number;
-}
-
-/** One path of a multipath (ECMP) route (`nexthop via ADDR dev DEV weight N`). */
-export interface NexthopOptions {
-  /** gateway address (may be IPv6 for an IPv4 route: sent as RTA_VIA). */
-  via?: string;
-  /** output link. */
-  dev?: LinkArg;
-  /** relative weight, 1 … 256 (default 1). */
-  weight?: number;
-  /** treat the gateway as directly on the link (`onlink`). */
-  onlink?: boolean;
-}
-
-/** A route as given to {@link Route.add}, {@link Route.replace}, {@link Route.append}, {@link Route.remove}. */
-export interface RouteOptions {
-  /** destination: `default`, a prefix `10.0.0.0/24` (host bits clear), or an address (a host route). */
-  to: string;
-  /** gateway (`via ADDR`); an IPv6 gateway on an IPv4 route is sent as RTA_VIA. */
-  via?: string;
-  /** output link (`dev NAME`): a Link of the namespace, or its name or index. */
-  dev?: LinkArg;
-  /** preferred source address for traffic using the route (`src ADDR`). */
-  src?: string;
-  /** source prefix (`from PREFIX`, IPv6 source routing). */
-  from?: string;
-  /** metric / priority (`metric N`). */
-  metric?: number;
-  /** routing table: `main` (default), `local`, `default`, or a number up to 2^32-1. */
-  table?: string | number;
-  /** `global`/`universe`, `site`, `link`, `host`, or a number; derived as iproute2 does when absent. */
-  scope?: string | number;
-  /** route protocol: `boot` (default, as iproute2), `static`, `kernel`, `dhcp`, `bgp`, … or a number. */
-  protocol?: string | number;
-  /** `unicast` (default), `local`, `blackhole`, `unreachable`, `prohibit`, `throw`, `broadcast`, `anycast`, `multicast`, `nat`. */
-  type?: RouteTypeName;
-  /** pretend the gateway is directly on the link (`onlink`). */
-  onlink?: boolean;
-  /** ECMP paths (`nexthop via … dev … weight …` …); not with `via`/`dev`. */
-  nexthops?: NexthopOptions[];
-  /** metrics: `{ mtu: 1400, advmss: 1360, hoplimit: 32, initcwnd: 10, … }`. */
-  metrics?: Partial<RouteMetrics>;
-  /** metrics whose value is locked (`mtu lock 1400`). */
-  lock?: RouteMetricName[];
-  /** type of service byte (`tos N`, IPv4). */
-  tos?: number;
-  /** IPv6 router preference (`pref low|medium|high`). */
-  pref?: 'low' | 'medium' | 'high';
-  /** IPv6: seconds until the route expires (`expires N`). */
-  expires?: number;
-  /** family for a bare `default` without `via`/`src` (default 4). */
-  family?: 4 | 6;
-}
-const ROUTE_KEYS = ['to', 'via', 'dev', 'src', 'from', 'metric', 'table', 'scope', 'protocol', 'type', 'onlink', 'nexthops', 'metrics', 'lock', 'tos', 'pref', 'expires', 'family'] as const;
-
-/** Options of {@link Route.list}; all filtering is done by the kernel (strict dump request). */
+/**
+ * Options of {@link Route.list}; all filtering is done by the kernel (strict dump request).
+ * @category Addresses & routes
+ */
 export interface RouteListOptions {
   /** 4 or 6; default both (IPv4 first). */
   family?: 4 | 6;
@@ -161,7 +68,10 @@ export interface RouteListOptions {
   type?: RouteTypeName;
 }
 
-/** Options of {@link Route.get}, as `ip route get ADDR from … iif … oif … mark … uid …`. */
+/**
+ * Options of {@link Route.get}, as `ip route get ADDR from … iif … oif … mark … uid …`.
+ * @category Addresses & routes
+ */
 export interface RouteGetOptions {
   /** source address of the packet (`from ADDR`). */
   from?: string;
@@ -183,7 +93,10 @@ export interface RouteGetOptions {
   fibMatch?: boolean;
 }
 
-/** One path of a multipath route, as reported. */
+/**
+ * One path of a multipath route, as reported.
+ * @category Addresses & routes
+ */
 export interface Nexthop {
   /** gateway, if any. */
   via: string | undefined;
@@ -206,6 +119,7 @@ export interface Nexthop {
  * const r = await Route.get(ns, '192.168.2.2');                            // ip route get 192.168.2.2
  * r.via; r.src; (await r.getLink()).name;
  * ```
+  * @category Addresses & routes
  */
 export class Route {
   /** The namespace of the route. */
@@ -371,6 +285,10 @@ export class Route {
   static append(ns: Namespace, route: RouteOptions): Promise<void> {
     return modifyRoute(ns, route, 'append', NLM_F_CREATE | NLM_F_APPEND);
   }
+  /** Adds a route before existing ones with the same destination (`ip route prepend`): EEXIST only for an identical route. */
+  static prepend(ns: Namespace, route: RouteOptions): Promise<void> {
+    return modifyRoute(ns, route, 'prepend', NLM_F_CREATE);
+  }
   /**
    * Removes a route (`ip route del`): the first one matching the destination and every
    * field given (table defaults to main). ESRCH if none matches.
@@ -507,7 +425,8 @@ export class Route {
 /** A validated route dump: its families, request body and description. */
 async function routeQuery(ns: Namespace, options: RouteListOptions | undefined) {
   const o = validateOptions<RouteListOptions>(options, ['family', 'table', 'dev', 'protocol', 'type']);
-  const families: (4 | 6)[] = o.family === undefined ? [4, 6] : o.family === 4 || o.family === 6 ? [o.family] : badFamily(o.family);
+  if (o.family !== undefined && o.family !== 4 && o.family !== 6) throw new ValidationError('family', o.family, 'expected 4 or 6');
+  const families: (4 | 6)[] = o.family === undefined ? [4, 6] : [o.family];
   const table = o.table === undefined ? RT_TABLE_MAIN : o.table === 'all' ? 0 : tableNumber(o.table);
   const protocol = o.protocol === undefined ? 0 : protocolNumber(o.protocol);
   const type = o.type === undefined ? 0 : routeTypeNumber(o.type);
@@ -530,350 +449,4 @@ async function routeQuery(ns: Namespace, options: RouteListOptions | undefined) 
 function metricsInfo(m: RouteMetricsValue): RouteMetricsInfo {
   const { unknown: _, ...known } = m;
   return known;
-}
-
-function badFamily(v: unknown): never {
-  throw new ValidationError('family', v, 'expected 4 or 6');
-}
-
-function versionOfText(s: string | undefined): 4 | 6 | undefined {
-  if (s === undefined) return undefined;
-  const f = ipFamily(s);
-  return f === 0 ? undefined : f;
-}
-
-type RouteVerb = 'add' | 'replace' | 'append' | 'remove';
-
-/**
- * Builds and sends RTM_NEWROUTE / RTM_DELROUTE. Everything is validated before the first
- * request. Bulk callers issue thousands at once: when the links need no lookup (a Link, an
- * index) and the connection is open, nothing waits before the request is written, and what
- * stays alive until the kernel answers is one RouteChange (the request's description).
- */
-function modifyRoute(ns: Namespace, route: RouteOptions, verb: RouteVerb, nlFlags: number): Promise<void> {
-  let change: RouteChange;
-  try {
-    change = validateRouteChange(ns, route, verb);
-  } catch (e) {
-    return Promise.reject(e);
-  }
-  const conn = ns.openConnection;
-  if (conn !== undefined && change.resolveNow()) return change.send(conn, nlFlags);
-  return resolveAndSend(ns, change, nlFlags);
-}
-
-/**
- * The bulk path: validates every route (keeping only its encoded message body), resolves
- * the link names once each, then hands the bodies to commandMany.
- */
-async function modifyRoutes(ns: Namespace, routes: readonly RouteOptions[], verb: RouteVerb, nlFlags: number): Promise<void> {
-  if (!Array.isArray(routes)) throw new ValidationError('routes', routes, 'expected an array of routes');
-  const n = routes.length;
-  const bodies = new NlWriter(n * 64 + 64);
-  const starts = new Uint32Array(n);
-  const ends = new Uint32Array(n);
-  const unresolved: RouteChange[] = [];
-  const encode = (i: number, change: RouteChange): void => {
-    starts[i] = bodies.offset;
-    change.write(bodies);
-    ends[i] = bodies.offset;
-  };
-  for (let i = 0; i < n; i++) {
-    let change: RouteChange;
-    try {
-      change = validateRouteChange(ns, routes[i]!, verb);
-    } catch (e) {
-      if (e instanceof ValidationError) throw new ValidationError(`routes[${i}].${e.field}`, e.value, e.reason);
-      throw e;
-    }
-    change.index = i;
-    if (change.resolveNow()) encode(i, change);
-    else unresolved.push(change);
-  }
-  if (unresolved.length > 0) {
-    const names = new Map<string, Promise<ResolvedLink>>();
-    const lookup = (arg: LinkArg): Promise<ResolvedLink> => {
-      if (typeof arg !== 'string') return resolveLink(ns, arg);
-      let p = names.get(arg);
-      if (p === undefined) names.set(arg, (p = resolveLink(ns, arg)));
-      return p;
-    };
-    for (const change of unresolved) await change.resolve(ns, lookup);
-    for (const change of unresolved) encode(change.index, change);
-  }
-  const conn = await ns.connection();
-  const buf = bodies.buf;
-  const failures = await conn.commandMany(
-    verb === 'remove' ? RTM_DELROUTE : RTM_NEWROUTE,
-    nlFlags,
-    n,
-    (i, w) => w.bytesFrom(buf, starts[i]!, ends[i]!),
-    (i) => describeFailed(ns, routes[i]!, verb),
-  );
-  if (failures.length > 0) throw new BulkError(`${VERB_OPERATIONS[verb]}s in ${ns.label}`, n, failures);
-}
-
-/** The RequestInfo of a bulk route that failed (validated again, only to name it). */
-function describeFailed(ns: Namespace, route: RouteOptions, verb: RouteVerb): RequestInfo {
-  const change = validateRouteChange(ns, route, verb);
-  change.resolveNow();
-  return change;
-}
-
-async function resolveAndSend(ns: Namespace, change: RouteChange, nlFlags: number): Promise<void> {
-  await change.resolve(ns);
-  return change.send(await ns.connection(), nlFlags);
-}
-
-/** Validates a route change (throws a ValidationError naming the field); no request yet. */
-function validateRouteChange(ns: Namespace, route: RouteOptions, verb: RouteVerb): RouteChange {
-  if (route === null || typeof route !== 'object') throw new ValidationError('route', route, 'expected a route object like { to: "default", via: "10.0.0.1" }');
-  const o = validateOptions<RouteOptions>(route, ROUTE_KEYS, 'route');
-  const del = verb === 'remove';
-  const dst = parseDestination(o.to, 'to');
-  const via = o.via === undefined ? undefined : parseIp(o.via, 'via');
-  const src = o.src === undefined ? undefined : parseIp(o.src, 'src');
-  const from = o.from === undefined ? undefined : parseDestination(o.from, 'from');
-  if (o.family !== undefined && o.family !== 4 && o.family !== 6) badFamily(o.family);
-  const hops = o.nexthops;
-  if (hops !== undefined) {
-    if (!Array.isArray(hops) || hops.length === 0) throw new ValidationError('nexthops', hops, 'expected a non-empty array of { via, dev, weight }');
-    if (o.via !== undefined || o.dev !== undefined) throw new ValidationError('nexthops', hops, 'give either nexthops or via/dev, not both');
-  }
-  const hopVias = hops === undefined ? NONE : hops.map((h, i) => {
-    validateOptions(h, ['via', 'dev', 'weight', 'onlink'], `nexthops[${i}]`);
-    return h.via === undefined ? undefined : parseIp(h.via, `nexthops[${i}].via`);
-  });
-  // The route's family comes from its destination, source and preferred source; a
-  // gateway may be of the other family only as an IPv6 gateway of an IPv4 route (RTA_VIA).
-  const known =
-    o.src === undefined && from === undefined
-      ? dst.family
-      : sameFamily([
-          ['to', o.to, dst.family],
-          ['src', o.src, versionOfText(o.src)],
-          ['from', o.from, from?.family],
-        ]);
-  if (o.family !== undefined && known !== undefined && o.family !== known) {
-    throw new ValidationError('family', o.family, `but the route's addresses are IPv${known}`);
-  }
-  const gwFamily = via ?? (hops === undefined ? undefined : hopVias.find((v) => v !== undefined));
-  const family: 4 | 6 = known ?? o.family ?? (gwFamily ? (gwFamily.length === 4 ? 4 : 6) : 4);
-  checkGateway(family, via, 'via', o.via);
-  if (hops !== undefined) hopVias.forEach((gw, i) => checkGateway(family, gw, `nexthops[${i}].via`, hops[i]!.via));
-  if (from && family === 4) throw new ValidationError('from', o.from, 'source prefixes (from) are IPv6 only; IPv4 uses rules');
-
-  const type = o.type === undefined ? (del ? 0 : RTN_UNICAST) : routeTypeNumber(o.type);
-  const table = o.table === undefined ? RT_TABLE_MAIN : tableNumber(o.table);
-  const protocol = o.protocol === undefined ? (del ? 0 : RTPROT_BOOT) : protocolNumber(o.protocol);
-  const metric = o.metric === undefined ? undefined : validateInt(o.metric, 'metric', 0, 0xffffffff);
-  const tos = o.tos === undefined ? 0 : validateInt(o.tos, 'tos', 0, 255);
-  const expires = o.expires === undefined ? undefined : validateInt(o.expires, 'expires', 0, 0xffffffff);
-  if (expires !== undefined && family !== 6) throw new ValidationError('expires', o.expires, 'route expiry is IPv6 only');
-  let pref: number | undefined;
-  if (o.pref !== undefined) {
-    if (!(o.pref in ROUTER_PREFS)) throw new ValidationError('pref', o.pref, 'expected low, medium or high');
-    if (family !== 6) throw new ValidationError('pref', o.pref, 'router preference is IPv6 only');
-    pref = ROUTER_PREFS[o.pref];
-  }
-  let metrics: RouteMetricsValue | undefined;
-  if (o.metrics !== undefined || o.lock !== undefined) {
-    metrics = {};
-    const m = validateOptions<Partial<RouteMetrics>>(o.metrics ?? {}, Object.keys(RTAX), 'metrics');
-    for (const [k, v] of Object.entries(m)) {
-      if (k === 'ccAlgo') {
-        if (typeof v !== 'string' || v.length === 0 || v.length > 15) throw new ValidationError('metrics.ccAlgo', v, 'expected a congestion control name');
-        metrics.ccAlgo = v;
-      } else (metrics as Record<string, number>)[k] = validateInt(v, `metrics.${k}`, 0, 0xffffffff);
-    }
-    if (o.lock !== undefined) {
-      if (!Array.isArray(o.lock)) throw new ValidationError('lock', o.lock, 'expected an array of metric names');
-      let lock = 0;
-      for (const name of o.lock) {
-        const n = (RTAX as Record<string, number>)[name];
-        if (n === undefined) throw new ValidationError('lock', name, `expected a metric name (${Object.keys(RTAX).join(', ')})`);
-        lock |= 1 << n;
-      }
-      metrics.lock = lock;
-    }
-  }
-  if (o.onlink !== undefined && typeof o.onlink !== 'boolean') throw new ValidationError('onlink', o.onlink, 'expected a boolean');
-  const weights = hops === undefined ? NONE : hops.map((h, i) => (h.weight === undefined ? 1 : validateInt(h.weight, `nexthops[${i}].weight`, 1, 256)));
-  const devArg = o.dev === undefined ? undefined : checkLinkArg(ns, o.dev, 'dev');
-  const hopDevArgs = hops === undefined ? NONE : hops.map((h, i) => (h.dev === undefined ? undefined : checkLinkArg(ns, h.dev, `nexthops[${i}].dev`)));
-  let scope: number;
-  if (o.scope !== undefined) scope = scopeNumber(o.scope);
-  else if (family === 6) scope = RT_SCOPE_UNIVERSE; // IPv6 has no route scopes (as iproute2 sends it)
-  else if (type === RTN_LOCAL || type === RTN_NAT) scope = RT_SCOPE_HOST;
-  else if (type === RTN_BROADCAST || type === RTN_MULTICAST || type === RTN_ANYCAST) scope = RT_SCOPE_LINK;
-  else if (type === RTN_UNICAST || type === 0) scope = del ? RT_SCOPE_NOWHERE : via || hops ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
-  else scope = RT_SCOPE_UNIVERSE;
-
-  return new RouteChange(ns, verb, o, { dst, via, src, from, hopVias, weights, devArg, hopDevArgs, family, type, table, protocol, metric, tos, expires, pref, metrics, scope });
-}
-
-function checkGateway(family: 4 | 6, gw: Buffer | undefined, field: string, text: string | undefined): void {
-  if (gw && family === 6 && gw.length === 4) throw new ValidationError(field, text, 'an IPv6 route cannot have an IPv4 gateway');
-}
-
-/** What {@link validateRouteChange} checked and computed. */
-interface ValidRoute {
-  dst: ReturnType<typeof parseDestination>;
-  via: Buffer | undefined;
-  src: Buffer | undefined;
-  from: ReturnType<typeof parseDestination> | undefined;
-  hopVias: readonly (Buffer | undefined)[];
-  weights: readonly number[];
-  devArg: LinkArg | undefined;
-  hopDevArgs: readonly (LinkArg | undefined)[];
-  family: 4 | 6;
-  type: number;
-  table: number;
-  protocol: number;
-  metric: number | undefined;
-  tos: number;
-  expires: number | undefined;
-  pref: number | undefined;
-  metrics: RouteMetricsValue | undefined;
-  scope: number;
-}
-
-/**
- * One validated route change: resolves its links, encodes itself, and is the request's
- * {@link RequestInfo} (the text naming the route is only built when an error needs it).
- */
-class RouteChange implements RequestInfo {
-  readonly operation: string;
-  /** position in a bulk call. */
-  index = 0;
-  private dev: ResolvedLink | undefined;
-  private hopDevs: readonly (ResolvedLink | undefined)[] = NONE;
-
-  constructor(
-    private readonly ns: Namespace,
-    private readonly verb: RouteVerb,
-    private readonly o: RouteOptions,
-    /** the validated route; dropped once the request is written (see send) */
-    private v: ValidRoute,
-  ) {
-    this.operation = VERB_OPERATIONS[verb];
-  }
-
-  /** Resolves the links that need no request (a Link, an index); false if a name must be looked up. */
-  resolveNow(): boolean {
-    const { devArg, hopDevArgs } = this.v;
-    if (devArg !== undefined) {
-      this.dev = resolvedNow(devArg);
-      if (this.dev === undefined) return false;
-    }
-    if (hopDevArgs.length > 0) {
-      const hopDevs = hopDevArgs.map((d) => (d === undefined ? undefined : resolvedNow(d)));
-      if (hopDevs.some((d, i) => d === undefined && hopDevArgs[i] !== undefined)) return false;
-      this.hopDevs = hopDevs;
-    }
-    return true;
-  }
-
-  /** Resolves every link, looking names up in the namespace (ENODEV if there is none). */
-  async resolve(ns: Namespace, lookup: (arg: LinkArg) => Promise<ResolvedLink> = (arg) => resolveLink(ns, arg)): Promise<void> {
-    const { devArg, hopDevArgs } = this.v;
-    this.dev = devArg === undefined ? undefined : (resolvedNow(devArg) ?? (await lookup(devArg)));
-    this.hopDevs = await Promise.all(hopDevArgs.map((d) => (d === undefined ? undefined : lookup(d))));
-  }
-
-  /** Sends the change as a command (it answers nothing: no ACK of its own, see NetlinkConnection.command). */
-  send(conn: NetlinkConnection, nlFlags: number): Promise<void> {
-    return conn.command(
-      this.verb === 'remove' ? RTM_DELROUTE : RTM_NEWROUTE,
-      nlFlags,
-      (w) => {
-        this.write(w);
-        // Thousands of changes may wait for the kernel at once: keep only what names the
-        // route in an error (the options; `object` validates them again if it is needed).
-        this.v = DROPPED;
-      },
-      this,
-    );
-  }
-
-  /** Writes rtmsg and the attributes (the addresses as the bytes parsed during validation). */
-  write(w: NlWriter): void {
-    const { o, v } = this;
-    const { dst, via, src, from, family, table } = v;
-    const full = family === 4 ? 32 : 128;
-    const dstLen = dst.family === undefined ? 0 : dst.prefixLength;
-    // addresses go to the encoder as the bytes parsed above (see the `ip` attribute type)
-    const ip = (b: Buffer): string => b as unknown as string;
-    const multipath: RtNexthop[] | undefined = o.nexthops?.map((h, i) => ({
-      flags: h.onlink ? RTNH_F_ONLINK : 0,
-      hops: v.weights[i]! - 1,
-      ifindex: this.hopDevs[i]?.index ?? 0,
-      attrs: gatewayAttrs(v.hopVias[i], full),
-    }));
-    const attrs: Partial<RouteAttributes> = {};
-    if (dst.bytes && dstLen > 0) attrs.dst = ip(dst.bytes);
-    if (from?.bytes) attrs.src = ip(from.bytes);
-    if (this.dev) attrs.oif = this.dev.index;
-    if (via) {
-      if (via.length === full / 8) attrs.gateway = ip(via);
-      else attrs.via = formatIp(via);
-    }
-    if (v.metric !== undefined) attrs.priority = v.metric;
-    if (src) attrs.prefsrc = ip(src);
-    if (v.metrics) attrs.metrics = v.metrics;
-    if (multipath) attrs.multipath = multipath;
-    if (table > 255) attrs.table = table;
-    if (v.pref !== undefined) attrs.pref = v.pref;
-    if (v.expires !== undefined) attrs.expires = v.expires;
-    encodeRouteMessage(
-      w,
-      {
-        family: family === 4 ? AF_INET : AF_INET6,
-        dstLen,
-        srcLen: from ? from.prefixLength : 0,
-        tos: v.tos,
-        table: table > 255 ? RT_TABLE_UNSPEC : table,
-        protocol: v.protocol,
-        scope: v.scope,
-        type: v.type,
-        flags: o.onlink ? RTNH_F_ONLINK : 0,
-      },
-      attrs,
-    );
-  }
-
-  /** The route as `ip route` would name it, for errors: `10.0.0.0/24 via 10.0.0.1 dev eth0 in ns1`. */
-  get object(): string {
-    const o = this.o;
-    const v = this.v === DROPPED ? validateRouteChange(this.ns, o, this.verb).v : this.v;
-    const { dst, via, hopVias, weights } = v;
-    const parts = [dst.family === undefined ? 'default' : formatCidr(dst.bytes!, dst.prefixLength)];
-    if (o.type !== undefined && v.type !== RTN_UNICAST) parts.unshift(o.type);
-    if (via) parts.push(`via ${formatIp(via)}`);
-    if (this.dev) parts.push(`dev ${this.dev.label}`);
-    if (o.nexthops) {
-      const hopDevs = this.hopDevs;
-      parts.push(...o.nexthops.map((_, i) => `nexthop${hopVias[i] ? ` via ${formatIp(hopVias[i]!)}` : ''}${hopDevs[i] ? ` dev ${hopDevs[i]!.label}` : ''} weight ${weights[i]}`));
-    }
-    if (v.table !== RT_TABLE_MAIN) parts.push(`table ${tableName(v.table)}`);
-    if (v.metric !== undefined) parts.push(`metric ${v.metric}`);
-    parts.push(`in ${this.ns.label}`);
-    return parts.join(' ');
-  }
-
-  /** Names an attribute type at the kernel's error offset. */
-  describeAttribute(t: number): string {
-    return RouteAttrs.describe(t);
-  }
-}
-
-/** Shared by every route without nexthops. */
-const NONE: readonly never[] = Object.freeze([]);
-/** Stands for a ValidRoute no longer kept (see RouteChange.send). */
-const DROPPED = Object.freeze({}) as ValidRoute;
-const VERB_OPERATIONS = { add: 'add route', replace: 'replace route', append: 'append route', remove: 'remove route' } as const;
-
-/** RTA_GATEWAY for a gateway of the route's own family, RTA_VIA (text) for an IPv6 gateway of an IPv4 route. */
-function gatewayAttrs(gw: Buffer | undefined, fullLength: number): { gateway?: string; via?: string } {
-  return gw === undefined ? {} : gw.length === fullLength / 8 ? { gateway: formatIp(gw) } : { via: formatIp(gw) };
 }

@@ -7,7 +7,6 @@ import { NetlinkError, NetnsKitError, ValidationError } from '../../errors.js';
 import { AF_BRIDGE, AF_UNSPEC, RTM_NEWLINK, RTM_SETLINK } from '../../rtnetlink/constants.js';
 import {
   BR_BOOLOPT_NO_LL_LEARN,
-  BRIDGE_PORT_STATES,
   type BridgeAttributes,
   type BridgeId,
   type BridgePortAttributes,
@@ -16,10 +15,16 @@ import { ETH_P_8021AD, ETH_P_8021Q } from '../../rtnetlink/link-kinds.js';
 import { IfInfoMsg, LinkAttrs } from '../../rtnetlink/link.js';
 import { validateInt, validateOptions } from '../../util/validate.js';
 import { Fdb, type FdbAddOptions, type FdbDeleteOptions, type FdbEntry } from './fdb.js';
-import { asKind, fetchLink, KindLink, commonCreateAttrs, createLink, kindData, Link, type LinkLike, optBool, resolveLinkIndex, validateMac } from './link.js';
+import { BASIC_KEYS, type BasicLinkOptions, type BoolAttrMap, boolAttrs, boolsOf, createKind, KindLink, kindData, optBool } from './kind.js';
+import { Link, type LinkLike, resolveLinkIndex } from './link.js';
+import { type BridgePortOptions, type BridgePortSettings, bridgePortAttributes, bridgePortSettings, PORT_KEYS } from './bridge-port.js';
+import { validateMac } from '../../rtnetlink/requests/link.js';
 import type { Namespace } from '../namespace/namespace.js';
 
-/** Options of a bridge (`ip link add type bridge …`, `ip link set type bridge …`). Times are in seconds. */
+/**
+ * Options of a bridge (`ip link add type bridge …`, `ip link set type bridge …`). Times are in seconds.
+ * @category Links
+ */
 export interface BridgeOptions {
   /** spanning tree on (kernel STP) or off: `stp_state 1|0`, `brctl stp br0 on`. */
   stp?: boolean;
@@ -61,23 +66,21 @@ export interface BridgeOptions {
   noLinkLocalLearn?: boolean;
 }
 
-/** Options of {@link Bridge.create}. */
-export interface BridgeCreateOptions extends BridgeOptions {
-  /** the name; omitted: the kernel chooses (`bridge0`, …). */
-  name?: string;
-  /** MTU in bytes. */
-  mtu?: number;
+/**
+ * Options of {@link Bridge.create}.
+ * @category Links
+ */
+export interface BridgeCreateOptions extends BridgeOptions, BasicLinkOptions {
   /** MAC address (default: random, then the lowest port's). */
   address?: string;
-  /** transmit queue length. */
-  txqlen?: number;
-  /** bring the bridge up at creation. */
-  up?: boolean;
   /** create the bridge directly inside this namespace (a bridge cannot be moved later); a name is then required. */
   namespace?: Namespace;
 }
 
-/** A bridge's options and STP status as the kernel reports them (`ip -d link show type bridge`). */
+/**
+ * A bridge's options and STP status as the kernel reports them (`ip -d link show type bridge`).
+ * @category Links
+ */
 export interface BridgeSettings {
   /** spanning tree on. */
   stp: boolean;
@@ -133,95 +136,12 @@ export interface BridgeSettings {
   raw: BridgeAttributes;
 }
 
-/** Options of one bridge port (`bridge link set dev X …`, `ip link set X type bridge_slave …`). */
-export interface BridgePortOptions {
-  /** learn source MACs on this port (default on): `learning`. */
-  learning?: boolean;
-  /** flood unknown unicast to this port (default on): `flood`. */
-  flood?: boolean;
-  /** flood unknown multicast to this port: `mcast_flood`. */
-  multicastFlood?: boolean;
-  /** flood broadcast to this port: `bcast_flood`. */
-  broadcastFlood?: boolean;
-  /** send frames back out the port they came in on: `hairpin`. */
-  hairpin?: boolean;
-  /** STP path cost 1..65535: `cost`. */
-  cost?: number;
-  /** STP port priority 0..63: `priority`. */
-  priority?: number;
-  /** STP port state (settable when STP is off): `state`. */
-  state?: (typeof BRIDGE_PORT_STATES)[number];
-  /** block STP BPDUs: `guard`. */
-  bpduGuard?: boolean;
-  /** do not let this port become root port: `root_block`. */
-  rootBlock?: boolean;
-  /** IGMP fast leave: `fastleave`. */
-  fastLeave?: boolean;
-  /** proxy ARP: `proxy_arp`. */
-  proxyArp?: boolean;
-  /** isolated port: `isolated`. */
-  isolated?: boolean;
-  /** ARP/ND suppression: `neigh_suppress`. */
-  neighSuppress?: boolean;
-  /** 802.1X locked port: `locked`. */
-  locked?: boolean;
-  /** MAC authentication bypass: `mab`. */
-  mab?: boolean;
-}
-
-/** A bridge port's options and STP status as the kernel reports them. */
-export interface BridgePortSettings {
-  /** learning on. */
-  learning: boolean;
-  /** unknown-unicast flooding on. */
-  flood: boolean;
-  /** multicast flooding on. */
-  multicastFlood: boolean;
-  /** broadcast flooding on. */
-  broadcastFlood: boolean;
-  /** hairpin mode on. */
-  hairpin: boolean;
-  /** STP path cost. */
-  cost: number | undefined;
-  /** STP port priority. */
-  priority: number | undefined;
-  /** STP state. */
-  state: (typeof BRIDGE_PORT_STATES)[number] | undefined;
-  /** BPDU guard on. */
-  bpduGuard: boolean;
-  /** root block on. */
-  rootBlock: boolean;
-  /** fast leave on. */
-  fastLeave: boolean;
-  /** proxy ARP on. */
-  proxyArp: boolean;
-  /** isolated. */
-  isolated: boolean;
-  /** neighbour suppression on. */
-  neighSuppress: boolean;
-  /** locked. */
-  locked: boolean;
-  /** MAC authentication bypass on. */
-  mab: boolean;
-  /** port id. */
-  id: number | undefined;
-  /** port number. */
-  no: number | undefined;
-  /** the raw IFLA_BRPORT_* attributes. */
-  raw: BridgePortAttributes;
-}
-
 const BRIDGE_KEYS = [
   'stp', 'forwardDelay', 'helloTime', 'maxAge', 'ageingTime', 'priority', 'vlanFiltering', 'vlanProtocol', 'defaultPvid',
   'multicastSnooping', 'multicastQuerier', 'groupFwdMask', 'groupAddress', 'nfCallIptables', 'nfCallIp6tables',
   'nfCallArptables', 'vlanStats', 'multicastStats', 'noLinkLocalLearn',
 ] as const;
-const CREATE_KEYS = [...BRIDGE_KEYS, 'name', 'mtu', 'address', 'txqlen', 'up', 'namespace'] as const;
-const PORT_KEYS = [
-  'learning', 'flood', 'multicastFlood', 'broadcastFlood', 'hairpin', 'cost', 'priority', 'state', 'bpduGuard', 'rootBlock',
-  'fastLeave', 'proxyArp', 'isolated', 'neighSuppress', 'locked', 'mab',
-] as const;
-
+const CREATE_KEYS = [...BRIDGE_KEYS, ...BASIC_KEYS] as const;
 /** Seconds → clock_t (centiseconds). */
 function centis(v: unknown, field: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v * 100 > 0xffffffff) {
@@ -232,30 +152,34 @@ function centis(v: unknown, field: string): number {
 
 const u8bool = optBool;
 
+/** The bridge options that are u8 flags (besides `stp`): option name → IFLA_BR_* attribute. */
+const BRIDGE_BOOLS = [
+  ['vlanFiltering', 'vlanFiltering'],
+  ['multicastSnooping', 'mcastSnooping'],
+  ['multicastQuerier', 'mcastQuerier'],
+  ['nfCallIptables', 'nfCallIptables'],
+  ['nfCallIp6tables', 'nfCallIp6tables'],
+  ['nfCallArptables', 'nfCallArptables'],
+  ['vlanStats', 'vlanStatsEnabled'],
+  ['multicastStats', 'mcastStatsEnabled'],
+] as const satisfies BoolAttrMap<BridgeOptions, BridgeAttributes>;
+
 /** Validated IFLA_BR_* attributes for the given options. @internal */
 export function bridgeAttributes(o: BridgeOptions): Partial<BridgeAttributes> {
-  const a: Partial<BridgeAttributes> = {};
+  const a = boolAttrs<BridgeOptions, BridgeAttributes>(o, BRIDGE_BOOLS);
   if (o.stp !== undefined) a.stpState = u8bool(o.stp, 'stp');
   if (o.forwardDelay !== undefined) a.forwardDelay = centis(o.forwardDelay, 'forwardDelay');
   if (o.helloTime !== undefined) a.helloTime = centis(o.helloTime, 'helloTime');
   if (o.maxAge !== undefined) a.maxAge = centis(o.maxAge, 'maxAge');
   if (o.ageingTime !== undefined) a.ageingTime = centis(o.ageingTime, 'ageingTime');
   if (o.priority !== undefined) a.priority = validateInt(o.priority, 'priority', 0, 65535);
-  if (o.vlanFiltering !== undefined) a.vlanFiltering = u8bool(o.vlanFiltering, 'vlanFiltering');
   if (o.vlanProtocol !== undefined) {
     if (o.vlanProtocol !== '802.1Q' && o.vlanProtocol !== '802.1ad') throw new ValidationError('vlanProtocol', o.vlanProtocol, 'expected "802.1Q" or "802.1ad"');
     a.vlanProtocol = o.vlanProtocol === '802.1Q' ? ETH_P_8021Q : ETH_P_8021AD;
   }
   if (o.defaultPvid !== undefined) a.vlanDefaultPvid = validateInt(o.defaultPvid, 'defaultPvid', 0, 4094);
-  if (o.multicastSnooping !== undefined) a.mcastSnooping = u8bool(o.multicastSnooping, 'multicastSnooping');
-  if (o.multicastQuerier !== undefined) a.mcastQuerier = u8bool(o.multicastQuerier, 'multicastQuerier');
   if (o.groupFwdMask !== undefined) a.groupFwdMask = validateInt(o.groupFwdMask, 'groupFwdMask', 0, 0xffff);
   if (o.groupAddress !== undefined) a.groupAddr = validateMac(o.groupAddress, 'groupAddress');
-  if (o.nfCallIptables !== undefined) a.nfCallIptables = u8bool(o.nfCallIptables, 'nfCallIptables');
-  if (o.nfCallIp6tables !== undefined) a.nfCallIp6tables = u8bool(o.nfCallIp6tables, 'nfCallIp6tables');
-  if (o.nfCallArptables !== undefined) a.nfCallArptables = u8bool(o.nfCallArptables, 'nfCallArptables');
-  if (o.vlanStats !== undefined) a.vlanStatsEnabled = u8bool(o.vlanStats, 'vlanStats');
-  if (o.multicastStats !== undefined) a.mcastStatsEnabled = u8bool(o.multicastStats, 'multicastStats');
   if (o.noLinkLocalLearn !== undefined) {
     const bit = 1 << BR_BOOLOPT_NO_LL_LEARN;
     a.multiBoolopt = { optval: u8bool(o.noLinkLocalLearn, 'noLinkLocalLearn') ? bit : 0, optmask: bit };
@@ -263,59 +187,7 @@ export function bridgeAttributes(o: BridgeOptions): Partial<BridgeAttributes> {
   return a;
 }
 
-/** Validated IFLA_BRPORT_* attributes for the given port options. @internal */
-export function bridgePortAttributes(o: BridgePortOptions): Partial<BridgePortAttributes> {
-  const a: Partial<BridgePortAttributes> = {};
-  a.learning = u8bool(o.learning, 'learning');
-  a.unicastFlood = u8bool(o.flood, 'flood');
-  a.mcastFlood = u8bool(o.multicastFlood, 'multicastFlood');
-  a.bcastFlood = u8bool(o.broadcastFlood, 'broadcastFlood');
-  a.mode = u8bool(o.hairpin, 'hairpin');
-  if (o.cost !== undefined) a.cost = validateInt(o.cost, 'cost', 1, 65535);
-  if (o.priority !== undefined) a.priority = validateInt(o.priority, 'priority', 0, 63);
-  if (o.state !== undefined) {
-    const i = BRIDGE_PORT_STATES.indexOf(o.state);
-    if (i < 0) throw new ValidationError('state', o.state, `expected one of ${BRIDGE_PORT_STATES.join(', ')}`);
-    a.state = i;
-  }
-  a.guard = u8bool(o.bpduGuard, 'bpduGuard');
-  a.protect = u8bool(o.rootBlock, 'rootBlock');
-  a.fastLeave = u8bool(o.fastLeave, 'fastLeave');
-  a.proxyarp = u8bool(o.proxyArp, 'proxyArp');
-  a.isolated = u8bool(o.isolated, 'isolated');
-  a.neighSuppress = u8bool(o.neighSuppress, 'neighSuppress');
-  a.locked = u8bool(o.locked, 'locked');
-  a.mab = u8bool(o.mab, 'mab');
-  for (const k of Object.keys(a) as (keyof typeof a)[]) if (a[k] === undefined) delete a[k];
-  return a;
-}
-
 const sec = (v: number | undefined): number | undefined => (v === undefined ? undefined : v / 100);
-
-/** Decodes a port's IFLA_BRPORT_* attributes into settings. @internal */
-export function bridgePortSettings(raw: BridgePortAttributes): BridgePortSettings {
-  return {
-    learning: raw.learning === 1,
-    flood: raw.unicastFlood === 1,
-    multicastFlood: raw.mcastFlood === 1,
-    broadcastFlood: raw.bcastFlood === 1,
-    hairpin: raw.mode === 1,
-    cost: raw.cost,
-    priority: raw.priority,
-    state: raw.state === undefined ? undefined : BRIDGE_PORT_STATES[raw.state],
-    bpduGuard: raw.guard === 1,
-    rootBlock: raw.protect === 1,
-    fastLeave: raw.fastLeave === 1,
-    proxyArp: raw.proxyarp === 1,
-    isolated: raw.isolated === 1,
-    neighSuppress: raw.neighSuppress === 1,
-    locked: raw.locked === 1,
-    mab: raw.mab === 1,
-    id: raw.id,
-    no: raw.no,
-    raw,
-  };
-}
 
 /**
  * A Linux bridge (a {@link Link} of kind `bridge`).
@@ -325,31 +197,29 @@ export function bridgePortSettings(raw: BridgePortAttributes): BridgePortSetting
  * await br.addPort(await Link.get(ns, 'veth0'));          // brctl addif br0 veth0
  * await br.fdb();                                     // bridge fdb show br br0
  * ```
+  * @category Links
  */
 export class Bridge extends KindLink {
+  static override readonly kinds = ['bridge'];
+  static override readonly description = 'a bridge';
+
   /** The bridge's options and STP status, from this snapshot. */
   get settings(): BridgeSettings {
     const raw = kindData<BridgeAttributes>(this);
     const boolopt = raw.multiBoolopt;
+    const flags = boolsOf<BridgeOptions, BridgeAttributes>(raw, BRIDGE_BOOLS) as Record<(typeof BRIDGE_BOOLS)[number][0], boolean>;
     return {
+      ...flags,
       stp: (raw.stpState ?? 0) !== 0,
       forwardDelay: sec(raw.forwardDelay),
       helloTime: sec(raw.helloTime),
       maxAge: sec(raw.maxAge),
       ageingTime: sec(raw.ageingTime),
       priority: raw.priority,
-      vlanFiltering: raw.vlanFiltering === 1,
       vlanProtocol: raw.vlanProtocol === ETH_P_8021Q ? '802.1Q' : raw.vlanProtocol === ETH_P_8021AD ? '802.1ad' : undefined,
       defaultPvid: raw.vlanDefaultPvid,
-      multicastSnooping: raw.mcastSnooping === 1,
-      multicastQuerier: raw.mcastQuerier === 1,
       groupFwdMask: raw.groupFwdMask,
       groupAddress: raw.groupAddr,
-      nfCallIptables: raw.nfCallIptables === 1,
-      nfCallIp6tables: raw.nfCallIp6tables === 1,
-      nfCallArptables: raw.nfCallArptables === 1,
-      vlanStats: raw.vlanStatsEnabled === 1,
-      multicastStats: raw.mcastStatsEnabled === 1,
       noLinkLocalLearn: boolopt ? (boolopt.optval & (1 << BR_BOOLOPT_NO_LL_LEARN)) !== 0 : false,
       bridgeId: raw.bridgeId,
       rootId: raw.rootId,
@@ -365,29 +235,15 @@ export class Bridge extends KindLink {
   static async create(ns: Namespace, opts: BridgeCreateOptions = {}): Promise<Bridge> {
     const o = validateOptions<BridgeCreateOptions>(opts, CREATE_KEYS);
     const data = bridgeAttributes(o);
-    const attrs = await commonCreateAttrs(ns, o);
-    attrs.linkinfo = { kind: 'bridge', data };
     try {
-      return Bridge.from(await createLink(ns, { attrs, up: o.up, target: o.namespace, what: 'bridge' }));
+      return Bridge.from(await createKind(ns, o, 'bridge', data));
     } catch (e) {
       throw explainVlanError(e, o);
     }
   }
 
-  /** A bridge by name or index; EINVAL if the link is not a bridge. */
-  static async get(ns: Namespace, ref: LinkLike): Promise<Bridge> {
-    return Bridge.from(await fetchLink(ns, ref));
-  }
 
-  /** All bridges of a namespace (`ip link show type bridge`). */
-  static async list(ns: Namespace): Promise<Bridge[]> {
-    return (await Link.list(ns, { kind: 'bridge' })).map((l) => Bridge.from(l));
-  }
 
-  /** Views a Link snapshot of kind `bridge` as a Bridge; EINVAL for other kinds. */
-  static from(link: Link): Bridge {
-    return asKind(Bridge, link, ['bridge'], 'a bridge');
-  }
 
   /** Changes bridge options (`ip link set br0 type bridge …`). */
   async setOptions(opts: BridgeOptions): Promise<void> {

@@ -29,13 +29,20 @@ import {
 } from '../../rtnetlink/neighbor.js';
 import { parseIp } from '../../util/ip.js';
 import { validateInt, validateOptions } from '../../util/validate.js';
-import { Link, type LinkLike, resolveLinkIndex, validateMac } from './link.js';
+import { Link, type LinkLike, resolveLinkIndex } from './link.js';
+import { validateMac } from '../../rtnetlink/requests/link.js';
 import type { Namespace } from '../namespace/namespace.js';
 
-/** State of an FDB entry, as `bridge fdb` prints it. */
+/**
+ * State of an FDB entry, as `bridge fdb` prints it.
+ * @category Links
+ */
 export type FdbState = 'permanent' | 'static' | 'dynamic' | 'stale';
 
-/** struct ndmsg of an FDB entry. */
+/**
+ * struct ndmsg of an FDB entry.
+ * @category Links
+ */
 export interface FdbHeader {
   /** AF_BRIDGE. */
   family: number;
@@ -49,7 +56,10 @@ export interface FdbHeader {
   type: number;
 }
 
-/** The message an FDB entry was decoded from (the neighbour family's codec, family AF_BRIDGE). */
+/**
+ * The message an FDB entry was decoded from (the neighbour family's codec, family AF_BRIDGE).
+ * @category Links
+ */
 export interface FdbRaw {
   /** struct ndmsg. */
   header: FdbHeader;
@@ -57,7 +67,10 @@ export interface FdbRaw {
   attrs: NeighAttributes;
 }
 
-/** One FDB entry, like a line of `bridge fdb show`. */
+/**
+ * One FDB entry, like a line of `bridge fdb show`.
+ * @category Links
+ */
 export interface FdbEntry {
   /** the MAC address. */
   mac: string;
@@ -95,7 +108,10 @@ export interface FdbEntry {
   raw: FdbRaw;
 }
 
-/** Filters of {@link Fdb.list}, applied by the kernel. */
+/**
+ * Filters of {@link Fdb.list}, applied by the kernel.
+ * @category Links
+ */
 export interface FdbListFilter {
   /** only the FDB of this bridge (NDA_MASTER in the dump request): `bridge fdb show br BR`. */
   bridge?: LinkLike;
@@ -103,7 +119,10 @@ export interface FdbListFilter {
   device?: LinkLike;
 }
 
-/** An entry to add (see {@link Fdb.add}). */
+/**
+ * An entry to add (see {@link Fdb.add}).
+ * @category Links
+ */
 export interface FdbAddOptions {
   /** the MAC address (`00:00:00:00:00:00` is the default / flood entry of a vxlan device). */
   mac: string;
@@ -133,7 +152,10 @@ export interface FdbAddOptions {
   via?: LinkLike;
 }
 
-/** What identifies an entry to delete (see {@link Fdb.delete}). */
+/**
+ * What identifies an entry to delete (see {@link Fdb.delete}).
+ * @category Links
+ */
 export interface FdbDeleteOptions {
   /** the MAC address. */
   mac: string;
@@ -253,7 +275,10 @@ export function fdbEntryFromMessage(m: NlMessage, names: ReadonlyMap<number, str
   };
 }
 
-/** Bridge / vxlan forwarding database operations (`bridge fdb …`). */
+/**
+ * Bridge / vxlan forwarding database operations (`bridge fdb …`).
+ * @category Links
+ */
 export class Fdb {
   private constructor() {}
 

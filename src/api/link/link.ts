@@ -9,10 +9,7 @@ import type { NlMessage } from '../../netlink/message.js';
 import {
   AF_UNSPEC,
   flagNames,
-  IFF_ALLMULTI,
   IFF_LOWER_UP,
-  IFF_NOARP,
-  IFF_PROMISC,
   IFF_UP,
   RTM_DELLINK,
   RTM_GETLINK,
@@ -33,17 +30,26 @@ import {
   OPERSTATES,
   type OperState,
 } from '../../rtnetlink/link.js';
-import { parseLladdr } from '../../util/ip.js';
+import { linkChangeRequest, linkCreateAttrs, validateEtherMtu, validateKind } from '../../rtnetlink/requests/link.js';
 import { validateIfname, validateInt, validateOptions } from '../../util/validate.js';
 import { Namespace } from '../namespace/namespace.js';
 
-/** Which link: its name, or its index. */
+/**
+ * Which link: its name, or its index.
+ * @category Links
+ */
 export type LinkRef = string | number;
 
-/** A link given as a {@link Link} object, a name or an index (the same as `LinkArg`). */
+/**
+ * A link given as a {@link Link} object, a name or an index (the same as `LinkArg`).
+ * @category Links
+ */
 export type LinkLike = Link | LinkRef;
 
-/** Filters for {@link Link.list}, applied by the kernel (strict dump filtering). */
+/**
+ * Filters for {@link Link.list}, applied by the kernel (strict dump filtering).
+ * @category Links
+ */
 export interface LinkListFilter {
   /** only links of this kind (`veth`, `bridge`, …): IFLA_LINKINFO/IFLA_INFO_KIND in the dump request. */
   kind?: string;
@@ -51,7 +57,10 @@ export interface LinkListFilter {
   master?: LinkLike | false;
 }
 
-/** Changes applied by {@link Link.set} in one RTM_NEWLINK message. */
+/**
+ * Changes applied by {@link Link.set} in one RTM_NEWLINK message.
+ * @category Links
+ */
 export interface LinkChanges {
   /** administratively up (true) or down (false): `ip link set X up|down`. */
   up?: boolean;
@@ -79,7 +88,10 @@ export interface LinkChanges {
   group?: number;
 }
 
-/** Options of {@link Link.create} (`ip link add`). */
+/**
+ * Options of {@link Link.create} (`ip link add`).
+ * @category Links
+ */
 export interface LinkCreateOptions {
   /** the kind, as `ip link add … type KIND` takes it: `veth`, `bridge`, `dummy`, `vxlan`, … */
   kind: string;
@@ -113,7 +125,10 @@ export interface LinkCreateOptions {
   numRxQueues?: number;
 }
 
-/** Options of {@link Link.moveTo}. */
+/**
+ * Options of {@link Link.moveTo}.
+ * @category Links
+ */
 export interface MoveOptions {
   /** rename the link in the same message (`ip link set dev X netns NS name Y`). */
   name?: string;
@@ -133,6 +148,7 @@ const S32_MAX = 2 ** 31 - 1;
  * A snapshot of one network interface, as the kernel reported it. Properties do not
  * change by themselves; {@link Link.refresh} fetches a new snapshot. Operations address the
  * link by its index in {@link Link.namespace}, so they keep working after a rename.
+  * @category Links
  */
 export class Link {
   /** The namespace the link is in. */
@@ -348,28 +364,7 @@ export class Link {
    */
   async set(changes: LinkChanges): Promise<void> {
     const c = validateOptions<LinkChanges>(changes, CHANGE_KEYS, 'changes');
-    let flags = 0;
-    let change = 0;
-    const flag = (v: boolean | undefined, bit: number, field: string, invert = false): void => {
-      if (v === undefined) return;
-      if (typeof v !== 'boolean') throw new ValidationError(field, v, 'expected true or false');
-      change |= bit;
-      if (v !== invert) flags |= bit;
-    };
-    flag(c.up, IFF_UP, 'up');
-    flag(c.promiscuous, IFF_PROMISC, 'promiscuous');
-    flag(c.allmulti, IFF_ALLMULTI, 'allmulti');
-    flag(c.arp, IFF_NOARP, 'arp', true);
-    const attrs: Partial<LinkAttributes> = {};
-    if (c.name !== undefined) attrs.ifname = validateIfname(c.name, 'name');
-    if (c.mtu !== undefined) attrs.mtu = this.validateMtu(c.mtu);
-    if (c.address !== undefined) attrs.address = this.validateAddress(c.address, 'address');
-    if (c.broadcast !== undefined) attrs.broadcast = this.validateAddress(c.broadcast, 'broadcast');
-    if (c.txqlen !== undefined) attrs.txqlen = validateInt(c.txqlen, 'txqlen', 0, U32_MAX);
-    if (c.group !== undefined) attrs.group = validateInt(c.group, 'group', 0, U32_MAX);
-    let clearAlias = false;
-    if (c.alias === null || c.alias === '') clearAlias = true;
-    else if (c.alias !== undefined) attrs.ifalias = validateAlias(c.alias);
+    const { flags, change, attrs, clearAlias } = linkChangeRequest(c, this);
     if (c.master === null) attrs.master = 0;
     else if (c.master !== undefined) attrs.master = await resolveLinkIndex(this.namespace, c.master, 'master');
     const conn = await this.namespace.connection();
@@ -569,21 +564,6 @@ export class Link {
     );
   }
 
-  /** A hardware address must have the length of the link's current one (6 bytes for Ethernet). */
-  private validateAddress(v: unknown, field: string): string {
-    const a = validateLladdr(v, field);
-    if (this.address !== undefined && a.length !== this.address.length) {
-      throw new ValidationError(field, v, `expected ${(this.address.length + 1) / 3} bytes like the link's current address ${this.address}`);
-    }
-    return a;
-  }
-
-  private validateMtu(mtu: unknown): number {
-    const min = this.minMtu ?? 0;
-    const max = this.maxMtu ? this.maxMtu : S32_MAX;
-    return validateInt(mtu, 'mtu', min, max);
-  }
-
   /** A plain object with the main fields (for logs and JSON). */
   toJSON(): Record<string, unknown> {
     return {
@@ -604,7 +584,10 @@ export class Link {
 
 // ---- naming a link in an operation (address, route, neighbour, master, parent …) ----------
 
-/** A link given to an operation in a namespace: a {@link Link}, or its name or index there. */
+/**
+ * A link given to an operation in a namespace: a {@link Link}, or its name or index there.
+ * @category Links
+ */
 export type LinkArg = Link | LinkRef;
 
 /** A link resolved for a request: its index, and a name for messages. */
@@ -663,45 +646,8 @@ export async function resolveLinkIndex(ns: Namespace, ref: LinkLike, field: stri
   return (await resolveLink(ns, checkLinkArg(ns, ref, field))).index;
 }
 
-/** A fresh snapshot of a link given as a Link (refreshed) or a name/index (looked up in `ns`). */
-export async function fetchLink(ns: Namespace, ref: LinkLike): Promise<Link> {
-  return ref instanceof Link ? ref.refresh() : Link.get(ns, ref);
-}
-
 function describeRef(ref: LinkLike): string {
   return ref instanceof Link ? ref.name : typeof ref === 'number' ? `#${ref}` : ref;
-}
-
-/** @internal checks a kind name (IFLA_INFO_KIND). */
-export function validateKind(kind: unknown, field: string): string {
-  if (typeof kind !== 'string' || !/^[a-z0-9_.-]{1,31}$/i.test(kind)) {
-    throw new ValidationError(field, kind, 'expected a link kind such as "veth", "bridge" or "vxlan"');
-  }
-  return kind;
-}
-
-/** @internal checks a link-layer address and returns it normalised (lower case, colons). */
-export function validateLladdr(v: unknown, field: string): string {
-  const b = parseLladdr(typeof v === 'string' ? v.replace(/-/g, ':') : v, field);
-  return [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');
-}
-
-/** @internal checks an Ethernet MAC address (6 bytes). */
-export function validateMac(v: unknown, field: string): string {
-  const s = validateLladdr(v, field);
-  if (s.length !== 17) throw new ValidationError(field, v, 'expected a MAC address like "02:42:ac:11:00:02"');
-  return s;
-}
-
-/** @internal checks an Ethernet MTU (68..65535, what veth, bridge, vxlan, … accept at most). */
-export function validateEtherMtu(v: unknown, field = 'mtu'): number {
-  return validateInt(v, field, 68, 65535);
-}
-
-function validateAlias(v: unknown): string {
-  if (typeof v !== 'string') throw new ValidationError('alias', v, 'expected a string');
-  if (Buffer.byteLength(v) > 255) throw new ValidationError('alias', v, 'an alias is at most 255 bytes (IFALIASZ - 1)');
-  return v;
 }
 
 /** Attributes every created link can have, validated (names resolved to indexes). @internal */
@@ -710,17 +656,7 @@ export async function commonCreateAttrs(
   o: Pick<LinkCreateOptions, 'name' | 'mtu' | 'address' | 'broadcast' | 'txqlen' | 'alias' | 'group' | 'parent' | 'master' | 'namespace' | 'up' | 'numTxQueues' | 'numRxQueues'>,
   mtuCheck: (v: unknown) => number = validateEtherMtu,
 ): Promise<Partial<LinkAttributes>> {
-  const attrs: Partial<LinkAttributes> = {};
-  if (o.name !== undefined) attrs.ifname = validateIfname(o.name, 'name');
-  if (o.mtu !== undefined) attrs.mtu = mtuCheck(o.mtu);
-  if (o.address !== undefined) attrs.address = validateLladdr(o.address, 'address');
-  if (o.broadcast !== undefined) attrs.broadcast = validateLladdr(o.broadcast, 'broadcast');
-  if (o.txqlen !== undefined) attrs.txqlen = validateInt(o.txqlen, 'txqlen', 0, U32_MAX);
-  if (o.alias !== undefined) attrs.ifalias = validateAlias(o.alias);
-  if (o.group !== undefined) attrs.group = validateInt(o.group, 'group', 0, U32_MAX);
-  if (o.numTxQueues !== undefined) attrs.numTxQueues = validateInt(o.numTxQueues, 'numTxQueues', 1, 4096);
-  if (o.numRxQueues !== undefined) attrs.numRxQueues = validateInt(o.numRxQueues, 'numRxQueues', 1, 4096);
-  if (o.up !== undefined && typeof o.up !== 'boolean') throw new ValidationError('up', o.up, 'expected true or false');
+  const attrs = linkCreateAttrs(o, mtuCheck);
   if (o.namespace !== undefined && !(o.namespace instanceof Namespace)) throw new ValidationError('namespace', o.namespace, 'expected a Namespace');
   const other = o.namespace !== undefined && !o.namespace.equals(ns);
   if (other && (o.name === undefined || o.name.includes('%'))) {
@@ -802,42 +738,3 @@ async function readInTarget(target: Namespace, name: string, done: string): Prom
     );
   }
 }
-
-/**
- * Views a Link snapshot as a kind-specific class (Bridge, Vxlan, …); EINVAL when the link is
- * of another kind.
- * @internal
- */
-export function asKind<T extends Link>(ctor: new (ns: Namespace, m: LinkMessage) => T, link: Link, kinds: readonly string[], what: string): T {
-  if (link.kind === undefined || !kinds.includes(link.kind)) {
-    throw new NetnsKitError(
-      `link ${link.name} in ${link.namespace.label} is ${link.kind ? `a ${link.kind} link` : 'a link without a kind'}, not ${what}`,
-      'EINVAL',
-      22,
-    );
-  }
-  return new ctor(link.namespace, link.message);
-}
-
-/** The decoded IFLA_INFO_DATA of a link as T (an empty object when absent or undecoded). @internal */
-export function kindData<T extends object>(link: Link): T {
-  const d = link.linkInfo?.data;
-  return (d && !Buffer.isBuffer(d) ? d : {}) as T;
-}
-
-/** Checks an optional boolean option and returns 1/0/undefined (u8 flags). @internal */
-export function optBool(v: unknown, field: string): number | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v !== 'boolean') throw new ValidationError(field, v, 'expected true or false');
-  return v ? 1 : 0;
-}
-
-/**
- * The base of kind-specific link classes (Bridge, Vxlan, Macvlan, …): {@link Link} itself,
- * typed without Link's static methods so each kind can have its own `create` / `get` / `list`
- * signatures. `instanceof Link` holds for every kind class.
- */
-export const KindLink: {
-  /** Wraps a decoded link message (use the kind class's `create`, `get`, `list` or `from`). */
-  new (namespace: Namespace, msg: LinkMessage): Link;
-} = Link;

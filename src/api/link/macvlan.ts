@@ -6,18 +6,23 @@
 import { ValidationError } from '../../errors.js';
 import { MACVLAN_FLAG_NOPROMISC, MACVLAN_MODES, type MacvlanAttributes } from '../../rtnetlink/link-kinds.js';
 import { validateInt, validateOptions } from '../../util/validate.js';
-import { asKind, fetchLink, KindLink, commonCreateAttrs, createLink, kindData, Link, type LinkLike } from './link.js';
+import { BASIC_KEYS, type BasicLinkOptions, createKind, KindLink, kindData } from './kind.js';
+import type { Link, LinkLike } from './link.js';
 import type { Namespace } from '../namespace/namespace.js';
 
 /**
  * Macvlan modes: how macvlans on one lower device reach each other — `private` (never),
  * `vepa` (through the external switch), `bridge` (directly), `passthru` (one macvlan takes
  * over the lower device), `source` (by source MAC allow-list).
+  * @category Links
  */
 export type MacvlanMode = 'private' | 'vepa' | 'bridge' | 'passthru' | 'source';
 
-/** Options of {@link Macvlan.create} / {@link Macvtap.create}. */
-export interface MacvlanCreateOptions {
+/**
+ * Options of {@link Macvlan.create} / {@link Macvtap.create}.
+ * @category Links
+ */
+export interface MacvlanCreateOptions extends BasicLinkOptions {
   /** the lower device (`link eth0`). Required. */
   parent: LinkLike;
   /** the mode (`mode bridge`); the kernel's default is `vepa`. */
@@ -26,16 +31,6 @@ export interface MacvlanCreateOptions {
   noPromisc?: boolean;
   /** broadcast/multicast queue length (`bcqueuelen`). */
   bcQueueLen?: number;
-  /** the name; omitted: the kernel chooses (`macvlan0`, `macvtap0`). */
-  name?: string;
-  /** MTU in bytes (at most the lower device's). */
-  mtu?: number;
-  /** MAC address (default: random). */
-  address?: string;
-  /** transmit queue length. */
-  txqlen?: number;
-  /** bring it up at creation. */
-  up?: boolean;
   /**
    * create it directly inside this namespace (the way container runtimes give a container a
    * macvlan of a host NIC); `parent` is looked up in the namespace of the call. Name required.
@@ -43,7 +38,10 @@ export interface MacvlanCreateOptions {
   namespace?: Namespace;
 }
 
-/** A macvlan/macvtap's settings as the kernel reports them. */
+/**
+ * A macvlan/macvtap's settings as the kernel reports them.
+ * @category Links
+ */
 export interface MacvlanSettings {
   /** the mode. */
   mode: MacvlanMode | undefined;
@@ -57,7 +55,7 @@ export interface MacvlanSettings {
   raw: MacvlanAttributes;
 }
 
-const KEYS = ['parent', 'mode', 'noPromisc', 'bcQueueLen', 'name', 'mtu', 'address', 'txqlen', 'up', 'namespace'] as const;
+const KEYS = [...BASIC_KEYS, 'parent', 'mode', 'noPromisc', 'bcQueueLen'] as const;
 
 /** Validated IFLA_MACVLAN_* attributes. @internal */
 export function macvlanData(o: MacvlanCreateOptions): Partial<MacvlanAttributes> {
@@ -77,10 +75,7 @@ export function macvlanData(o: MacvlanCreateOptions): Partial<MacvlanAttributes>
 async function create(ns: Namespace, opts: MacvlanCreateOptions, kind: 'macvlan' | 'macvtap'): Promise<Link> {
   const o = validateOptions<MacvlanCreateOptions>(opts, KEYS);
   if (o.parent === undefined) throw new ValidationError('parent', undefined, `a ${kind} needs a lower device (parent)`);
-  const data = macvlanData(o);
-  const attrs = await commonCreateAttrs(ns, o);
-  attrs.linkinfo = { kind, data };
-  return createLink(ns, { attrs, up: o.up, target: o.namespace, what: kind });
+  return createKind(ns, o, kind, macvlanData(o));
 }
 
 function settingsOf(link: Link): MacvlanSettings {
@@ -95,8 +90,14 @@ function settingsOf(link: Link): MacvlanSettings {
   };
 }
 
-/** A macvlan device (a {@link Link} of kind `macvlan`); its lower device is {@link Link.parent}. */
+/**
+ * A macvlan device (a {@link Link} of kind `macvlan`); its lower device is {@link Link.parent}.
+ * @category Links
+ */
 export class Macvlan extends KindLink {
+  static override readonly kinds = ['macvlan'];
+  static override readonly description = 'a macvlan';
+
   /** The macvlan's settings, from this snapshot. */
   get settings(): MacvlanSettings {
     return settingsOf(this);
@@ -107,27 +108,19 @@ export class Macvlan extends KindLink {
     return Macvlan.from(await create(ns, opts, 'macvlan'));
   }
 
-  /** A macvlan by name or index. */
-  static async get(ns: Namespace, ref: LinkLike): Promise<Macvlan> {
-    return Macvlan.from(await fetchLink(ns, ref));
-  }
 
-  /** All macvlans of a namespace (`ip link show type macvlan`). */
-  static async list(ns: Namespace): Promise<Macvlan[]> {
-    return (await Link.list(ns, { kind: 'macvlan' })).map((l) => Macvlan.from(l));
-  }
 
-  /** Views a Link snapshot of kind `macvlan` as a Macvlan; EINVAL for other kinds. */
-  static from(link: Link): Macvlan {
-    return asKind(Macvlan, link, ['macvlan'], 'a macvlan');
-  }
 }
 
 /**
  * A macvtap device (a {@link Link} of kind `macvtap`): a macvlan whose traffic is read and
  * written through a character device `/dev/tapN` (N = the link index), as used by QEMU.
+  * @category Links
  */
 export class Macvtap extends KindLink {
+  static override readonly kinds = ['macvtap'];
+  static override readonly description = 'a macvtap';
+
   /** The macvtap's settings, from this snapshot. */
   get settings(): MacvlanSettings {
     return settingsOf(this);
@@ -143,18 +136,6 @@ export class Macvtap extends KindLink {
     return Macvtap.from(await create(ns, opts, 'macvtap'));
   }
 
-  /** A macvtap by name or index. */
-  static async get(ns: Namespace, ref: LinkLike): Promise<Macvtap> {
-    return Macvtap.from(await fetchLink(ns, ref));
-  }
 
-  /** All macvtaps of a namespace (`ip link show type macvtap`). */
-  static async list(ns: Namespace): Promise<Macvtap[]> {
-    return (await Link.list(ns, { kind: 'macvtap' })).map((l) => Macvtap.from(l));
-  }
 
-  /** Views a Link snapshot of kind `macvtap` as a Macvtap; EINVAL for other kinds. */
-  static from(link: Link): Macvtap {
-    return asKind(Macvtap, link, ['macvtap'], 'a macvtap');
-  }
 }

@@ -11,11 +11,16 @@ import { native } from '../../binding/native.js';
 import { SystemError, ValidationError } from '../../errors.js';
 import { IFF_MULTI_QUEUE, IFF_NO_PI, IFF_TAP, IFF_TUN, IFF_TUN_EXCL, IFF_VNET_HDR, type TunAttributes } from '../../rtnetlink/link-kinds.js';
 import { validateIfname, validateInt, validateOptions } from '../../util/validate.js';
-import { asKind, fetchLink, KindLink, kindData, Link, type LinkChanges, type LinkLike, validateEtherMtu, validateMac } from './link.js';
+import { type BasicLinkOptions, KindLink, kindData } from './kind.js';
+import { Link, type LinkChanges } from './link.js';
+import { validateEtherMtu, validateMac } from '../../rtnetlink/requests/link.js';
 import type { Namespace } from '../namespace/namespace.js';
 
-/** Options of {@link Tun.create}. */
-export interface TunCreateOptions {
+/**
+ * Options of {@link Tun.create}.
+ * @category Links
+ */
+export interface TunCreateOptions extends Omit<BasicLinkOptions, 'txqlen' | 'namespace'> {
   /** `tun` (IP packets, default) or `tap` (Ethernet frames). */
   mode?: 'tun' | 'tap';
   /** the name; omitted: the kernel chooses (`tun0`, `tap0`, …). */
@@ -38,7 +43,10 @@ export interface TunCreateOptions {
   up?: boolean;
 }
 
-/** A tun/tap device's settings as the kernel reports them (IFLA_TUN_*). */
+/**
+ * A tun/tap device's settings as the kernel reports them (IFLA_TUN_*).
+ * @category Links
+ */
 export interface TunSettings {
   /** `tun` or `tap`. */
   mode: 'tun' | 'tap' | undefined;
@@ -70,8 +78,14 @@ function bool(v: unknown, field: string): boolean {
   return v;
 }
 
-/** A tun or tap device (a {@link Link} of kind `tun`). */
+/**
+ * A tun or tap device (a {@link Link} of kind `tun`).
+ * @category Links
+ */
 export class Tun extends KindLink {
+  static override readonly kinds = ['tun'];
+  static override readonly description = 'a tun/tap device';
+
   /** The device's settings, from this snapshot. */
   get settings(): TunSettings {
     const raw = kindData<TunAttributes>(this);
@@ -134,18 +148,6 @@ export class Tun extends KindLink {
     }
   }
 
-  /** A tun/tap device by name or index. */
-  static async get(ns: Namespace, ref: LinkLike): Promise<Tun> {
-    return Tun.from(await fetchLink(ns, ref));
-  }
 
-  /** All tun/tap devices of a namespace (`ip tuntap list`). */
-  static async list(ns: Namespace): Promise<Tun[]> {
-    return (await Link.list(ns, { kind: 'tun' })).map((l) => Tun.from(l));
-  }
 
-  /** Views a Link snapshot of kind `tun` as a Tun; EINVAL for other kinds. */
-  static from(link: Link): Tun {
-    return asKind(Tun, link, ['tun'], 'a tun/tap device');
-  }
 }

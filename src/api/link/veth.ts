@@ -6,39 +6,37 @@ import { ValidationError } from '../../errors.js';
 import type { LinkAttributes } from '../../rtnetlink/link.js';
 import type { VethInfoAttributes } from '../../rtnetlink/link-kinds.js';
 import { validateIfname, validateInt, validateOptions } from '../../util/validate.js';
-import { createLink, Link, validateEtherMtu, validateMac } from './link.js';
+import type { BasicLinkOptions } from './kind.js';
+import { createLink, Link } from './link.js';
+import { validateEtherMtu, validateMac } from '../../rtnetlink/requests/link.js';
 import { Namespace } from '../namespace/namespace.js';
 
-/** Options of the peer end of {@link VethPair.create}. */
-export interface VethPeerOptions {
+/**
+ * Options of the peer end of {@link VethPair.create}.
+ * @category Links
+ */
+export interface VethPeerOptions extends BasicLinkOptions {
   /** the peer's name; omitted: the kernel chooses (`veth0`, `veth1`, …) in the peer's namespace. */
   name?: string;
   /** create the peer directly inside this namespace (VETH_INFO_PEER carries IFLA_NET_NS_FD). */
   namespace?: Namespace;
   /** the peer's MTU (default: the same as the local end). */
   mtu?: number;
-  /** the peer's MAC address (default: random). */
-  address?: string;
-  /** the peer's transmit queue length. */
-  txqlen?: number;
   /** bring the peer up right after creation (a second request: the kernel cannot do it in the same one). */
   up?: boolean;
   /** the peer's interface group (see {@link Link.deleteGroup}). */
   group?: number;
 }
 
-/** Options of {@link VethPair.create}. */
-export interface VethPairOptions {
+/**
+ * Options of {@link VethPair.create}.
+ * @category Links
+ */
+export interface VethPairOptions extends Omit<BasicLinkOptions, 'namespace'> {
   /** the local end's name; omitted: the kernel chooses (`veth0`, `veth1`, …). */
   name?: string;
   /** the local end's MTU (also the peer's unless `peer.mtu` is given). */
   mtu?: number;
-  /** the local end's MAC address (default: random). */
-  address?: string;
-  /** the local end's transmit queue length. */
-  txqlen?: number;
-  /** bring the local end up at creation. */
-  up?: boolean;
   /** the local end's interface group: `Link.deleteGroup(ns, group)` then removes many pairs in one request. */
   group?: number;
   /** the other end. */
@@ -66,6 +64,7 @@ function endAttrs(o: { name?: string; mtu?: number; address?: string; txqlen?: n
  * const veth = await VethPair.create(ns1, { name: 'veth0', peer: { name: 'veth1', namespace: ns2 } });
  * await veth.local.up(); await veth.peer.up();
  * ```
+  * @category Links
  */
 export class VethPair {
   /** The end in the namespace the pair was created from (or the end it was found from). */

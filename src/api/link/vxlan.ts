@@ -8,10 +8,14 @@ import { type VxlanAttributes, VXLAN_DF } from '../../rtnetlink/vxlan.js';
 import { ipFamily, sameFamily } from '../../util/ip.js';
 import { validateInt, validateOptions } from '../../util/validate.js';
 import { Fdb, type FdbAddOptions, type FdbEntry } from './fdb.js';
-import { asKind, fetchLink, KindLink, commonCreateAttrs, createLink, kindData, Link, type LinkLike, optBool, resolveLinkIndex } from './link.js';
+import { BASIC_KEYS, type BasicLinkOptions, type BoolAttrMap, boolAttrs, createKind, dropUndefined, KindLink, kindData, optBool } from './kind.js';
+import { Link, type LinkLike, resolveLinkIndex } from './link.js';
 import type { Namespace } from '../namespace/namespace.js';
 
-/** Options of a VXLAN device. */
+/**
+ * Options of a VXLAN device.
+ * @category Links
+ */
 export interface VxlanOptions {
   /** VXLAN network identifier, 0..16777215 (`id`). Required at creation. */
   vni?: number;
@@ -67,25 +71,21 @@ export interface VxlanOptions {
   localBypass?: boolean;
 }
 
-/** Options of {@link Vxlan.create}. */
-export interface VxlanCreateOptions extends VxlanOptions {
+/**
+ * Options of {@link Vxlan.create}.
+ * @category Links
+ */
+export interface VxlanCreateOptions extends VxlanOptions, BasicLinkOptions {
   /** the VNI (required). */
   vni: number;
-  /** the name; omitted: the kernel chooses (`vxlan0`, …). */
-  name?: string;
-  /** MTU in bytes. */
-  mtu?: number;
-  /** MAC address. */
-  address?: string;
-  /** transmit queue length. */
-  txqlen?: number;
-  /** bring the device up at creation. */
-  up?: boolean;
   /** create it directly inside this namespace (a name is then required; `device` is looked up here). */
   namespace?: Namespace;
 }
 
-/** A VXLAN device's settings as the kernel reports them. */
+/**
+ * A VXLAN device's settings as the kernel reports them.
+ * @category Links
+ */
 export interface VxlanSettings {
   /** the VNI. */
   vni: number | undefined;
@@ -128,7 +128,7 @@ const OPTION_KEYS = [
   'rsc', 'l2miss', 'l3miss', 'ageing', 'maxAddresses', 'udpChecksum', 'udp6ZeroChecksumTx', 'udp6ZeroChecksumRx', 'external',
   'vniFilter', 'gbp', 'gpe', 'localBypass',
 ] as const;
-const CREATE_KEYS = [...OPTION_KEYS, 'name', 'mtu', 'address', 'txqlen', 'up', 'namespace'] as const;
+const CREATE_KEYS = [...OPTION_KEYS, ...BASIC_KEYS] as const;
 
 function ipOf(v: unknown, field: string, want?: 'unicast' | 'multicast'): { addr: string; v6: boolean } {
   const fam = typeof v === 'string' ? ipFamily(v) : 0;
@@ -139,6 +139,21 @@ function ipOf(v: unknown, field: string, want?: 'unicast' | 'multicast'): { addr
   if (want === 'unicast' && mc) throw new ValidationError(field, v, 'a remote must be a unicast address (use group for multicast)');
   return { addr: s, v6: fam === 6 };
 }
+
+/** The options that are u8 flags: option name → IFLA_VXLAN_* attribute. */
+const VXLAN_BOOLS = [
+  ['learning', 'learning'],
+  ['proxy', 'proxy'],
+  ['rsc', 'rsc'],
+  ['l2miss', 'l2miss'],
+  ['l3miss', 'l3miss'],
+  ['udpChecksum', 'udpCsum'],
+  ['udp6ZeroChecksumTx', 'udpZeroCsum6Tx'],
+  ['udp6ZeroChecksumRx', 'udpZeroCsum6Rx'],
+  ['external', 'collectMetadata'],
+  ['vniFilter', 'vnifilter'],
+  ['localBypass', 'localbypass'],
+] as const satisfies BoolAttrMap<VxlanOptions, VxlanAttributes>;
 
 /** Validated IFLA_VXLAN_* attributes (device resolved to its index in `ns`). @internal */
 export async function vxlanAttributes(ns: Namespace, o: VxlanOptions, create: boolean): Promise<Partial<VxlanAttributes>> {
@@ -176,23 +191,12 @@ export async function vxlanAttributes(ns: Namespace, o: VxlanOptions, create: bo
     a.df = i;
   }
   if (o.flowLabel !== undefined) a.label = validateInt(o.flowLabel, 'flowLabel', 0, 0xfffff);
-  a.learning = optBool(o.learning, 'learning');
-  a.proxy = optBool(o.proxy, 'proxy');
-  a.rsc = optBool(o.rsc, 'rsc');
-  a.l2miss = optBool(o.l2miss, 'l2miss');
-  a.l3miss = optBool(o.l3miss, 'l3miss');
+  Object.assign(a, boolAttrs<VxlanOptions, VxlanAttributes>(o, VXLAN_BOOLS));
   if (o.ageing !== undefined) a.ageing = validateInt(o.ageing, 'ageing', 0, 0xffffffff);
   if (o.maxAddresses !== undefined) a.limit = validateInt(o.maxAddresses, 'maxAddresses', 0, 0xffffffff);
-  a.udpCsum = optBool(o.udpChecksum, 'udpChecksum');
-  a.udpZeroCsum6Tx = optBool(o.udp6ZeroChecksumTx, 'udp6ZeroChecksumTx');
-  a.udpZeroCsum6Rx = optBool(o.udp6ZeroChecksumRx, 'udp6ZeroChecksumRx');
-  a.collectMetadata = optBool(o.external, 'external');
-  a.vnifilter = optBool(o.vniFilter, 'vniFilter');
   if (optBool(o.gbp, 'gbp')) a.gbp = true;
   if (optBool(o.gpe, 'gpe')) a.gpe = true;
-  a.localbypass = optBool(o.localBypass, 'localBypass');
-  for (const k of Object.keys(a) as (keyof typeof a)[]) if (a[k] === undefined) delete a[k];
-  return a;
+  return dropUndefined(a);
 }
 
 /**
@@ -203,8 +207,12 @@ export async function vxlanAttributes(ns: Namespace, o: VxlanOptions, create: bo
  * await vx.fdbAppend('10.0.0.2');   // bridge fdb append 00:00:00:00:00:00 dev vx0 dst 10.0.0.2
  * await vx.fdbAppend('10.0.0.3');   // a second remote for the same (default) MAC
  * ```
+  * @category Links
  */
 export class Vxlan extends KindLink {
+  static override readonly kinds = ['vxlan'];
+  static override readonly description = 'a vxlan device';
+
   /** The device's settings, from this snapshot. */
   get settings(): VxlanSettings {
     const raw = kindData<VxlanAttributes>(this);
@@ -233,26 +241,12 @@ export class Vxlan extends KindLink {
   static async create(ns: Namespace, opts: VxlanCreateOptions): Promise<Vxlan> {
     const o = validateOptions<VxlanCreateOptions>(opts, CREATE_KEYS);
     const data = await vxlanAttributes(ns, o, true);
-    // `group` is the multicast group here, not the interface group of commonCreateAttrs.
-    const attrs = await commonCreateAttrs(ns, { name: o.name, mtu: o.mtu, address: o.address, txqlen: o.txqlen, up: o.up, namespace: o.namespace });
-    attrs.linkinfo = { kind: 'vxlan', data };
-    return Vxlan.from(await createLink(ns, { attrs, up: o.up, target: o.namespace, what: 'vxlan' }));
+    // `group` is the multicast group here: createKind reads only the basic options.
+    return Vxlan.from(await createKind(ns, o, 'vxlan', data));
   }
 
-  /** A VXLAN device by name or index. */
-  static async get(ns: Namespace, ref: LinkLike): Promise<Vxlan> {
-    return Vxlan.from(await fetchLink(ns, ref));
-  }
 
-  /** All VXLAN devices of a namespace (`ip link show type vxlan`). */
-  static async list(ns: Namespace): Promise<Vxlan[]> {
-    return (await Link.list(ns, { kind: 'vxlan' })).map((l) => Vxlan.from(l));
-  }
 
-  /** Views a Link snapshot of kind `vxlan` as a Vxlan; EINVAL for other kinds. */
-  static from(link: Link): Vxlan {
-    return asKind(Vxlan, link, ['vxlan'], 'a vxlan device');
-  }
 
   /** Changes options the kernel lets change on a live device (`ip link set vx0 type vxlan …`). */
   async setOptions(opts: VxlanOptions): Promise<void> {

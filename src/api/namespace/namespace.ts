@@ -11,10 +11,16 @@ import { AF_UNSPEC, RTM_GETNSID, RTM_NEWNSID } from '../../rtnetlink/constants.j
 import { NsidAttrs, NSID_NOT_ASSIGNED, RtGenMsg } from '../../rtnetlink/nsid.js';
 import { validateInt, validateNamespaceName } from '../../util/validate.js';
 
-/** Where named namespaces live (iproute2's NETNS_RUN_DIR; /var/run/netns is the same place). */
+/**
+ * Where named namespaces live (iproute2's NETNS_RUN_DIR; /var/run/netns is the same place).
+ * @category Namespaces
+ */
 export const NETNS_RUN_DIR = '/run/netns';
 
-/** A named namespace as listed by {@link Namespace.list}. */
+/**
+ * A named namespace as listed by {@link Namespace.list}.
+ * @category Namespaces
+ */
 export interface NamespaceEntry {
   /** its name (the file name in /run/netns). */
   name: string;
@@ -22,7 +28,10 @@ export interface NamespaceEntry {
   path: string;
 }
 
-/** An nsid: how the namespace you ask names another one (`ip netns list-id`). */
+/**
+ * An nsid: how the namespace you ask names another one (`ip netns list-id`).
+ * @category Namespaces
+ */
 export interface NsidEntry {
   /** the id. */
   nsid: number;
@@ -30,7 +39,10 @@ export interface NsidEntry {
   name?: string;
 }
 
-/** Device and inode of a namespace's nsfs file: what makes two handles the same namespace. */
+/**
+ * Device and inode of a namespace's nsfs file: what makes two handles the same namespace.
+ * @category Namespaces
+ */
 export interface NamespaceIdentity {
   /** st_dev of the nsfs file. */
   dev: number;
@@ -41,6 +53,11 @@ export interface NamespaceIdentity {
 function identityOfFd(fd: number): NamespaceIdentity {
   const st = fstatSync(fd);
   return { dev: st.dev, ino: st.ino };
+}
+
+/** An object with a `then` method (what run() refuses as its callback's result). */
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function';
 }
 
 /** Throws a ValidationError unless `v` is a Namespace (JavaScript callers pass anything). @internal */
@@ -63,7 +80,16 @@ export interface NamespaceResource {
  * inside `ns.run()`): what {@link Namespace.host} means, whenever it is first called.
  */
 const HOST_PATH = '/proc/thread-self/ns/net';
-const hostFdAtLoad = openSync(HOST_PATH, fsConstants.O_RDONLY);
+/** -1 when /proc is not mounted at load (a bare mount namespace): host() then opens it on first use. */
+const hostFdAtLoad = ((): number => {
+  try {
+    return openSync(HOST_PATH, fsConstants.O_RDONLY);
+  } catch {
+    return -1;
+  }
+})();
+/** depth of run() calls on the stack (the main thread is inside another namespace). */
+let runDepth = 0;
 
 /**
  * Closes the fd of a Namespace that was garbage-collected without close(): its connection and
@@ -100,6 +126,7 @@ export function isNetnsFd(fd: number): boolean {
  * ```
  * Each Namespace lazily owns one rtnetlink connection created inside it
  * ({@link Namespace.connection}); it is closed with the namespace.
+  * @category Namespaces
  */
 export class Namespace {
   /** The name, for namespaces in /run/netns; undefined for the host or a /proc path. */
@@ -243,7 +270,18 @@ export class Namespace {
    * it only closes its connection.
    */
   static host(): Namespace {
-    return (Namespace.hostNs ??= new Namespace(hostFdAtLoad, HOST_PATH, undefined, true));
+    if (Namespace.hostNs) return Namespace.hostNs;
+    let fd = hostFdAtLoad;
+    if (fd < 0) {
+      // /proc was not there at load: open it now, unless the main thread is elsewhere
+      if (runDepth > 0) throw new NetnsKitError('Namespace.host(): /proc was not mounted when netns-kit was loaded; call host() outside run() first', 'ENOENT', 2);
+      try {
+        fd = openSync(HOST_PATH, fsConstants.O_RDONLY);
+      } catch (e) {
+        throw SystemError.from(e, 'open the host namespace');
+      }
+    }
+    return (Namespace.hostNs = new Namespace(fd, HOST_PATH, undefined, true));
   }
 
   /** Named namespaces in /run/netns, like `ip netns list`. */
@@ -325,14 +363,19 @@ export class Namespace {
     try {
       result = native.runIn(this.fd, () => {
         entered = true;
-        return fn();
+        runDepth++;
+        try {
+          return fn();
+        } finally {
+          runDepth--;
+        }
       });
     } catch (e) {
       if (!entered) throw SystemError.from(e, `enter namespace ${this.label}`);
       throw e;
     }
-    if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
-      (result as unknown as Promise<unknown>).then(undefined, () => undefined);
+    if (isThenable(result)) {
+      result.then(undefined, () => undefined);
       throw new ValidationError('fn', '[Promise]', 'run() callback returned a Promise: code after an await would run in the original namespace');
     }
     return result;

@@ -11,13 +11,17 @@ import type { Namespace } from './namespace.js';
 /** AF_MPLS: MPLS also reports netconf (input enabled per device). */
 const AF_MPLS = 28;
 
-/** The address family a netconf entry belongs to. */
+/**
+ * The address family a netconf entry belongs to.
+ * @category Namespaces
+ */
 export type NetconfFamily = 'inet' | 'inet6' | 'mpls';
 
 /**
  * One netconf entry: the settings of one device (or of `all` / `default`) for one address
  * family, as the kernel reported them. A notification may carry only the setting that
  * changed; absent settings are `undefined`.
+  * @category Namespaces
  */
 export class Netconf {
   /** The namespace the settings belong to. */

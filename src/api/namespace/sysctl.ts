@@ -49,7 +49,10 @@ export async function writeFileIn(nsFd: number, path: string, data: string): Pro
   }
 }
 
-/** A sysctl value to write: numbers, booleans (1/0), strings, or several numbers (tab-separated, like `net.ipv4.tcp_rmem`). */
+/**
+ * A sysctl value to write: numbers, booleans (1/0), strings, or several numbers (tab-separated, like `net.ipv4.tcp_rmem`).
+ * @category Namespaces
+ */
 export type SysctlValue = string | number | boolean | readonly number[];
 
 const SEGMENT = /^[A-Za-z0-9_.-]+$/;
@@ -60,6 +63,7 @@ const SEGMENT = /^[A-Za-z0-9_.-]+$/;
  * interface called `eth0.100`), with slashes (`net/ipv4/conf/eth0.100/forwarding`), as
  * sysctl(8) does. Only `net` keys, segments of `[A-Za-z0-9_.-]`, and no `.` / `..`
  * segments: a key can never leave /proc/sys/net.
+  * @category Namespaces
  */
 export function sysctlPath(key: unknown): string {
   if (typeof key !== 'string' || key.length === 0 || key.length > 512) {
@@ -107,6 +111,7 @@ const perNamespace = new WeakMap<Namespace, Sysctl>();
  * await Sysctl.of(ns).get('net.ipv4.conf.all.rp_filter');      // '2'
  * await Sysctl.of(ns).getInt('net.ipv6.conf.all.forwarding');  // 0
  * ```
+  * @category Namespaces
  */
 export class Sysctl {
   /** The sysctls of `namespace` (one object per namespace). */

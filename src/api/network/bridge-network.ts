@@ -6,7 +6,6 @@
  * `/run/netns-kit/` (see `network/state.ts`) holds what it cannot.
  * @module
  */
-import { randomBytes } from 'node:crypto';
 import { NetnsKitError, ValidationError } from '../../errors.js';
 import { ipv4ToNumber } from './ipv4-pool.js';
 import { parseCidr, parseMac } from '../../util/ip.js';
@@ -20,7 +19,9 @@ import { PoolOverlapError } from './errors.js';
 import { type AddressPool, AddressRange, bigToIp, DEFAULT_ADDRESS_POOLS, formatPrefix, inPrefix, ipToBig, overlaps, parsePrefix, poolCandidates, type Prefix, prefixOf } from './pool.js';
 import {
   type EndpointRecord,
+  namespaceCookie,
   namespaceRecord,
+  sameNamespace,
   type NetworkConfigRecord,
   type NetworkRecord,
   NetworkStore,
@@ -231,7 +232,10 @@ export interface NetworkEndpoint {
   readonly ports: readonly PublishedPort[];
 }
 
-/** A container of {@link NetworkInspect}, read back from the kernel. */
+/**
+ * A container of {@link NetworkInspect}, read back from the kernel.
+ * @category Networks
+ */
 export interface EndpointInspect {
   /** the container's name. */
   name: string;
@@ -257,7 +261,10 @@ export interface EndpointInspect {
   ports: PublishedPort[];
 }
 
-/** What {@link BridgeNetwork.inspect} returns: `docker network inspect NAME`, read from the kernel. */
+/**
+ * What {@link BridgeNetwork.inspect} returns: `docker network inspect NAME`, read from the kernel.
+ * @category Networks
+ */
 export interface NetworkInspect {
   /** the network's name (Name). */
   name: string;
@@ -371,7 +378,10 @@ function newId(): string {
   return Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(32))).toString('hex');
 }
 
-/** Docker's MAC for an IPv4 address: 02:42 followed by the four address bytes. */
+/**
+ * Docker's MAC for an IPv4 address: 02:42 followed by the four address bytes.
+ * @category Networks
+ */
 export function macForIpv4(ip: string): string {
   const n = ipv4ToNumber(ip);
   return ['02', '42', n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].map((x) => (typeof x === 'string' ? x : x.toString(16).padStart(2, '0'))).join(':');
@@ -492,7 +502,7 @@ export class BridgeNetwork {
   private closing: Promise<void>[] = [];
   private removed = false;
 
-  private constructor(record: NetworkRecord, host: Namespace, bridge: Bridge, stateDir: string, publisher: PortPublisher | undefined, exts: readonly NetworkExtension[]) {
+  private constructor(record: NetworkRecord, host: Namespace, bridge: Bridge, stateDir: string, store: NetworkStore, publisher: PortPublisher | undefined, exts: readonly NetworkExtension[]) {
     this.name = record.name;
     this.id = record.id;
     this.namespace = host;
@@ -512,7 +522,7 @@ export class BridgeNetwork {
     this.mtu = record.config.mtu;
     this.internal = record.config.internal;
     this.stateDir = stateDir;
-    this.store = new NetworkStore(stateDir, host);
+    this.store = store;
     const all = [...exts];
     for (const e of registered) if (!all.some((x) => x.name === e.name)) all.push(e);
     this.exts = all;
@@ -589,7 +599,7 @@ export class BridgeNetwork {
     const id = newId();
     const bridgeName = validateIfname(o.bridgeName ?? `br-${id.slice(0, 12)}`, 'bridgeName');
     const stateDir = stateDirOf(o.stateDir);
-    const store = new NetworkStore(stateDir, host);
+    const store = await NetworkStore.of(stateDir, host);
 
     const record = await store.lockedHost(async () => {
       const existing = await store.read(name);
@@ -633,7 +643,7 @@ export class BridgeNetwork {
           name,
           id,
           bridge: bridgeName,
-          host: namespaceRecord(host),
+          host: await namespaceRecord(host),
           created: new Date().toISOString(),
           config: {
             subnet: formatPrefix(chosen),
@@ -662,7 +672,7 @@ export class BridgeNetwork {
       }
     });
     const br = await Bridge.get(host, bridgeName);
-    const net = new BridgeNetwork(record, host, br, stateDir, pub, exts);
+    const net = new BridgeNetwork(record, host, br, stateDir, store, pub, exts);
     for (const ext of net.exts) {
       if (!ext.created) continue;
       const data = await ext.created(net);
@@ -682,7 +692,7 @@ export class BridgeNetwork {
     if (typeof name !== 'string' || !NAME_RE.test(name)) throw new ValidationError('name', name, 'expected a network name');
     const o = validateOptions<OpenOptions>(options, ['stateDir', 'portPublisher', 'extensions']);
     const stateDir = stateDirOf(o.stateDir);
-    const store = new NetworkStore(stateDir, host);
+    const store = await NetworkStore.of(stateDir, host);
     const record = await store.read(name);
     if (!record) throw new NetnsKitError(`open network ${name}: no such network in ${host.label} (records in ${store.dir})`, 'ENOENT', 2);
     let bridge: Bridge;
@@ -692,7 +702,7 @@ export class BridgeNetwork {
       throw new NetnsKitError(`open network ${name}: its bridge ${record.bridge} is not in ${host.label} (a stale record; BridgeNetwork.list shows it as not present)`, 'ENOENT', 2, { cause: e });
     }
     const exts = (o.extensions ?? []).map((e, i) => checkExtension(e, `extensions[${i}]`));
-    const net = new BridgeNetwork(record, host, bridge, stateDir, o.portPublisher, exts);
+    const net = new BridgeNetwork(record, host, bridge, stateDir, store, o.portPublisher, exts);
     await net.sync(record);
     return net;
   }
@@ -700,7 +710,7 @@ export class BridgeNetwork {
   /** The networks recorded for `host` (`docker network ls`), with whether each bridge exists. */
   static async list(host: Namespace, options: Pick<OpenOptions, 'stateDir'> = {}): Promise<NetworkSummary[]> {
     if (!(host instanceof Namespace)) throw new ValidationError('host', host, 'expected a Namespace');
-    const store = new NetworkStore(stateDirOf(options.stateDir), host);
+    const store = await NetworkStore.of(stateDirOf(options.stateDir), host);
     const bridges = new Set((await Link.list(host, { kind: 'bridge' })).map((l) => l.name));
     const out: NetworkSummary[] = [];
     for (const n of await store.names()) {
@@ -812,9 +822,10 @@ export class BridgeNetwork {
       const id = newId();
       const hostIfname = `veth${id.slice(0, 7)}`;
       const owner = await selfOwner();
+      const nsRec = await namespaceRecord(container);
       // reserve the addresses in the record, under the lock
       const rec = await this.mutate((r): EndpointRecord => {
-        const mine = r.endpoints.find((e) => e.namespace.dev === container.identity.dev && e.namespace.ino === container.identity.ino);
+        const mine = r.endpoints.find((e) => sameNamespace(e.namespace, container, nsRec.cookie));
         if (mine) throw new NetnsKitError(`${what}: it is already connected (endpoint ${mine.ifname}${mine.state === 'connecting' ? ', being connected' : ''})`, 'EEXIST', 17);
         const used = usedSets(r);
         const pick = (range: AddressRange, used: Set<bigint>, asked: bigint | undefined, field: string): bigint => {
@@ -843,7 +854,7 @@ export class BridgeNetwork {
           owner,
           name: o.name ?? container.label,
           aliases: [...aliases],
-          namespace: namespaceRecord(container),
+          namespace: nsRec,
           ifname: ifname!,
           hostIfname,
           mac: o.mac ?? macForIpv4(a4),
@@ -994,7 +1005,8 @@ export class BridgeNetwork {
     let rec: EndpointRecord | undefined;
     if (!ep) {
       const r = await this.store.read(this.name);
-      rec = r?.endpoints.find((e) => matches(e, target));
+      const cookie = target instanceof Namespace ? await namespaceCookie(target).catch(() => undefined) : undefined;
+      rec = r?.endpoints.find((e) => matches(e, target, cookie));
       if (!rec) return false;
       ep = (await this.load(rec)) ?? undefined;
     } else {
@@ -1050,7 +1062,8 @@ export class BridgeNetwork {
   async ports(target: Namespace | NetworkEndpoint | string): Promise<PortLine[]> {
     this.checkNotRemoved();
     const r = await this.store.read(this.name);
-    const e = r?.endpoints.find((x) => x.state === 'connected' && matches(x, target));
+    const cookie = target instanceof Namespace ? await namespaceCookie(target).catch(() => undefined) : undefined;
+    const e = r?.endpoints.find((x) => x.state === 'connected' && matches(x, target, cookie));
     return e ? dockerPortLines(e.ports, e.ip6 !== undefined) : [];
   }
 
@@ -1395,8 +1408,8 @@ export class BridgeNetwork {
   }
 }
 
-function matches(e: EndpointRecord, target: Namespace | NetworkEndpoint | string): boolean {
-  if (target instanceof Namespace) return e.namespace.dev === target.identity.dev && e.namespace.ino === target.identity.ino;
+function matches(e: EndpointRecord, target: Namespace | NetworkEndpoint | string, cookie: string | undefined): boolean {
+  if (target instanceof Namespace) return sameNamespace(e.namespace, target, cookie);
   if (typeof target === 'string') return e.id === target || e.name === target;
   return e.id === target.id;
 }
@@ -1404,7 +1417,8 @@ function matches(e: EndpointRecord, target: Namespace | NetworkEndpoint | string
 /** Opens a recorded container namespace and checks it is still the same one (not a reused path). */
 async function openRecorded(e: EndpointRecord): Promise<Namespace> {
   const ns = await Namespace.openPath(e.namespace.path);
-  if (ns.identity.dev !== e.namespace.dev || ns.identity.ino !== e.namespace.ino) {
+  const cookie = e.namespace.cookie === undefined ? undefined : await namespaceCookie(ns).catch(() => undefined);
+  if (!sameNamespace(e.namespace, ns, cookie)) {
     await ns.close();
     throw new NetnsKitError(`${e.namespace.path} is another namespace now`, 'ESTALE', 116);
   }

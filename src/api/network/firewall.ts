@@ -863,7 +863,7 @@ export class NetworkFirewall extends EventEmitter<NetworkFirewallEvents> impleme
     const present = new Set((await Link.list(st.host, { kind: 'bridge' })).map((l) => l.name));
     const out: NetworkRecord[] = [];
     for (const dir of st.stateDirs) {
-      const store = new NetworkStore(dir, st.host);
+      const store = await NetworkStore.of(dir, st.host);
       for (const n of await store.names()) {
         const r = await store.read(n).catch(() => undefined);
         const s = r?.config.extensions?.[this.name] as FirewallSettings | undefined;

@@ -21,6 +21,7 @@ export function numberToIpv4(n: number): string {
  * The usable addresses of an IPv4 subnet (network and broadcast addresses excluded), with
  * some reserved (a gateway). {@link Ipv4Pool.allocate} hands out the lowest free address,
  * so an address released by {@link Ipv4Pool.release} is the next one given out again.
+  * @category Networks
  */
 export class Ipv4Pool {
   /** The subnet, e.g. `172.17.0.0/16`. */

@@ -5,14 +5,15 @@
  * flight (and by whom), and data of extensions (published ports). Everything else — the
  * bridge, its ports, the veth peers, addresses and routes — is read from the kernel.
  *
- * Layout: `<stateDir>/networks/<dev>-<ino of the bridge's namespace>/<network>.json`, next to
+ * Layout: `<stateDir>/networks/ns-<cookie of the bridge's namespace>/<network>.json`, next to
  * `<network>.lock` (flock, held for each read-modify-write) and `.lock` (held while a network
  * is created, so two processes never pick the same pool). Written with writeFileAtomic.
  * @module
  */
 import { readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { NetnsKitError } from '../../errors.js';
+import { native } from '../../binding/native.js';
+import { NetnsKitError, SystemError } from '../../errors.js';
 import { withFileLock, writeFileAtomic } from '../../util/file-lock.js';
 import type { Namespace } from '../namespace/namespace.js';
 
@@ -32,8 +33,16 @@ export interface NamespaceRecord {
   name?: string;
   /** st_dev of the namespace file. */
   dev: number;
-  /** st_ino of the namespace file (the namespace's inode number). */
+  /** st_ino of the namespace file (the namespace's inode number; reused by the kernel once it is gone). */
   ino: number;
+  /** the namespace's cookie (SO_NETNS_COOKIE): never reused until reboot. */
+  cookie?: string;
+}
+
+/** True when a recorded namespace is `ns` (inode and, when both are known, cookie). */
+export function sameNamespace(r: NamespaceRecord, ns: Namespace, cookie: string | undefined): boolean {
+  if (r.dev !== ns.identity.dev || r.ino !== ns.identity.ino) return false;
+  return r.cookie === undefined || cookie === undefined || r.cookie === cookie;
 }
 
 /** The process that is connecting an endpoint (a reservation in flight). */
@@ -143,9 +152,11 @@ export interface NetworkRecord {
 }
 
 /** The record of a namespace (path + identity). */
-export function namespaceRecord(ns: Namespace): NamespaceRecord {
+export async function namespaceRecord(ns: Namespace): Promise<NamespaceRecord> {
   const r: NamespaceRecord = { path: ns.path, dev: ns.identity.dev, ino: ns.identity.ino };
   if (ns.name !== undefined) r.name = ns.name;
+  const cookie = await namespaceCookie(ns).catch(() => undefined); // before Linux 5.14: inode only
+  if (cookie !== undefined) r.cookie = cookie;
   return r;
 }
 
@@ -174,17 +185,40 @@ export async function ownerAlive(o: OwnerRecord | undefined): Promise<boolean> {
   return s !== undefined && s === o.start;
 }
 
-/** The directory of one host namespace's networks. */
-export function hostDir(stateDir: string, host: Namespace): string {
-  return join(stateDir, 'networks', `${host.identity.dev}-${host.identity.ino}`);
+const cookies = new WeakMap<Namespace, Promise<string>>();
+/**
+ * The namespace's cookie (SO_NETNS_COOKIE): unique for its lifetime and not reused until
+ * reboot — unlike its inode number, which the kernel hands to the next namespace at once
+ * (records of a deleted namespace must never be taken for a new one's).
+ */
+export function namespaceCookie(ns: Namespace): Promise<string> {
+  let c = cookies.get(ns);
+  if (!c) {
+    c = ns.withFd((fd) => native.netnsCookie(fd)).catch((e: unknown) => {
+      cookies.delete(ns);
+      throw SystemError.from(e, `read the cookie of namespace ${ns.label}`);
+    });
+    cookies.set(ns, c);
+  }
+  return c;
+}
+
+/** The directory of one host namespace's networks: `<stateDir>/networks/ns-<cookie>`. */
+export async function hostDir(stateDir: string, host: Namespace): Promise<string> {
+  return join(stateDir, 'networks', `ns-${await namespaceCookie(host)}`);
 }
 
 /** File store of the network records of one host namespace. */
 export class NetworkStore {
   /** the directory. */
   readonly dir: string;
-  constructor(stateDir: string, host: Namespace) {
-    this.dir = hostDir(stateDir, host);
+  private constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  /** The store of `host`'s networks under `stateDir`. */
+  static async of(stateDir: string, host: Namespace): Promise<NetworkStore> {
+    return new NetworkStore(await hostDir(stateDir, host));
   }
 
   /** Path of a network's record. */

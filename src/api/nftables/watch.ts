@@ -62,7 +62,7 @@ export interface NftElementsEvent {
   table: string;
   /** the set. */
   set: string;
-  /** the elements (bytes: `describeElement` of the nftables module gives their typed values). */
+  /** the elements (bytes; `describeElement` gives their typed values). */
   elements: NftElement[];
 }
 /** A transaction committed: the changes before it belong to it. */

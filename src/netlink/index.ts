@@ -1,0 +1,120 @@
+/**
+ * netns-kit/netlink: the low level, and the extension point. The netlink message codec —
+ * {@link Schema} / {@link defineSchema} for attribute sets, {@link Struct} /
+ * {@link defineStruct} for fixed headers, {@link NlWriter} to build messages — the
+ * {@link NetlinkConnection} that sends them (batched, with the kernel's extended ACKs turned
+ * into typed errors), and every rtnetlink attribute set netns-kit decodes, as one documented
+ * interface per set (`LinkAttributes`, `RouteAttributes`, …).
+ *
+ * Build on it to speak a netlink family netns-kit does not cover, or to register the
+ * IFLA_INFO_DATA schema of a link kind it does not know ({@link registerLinkKind}):
+ *
+ * ```ts
+ * import { Namespace } from 'netns-kit';
+ * import { defineSchema, type NlMessage } from 'netns-kit/netlink';
+ * const conn = await Namespace.host().connection();       // a NetlinkConnection
+ * ```
+ * @module netns-kit/netlink
+ */
+export {
+  NetlinkConnection,
+  type ConnectionOptions,
+  type ConnectionStats,
+  type DumpOptions,
+  type RequestInfo,
+  type BodyWriter,
+  type CommandFailure,
+  type DatagramMessage,
+  type DatagramReply,
+  type DatagramResult,
+} from './connection.js';
+export type { NlMessage, ExtAck } from './message.js';
+export { NlWriter } from './writer.js';
+// Decoded attributes: one documented interface per rtnetlink attribute set.
+export type {
+  LinkInfoAttributes,
+  LinkMessage,
+  IfInfoHeader,
+  LinkAttributes,
+  AfSpecAttributes,
+  InetAfSpecAttributes,
+  Inet6AfSpecAttributes,
+  Inet6CacheInfoValue,
+  PropListAttributes,
+  XdpAttributes,
+  ProtoDownReasonAttributes,
+} from '../rtnetlink/link.js';
+export type {
+  LinkKindData,
+  LinkSlaveData,
+  VethInfoAttributes,
+  VethPeer,
+  MacvlanAttributes,
+  IpvlanAttributes,
+  TunAttributes,
+  VlanAttributes,
+  VlanFlagsValue,
+  VlanQosAttributes,
+  VlanQosMappingValue,
+  VrfAttributes,
+  VrfPortAttributes,
+  BondAttributes,
+  BondAdInfoAttributes,
+  BondSlaveAttributes,
+} from '../rtnetlink/link-kinds.js';
+export type { BridgeAttributes, BridgePortAttributes, BridgeAfSpecAttributes, BrBooloptMultiValue, BridgeVlanInfoValue } from '../rtnetlink/bridge.js';
+export type { VxlanAttributes, VxlanPortRangeValue } from '../rtnetlink/vxlan.js';
+export type { AddrAttributes, IfaCacheInfoValue } from '../rtnetlink/address.js';
+export type { RouteAttributes, RouteMetricsValue, NexthopAttributes, RtNexthop, RtaCacheInfoValue } from '../rtnetlink/route.js';
+export type { NeighAttributes, NdaCacheInfoValue } from '../rtnetlink/neighbor.js';
+export type { NetconfAttributes } from '../rtnetlink/netconf.js';
+export type { NsidAttributes } from '../rtnetlink/nsid.js';
+export {
+  Schema,
+  Struct,
+  defineSchema,
+  defineStruct,
+  forEachAttr,
+  type RawAttr,
+  type AttrsOf,
+  type DecodedOf,
+  type ValueOf,
+  type ScalarValue,
+  type ScalarType,
+  type Field,
+  type FieldBase,
+  type FieldDefs,
+  type ScalarField,
+  type NestedField,
+  type CustomField,
+  type StructType,
+  type StructDefs,
+  type StructOf,
+  type NestedFieldOf,
+  type ScalarFieldOf,
+  type NamedField,
+  type RepeatedField,
+  type UnknownAttrs,
+  defineAttributes,
+  type AttributeDef,
+  type AttributeDefs,
+  type AttributesInputOf,
+  type AttributesOf,
+  type DefInput,
+  type DefValue,
+  type InputOf,
+  type InputValueOf,
+  type NestedInputFieldOf,
+  type StructFieldDefs,
+  type StructFieldsOf,
+  type StructValueKeys,
+} from './attributes.js';
+export {
+  type LinkKindDataMap,
+  type LinkSlaveDataMap,
+  registerLinkKind,
+  registerLinkSlaveKind,
+  linkKindSchema,
+  linkSlaveSchema,
+} from '../rtnetlink/link-kind-registry.js';
+export type { RouteSpec, NexthopSpec } from '../rtnetlink/requests/route.js';
