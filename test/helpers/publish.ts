@@ -70,7 +70,7 @@ export async function udpWho(ns: Namespace, port: number): Promise<{ close(): Pr
     return s;
   });
   await bound;
-  sock.on('message', (m, rinfo) => sock.send(`${rinfo.address} on ${port}`, rinfo.port, rinfo.address));
+  sock.on('message', (_m, rinfo) => sock.send(`${rinfo.address} on ${port}`, rinfo.port, rinfo.address));
   return { close: () => new Promise<void>((r) => sock.close(() => r())) };
 }
 

@@ -26,7 +26,13 @@ function runWorker(args: string[]): { first: Promise<Record<string, unknown>>; k
     child.on('close', (c) => reject(new Error(`worker exited (${c}) before answering`)));
   });
   const closed = new Promise<void>((r) => child.on('close', () => r()));
-  return { first, kill: async () => void (child.kill('SIGKILL'), await closed) };
+  return {
+    first,
+    kill: async () => {
+      child.kill('SIGKILL');
+      await closed;
+    },
+  };
 }
 
 const elements = (host: Namespace, map: string): unknown[] => nftJson(host).find((o) => o.map?.name === map)?.map.elem ?? [];

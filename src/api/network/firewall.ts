@@ -42,7 +42,7 @@ import { Link } from '../link/link.js';
 import { Sysctl } from '../namespace/sysctl.js';
 import type { Namespace } from '../namespace/namespace.js';
 import * as x from '../nftables/expressions.js';
-import { describeElement, Nftables, setTypesOf } from '../nftables/nftables.js';
+import { describeElement, Nftables, type setTypesOf } from '../nftables/nftables.js';
 import type { ElementInput, NftTransaction } from '../nftables/transaction.js';
 import { NftWatcher } from '../nftables/watch.js';
 import type { BridgeNetwork, NetworkEndpoint, NetworkExtension, NetworkIssue, PortPublisher } from './bridge-network.js';
@@ -369,7 +369,7 @@ class HostState {
       const claims: [Claim, string][] = [];
       let exists = true;
       for (const m of PORT_MAPS) {
-        let els;
+        let els: Awaited<ReturnType<Nftables['listElements']>>;
         try {
           els = await this.nft.listElements('inet', T, m);
         } catch (e) {
@@ -679,7 +679,7 @@ export class NetworkFirewall extends EventEmitter<NetworkFirewallEvents> impleme
     if (net.internal) throw new NetnsKitError(`publish on network ${net.name}: it is internal (no NAT in or out); publish on another network`, 'ENOTSUP', 95);
     const dual = net.subnetV6 !== undefined;
     for (const r of requests) {
-      if (r.hostIp !== undefined && r.hostIp.includes(':') && !dual) throw new NetnsKitError(`publish ${r.source}: network ${net.name} has no IPv6 (no container address to forward IPv6 to)`, 'EAFNOSUPPORT', 97);
+      if (r.hostIp?.includes(':') && !dual) throw new NetnsKitError(`publish ${r.source}: network ${net.name} has no IPv6 (no container address to forward IPv6 to)`, 'EAFNOSUPPORT', 97);
     }
     const st = await this.state(net);
     return st.run(async () => {
