@@ -23,7 +23,7 @@ import { summarize } from './lib/profile.mjs';
 import { lineChart } from './lib/plot.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const WORKLOADS = ['veth', 'addresses', 'routes', 'routes-stream', 'neighbours', 'namespaces', 'containers', 'cni'];
+const WORKLOADS = ['veth', 'addresses', 'routes', 'routes-stream', 'neighbours', 'namespaces', 'containers', 'cni', 'publish'];
 
 function parseArgs(argv) {
   const o = { reps: 5, warmup: 1, quick: false, only: WORKLOADS };

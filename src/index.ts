@@ -109,6 +109,9 @@ export {
   type PortMapping,
   type PortPublisher,
   type PublishedPort,
+  type PortSpec,
+  type PortRequest,
+  type PortLine,
   type NetworkEndpoint,
   type NetworkInspect,
   type EndpointInspect,
@@ -119,7 +122,18 @@ export {
   type NetworkSummary,
   registerNetworkExtension,
 } from './api/network/bridge-network.js';
-export { PoolOverlapError } from './api/network/errors.js';
+export { PoolOverlapError, PortConflictError } from './api/network/errors.js';
+export { parsePortSpec, parsePortText, dockerPortLines } from './api/network/port-spec.js';
+export {
+  NetworkFirewall,
+  FIREWALL_TABLE,
+  type NetworkFirewallOptions,
+  type NetworkFirewallEvents,
+  type FirewallSettings,
+  type FirewallRestoreEvent,
+  type FirewallRestoreFailure,
+  type FirewallRestoreResult,
+} from './api/network/firewall.js';
 export { DnsResolver, DEFAULT_DNS_ADDRESS, type DnsResolverOptions, type DnsStats } from './api/network/dns.js';
 export { DEFAULT_ADDRESS_POOLS, type AddressPool } from './api/network/pool.js';
 export { DEFAULT_STATE_DIR, type NetworkRecord, type EndpointRecord, type NetworkConfigRecord, type NamespaceRecord, type OwnerRecord, type PortRecord } from './api/network/state.js';

@@ -22,6 +22,15 @@ export function goals(summary) {
     check(`route add (${name}) ≥ 3× faster than npm netlink`, nk, find(summary, 'routes', 'add', 'npm netlink'), 3, 'faster');
     check(`route add (${name}) within 1.5× of the kernel cost (ratio netns-kit/kernel)`, nk, find(summary, 'routes', 'add', 'kernel cost'), 1.5, 'within');
   }
+  // publishing (nf_tables NAT): connecting with 32 ports costs the same whatever is published already
+  const none = find(summary, 'publish ports (nf_tables NAT)', 'connect 1 container', 'netns-kit, no mapping');
+  const full = find(summary, 'publish ports (nf_tables NAT)', 'connect 1 container', 'netns-kit, 1000 mappings');
+  check('connect with 32 ports among 1,000 mappings within 1.2× of among none (ratio)', full, none, 1.2, 'within');
+  const p32none = find(summary, 'publish ports (nf_tables NAT)', 'publish 32', 'netns-kit, no mapping');
+  const p32full = find(summary, 'publish ports (nf_tables NAT)', 'publish 32', 'netns-kit, 1000 mappings');
+  check('publish 32 ports (nf_tables part) among 1,000 mappings within 1.2× of among none (ratio)', p32full, p32none, 1.2, 'within');
+  const pub = find(summary, 'publish ports (nf_tables NAT)', 'publish 1000', 'netns-kit');
+  check('publish 1,000 ports faster than nft -f with the same elements', pub, find(summary, 'publish ports (nf_tables NAT)', 'publish 1000', 'nft -f'), 1, 'faster');
   const nkList = find(summary, 'routes', 'list', 'netns-kit');
   check('route list ≥ as fast as `ip -j route show` (a whole process, output to a file)', nkList, find(summary, 'routes', 'list', 'ip -j route show (whole process'), 1, 'faster');
   check('route list ≥ 4× faster than npm netlink', nkList, find(summary, 'routes', 'list', 'npm netlink'), 4, 'faster');

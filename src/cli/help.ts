@@ -31,7 +31,7 @@ Commands:
   nft   [list] [ruleset | table FAMILY NAME]            like \`nft list ruleset\`
   netns [list]                                          like \`ip netns list\`
   monitor [link] [address] [route] [neigh] [--count N]  like \`ip monitor\`
-  network ls | inspect NAME... | gc [NAME...]           like \`docker network ls|inspect|prune\`
+  network ls | inspect NAME... | port NET C | gc        like \`docker network ls|inspect|prune\`, \`docker port\`
 
 ${GLOBAL}
 
@@ -108,6 +108,7 @@ line, the \`ip -j\` fields plus "kind" and, for deletions, "deleted": true.
 ${GLOBAL}`,
   network: `Usage: netns-kit [-n NS] [-j] network [ls] [--state-dir DIR]
        netns-kit [-n NS] network inspect NAME... [--state-dir DIR]
+       netns-kit [-n NS] [-j] network port NAME CONTAINER [--state-dir DIR]
        netns-kit [-n NS] [-j] network gc [NAME...] [--dry-run] [--state-dir DIR]
 
 Docker-style bridge networks whose bridge is in the namespace (BridgeNetwork), made by any
@@ -116,10 +117,12 @@ and the kernel.
   ls        one line per network: id, name, bridge, subnets, containers, whether the bridge
             exists (a record whose bridge is gone is stale)
   inspect   \`docker network inspect\`: configuration and containers as JSON, read back
-            from the kernel
+            from the kernel, with each container's published ports
+  port      \`docker port CONTAINER\`: its published ports, \`80/tcp -> 0.0.0.0:32768\`
   gc        repairs what a crashed process left (default: every network): veths of
             interrupted connects or of containers whose namespace is gone, unrecorded bridge
-            ports, addresses reserved for nothing; --dry-run only reports
+            ports, addresses reserved for nothing, published ports (nf_tables map elements)
+            no container records; --dry-run only reports
 
 ${GLOBAL}`,
 };

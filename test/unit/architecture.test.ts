@@ -62,6 +62,7 @@ const LONG_FILES: Record<string, string> = {
   'api/namespace/namespace.ts': 'the Namespace ground floor (fd, connection, run, sockets, nsids, lifecycle/finalizer); next: nsid calls into their own module',
   'nftables/expr.ts': 'one codec per nf_tables expression type, in one table; next: one file per expression family',
   'api/network/bridge-network.ts': 'the BridgeNetwork application; next: port publishing into its own module',
+  'api/network/firewall.ts': 'NetworkFirewall: table layout, port claims, per-namespace state and the extension together; next: rule building and claims (≈180 lines) and HostState (≈140) into their own modules',
 };
 
 /** The package's entry points (package.json exports): façades over every layer. */

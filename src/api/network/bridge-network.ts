@@ -31,6 +31,9 @@ import {
 } from './state.js';
 import { Route } from '../ip/route.js';
 import { VethPair } from '../link/veth.js';
+import { dockerPortLines, expandFixed, parsePublish, type PortLine, type PortMapping, type PortRequest, type PortSpec, type PublishedPort } from './port-spec.js';
+
+export type { PortMapping, PortSpec, PublishedPort, PortRequest, PortLine } from './port-spec.js';
 
 /** Docker's default bridge subnet (the first of {@link DEFAULT_ADDRESS_POOLS}). */
 export const DEFAULT_BRIDGE_SUBNET = '172.17.0.0/16';
@@ -78,7 +81,7 @@ export interface BridgeNetworkOptions {
   labels?: Record<string, string>;
   /** where the network's record lives (default `$NETNS_KIT_STATE_DIR` or `/run/netns-kit`). */
   stateDir?: string;
-  /** what publishes ports (`docker run -p`); without one, {@link ConnectOptions.publish} is refused. */
+  /** what publishes ports (`docker run -p`); default: the first extension that is a {@link PortPublisher}; without one, {@link ConnectOptions.publish} is refused. */
   portPublisher?: PortPublisher;
   /** code that runs on every connect/disconnect/remove/gc of this network (publishing, DNS, …). */
   extensions?: readonly NetworkExtension[];
@@ -113,29 +116,18 @@ export interface ConnectOptions {
   name?: string;
   /** more DNS names on this network (`--network-alias`). */
   aliases?: string[];
-  /** ports to publish (`-p 8080:80`); needs {@link BridgeNetworkOptions.portPublisher}. */
-  publish?: PortMapping[];
+  /**
+   * ports to publish, in Docker's `-p` text (`'80'`, `'8080:80'`, `'127.0.0.1::53/udp'`,
+   * `'8000-8010:80-90'`) or as {@link PortMapping} objects; needs a port publisher
+   * ({@link BridgeNetworkOptions.portPublisher}, or an extension that is one).
+   */
+  publish?: PortSpec[];
   /** the container's `net.ipv4.ip_unprivileged_port_start` (Docker sets 0 so non-root may bind port 80). */
   unprivilegedPortStart?: number;
   /** the container's `net.ipv4.ping_group_range` (Docker sets `[0, 2147483647]`: every group may ping). */
   pingGroupRange?: [number, number];
   /** data for extensions, by extension name (e.g. what a publisher needs). */
   extensions?: Record<string, unknown>;
-}
-
-/**
- * A published port, like `docker run -p [HOSTIP:]HOSTPORT:CONTAINERPORT[/PROTO]`.
- * @category Networks
- */
-export interface PortMapping {
-  /** the port inside the container. */
-  containerPort: number;
-  /** the port on the host side (default: the same as containerPort). */
-  hostPort?: number;
-  /** `tcp` (default) or `udp`. */
-  protocol?: 'tcp' | 'udp';
-  /** the host address to publish on (default: all). */
-  hostIp?: string;
 }
 
 /**
@@ -148,6 +140,24 @@ export interface PortPublisher {
   publish(network: BridgeNetwork, endpoint: NetworkEndpoint, mapping: PublishedPort): Promise<void>;
   /** Removes what {@link PortPublisher.publish} did for this mapping. */
   unpublish(network: BridgeNetwork, endpoint: NetworkEndpoint | EndpointRecord, mapping: PublishedPort): Promise<void>;
+  /**
+   * Optional: checks the requested mappings before anything is made (conflicts refused with a
+   * typed error) and resolves them — dynamic host ports chosen, ranges expanded. Without it,
+   * only fixed mappings are accepted. What it reserves is given back to
+   * {@link PortPublisher.publishAll} or, when the connect fails first, to {@link PortPublisher.release}.
+   */
+  prepare?(network: BridgeNetwork, requests: readonly PortRequest[]): Promise<PublishedPort[]>;
+  /** Optional: forgets reservations of {@link PortPublisher.prepare} when the connect failed before publishing. */
+  release?(network: BridgeNetwork, ports: readonly PublishedPort[]): void;
+  /** Optional: publishes all mappings of an endpoint at once (instead of {@link PortPublisher.publish} one by one); returns them as published. */
+  publishAll?(network: BridgeNetwork, endpoint: NetworkEndpoint, ports: readonly PublishedPort[]): Promise<PublishedPort[]>;
+  /** Optional: removes all mappings of an endpoint at once. */
+  unpublishAll?(network: BridgeNetwork, endpoint: NetworkEndpoint | EndpointRecord, ports: readonly PublishedPort[]): Promise<void>;
+}
+
+/** An object that has the methods of a {@link PortPublisher}. */
+function isPublisher(x: unknown): x is PortPublisher {
+  return typeof x === 'object' && x !== null && typeof (x as PortPublisher).publish === 'function' && typeof (x as PortPublisher).unpublish === 'function';
 }
 
 /**
@@ -188,25 +198,7 @@ export function registerNetworkExtension(ext: NetworkExtension): void {
   if (!registered.some((e) => e.name === ext.name)) registered.push(ext);
 }
 
-/**
- * A published port as recorded on an endpoint: a {@link PortMapping} with its defaults filled in.
- * @category Networks
- */
-export interface PublishedPort {
-  /** the port inside the container. */
-  containerPort: number;
-  /** the port on the host side. */
-  hostPort: number;
-  /** `tcp` or `udp`. */
-  protocol: 'tcp' | 'udp';
-  /** the host address to publish on (undefined: all). */
-  hostIp?: string;
-}
-
-/**
- * One container's attachment to a network (what `docker network inspect` lists under Containers).
- * @category Networks
- */
+/** One container's attachment to a network (what `docker network inspect` lists under Containers). */
 export interface NetworkEndpoint {
   /** endpoint id: 64 hex digits (Docker's EndpointID). */
   readonly id: string;
@@ -407,20 +399,6 @@ function checkExtension(ext: unknown, field: string): NetworkExtension {
   return ext as NetworkExtension;
 }
 
-function checkPorts(v: unknown): PublishedPort[] {
-  if (!Array.isArray(v)) throw new ValidationError('publish', v, 'expected an array of { containerPort, hostPort?, protocol?, hostIp? }');
-  return v.map((m, i) => {
-    const o = validateOptions<PortMapping>(m, ['containerPort', 'hostPort', 'protocol', 'hostIp'], `publish[${i}]`);
-    const containerPort = validateInt(o.containerPort, `publish[${i}].containerPort`, 1, 65535);
-    const hostPort = o.hostPort === undefined ? containerPort : validateInt(o.hostPort, `publish[${i}].hostPort`, 1, 65535);
-    const protocol = o.protocol ?? 'tcp';
-    if (protocol !== 'tcp' && protocol !== 'udp') throw new ValidationError(`publish[${i}].protocol`, protocol, 'expected "tcp" or "udp"');
-    const out: PublishedPort = { containerPort, hostPort, protocol };
-    if (o.hostIp !== undefined) out.hostIp = parseCidr(o.hostIp, `publish[${i}].hostIp`).address;
-    return out;
-  });
-}
-
 /** An address inside `p` usable for a host (not the network address, not the IPv4 broadcast). */
 function hostAddress(p: Prefix, ip: unknown, field: string): bigint {
   const c = parseCidr(ip, field);
@@ -545,10 +523,10 @@ export class BridgeNetwork {
     this.internal = record.config.internal;
     this.stateDir = stateDir;
     this.store = store;
-    this.publisher = publisher;
     const all = [...exts];
     for (const e of registered) if (!all.some((x) => x.name === e.name)) all.push(e);
     this.exts = all;
+    this.publisher = publisher ?? (all.find((e) => isPublisher(e)) as PortPublisher | undefined);
   }
 
   /**
@@ -809,8 +787,8 @@ export class BridgeNetwork {
       validateInt(g[1], 'pingGroupRange[1]', 0, 2147483647);
     }
     if (o.extensions !== undefined && (typeof o.extensions !== 'object' || o.extensions === null)) throw new ValidationError('extensions', o.extensions, 'expected an object keyed by extension name');
-    const ports = o.publish === undefined ? [] : checkPorts(o.publish);
-    if (ports.length > 0 && this.publisher === undefined) {
+    const requests = o.publish === undefined ? [] : parsePublish(o.publish);
+    if (requests.length > 0 && this.publisher === undefined) {
       throw new NetnsKitError(
         `connect ${container.label} to network ${this.name}: publishing ports (docker run -p) needs NAT rules in the kernel's firewall; pass a portPublisher to BridgeNetwork.create or open`,
         'ENOTSUP',
@@ -820,6 +798,19 @@ export class BridgeNetwork {
     if (container.equals(this.namespace)) {
       throw new ValidationError('container', container.label, `the namespace of network ${this.name}'s bridge cannot be a container on it`);
     }
+    // published ports are checked (and dynamic ones chosen) before anything is made
+    const pub = this.publisher;
+    const ports = requests.length === 0 ? [] : pub?.prepare ? await pub.prepare(this, requests) : expandFixed(requests);
+    let handed = false;
+    try {
+      const ep = await this.connectLocked(container, o, aliases, ip4, ip6, ports, () => void (handed = true));
+      return ep;
+    } finally {
+      if (!handed && ports.length > 0) pub?.release?.(this, ports);
+    }
+  }
+
+  private connectLocked(container: Namespace, o: ConnectOptions, aliases: string[], ip4: bigint | undefined, ip6: bigint | undefined, ports: PublishedPort[], onPublish: () => void): Promise<NetworkEndpoint> {
     return withNamespaceLock(container, async () => {
       const what = `connect ${container.label} to network ${this.name}`;
       const names = new Set((await Link.list(container)).map((l) => l.name));
@@ -878,7 +869,7 @@ export class BridgeNetwork {
       });
       let ep: NetworkEndpoint;
       try {
-        ep = await this.attach(container, o, rec, ports);
+        ep = await this.attach(container, o, rec, ports, onPublish);
       } catch (e) {
         await this.mutate((r) => void (r.endpoints = r.endpoints.filter((x) => x.id !== id))).catch(() => undefined);
         throw e;
@@ -888,7 +879,7 @@ export class BridgeNetwork {
     });
   }
 
-  private async attach(container: Namespace, o: ConnectOptions, rec: EndpointRecord, ports: PublishedPort[]): Promise<NetworkEndpoint> {
+  private async attach(container: Namespace, o: ConnectOptions, rec: EndpointRecord, ports: PublishedPort[], onPublish: () => void): Promise<NetworkEndpoint> {
     const what = `connect ${container.label} to network ${this.name}`;
     let pair: VethPair;
     try {
@@ -954,9 +945,16 @@ export class BridgeNetwork {
         defaultRoute,
         ports: published,
       };
-      for (const p of ports) {
-        await this.publisher!.publish(this, endpoint, p);
-        published.push(p);
+      if (ports.length > 0) {
+        const pub = this.publisher!;
+        onPublish();
+        if (pub.publishAll) published.push(...(await pub.publishAll(this, endpoint, ports)));
+        else {
+          for (const p of ports) {
+            await pub.publish(this, endpoint, p);
+            published.push(p);
+          }
+        }
       }
       for (const ext of this.exts) {
         if (!ext.connect) continue;
@@ -978,7 +976,7 @@ export class BridgeNetwork {
         for (const ext of [...this.exts].reverse()) {
           if (ext.disconnect && ext.name in extData) await ext.disconnect(this, endpoint, extData[ext.name]).catch(() => undefined);
         }
-        for (const p of published.reverse()) await this.publisher!.unpublish(this, endpoint, p).catch(() => undefined);
+        if (published.length > 0) await this.unpublishPorts(endpoint, published).catch(() => undefined);
       }
       await pair.delete().catch(() => undefined); // leave nothing half-made (the container end goes with it)
       throw e;
@@ -1024,14 +1022,10 @@ export class BridgeNetwork {
         failure ??= e;
       }
     }
-    if (this.publisher) {
-      for (const p of [...(ep?.ports ?? rec?.ports ?? [])].reverse()) {
-        try {
-          await this.publisher.unpublish(this, subject, p);
-        } catch (e) {
-          failure ??= e;
-        }
-      }
+    try {
+      await this.unpublishPorts(subject, ep?.ports ?? rec?.ports ?? []);
+    } catch (e) {
+      failure ??= e;
     }
     await this.deleteVeth(ep, rec);
     const id = ep?.id ?? rec!.id;
@@ -1042,6 +1036,35 @@ export class BridgeNetwork {
     if (i >= 0) this.releaseNs(this.eps.splice(i, 1)[0]!);
     if (failure) throw failure;
     return true;
+  }
+
+  /** Undoes the publishing of `ports` (all at once when the publisher can, else one by one in reverse, the first error thrown at the end). */
+  private async unpublishPorts(subject: NetworkEndpoint | EndpointRecord, ports: readonly PublishedPort[]): Promise<void> {
+    const pub = this.publisher;
+    if (!pub || ports.length === 0) return;
+    if (pub.unpublishAll) return pub.unpublishAll(this, subject, ports);
+    let failure: unknown;
+    for (const p of [...ports].reverse()) {
+      try {
+        await pub.unpublish(this, subject, p);
+      } catch (e) {
+        failure ??= e;
+      }
+    }
+    if (failure) throw failure;
+  }
+
+  /**
+   * `docker port CONTAINER`: the published ports of a container on this network (namespace,
+   * endpoint, or endpoint id or name), as `80/tcp -> 0.0.0.0:32768` lines — read from the
+   * record, so ports published by another process are shown. Empty when it is not connected.
+   */
+  async ports(target: Namespace | NetworkEndpoint | string): Promise<PortLine[]> {
+    this.checkNotRemoved();
+    const r = await this.store.read(this.name);
+    const cookie = target instanceof Namespace ? await namespaceCookie(target).catch(() => undefined) : undefined;
+    const e = r?.endpoints.find((x) => x.state === 'connected' && matches(x, target, cookie));
+    return e ? dockerPortLines(e.ports, e.ip6 !== undefined) : [];
   }
 
   /** Deletes an endpoint's veth pair: from inside the container when we can (its own socket), else from the host side. */
@@ -1239,7 +1262,7 @@ export class BridgeNetwork {
           for (const ext of [...this.exts].reverse()) {
             if (ext.disconnect) await ext.disconnect(this, e, e.extensions[ext.name]).catch(() => undefined);
           }
-          if (this.publisher) for (const p of e.ports) await this.publisher.unpublish(this, e, p).catch(() => undefined);
+          await this.unpublishPorts(e, e.ports).catch(() => undefined);
           drop.add(e.id);
         }
         if (i.link) {

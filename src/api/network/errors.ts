@@ -23,3 +23,29 @@ export class PoolOverlapError extends NetnsKitError {
     this.holder = holder;
   }
 }
+
+/**
+ * A published port (`-p`) that cannot be had: the host port is published already — by
+ * another container, network or process, on the same address or on every address — or
+ * appears twice in one connect, or no port of a range is free. Docker's message: `Bind for
+ * 0.0.0.0:8080 failed: port is already allocated`. `code` is `EADDRINUSE`. Nothing was
+ * written when it is thrown.
+ */
+export class PortConflictError extends NetnsKitError {
+  /** the `-p` value (or mapping) asked for. */
+  readonly spec: string;
+  /** `tcp` or `udp`. */
+  readonly protocol: 'tcp' | 'udp';
+  /** the host address (undefined: every address). */
+  readonly hostIp: string | undefined;
+  /** the host port (undefined when a range or the dynamic range had none free). */
+  readonly hostPort: number | undefined;
+  constructor(spec: string, protocol: 'tcp' | 'udp', hostIp: string | undefined, hostPort: number | undefined, reason: string) {
+    const where = hostPort === undefined ? `${spec}` : `${hostIp === undefined ? '0.0.0.0' : hostIp.includes(':') ? `[${hostIp}]` : hostIp}:${hostPort}/${protocol}`;
+    super(`Bind for ${where} failed: ${reason}`, 'EADDRINUSE', 98);
+    this.spec = spec;
+    this.protocol = protocol;
+    this.hostIp = hostIp;
+    this.hostPort = hostPort;
+  }
+}

@@ -63,6 +63,8 @@ export interface PortRecord {
   protocol: 'tcp' | 'udp';
   /** host address to publish on (absent: all). */
   hostIp?: string;
+  /** the host port was chosen from the ephemeral range (`-p 80`). */
+  dynamic?: boolean;
 }
 
 /** One container on the network, as recorded. */
