@@ -13,11 +13,11 @@
 import type { Schema } from '../netlink/attributes.js';
 
 /** The decoded IFLA_INFO_DATA type of each registered kind (augmented by each kind's module). */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
+// biome-ignore lint/suspicious/noEmptyInterface: an interface, so each kind's module can augment it (declaration merging)
 export interface LinkKindDataMap {}
 
 /** The decoded IFLA_INFO_SLAVE_DATA type of each registered master kind (augmented likewise). */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
+// biome-ignore lint/suspicious/noEmptyInterface: an interface, so master kinds' modules can augment it (declaration merging)
 export interface LinkSlaveDataMap {}
 
 /** Any decoded IFLA_INFO_DATA. */

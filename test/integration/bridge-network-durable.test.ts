@@ -29,7 +29,7 @@ function runWorker(args: string[]): Child {
   let buf = '';
   child.stdout.on('data', (d: Buffer) => {
     buf += d.toString();
-    let i;
+    let i: number;
     while ((i = buf.indexOf('\n')) >= 0) {
       const l = JSON.parse(buf.slice(0, i)) as Record<string, unknown>;
       buf = buf.slice(i + 1);
