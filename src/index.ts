@@ -99,7 +99,7 @@ export type { AddressFlagName } from './rtnetlink/address.js';
 export type { RouteTypeName } from './rtnetlink/route.js';
 export type { NeighStateName } from './rtnetlink/neighbor.js';
 export type { OperState, LinkStats } from './rtnetlink/link.js';
-export type { BridgeId } from './rtnetlink/bridge.js';
+export type { BridgeId } from './rtnetlink/kinds/bridge.js';
 export {
   BridgeNetwork,
   DEFAULT_BRIDGE_SUBNET,

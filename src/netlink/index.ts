@@ -62,9 +62,9 @@ export type {
   BondAttributes,
   BondAdInfoAttributes,
   BondSlaveAttributes,
-} from '../rtnetlink/link-kinds.js';
-export type { BridgeAttributes, BridgePortAttributes, BridgeAfSpecAttributes, BrBooloptMultiValue, BridgeVlanInfoValue } from '../rtnetlink/bridge.js';
-export type { VxlanAttributes, VxlanPortRangeValue } from '../rtnetlink/vxlan.js';
+} from '../rtnetlink/kinds/index.js';
+export type { BridgeAttributes, BridgePortAttributes, BridgeAfSpecAttributes, BrBooloptMultiValue, BridgeVlanInfoValue } from '../rtnetlink/kinds/bridge.js';
+export type { VxlanAttributes, VxlanPortRangeValue } from '../rtnetlink/kinds/vxlan.js';
 export type { AddrAttributes, IfaCacheInfoValue } from '../rtnetlink/address.js';
 export type { RouteAttributes, RouteMetricsValue, NexthopAttributes, RtNexthop, RtaCacheInfoValue } from '../rtnetlink/route.js';
 export type { NeighAttributes, NdaCacheInfoValue } from '../rtnetlink/neighbor.js';

@@ -1,7 +1,7 @@
 /**
  * The registry of link kinds: which attribute schema decodes and encodes the IFLA_INFO_DATA of
  * a kind (and the IFLA_INFO_SLAVE_DATA of a master kind). link.ts reads it when it meets
- * IFLA_LINKINFO; the kinds register into it (link-kinds.ts, at load time), so link.ts does not
+ * IFLA_LINKINFO; the kinds register into it (kinds/*.ts, at load time), so link.ts does not
  * import the kinds — the kinds sit above it (a veth peer is itself an ifinfomsg with IFLA_*
  * attributes). A kind netns-kit does not know can be added the same way.
  *

@@ -12,7 +12,7 @@ import { ParseError, ValidationError } from '../errors.js';
 import { type AttributesInputOf, type AttributesOf, type CustomField, defineAttributes, type InputOf, defineStruct, type RawAttr, type Schema, type Struct, structField, type StructFieldsOf } from '../netlink/attributes.js';
 import type { NlMessage } from '../netlink/message.js';
 import type { NlWriter } from '../netlink/writer.js';
-import { BridgeAfSpec, BridgePortAttrs } from './bridge.js';
+import { BridgeAfSpec, BridgePortAttrs } from './kinds/bridge.js';
 import { AF_BRIDGE } from './constants.js';
 import { countersField, u32ArrayField, u64ArrayField } from './fields.js';
 import { type LinkKindData, type LinkSlaveData, linkKindSchema, linkSlaveSchema } from './link-kind-registry.js';

@@ -17,14 +17,14 @@ import { Schema, Struct } from '../../src/netlink/attributes.js';
 import { parseMessages } from '../../src/netlink/message.js';
 import { NlWriter } from '../../src/netlink/writer.js';
 import * as addr from '../../src/rtnetlink/address.js';
-import * as bridge from '../../src/rtnetlink/bridge.js';
-import * as kinds from '../../src/rtnetlink/link-kinds.js';
+import * as bridge from '../../src/rtnetlink/kinds/bridge.js';
+import * as kinds from '../../src/rtnetlink/kinds/index.js';
 import * as link from '../../src/rtnetlink/link.js';
 import * as neigh from '../../src/rtnetlink/neighbor.js';
 import * as netconf from '../../src/rtnetlink/netconf.js';
 import * as nsid from '../../src/rtnetlink/nsid.js';
 import * as route from '../../src/rtnetlink/route.js';
-import * as vxlan from '../../src/rtnetlink/vxlan.js';
+import * as vxlan from '../../src/rtnetlink/kinds/vxlan.js';
 
 const modules = [addr, bridge, kinds, link, neigh, netconf, nsid, route, vxlan] as Record<string, unknown>[];
 const values = modules.flatMap((m) => Object.values(m));

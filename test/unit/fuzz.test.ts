@@ -33,14 +33,14 @@ import { Schema, Struct, forEachAttr } from '../../src/netlink/attributes.js';
 import { parseDone, parseError, parseMessages, type NlMessage } from '../../src/netlink/message.js';
 import { NlWriter } from '../../src/netlink/writer.js';
 import * as addr from '../../src/rtnetlink/address.js';
-import * as bridge from '../../src/rtnetlink/bridge.js';
-import * as kinds from '../../src/rtnetlink/link-kinds.js';
+import * as bridge from '../../src/rtnetlink/kinds/bridge.js';
+import * as kinds from '../../src/rtnetlink/kinds/index.js';
 import * as link from '../../src/rtnetlink/link.js';
 import * as neigh from '../../src/rtnetlink/neighbor.js';
 import * as netconf from '../../src/rtnetlink/netconf.js';
 import * as nsid from '../../src/rtnetlink/nsid.js';
 import * as route from '../../src/rtnetlink/route.js';
-import * as vxlan from '../../src/rtnetlink/vxlan.js';
+import * as vxlan from '../../src/rtnetlink/kinds/vxlan.js';
 import { fakeNamespace } from '../helpers/fake-namespace.js';
 
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Date.now() ^ (process.pid << 8);

@@ -16,9 +16,9 @@ import { ValidationError } from '../../src/errors.js';
 import type { Namespace } from '../../src/api/namespace/namespace.js';
 import { NlWriter } from '../../src/netlink/writer.js';
 import { IfInfoMsg, LinkAttrs, type LinkAttributes } from '../../src/rtnetlink/link.js';
-import { BridgeAttrs, BridgePortAttrs } from '../../src/rtnetlink/bridge.js';
-import { BondAttrs, MacvlanAttrs, TunAttrs, VethInfo, VlanAttrs, VrfAttrs } from '../../src/rtnetlink/link-kinds.js';
-import { VxlanAttrs } from '../../src/rtnetlink/vxlan.js';
+import { BridgeAttrs, BridgePortAttrs } from '../../src/rtnetlink/kinds/bridge.js';
+import { BondAttrs, MacvlanAttrs, TunAttrs, VethInfo, VlanAttrs, VrfAttrs } from '../../src/rtnetlink/kinds/index.js';
+import { VxlanAttrs } from '../../src/rtnetlink/kinds/vxlan.js';
 
 /** hex of what `fn` writes; spaces and comments in expected strings are for reading only. */
 function bytes(fn: (w: NlWriter) => void): string {

@@ -3,7 +3,7 @@
  * @module
  */
 import { ValidationError } from '../../errors.js';
-import { BOND_MODES, type BondAttributes } from '../../rtnetlink/link-kinds.js';
+import { BOND_MODES, type BondAttributes } from '../../rtnetlink/kinds/bond.js';
 import { ipFamily } from '../../util/ip.js';
 import { validateInt, validateOptions } from '../../util/validate.js';
 import type { Namespace } from '../namespace/namespace.js';

@@ -10,8 +10,8 @@ import {
   type BridgeAttributes,
   type BridgeId,
   type BridgePortAttributes,
-} from '../../rtnetlink/bridge.js';
-import { ETH_P_8021AD, ETH_P_8021Q } from '../../rtnetlink/link-kinds.js';
+} from '../../rtnetlink/kinds/bridge.js';
+import { ETH_P_8021AD, ETH_P_8021Q } from '../../rtnetlink/kinds/vlan.js';
 import { IfInfoMsg, LinkAttrs } from '../../rtnetlink/link.js';
 import { validateInt, validateOptions } from '../../util/validate.js';
 import { Fdb, type FdbAddOptions, type FdbDeleteOptions, type FdbEntry } from './fdb.js';

@@ -16,7 +16,7 @@ import {
   RTM_NEWLINK,
 } from '../../rtnetlink/constants.js';
 // registers every kind's IFLA_INFO_DATA schema (link-kind-registry.ts) before any link is decoded
-import '../../rtnetlink/link-kinds.js';
+import '../../rtnetlink/kinds/index.js';
 import type { LinkKindData } from '../../rtnetlink/link-kind-registry.js';
 import {
   decodeLinkMessage,

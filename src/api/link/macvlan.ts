@@ -4,7 +4,7 @@
  * @module
  */
 import { ValidationError } from '../../errors.js';
-import { MACVLAN_FLAG_NOPROMISC, MACVLAN_MODES, type MacvlanAttributes } from '../../rtnetlink/link-kinds.js';
+import { MACVLAN_FLAG_NOPROMISC, MACVLAN_MODES, type MacvlanAttributes } from '../../rtnetlink/kinds/macvlan.js';
 import { validateInt, validateOptions } from '../../util/validate.js';
 import { BASIC_KEYS, type BasicLinkOptions, createKind, KindLink, kindData } from './kind.js';
 import type { Link, LinkLike } from './link.js';

@@ -9,7 +9,7 @@
  */
 import { native } from '../../binding/native.js';
 import { SystemError, ValidationError } from '../../errors.js';
-import { IFF_MULTI_QUEUE, IFF_NO_PI, IFF_TAP, IFF_TUN, IFF_TUN_EXCL, IFF_VNET_HDR, type TunAttributes } from '../../rtnetlink/link-kinds.js';
+import { IFF_MULTI_QUEUE, IFF_NO_PI, IFF_TAP, IFF_TUN, IFF_TUN_EXCL, IFF_VNET_HDR, type TunAttributes } from '../../rtnetlink/kinds/tun.js';
 import { validateIfname, validateInt, validateOptions } from '../../util/validate.js';
 import { type BasicLinkOptions, KindLink, kindData } from './kind.js';
 import { Link, type LinkChanges } from './link.js';

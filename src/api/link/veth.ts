@@ -4,7 +4,7 @@
  */
 import { ValidationError } from '../../errors.js';
 import type { LinkAttributes } from '../../rtnetlink/link.js';
-import type { VethInfoAttributes } from '../../rtnetlink/link-kinds.js';
+import type { VethInfoAttributes } from '../../rtnetlink/kinds/veth.js';
 import { validateIfname, validateInt, validateOptions } from '../../util/validate.js';
 import type { BasicLinkOptions } from './kind.js';
 import { createLink, Link } from './link.js';

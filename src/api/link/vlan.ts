@@ -12,7 +12,7 @@ import {
   VLAN_FLAG_MVRP,
   VLAN_FLAG_REORDER_HDR,
   type VlanAttributes,
-} from '../../rtnetlink/link-kinds.js';
+} from '../../rtnetlink/kinds/vlan.js';
 import { validateInt, validateOptions } from '../../util/validate.js';
 import type { Namespace } from '../namespace/namespace.js';
 import { BASIC_KEYS, type BasicLinkOptions, createKind, KindLink, kindData, optBool } from './kind.js';

@@ -2,7 +2,7 @@
  * Vrf: an L3 domain with its own routing table (`ip link add NAME type vrf table N`).
  * @module
  */
-import type { VrfAttributes } from '../../rtnetlink/link-kinds.js';
+import type { VrfAttributes } from '../../rtnetlink/kinds/vrf.js';
 import { validateInt, validateOptions } from '../../util/validate.js';
 import type { Namespace } from '../namespace/namespace.js';
 import { BASIC_KEYS, type BasicLinkOptions, createKind, KindLink, kindData } from './kind.js';

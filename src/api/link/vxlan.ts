@@ -4,7 +4,7 @@
  * @module
  */
 import { ValidationError } from '../../errors.js';
-import { type VxlanAttributes, VXLAN_DF } from '../../rtnetlink/vxlan.js';
+import { type VxlanAttributes, VXLAN_DF } from '../../rtnetlink/kinds/vxlan.js';
 import { ipFamily, sameFamily } from '../../util/ip.js';
 import { validateInt, validateOptions } from '../../util/validate.js';
 import { Fdb, type FdbAddOptions, type FdbEntry } from './fdb.js';

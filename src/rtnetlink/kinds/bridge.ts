@@ -8,10 +8,11 @@
  * @internal
  * @module
  */
-import { ParseError } from '../errors.js';
-import { type AttributesInputOf, type AttributesOf, type CustomField, defineAttributes, defineStruct, type Schema, type Struct, structField, type StructFieldsOf } from '../netlink/attributes.js';
-import { formatMac, parseMac } from '../util/ip.js';
-import { be16Field } from './fields.js';
+import { ParseError } from '../../errors.js';
+import { type AttributesInputOf, type AttributesOf, type CustomField, defineAttributes, defineStruct, type Schema, type Struct, structField, type StructFieldsOf } from '../../netlink/attributes.js';
+import { formatMac, parseMac } from '../../util/ip.js';
+import { be16Field } from '../fields.js';
+import { registerLinkKind, registerLinkSlaveKind } from '../link-kind-registry.js';
 
 /**
  * A bridge or port identifier (struct ifla_bridge_id): priority and MAC address.
@@ -310,3 +311,17 @@ export const BridgeAfSpec: Schema<BridgeAfSpecAttributes, AttributesInputOf<type
 
 /** Bridge port STP states (BR_STATE_*), by value. */
 export const BRIDGE_PORT_STATES = ['disabled', 'listening', 'learning', 'forwarding', 'blocking'] as const;
+
+declare module '../link-kind-registry.js' {
+  interface LinkKindDataMap {
+    /** bridge: IFLA_BR_*. */
+    bridge: BridgeAttributes;
+  }
+  interface LinkSlaveDataMap {
+    /** a bridge port: IFLA_BRPORT_*. */
+    bridge: BridgePortAttributes;
+  }
+}
+
+registerLinkKind('bridge', BridgeAttrs as Schema<object>);
+registerLinkSlaveKind('bridge', BridgePortAttrs as Schema<object>);

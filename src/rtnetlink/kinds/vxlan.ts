@@ -4,8 +4,9 @@
  * @internal
  * @module
  */
-import { type AttributesInputOf, type AttributesOf, defineAttributes, defineStruct, type Schema, type Struct, structField, type StructFieldsOf } from '../netlink/attributes.js';
-import { be16Field, be32Field, flagU8Field } from './fields.js';
+import { type AttributesInputOf, type AttributesOf, defineAttributes, defineStruct, type Schema, type Struct, structField, type StructFieldsOf } from '../../netlink/attributes.js';
+import { be16Field, be32Field, flagU8Field } from '../fields.js';
+import { registerLinkKind } from '../link-kind-registry.js';
 
 const IFLA_VXLAN_PORT_RANGE_FIELDS = {
   /** ifla_vxlan_port_range.low (be16). */
@@ -99,3 +100,12 @@ export const VxlanAttrs: Schema<VxlanAttributes, AttributesInputOf<typeof IFLA_V
 
 /** VXLAN_DF_* values of IFLA_VXLAN_DF. */
 export const VXLAN_DF = ['unset', 'set', 'inherit'] as const;
+
+declare module '../link-kind-registry.js' {
+  interface LinkKindDataMap {
+    /** vxlan: IFLA_VXLAN_*. */
+    vxlan: VxlanAttributes;
+  }
+}
+
+registerLinkKind('vxlan', VxlanAttrs as Schema<object>);
