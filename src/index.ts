@@ -96,9 +96,10 @@ export {
 } from './api/ip/neighbor.js';
 export { Sysctl, sysctlPath, type SysctlValue } from './api/namespace/sysctl.js';
 export type { AddressFlagName } from './rtnetlink/address.js';
-export type { RouteTypeName } from './rtnetlink/route.js';
+export type { RouteTypeName } from './rtnetlink/route-constants.js';
 export type { NeighStateName } from './rtnetlink/neighbor.js';
-export type { OperState, LinkStats } from './rtnetlink/link.js';
+export type { OperState } from './rtnetlink/link.js';
+export type { LinkStats } from './rtnetlink/link-stats.js';
 export type { BridgeId } from './rtnetlink/kinds/bridge.js';
 export {
   BridgeNetwork,

@@ -33,18 +33,20 @@ export type { NlMessage, ExtAck } from './message.js';
 export { NlWriter } from './writer.js';
 // Decoded attributes: one documented interface per rtnetlink attribute set.
 export type {
-  LinkInfoAttributes,
-  LinkMessage,
   IfInfoHeader,
   LinkAttributes,
+  LinkMessage,
+  PropListAttributes,
+  ProtoDownReasonAttributes,
+  XdpAttributes,
+} from '../rtnetlink/link.js';
+export type { LinkInfoAttributes } from '../rtnetlink/link-info.js';
+export type {
   AfSpecAttributes,
-  InetAfSpecAttributes,
   Inet6AfSpecAttributes,
   Inet6CacheInfoValue,
-  PropListAttributes,
-  XdpAttributes,
-  ProtoDownReasonAttributes,
-} from '../rtnetlink/link.js';
+  InetAfSpecAttributes,
+} from '../rtnetlink/link-af-spec.js';
 export type {
   LinkKindData,
   LinkSlaveData,
@@ -66,7 +68,8 @@ export type {
 export type { BridgeAttributes, BridgePortAttributes, BridgeAfSpecAttributes, BrBooloptMultiValue, BridgeVlanInfoValue } from '../rtnetlink/kinds/bridge.js';
 export type { VxlanAttributes, VxlanPortRangeValue } from '../rtnetlink/kinds/vxlan.js';
 export type { AddrAttributes, IfaCacheInfoValue } from '../rtnetlink/address.js';
-export type { RouteAttributes, RouteMetricsValue, NexthopAttributes, RtNexthop, RtaCacheInfoValue } from '../rtnetlink/route.js';
+export type { NexthopAttributes, RouteAttributes, RtaCacheInfoValue, RtNexthop } from '../rtnetlink/route.js';
+export type { RouteMetricsValue } from '../rtnetlink/route-metrics.js';
 export type { NeighAttributes, NdaCacheInfoValue } from '../rtnetlink/neighbor.js';
 export type { NetconfAttributes } from '../rtnetlink/netconf.js';
 export type { NsidAttributes } from '../rtnetlink/nsid.js';

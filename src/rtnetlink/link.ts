@@ -3,19 +3,20 @@
  * the IFLA_* attributes (linux/if_link.h).
  *
  * IFLA_LINKINFO's kind-specific data (IFLA_INFO_DATA, IFLA_INFO_SLAVE_DATA) is decoded with
- * the schema of its kind (see link-kind-registry.ts) and kept raw for kinds without one; encoding a
- * typed `data` object uses the schema of `kind` (a Buffer is written as is).
+ * the schema of its kind (link-info.ts, link-kind-registry.ts); the counters are in link-stats.ts,
+ * IFLA_AF_SPEC in link-af-spec.ts.
  * @internal
  * @module
  */
-import { ParseError, ValidationError } from '../errors.js';
-import { type AttributesInputOf, type AttributesOf, type CustomField, defineAttributes, type InputOf, defineStruct, type RawAttr, type Schema, type Struct, structField, type StructFieldsOf } from '../netlink/attributes.js';
+import { type AttributesInputOf, type AttributesOf, defineAttributes, type InputOf, defineStruct, type Schema, type Struct, type StructFieldsOf } from '../netlink/attributes.js';
 import type { NlMessage } from '../netlink/message.js';
 import type { NlWriter } from '../netlink/writer.js';
 import { BridgeAfSpec, BridgePortAttrs } from './kinds/bridge.js';
 import { AF_BRIDGE } from './constants.js';
-import { countersField, u32ArrayField, u64ArrayField } from './fields.js';
-import { type LinkKindData, type LinkSlaveData, linkKindSchema, linkSlaveSchema } from './link-kind-registry.js';
+import { countersField } from './fields.js';
+import { AfSpec } from './link-af-spec.js';
+import { linkInfoField } from './link-info.js';
+import { LINK_STATS_FIELDS, type LinkStats } from './link-stats.js';
 
 const IFINFOMSG_FIELDS = {
   /** address family (AF_UNSPEC, AF_BRIDGE for bridge port messages). */
@@ -37,220 +38,6 @@ const IFINFOMSG_FIELDS = {
 export type IfInfoHeader = StructFieldsOf<typeof IFINFOMSG_FIELDS>;
 /** struct ifinfomsg */
 export const IfInfoMsg: Struct<IfInfoHeader> = defineStruct('ifinfomsg', IFINFOMSG_FIELDS);
-
-/** IFLA_INFO_* (inside IFLA_LINKINFO) with the kind-specific data kept raw. */
-export const LinkInfo = defineAttributes('IFLA_INFO', {
-  kind: { nla: 1, type: 'string' },
-  data: { nla: 2, type: 'binary' },
-  xstats: { nla: 3, type: 'binary' },
-  slaveKind: { nla: 4, type: 'string' },
-  slaveData: { nla: 5, type: 'binary' },
-});
-
-/** IFLA_LINKINFO decoded: `data` / `slaveData` are typed objects when the kind is known, else bytes. */
-export interface LinkInfoAttributes {
-  /** IFLA_INFO_KIND: `veth`, `bridge`, `vxlan`, … */
-  kind?: string;
-  /** IFLA_INFO_DATA, decoded with the kind's schema (bytes for kinds netns-kit does not know). */
-  data?: LinkKindData | Buffer;
-  /** IFLA_INFO_XSTATS (kind-specific statistics), raw. */
-  xstats?: Buffer;
-  /** IFLA_INFO_SLAVE_KIND: the master's kind when the link is enslaved (`bridge`, `bond`, `vrf`). */
-  slaveKind?: string;
-  /** IFLA_INFO_SLAVE_DATA (e.g. IFLA_BRPORT_* of a bridge port), decoded with the master kind's schema. */
-  slaveData?: LinkSlaveData | Buffer;
-  /** attributes not known to the schema. */
-  unknown?: RawAttr[];
-}
-
-/**
- * Kind data a schema cannot read (a kernel that sends an attribute with another size than
- * the UAPI header this was written from) stays raw bytes instead of failing the whole link:
- * one unusual device must not break `ip link`-style listings.
- */
-function decodeKindData(s: { decode(b: Buffer, start: number, end: number): object }, data: Buffer): object {
-  try {
-    return s.decode(data, 0, data.length);
-  } catch (e) {
-    if (e instanceof ParseError) return data;
-    throw e;
-  }
-}
-
-function decodeLinkInfo(data: Buffer): LinkInfoAttributes {
-  const raw = LinkInfo.decode(data, 0, data.length);
-  const out: LinkInfoAttributes = raw;
-  if (raw.kind !== undefined && raw.data !== undefined) {
-    const s = linkKindSchema(raw.kind);
-    if (s) out.data = decodeKindData(s, raw.data) as LinkKindData | Buffer;
-  }
-  if (raw.slaveKind !== undefined && raw.slaveData !== undefined) {
-    const s = linkSlaveSchema(raw.slaveKind);
-    if (s) out.slaveData = decodeKindData(s, raw.slaveData) as LinkSlaveData | Buffer;
-  }
-  return out;
-}
-
-function encodeKindData(w: NlWriter, type: number, kind: string | undefined, data: object, slave: boolean): void {
-  if (Buffer.isBuffer(data)) {
-    w.attr(type, data);
-    return;
-  }
-  const s = kind === undefined ? undefined : slave ? linkSlaveSchema(kind) : linkKindSchema(kind);
-  if (!s) {
-    throw new ValidationError(slave ? 'linkinfo.slaveKind' : 'linkinfo.kind', kind, `netns-kit has no attribute schema for this kind: pass ${slave ? 'slaveData' : 'data'} as a Buffer`);
-  }
-  const n = w.beginNested(type, false);
-  s.encode(w, data);
-  w.endNested(n);
-}
-
-const linkInfoField: CustomField<LinkInfoAttributes> & { name: 'linkinfo' } = {
-  name: 'linkinfo',
-  type: 'custom',
-  decode: (data) => decodeLinkInfo(data),
-  encode(w, type, v) {
-    const n = w.beginNested(type, false);
-    if (v.kind !== undefined) w.attrString(1, v.kind);
-    if (v.data !== undefined) encodeKindData(w, 2, v.kind, v.data, false);
-    if (v.xstats !== undefined) w.attr(3, v.xstats);
-    if (v.slaveKind !== undefined) w.attrString(4, v.slaveKind);
-    if (v.slaveData !== undefined) encodeKindData(w, 5, v.slaveKind ?? v.kind, v.slaveData, true);
-    for (const a of v.unknown ?? []) w.attr(a.type | a.flags, a.data);
-    w.endNested(n);
-  },
-};
-
-/** The counters of struct rtnl_link_stats64 / rtnl_link_stats in memory order, by their C member name. */
-const LINK_STATS = {
-  /** packets received. */
-  rxPackets: 'rx_packets',
-  /** packets sent. */
-  txPackets: 'tx_packets',
-  /** bytes received. */
-  rxBytes: 'rx_bytes',
-  /** bytes sent. */
-  txBytes: 'tx_bytes',
-  /** bad packets received. */
-  rxErrors: 'rx_errors',
-  /** packet transmit problems. */
-  txErrors: 'tx_errors',
-  /** received packets dropped (no space, …). */
-  rxDropped: 'rx_dropped',
-  /** transmit packets dropped. */
-  txDropped: 'tx_dropped',
-  /** multicast packets received. */
-  multicast: 'multicast',
-  /** collisions. */
-  collisions: 'collisions',
-  /** receive length errors. */
-  rxLengthErrors: 'rx_length_errors',
-  /** receiver ring buffer overflows. */
-  rxOverErrors: 'rx_over_errors',
-  /** received packets with CRC errors. */
-  rxCrcErrors: 'rx_crc_errors',
-  /** received frame alignment errors. */
-  rxFrameErrors: 'rx_frame_errors',
-  /** receiver FIFO overruns. */
-  rxFifoErrors: 'rx_fifo_errors',
-  /** packets missed by the host. */
-  rxMissedErrors: 'rx_missed_errors',
-  /** transmissions aborted. */
-  txAbortedErrors: 'tx_aborted_errors',
-  /** carrier errors on transmit. */
-  txCarrierErrors: 'tx_carrier_errors',
-  /** transmit FIFO errors. */
-  txFifoErrors: 'tx_fifo_errors',
-  /** heartbeat errors. */
-  txHeartbeatErrors: 'tx_heartbeat_errors',
-  /** late collisions. */
-  txWindowErrors: 'tx_window_errors',
-  /** compressed packets received. */
-  rxCompressed: 'rx_compressed',
-  /** compressed packets sent. */
-  txCompressed: 'tx_compressed',
-  /** packets dropped for lack of a protocol handler. */
-  rxNohandler: 'rx_nohandler',
-  /** packets dropped for another host's MAC. */
-  rxOtherhostDropped: 'rx_otherhost_dropped',
-} as const;
-/**
- * Interface counters (struct rtnl_link_stats64, `ip -s link`); counters an older kernel does not send are absent.
- * @interface
- */
-export type LinkStats = { -readonly [K in keyof typeof LINK_STATS]?: number };
-/** Counter names of struct rtnl_link_stats64 / rtnl_link_stats, in order. */
-export const LINK_STATS_FIELDS = Object.keys(LINK_STATS) as readonly (keyof LinkStats)[];
-
-const IFLA_CACHEINFO_FIELDS = {
-  /** ifla_cacheinfo.max_reasm_len (u32). */
-  maxReasmLen: 'u32',
-  /** ifla_cacheinfo.tstamp (u32). */
-  tstamp: 'u32',
-  /** ifla_cacheinfo.reachable_time (u32). */
-  reachableTime: 'u32',
-  /** ifla_cacheinfo.retrans_time (u32). */
-  retransTime: 'u32',
-} as const;
-/**
- * struct ifla_cacheinfo (IFLA_INET6_CACHEINFO), times in milliseconds.
- * @interface
- */
-export type Inet6CacheInfoValue = StructFieldsOf<typeof IFLA_CACHEINFO_FIELDS>;
-/** struct ifla_cacheinfo (IFLA_INET6_CACHEINFO), times in milliseconds. */
-export const Inet6CacheInfo: Struct<Inet6CacheInfoValue> = defineStruct('ifla_cacheinfo', IFLA_CACHEINFO_FIELDS);
-
-const IFLA_INET_FIELDS = {
-  /** IFLA_INET_CONF. */
-  conf: { nla: 1, ...u32ArrayField('conf') },
-} as const;
-/**
- * Decoded IFLA_INET_* attributes: IPv4 per-device settings in IFLA_AF_SPEC.
- * @interface
- */
-export type InetAfSpecAttributes = AttributesOf<typeof IFLA_INET_FIELDS>;
-/** IFLA_INET_* (inside IFLA_AF_SPEC / AF_INET). */
-export const InetAfSpec: Schema<InetAfSpecAttributes, AttributesInputOf<typeof IFLA_INET_FIELDS>> = defineAttributes('IFLA_INET', IFLA_INET_FIELDS);
-
-const IFLA_INET6_FIELDS = {
-  /** IFLA_INET6_FLAGS (u32). */
-  flags: { nla: 1, type: 'u32' },
-  /** IFLA_INET6_CONF. */
-  conf: { nla: 2, ...u32ArrayField('conf', true) },
-  /** IFLA_INET6_STATS. */
-  stats: { nla: 3, ...u64ArrayField('stats') },
-  /** IFLA_INET6_CACHEINFO. */
-  cacheinfo: { nla: 5, ...structField('cacheinfo', Inet6CacheInfo) },
-  /** IFLA_INET6_ICMP6STATS. */
-  icmp6stats: { nla: 6, ...u64ArrayField('icmp6stats') },
-  /** IFLA_INET6_TOKEN (IP address). */
-  token: { nla: 7, type: 'ip' },
-  /** IFLA_INET6_ADDR_GEN_MODE (u8). */
-  addrGenMode: { nla: 8, type: 'u8' },
-  /** IFLA_INET6_RA_MTU (u32). */
-  raMtu: { nla: 9, type: 'u32' },
-} as const;
-/**
- * Decoded IFLA_INET6_* attributes: IPv6 per-device state in IFLA_AF_SPEC.
- * @interface
- */
-export type Inet6AfSpecAttributes = AttributesOf<typeof IFLA_INET6_FIELDS>;
-/** IFLA_INET6_* (inside IFLA_AF_SPEC / AF_INET6). */
-export const Inet6AfSpec: Schema<Inet6AfSpecAttributes, AttributesInputOf<typeof IFLA_INET6_FIELDS>> = defineAttributes('IFLA_INET6', IFLA_INET6_FIELDS);
-
-const IFLA_AF_SPEC_FIELDS = {
-  /** the AF_INET (2) nest: IFLA_INET_*. */
-  inet: { nla: 2, type: 'nested', schema: InetAfSpec },
-  /** the AF_INET6 (10) nest: IFLA_INET6_*. */
-  inet6: { nla: 10, type: 'nested', schema: Inet6AfSpec },
-} as const;
-/**
- * Decoded IFLA_AF_SPEC: per-address-family data, one nest per family.
- * @interface
- */
-export type AfSpecAttributes = AttributesOf<typeof IFLA_AF_SPEC_FIELDS>;
-/** IFLA_AF_SPEC in AF_UNSPEC link messages: one nest per address family. */
-export const AfSpec: Schema<AfSpecAttributes, AttributesInputOf<typeof IFLA_AF_SPEC_FIELDS>> = defineAttributes('IFLA_AF_SPEC', IFLA_AF_SPEC_FIELDS);
 
 const IFLA_PROP_LIST_FIELDS = {
   /** IFLA_ALT_IFNAME (53, string), repeated: the alternative names. */

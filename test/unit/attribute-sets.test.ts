@@ -6,7 +6,8 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { type AttributesInputOf, type AttrsOf, defineAttributes, defineSchema, defineStruct, type InputOf, structField } from '../../src/netlink/attributes.js';
 import { NlWriter } from '../../src/netlink/writer.js';
-import { encodeRouteMessage, RouteAttrs, type RouteAttributes, type RouteAttributesInput, RouteMetrics, RTAX, viaField } from '../../src/rtnetlink/route.js';
+import { encodeRouteMessage, type RouteAttributes, type RouteAttributesInput, RouteAttrs, viaField } from '../../src/rtnetlink/route.js';
+import { RouteMetrics, RTAX } from '../../src/rtnetlink/route-metrics.js';
 
 const bytes = (fn: (w: NlWriter) => void): string => {
   const w = new NlWriter(64);

@@ -36,10 +36,13 @@ import * as addr from '../../src/rtnetlink/address.js';
 import * as bridge from '../../src/rtnetlink/kinds/bridge.js';
 import * as kinds from '../../src/rtnetlink/kinds/index.js';
 import * as link from '../../src/rtnetlink/link.js';
+import * as linkAfSpec from '../../src/rtnetlink/link-af-spec.js';
+import * as linkInfo from '../../src/rtnetlink/link-info.js';
 import * as neigh from '../../src/rtnetlink/neighbor.js';
 import * as netconf from '../../src/rtnetlink/netconf.js';
 import * as nsid from '../../src/rtnetlink/nsid.js';
 import * as route from '../../src/rtnetlink/route.js';
+import * as routeMetrics from '../../src/rtnetlink/route-metrics.js';
 import * as vxlan from '../../src/rtnetlink/kinds/vxlan.js';
 import { fakeNamespace } from '../helpers/fake-namespace.js';
 
@@ -61,7 +64,7 @@ const REAL: Buffer[] = fixture.datagrams.flatMap((hex) =>
 
 // ---- every decoder ------------------------------------------------------------------------
 const ns = fakeNamespace();
-const modules = [addr, bridge, kinds, link, neigh, netconf, nsid, route, vxlan] as Record<string, unknown>[];
+const modules = [addr, bridge, kinds, link, linkAfSpec, linkInfo, neigh, netconf, nsid, route, routeMetrics, vxlan] as Record<string, unknown>[];
 const SCHEMAS = [...new Set(modules.flatMap((m) => Object.values(m)).filter((v): v is Schema<object> => v instanceof Schema))];
 const STRUCTS = [...new Set(modules.flatMap((m) => Object.values(m)).filter((v): v is Struct<object> => v instanceof Struct))];
 

@@ -10,7 +10,8 @@ import { ParseError, ValidationError } from '../../src/errors.js';
 import type { NlMessage } from '../../src/netlink/message.js';
 import { NlWriter } from '../../src/netlink/writer.js';
 import { decodeNeighMessage, NdMsg, NeighAttrs, NTF_MASTER, NTF_SELF, NUD_NOARP, NUD_PERMANENT, NUD_REACHABLE } from '../../src/rtnetlink/neighbor.js';
-import { decodeLinkMessage, IfInfoMsg, LINK_STATS_FIELDS, LinkAttrs } from '../../src/rtnetlink/link.js';
+import { decodeLinkMessage, IfInfoMsg, LinkAttrs } from '../../src/rtnetlink/link.js';
+import { LINK_STATS_FIELDS } from '../../src/rtnetlink/link-stats.js';
 
 const h = (s: string): string => s.replace(/#[^\n]*/g, '').replace(/\s+/g, '');
 function msg(hex: string, type = 16): NlMessage {

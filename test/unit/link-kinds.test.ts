@@ -15,7 +15,7 @@ import { vxlanAttributes } from '../../src/api/link/vxlan.js';
 import { ValidationError } from '../../src/errors.js';
 import type { Namespace } from '../../src/api/namespace/namespace.js';
 import { NlWriter } from '../../src/netlink/writer.js';
-import { IfInfoMsg, LinkAttrs, type LinkAttributes } from '../../src/rtnetlink/link.js';
+import { IfInfoMsg, type LinkAttributes, LinkAttrs } from '../../src/rtnetlink/link.js';
 import { BridgeAttrs, BridgePortAttrs } from '../../src/rtnetlink/kinds/bridge.js';
 import { BondAttrs, MacvlanAttrs, TunAttrs, VethInfo, VlanAttrs, VrfAttrs } from '../../src/rtnetlink/kinds/index.js';
 import { VxlanAttrs } from '../../src/rtnetlink/kinds/vxlan.js';

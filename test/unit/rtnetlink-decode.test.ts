@@ -9,7 +9,8 @@ import { NlWriter } from '../../src/netlink/writer.js';
 import { encodeAddrMessage, IFA_F_DADFAILED, IFA_F_NOPREFIXROUTE, IFA_F_PERMANENT, IFA_F_TENTATIVE } from '../../src/rtnetlink/address.js';
 import { RTM_NEWADDR, RTM_NEWNEIGH, RTM_NEWROUTE } from '../../src/rtnetlink/constants.js';
 import { encodeNeighMessage, NTF_ROUTER, NUD_REACHABLE, NUD_STALE } from '../../src/rtnetlink/neighbor.js';
-import { encodeRouteMessage, RTNH_F_LINKDOWN, RTNH_F_ONLINK } from '../../src/rtnetlink/route.js';
+import { encodeRouteMessage } from '../../src/rtnetlink/route.js';
+import { RTNH_F_LINKDOWN, RTNH_F_ONLINK } from '../../src/rtnetlink/route-constants.js';
 import { asMessage, fakeNamespace } from '../helpers/fake-namespace.js';
 
 const ns = fakeNamespace();

@@ -23,7 +23,7 @@ import {
   INFINITY_LIFE_TIME,
 } from '../../rtnetlink/address.js';
 import { AF_INET, AF_INET6, RTM_DELADDR, RTM_GETADDR, RTM_NEWADDR } from '../../rtnetlink/constants.js';
-import { RT_SCOPE_HOST, RT_SCOPE_UNIVERSE, scopeName, scopeNumber } from '../../rtnetlink/route.js';
+import { RT_SCOPE_HOST, RT_SCOPE_UNIVERSE, scopeName, scopeNumber } from '../../rtnetlink/route-constants.js';
 import { broadcastOf, formatIp, ipFamily, isIPv4Loopback, networkOf, parseCidr, parseIp, sameFamily } from '../../util/ip.js';
 import { IFNAME_MAX, validateInt, validateOptions } from '../../util/validate.js';
 import { Link, type LinkRef, checkLinkArg, type LinkArg, resolveLink, type ResolvedLink } from '../link/link.js';

@@ -11,20 +11,22 @@ import { AF_INET, AF_INET6, RTM_GETROUTE, RTM_NEWROUTE, flagNames } from '../../
 import {
   decodeRouteMessage,
   encodeRouteMessage,
-  protocolName,
-  protocolNumber,
-  ROUTE_FLAG_NAMES,
-  RouteAttrs,
   type NexthopAttributesInput,
   type RouteAttributes,
   type RouteAttributesInput,
-  type RouteMetricsValue,
+  RouteAttrs,
+  type RtMsgHeader,
+  type RtNexthop,
+} from '../../rtnetlink/route.js';
+import { type RouteMetricsValue } from '../../rtnetlink/route-metrics.js';
+import {
+  protocolName,
+  protocolNumber,
+  ROUTE_FLAG_NAMES,
   ROUTER_PREFS,
   type RouteTypeName,
   routeTypeName,
   routeTypeNumber,
-  type RtMsgHeader,
-  type RtNexthop,
   RT_TABLE_MAIN,
   RT_TABLE_UNSPEC,
   RTM_F_FIB_MATCH,
@@ -33,7 +35,7 @@ import {
   scopeName,
   tableName,
   tableNumber,
-} from '../../rtnetlink/route.js';
+} from '../../rtnetlink/route-constants.js';
 import { formatCidr, formatIp, parseIp, sameFamily } from '../../util/ip.js';
 import { validateInt, validateOptions } from '../../util/validate.js';
 import {

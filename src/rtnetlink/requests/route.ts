@@ -13,21 +13,22 @@ import { validateInt, validateOptions } from '../../util/validate.js';
 import { AF_INET, AF_INET6 } from '../constants.js';
 import {
   encodeRouteMessage,
-  protocolNumber,
   type NexthopAttributesInput,
   type RouteAttributesInput,
-  type RouteMetricsValue,
+  type RtNexthop,
+} from '../route.js';
+import { type RouteMetricsValue, RTAX } from '../route-metrics.js';
+import {
+  protocolNumber,
   ROUTER_PREFS,
   type RouteTypeName,
   routeTypeNumber,
-  type RtNexthop,
   RT_SCOPE_HOST,
   RT_SCOPE_LINK,
   RT_SCOPE_NOWHERE,
   RT_SCOPE_UNIVERSE,
   RT_TABLE_MAIN,
   RT_TABLE_UNSPEC,
-  RTAX,
   RTN_ANYCAST,
   RTN_BROADCAST,
   RTN_LOCAL,
@@ -38,7 +39,7 @@ import {
   RTPROT_BOOT,
   scopeNumber,
   tableNumber,
-} from '../route.js';
+} from '../route-constants.js';
 
 /**
  * Route metrics (`ip route add … mtu 1400 advmss 1360 …`), RTA_METRICS / RTAX_*: the
