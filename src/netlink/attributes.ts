@@ -12,12 +12,18 @@
  * Decoding checks every length against its parent (truncated or overlong input raises a
  * ParseError, never reads outside the buffer); attributes the schema does not know are
  * kept raw in `unknown` and written back unchanged by the encoder.
+ *
+ * Scalar encodings are in scalars.ts, fixed C structs in struct.ts, the choice between
+ * generated and interpreted codecs in codec-mode.ts.
  * @internal
  * @module
  */
 import { ParseError } from '../errors.js';
-import { formatIpAt, formatMac, parseIp, parseLladdr } from '../util/ip.js';
+import { formatIpAt } from '../util/ip.js';
+import { type CodecMode, useGenerated } from './codec-mode.js';
 import { NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK } from './constants.js';
+import { decodeScalar, encodeScalar, needBytes, SCALAR_READS, type ScalarType, type ScalarValue } from './scalars.js';
+import type { Struct } from './struct.js';
 import { align4, NlWriter, toU64 } from './writer.js';
 
 /** An attribute kept as bytes: unknown to the schema, or read with {@link forEachAttr}. */
@@ -30,25 +36,6 @@ export interface RawAttr {
   data: Buffer;
 }
 
-/**
- * Scalar attribute encodings. `mac` is any link-layer address as hex; `ip` is 4 or 16 bytes,
- * decoded as text. The `ip` and `mac` encoders take the text or the bytes themselves
- * (requests built from already parsed input pass the bytes instead of formatting and
- * parsing them again).
- */
-export type ScalarType =
-  | 'u8'
-  | 'u16'
-  | 'u32'
-  | 's32'
-  | 'u64'
-  | 'be16'
-  | 'be32'
-  | 'string'
-  | 'binary'
-  | 'flag'
-  | 'mac'
-  | 'ip';
 
 /** What every field definition has. */
 export interface FieldBase {
@@ -88,14 +75,6 @@ export type Field = ScalarField | NestedField | CustomField;
 /** A schema's definitions: attribute type number → field. */
 export type FieldDefs = Record<number, Field>;
 
-/** The decoded value type of a scalar encoding. */
-export type ScalarValue<T extends ScalarType> = T extends 'string' | 'mac' | 'ip'
-  ? string
-  : T extends 'binary'
-    ? Buffer
-    : T extends 'flag'
-      ? boolean
-      : number;
 
 /** A nested field whose schema decodes to `S` (for type inference). */
 export interface NestedFieldOf<S extends object> extends NestedField {
@@ -214,7 +193,6 @@ export function defineAttributes<const D extends AttributeDefs>(name: string, de
   return new Schema(name, byType);
 }
 
-const SIZES: Partial<Record<ScalarType, number>> = { u8: 1, u16: 2, u32: 4, s32: 4, u64: 8, be16: 2, be32: 4 };
 
 /**
  * A typed attribute schema (see the module documentation): decodes to `T`, encodes an `I`
@@ -287,31 +265,9 @@ export class Schema<T extends object, I extends object = Partial<T>> {
 //
 // Where the process may not compile code from strings (node
 // --disallow-code-generation-from-strings, a CSP-like hardening), the interpreted codecs
-// further below do the same work with a generic loop: identical results, slower.
+// further below do the same work with a generic loop: identical results, slower
+// (codec-mode.ts chooses). Scalar payloads are read and written by scalars.ts.
 
-/**
- * How a schema or struct gets its codecs: `auto` generates them when the process allows
- * code generation and interprets the definitions otherwise. @internal
- */
-export type CodecMode = 'auto' | 'generated' | 'interpreted';
-
-let codeGeneration: boolean | undefined;
-
-/** Whether this process may compile functions from strings (false under --disallow-code-generation-from-strings). @internal */
-export function canGenerateCode(): boolean {
-  if (codeGeneration === undefined) {
-    try {
-      codeGeneration = new Function('return true')() === true;
-    } catch {
-      codeGeneration = false;
-    }
-  }
-  return codeGeneration;
-}
-
-function useGenerated(mode: CodecMode): boolean {
-  return mode === 'generated' || (mode === 'auto' && canGenerateCode());
-}
 
 // ---- generated codecs ---------------------------------------------------------------------
 //
@@ -327,15 +283,6 @@ interface CompiledSchema {
   encode(w: NlWriter, o: Record<string, unknown>): void;
 }
 
-/** Inline decoders of fixed-size scalars: [size, expression of buf at s]. */
-const SCALAR_READS: Partial<Record<ScalarType, [number, string]>> = {
-  u8: [1, 'buf[s]'],
-  u16: [2, '(buf[s] | (buf[s + 1] << 8))'],
-  u32: [4, '((buf[s] | (buf[s + 1] << 8) | (buf[s + 2] << 16)) + buf[s + 3] * 16777216)'],
-  s32: [4, '(buf[s] | (buf[s + 1] << 8) | (buf[s + 2] << 16) | (buf[s + 3] << 24))'],
-  be16: [2, '((buf[s] << 8) | buf[s + 1])'],
-  be32: [4, '(buf[s] * 16777216 + ((buf[s + 1] << 16) | (buf[s + 2] << 8) | buf[s + 3]))'],
-};
 
 function compileSchema(name: string, entries: [number, Field][]): CompiledSchema {
   const fields = entries.map(([, f]) => f);
@@ -440,50 +387,11 @@ export function defineSchema<const D extends FieldDefs>(name: string, defs: D): 
 }
 
 function need(f: Field, buf: Buffer, start: number, end: number, size: number): void {
-  if (end - start < size) throw new ParseError(`attribute ${f.name} has ${end - start} bytes, needs ${size}`, start);
+  needBytes(f.name, buf, start, end, size);
 }
 
 function decodeField(f: Field, buf: Buffer, start: number, end: number): unknown {
   switch (f.type) {
-    case 'u8':
-      need(f, buf, start, end, 1);
-      return buf[start];
-    case 'u16':
-      need(f, buf, start, end, 2);
-      return buf.readUInt16LE(start);
-    case 'u32':
-      need(f, buf, start, end, 4);
-      return buf.readUInt32LE(start);
-    case 's32':
-      need(f, buf, start, end, 4);
-      return buf.readInt32LE(start);
-    case 'u64':
-      need(f, buf, start, end, 8);
-      return buf.readUInt32LE(start) + buf.readUInt32LE(start + 4) * 4294967296;
-    case 'be16':
-      need(f, buf, start, end, 2);
-      return buf.readUInt16BE(start);
-    case 'be32':
-      need(f, buf, start, end, 4);
-      return buf.readUInt32BE(start);
-    case 'string': {
-      let e = start;
-      while (e < end && buf[e] !== 0) e++;
-      return buf.toString('utf8', start, e);
-    }
-    case 'binary':
-      return buf.subarray(start, end);
-    case 'flag':
-      return true;
-    case 'mac':
-      // MAX_ADDR_LEN: no device has a longer link-layer address (zero bytes: none, e.g. tun)
-      if (end - start > 32) throw new ParseError(`attribute ${f.name} has ${end - start} bytes, a link-layer address at most 32`, start);
-      return formatMac(buf.subarray(start, end));
-    case 'ip':
-      if (end - start !== 4 && end - start !== 16) {
-        throw new ParseError(`attribute ${f.name} has ${end - start} bytes, an address needs 4 or 16`, start);
-      }
-      return formatIpAt(buf, start, end);
     case 'nested':
       return f.schema.decode(buf, start, end);
     case 'custom':
@@ -493,48 +401,13 @@ function decodeField(f: Field, buf: Buffer, start: number, end: number): unknown
         if (e instanceof ParseError) throw e;
         throw new ParseError(`attribute ${f.name}: ${(e as Error).message}`, start);
       }
+    default:
+      return decodeScalar(f.type, f.name, buf, start, end);
   }
 }
 
 function encodeField(w: NlWriter, type: number, f: Field, v: unknown): void {
   switch (f.type) {
-    case 'u8':
-      w.attrU8(type, v as number);
-      return;
-    case 'u16':
-      w.attrU16(type, v as number);
-      return;
-    case 'u32':
-      w.attrU32(type, v as number);
-      return;
-    case 's32':
-      w.attrS32(type, v as number);
-      return;
-    case 'u64':
-      w.attrU64(type, v as number);
-      return;
-    case 'be16':
-      w.attrBe16(type, v as number);
-      return;
-    case 'be32':
-      w.attrBe32(type, v as number);
-      return;
-    case 'string':
-      w.attrString(type, v as string);
-      return;
-    case 'binary':
-      w.attr(type, v as Buffer);
-      return;
-    case 'flag':
-      if (v) w.attrFlag(type);
-      return;
-    case 'mac':
-      // '' is how an empty address decodes
-      w.attr(type, typeof v === 'string' ? (v === '' ? Buffer.alloc(0) : parseLladdr(v, f.name)) : (v as Uint8Array));
-      return;
-    case 'ip':
-      w.attr(type, typeof v === 'string' ? parseIp(v, f.name) : (v as Uint8Array));
-      return;
     case 'nested': {
       const s = w.beginNested(type, f.nestedFlag === true);
       f.schema.encode(w, v as object);
@@ -544,6 +417,8 @@ function encodeField(w: NlWriter, type: number, f: Field, v: unknown): void {
     case 'custom':
       f.encode(w, type, v);
       return;
+    default:
+      encodeScalar(w, type, f.type, f.name, v);
   }
 }
 
@@ -577,169 +452,4 @@ export function structField<const N extends string, T extends object>(name: N, s
       w.endNested(s);
     },
   };
-}
-
-// ---- fixed C structs (ifinfomsg, rtmsg, …) ----------------------------------------------
-
-/** Field types of fixed structs. `padN` fields are skipped (written as zero). */
-export type StructType = 'u8' | 'u16' | 'u32' | 's32' | 'u64' | 'be16' | 'be32' | 'pad1' | 'pad2' | 'pad4';
-/** A struct's definitions: `[fieldName, type]` in memory order. */
-export type StructDefs = readonly (readonly [string, StructType])[];
-/** The decoded object type of struct definitions (padding left out). */
-export type StructOf<D extends StructDefs> = {
-  -readonly [E in D[number] as E[1] extends `pad${string}` ? never : E[0]]: number;
-};
-
-/** A fixed-layout C struct codec (little-endian, packed as declared). */
-export class Struct<T extends object> {
-  /** the struct's size in bytes. */
-  readonly size: number;
-  private readonly fields: { name: string; type: StructType; offset: number }[] = [];
-  /** A struct codec from its definitions (use {@link defineStruct} to get the decoded type inferred). */
-  constructor(
-    /** the struct's name, used in errors (`ifinfomsg`, …). */
-    readonly name: string,
-    private readonly defs: StructDefs,
-    private readonly mode: 'auto' | 'generated' | 'interpreted' = 'auto',
-  ) {
-    let off = 0;
-    for (const [n, t] of defs) {
-      this.fields.push({ name: n, type: t, offset: off });
-      off += t === 'u64' ? 8 : t === 'u32' || t === 's32' || t === 'be32' || t === 'pad4' ? 4 : t === 'u8' || t === 'pad1' ? 1 : 2;
-    }
-    this.size = off;
-  }
-  /** Decoder and encoder, made on first use. */
-  private compiled: StructCodec | undefined;
-
-  /** The same struct with codecs made the given way (tests compare both). @internal */
-  withCodecs(mode: CodecMode): Struct<T> {
-    return new Struct<T>(this.name, this.defs, mode);
-  }
-
-  private codec(): StructCodec {
-    return (this.compiled ??= useGenerated(this.mode) ? compileStruct(this.fields, this.size) : interpretStruct(this.fields, this.size));
-  }
-
-  /** Reads the struct at offset; ParseError if fewer than `size` bytes remain before `end`. */
-  decode(buf: Buffer, offset: number, end = buf.length): T {
-    if (end - offset < this.size) throw new ParseError(`${this.name} needs ${this.size} bytes, ${end - offset} left`, offset);
-    return (this.compiled ?? this.codec()).decode(buf, offset) as T;
-  }
-
-  /** Writes the struct; missing fields are zero. */
-  encode(w: NlWriter, v: Partial<T>): void {
-    w.ensure(this.size);
-    (this.compiled ?? this.codec()).encode(w.buf, w.offset, v as Record<string, number | undefined>);
-    w.offset += this.size;
-  }
-}
-
-/** Byte expressions of struct fields (see "generated codecs" above). */
-function structRead(type: StructType, at: string): string | undefined {
-  const b = (k: number): string => `buf[${at} + ${k}]`;
-  switch (type) {
-    case 'u8': return b(0);
-    case 'u16': return `(${b(0)} | (${b(1)} << 8))`;
-    case 'u32': return `((${b(0)} | (${b(1)} << 8) | (${b(2)} << 16)) + ${b(3)} * 16777216)`;
-    case 's32': return `(${b(0)} | (${b(1)} << 8) | (${b(2)} << 16) | (${b(3)} << 24))`;
-    case 'u64': return `(((${b(0)} | (${b(1)} << 8) | (${b(2)} << 16)) + ${b(3)} * 16777216) + ((${b(4)} | (${b(5)} << 8) | (${b(6)} << 16)) + ${b(7)} * 16777216) * 4294967296)`;
-    case 'be16': return `((${b(0)} << 8) | ${b(1)})`;
-    case 'be32': return `(${b(0)} * 16777216 + ((${b(1)} << 16) | (${b(2)} << 8) | ${b(3)}))`;
-    default: return undefined; // padding
-  }
-}
-
-function structWrite(type: StructType, at: string): string {
-  const put = (bytes: string[]): string => bytes.map((x, k) => `buf[${at} + ${k}] = ${x};`).join(' ');
-  switch (type) {
-    case 'u8': return put(['x & 0xff']);
-    case 'u16': return put(['x & 0xff', '(x >>> 8) & 0xff']);
-    case 'u32':
-    case 's32': return `x = x | 0; ${put(['x & 0xff', '(x >>> 8) & 0xff', '(x >>> 16) & 0xff', '(x >>> 24) & 0xff'])}`;
-    case 'u64': return `buf.writeBigUInt64LE(toU64(x), ${at});`; // values past 2^64 saturate (see toU64)
-    case 'be16': return put(['(x >>> 8) & 0xff', 'x & 0xff']);
-    case 'be32': return `x = x | 0; ${put(['(x >>> 24) & 0xff', '(x >>> 16) & 0xff', '(x >>> 8) & 0xff', 'x & 0xff'])}`;
-    default: return ''; // padding: zeroed below
-  }
-}
-
-interface StructCodec {
-  decode(buf: Buffer, o: number): Record<string, number>;
-  encode(buf: Buffer, b: number, v: Record<string, number | undefined>): void;
-}
-
-/** The codecs of compileStruct as a generic loop over the fields (no code generation). */
-function interpretStruct(fields: { name: string; type: StructType; offset: number }[], size: number): StructCodec {
-  const used = fields.filter((f) => !f.type.startsWith('pad'));
-  return {
-    decode(buf, o) {
-      const out: Record<string, number> = {};
-      for (const f of used) {
-        const at = o + f.offset;
-        switch (f.type) {
-          case 'u8': out[f.name] = buf[at]!; break;
-          case 'u16': out[f.name] = buf.readUInt16LE(at); break;
-          case 'u32': out[f.name] = buf.readUInt32LE(at); break;
-          case 's32': out[f.name] = buf.readInt32LE(at); break;
-          case 'u64': out[f.name] = buf.readUInt32LE(at) + buf.readUInt32LE(at + 4) * 4294967296; break;
-          case 'be16': out[f.name] = buf.readUInt16BE(at); break;
-          case 'be32': out[f.name] = buf.readUInt32BE(at); break;
-        }
-      }
-      return out;
-    },
-    encode(buf, b, v) {
-      buf.fill(0, b, b + size);
-      for (const f of used) {
-        const at = b + f.offset;
-        let x = v[f.name] ?? 0;
-        switch (f.type) {
-          case 'u8': buf[at] = x & 0xff; break;
-          case 'u16': buf[at] = x & 0xff; buf[at + 1] = (x >>> 8) & 0xff; break;
-          case 'u32':
-          case 's32': x |= 0; buf.writeInt32LE(x, at); break;
-          case 'u64': buf.writeBigUInt64LE(toU64(x), at); break;
-          case 'be16': buf[at] = (x >>> 8) & 0xff; buf[at + 1] = x & 0xff; break;
-          case 'be32': x |= 0; buf.writeInt32BE(x, at); break;
-        }
-      }
-    },
-  };
-}
-
-function compileStruct(fields: { name: string; type: StructType; offset: number }[], size: number): StructCodec {
-  const reads = fields
-    .map((f) => [f, structRead(f.type, `o + ${f.offset}`)] as const)
-    .filter(([, r]) => r !== undefined)
-    .map(([f, r]) => `${JSON.stringify(f.name)}: ${r}`);
-  const writes = fields.map((f) => {
-    const w = structWrite(f.type, `b + ${f.offset}`);
-    return w ? `x = v[${JSON.stringify(f.name)}] ?? 0; ${w}` : '';
-  });
-  const zero = Array.from({ length: size }, (_, k) => `buf[b + ${k}] = 0;`).join(' ');
-  return {
-    decode: new Function(`return function decode(buf, o) { return { ${reads.join(', ')} }; };`)() as (buf: Buffer, o: number) => Record<string, number>,
-    encode: new Function('toU64', `return function encode(buf, b, v) { let x; ${zero}\n${writes.join('\n')} };`)(toU64) as (buf: Buffer, b: number, v: Record<string, number | undefined>) => void,
-  };
-}
-
-/**
- * A struct's definitions as an object: field name → type, in memory order (the doc comment
- * written above a field is the one shown on the decoded property).
- */
-export type StructFieldDefs = Readonly<Record<string, StructType>>;
-/** The names of the fields of {@link StructFieldDefs} that are not padding. */
-export type StructValueKeys<D> = { [K in keyof D]: D[K] extends `pad${string}` ? never : K }[keyof D];
-/**
- * The decoded object type of {@link StructFieldDefs} (padding left out; a `Pick` keeps the
- * name of the alias declared with it in editors and errors).
- */
-export type StructFieldsOf<D> = Pick<{ -readonly [K in keyof D]: number }, StructValueKeys<D>>;
-
-/** Defines a fixed struct codec, from `[name, type]` pairs or an object of fields in memory order. */
-export function defineStruct<const D extends StructDefs>(name: string, defs: D): Struct<StructOf<D>>;
-export function defineStruct<const D extends StructFieldDefs>(name: string, defs: D): Struct<StructFieldsOf<D>>;
-export function defineStruct(name: string, defs: StructDefs | StructFieldDefs): Struct<object> {
-  return new Struct(name, Array.isArray(defs) ? (defs as StructDefs) : (Object.entries(defs) as [string, StructType][]));
 }

@@ -6,7 +6,8 @@
  * @module
  */
 import { ParseError } from '../errors.js';
-import { type CustomField, defineSchema, defineStruct } from '../netlink/attributes.js';
+import { type CustomField, defineSchema } from '../netlink/attributes.js';
+import { defineStruct } from '../netlink/struct.js';
 import type { NlWriter } from '../netlink/writer.js';
 import { NFNETLINK_V0, VERDICTS, type VerdictName } from './constants.js';
 

@@ -8,7 +8,8 @@
  * @internal
  * @module
  */
-import { type AttributesInputOf, type AttributesOf, defineAttributes, type InputOf, defineStruct, type Schema, type Struct, type StructFieldsOf } from '../netlink/attributes.js';
+import { type AttributesInputOf, type AttributesOf, defineAttributes, type InputOf, type Schema } from '../netlink/attributes.js';
+import { defineStruct, type Struct, type StructFieldsOf } from '../netlink/struct.js';
 import type { NlMessage } from '../netlink/message.js';
 import type { NlWriter } from '../netlink/writer.js';
 import { BridgeAfSpec, BridgePortAttrs } from './kinds/bridge.js';

@@ -6,7 +6,8 @@
  * @internal
  * @module
  */
-import { type AttributesInputOf, type AttributesOf, defineAttributes, defineStruct, type Schema } from '../netlink/attributes.js';
+import { type AttributesInputOf, type AttributesOf, defineAttributes, type Schema } from '../netlink/attributes.js';
+import { defineStruct } from '../netlink/struct.js';
 import type { NlMessage } from '../netlink/message.js';
 import type { NlWriter } from '../netlink/writer.js';
 

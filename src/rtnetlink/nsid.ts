@@ -5,7 +5,8 @@
  * @internal
  * @module
  */
-import { type AttributesInputOf, type AttributesOf, defineAttributes, defineStruct, type Schema } from '../netlink/attributes.js';
+import { type AttributesInputOf, type AttributesOf, defineAttributes, type Schema } from '../netlink/attributes.js';
+import { defineStruct } from '../netlink/struct.js';
 
 /** struct rtgenmsg, padded to 4 bytes as the kernel parses it. */
 export const RtGenMsg = defineStruct('rtgenmsg', [

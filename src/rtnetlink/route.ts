@@ -7,7 +7,8 @@
  * @module
  */
 import { ParseError } from '../errors.js';
-import { type AttributesInputOf, type AttributesOf, type CustomField, defineAttributes, defineStruct, type Schema, type Struct, structField, type StructFieldsOf } from '../netlink/attributes.js';
+import { type AttributesInputOf, type AttributesOf, type CustomField, defineAttributes, type Schema, structField } from '../netlink/attributes.js';
+import { defineStruct, type Struct, type StructFieldsOf } from '../netlink/struct.js';
 import type { NlMessage } from '../netlink/message.js';
 import { align4, type NlWriter } from '../netlink/writer.js';
 import { AF_INET, AF_INET6, formatIp, parseIp } from '../util/ip.js';

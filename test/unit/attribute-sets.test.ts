@@ -4,7 +4,8 @@
  * addresses may be given as bytes, and a definition that contradicts itself is refused.
  */
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { type AttributesInputOf, type AttrsOf, defineAttributes, defineSchema, defineStruct, type InputOf, structField } from '../../src/netlink/attributes.js';
+import { type AttributesInputOf, type AttrsOf, defineAttributes, defineSchema, type InputOf, structField } from '../../src/netlink/attributes.js';
+import { defineStruct } from '../../src/netlink/struct.js';
 import { NlWriter } from '../../src/netlink/writer.js';
 import { encodeRouteMessage, type RouteAttributes, type RouteAttributesInput, RouteAttrs, viaField } from '../../src/rtnetlink/route.js';
 import { RouteMetrics, RTAX } from '../../src/rtnetlink/route-metrics.js';

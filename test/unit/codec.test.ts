@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defineSchema, defineStruct, forEachAttr } from '../../src/netlink/attributes.js';
+import { defineSchema, forEachAttr } from '../../src/netlink/attributes.js';
+import { defineStruct } from '../../src/netlink/struct.js';
 import { NLM_F_ACK_TLVS, NLM_F_CAPPED, NLMSG_DONE, NLMSG_ERROR } from '../../src/netlink/constants.js';
 import { parseDone, parseError, parseMessages } from '../../src/netlink/message.js';
 import { NlWriter } from '../../src/netlink/writer.js';

@@ -13,7 +13,8 @@ import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Schema, Struct } from '../../src/netlink/attributes.js';
+import { Schema } from '../../src/netlink/attributes.js';
+import { Struct } from '../../src/netlink/struct.js';
 import { parseMessages } from '../../src/netlink/message.js';
 import { NlWriter } from '../../src/netlink/writer.js';
 import * as addr from '../../src/rtnetlink/address.js';
@@ -112,7 +113,7 @@ describe('codecs without code generation', () => {
       import { readFileSync } from 'node:fs';
       const { Link, Address, Route } = await import(process.cwd() + '/dist/index.js');
       const { parseMessages } = await import(process.cwd() + '/dist/netlink/message.js');
-      const { canGenerateCode } = await import(process.cwd() + '/dist/netlink/attributes.js');
+      const { canGenerateCode } = await import(process.cwd() + '/dist/netlink/codec-mode.js');
       const ns = { name: 'x', fd: -1 };
       const fx = JSON.parse(readFileSync('test/fixtures/kernel-messages.json', 'utf8'));
       const out = [];

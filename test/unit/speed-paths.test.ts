@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BulkError, NetlinkError, Route, ValidationError } from '../../src/index.js';
-import { defineSchema, defineStruct } from '../../src/netlink/attributes.js';
+import { defineSchema } from '../../src/netlink/attributes.js';
+import { defineStruct } from '../../src/netlink/struct.js';
 import { NlWriter } from '../../src/netlink/writer.js';
 import { formatIp, formatIpAt, parseDestination, parseIp, tryParseIp } from '../../src/util/ip.js';
 import { fakeNamespace } from '../helpers/fake-namespace.js';

@@ -9,7 +9,8 @@
  * @module
  */
 import { ParseError } from '../../errors.js';
-import { type AttributesInputOf, type AttributesOf, type CustomField, defineAttributes, defineStruct, type Schema, type Struct, structField, type StructFieldsOf } from '../../netlink/attributes.js';
+import { type AttributesInputOf, type AttributesOf, type CustomField, defineAttributes, type Schema, structField } from '../../netlink/attributes.js';
+import { defineStruct, type Struct, type StructFieldsOf } from '../../netlink/struct.js';
 import { formatMac, parseMac } from '../../util/ip.js';
 import { be16Field } from '../fields.js';
 import { registerLinkKind, registerLinkSlaveKind } from '../link-kind-registry.js';

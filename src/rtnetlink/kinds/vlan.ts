@@ -3,7 +3,8 @@
  * @internal
  * @module
  */
-import { type AttributesInputOf, type AttributesOf, defineAttributes, defineStruct, type Schema, type Struct, structField, type StructFieldsOf } from '../../netlink/attributes.js';
+import { type AttributesInputOf, type AttributesOf, defineAttributes, type Schema, structField } from '../../netlink/attributes.js';
+import { defineStruct, type Struct, type StructFieldsOf } from '../../netlink/struct.js';
 import { be16Field } from '../fields.js';
 import { registerLinkKind } from '../link-kind-registry.js';
 

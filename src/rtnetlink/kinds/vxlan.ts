@@ -4,7 +4,8 @@
  * @internal
  * @module
  */
-import { type AttributesInputOf, type AttributesOf, defineAttributes, defineStruct, type Schema, type Struct, structField, type StructFieldsOf } from '../../netlink/attributes.js';
+import { type AttributesInputOf, type AttributesOf, defineAttributes, type Schema, structField } from '../../netlink/attributes.js';
+import { defineStruct, type Struct, type StructFieldsOf } from '../../netlink/struct.js';
 import { be16Field, be32Field, flagU8Field } from '../fields.js';
 import { registerLinkKind } from '../link-kind-registry.js';
 
