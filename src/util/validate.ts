@@ -46,6 +46,13 @@ export function validateNamespaceName(name: unknown, field = 'name'): string {
   return name;
 }
 
+/** Checks an optional on/off option: `undefined` is false; anything but a boolean is refused. */
+export function validateFlag(v: unknown, field: string): boolean {
+  if (v === undefined) return false;
+  if (typeof v !== 'boolean') throw new ValidationError(field, v, 'expected true or false');
+  return v;
+}
+
 /** Checks an integer in [min, max]. */
 export function validateInt(v: unknown, field: string, min: number, max: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {

@@ -51,9 +51,11 @@ const LONG_FILES: Record<string, string> = {
   // The connection engine: one state machine (batching writer, dump/request/command
   // matching, extended-ACK errors); its lifecycle is being reworked with the addon.
   'netlink/connection.ts': 'one state machine; split after the addon lifecycle rework',
-  // Link: the snapshot class, its verbs and the link-argument helpers all need the class
-  // itself; the request building already lives in rtnetlink/requests/link.ts.
-  'api/link/link.ts': 'the Link class with its verbs; next: link creation (createLink) into its own module',
+  // Link: the snapshot class, its statics (create, list, get, delete) and the link-argument
+  // helpers (LinkArg/LinkLike, resolveLink, createLink) need the class itself (instanceof
+  // Link, Link.get, the public types name Link), and the class needs them: any file split
+  // off is an import circle. The request building already lives in rtnetlink/requests/link.ts.
+  'api/link/link.ts': 'the Link class with its verbs and the helpers that name it; splitting needs the helpers typed without the class (a design decision, not a move)',
   'api/namespace/namespace.ts': 'the Namespace ground floor (fd, connection, run, sockets, nsids, lifecycle/finalizer); next: nsid calls into their own module',
   'nftables/expr.ts': 'one codec per nf_tables expression type, in one table; next: one file per expression family',
   'api/network/bridge-network.ts': 'the BridgeNetwork application; next: port publishing into its own module',

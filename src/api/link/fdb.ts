@@ -28,7 +28,7 @@ import {
   NUD_STALE,
 } from '../../rtnetlink/neighbor.js';
 import { parseIp } from '../../util/ip.js';
-import { validateInt, validateOptions } from '../../util/validate.js';
+import { validateFlag, validateInt, validateOptions } from '../../util/validate.js';
 import { Link, type LinkLike, resolveLinkIndex } from './link.js';
 import { validateMac } from '../../rtnetlink/requests/link.js';
 import type { Namespace } from '../namespace/namespace.js';
@@ -212,12 +212,6 @@ function stateBits(s: FdbAddOptions['state']): number {
   }
 }
 
-function bool(v: unknown, field: string): boolean {
-  if (v === undefined) return false;
-  if (typeof v !== 'boolean') throw new ValidationError(field, v, 'expected true or false');
-  return v;
-}
-
 /** Validated NDA_* attributes shared by add and delete. */
 function entryAttrs(o: FdbAddOptions | FdbDeleteOptions): Partial<NeighAttributes> {
   const attrs: Partial<NeighAttributes> = { lladdr: validateMac(o.mac, 'mac') };
@@ -233,8 +227,8 @@ function entryAttrs(o: FdbAddOptions | FdbDeleteOptions): Partial<NeighAttribute
 }
 
 function ntfFlags(o: { master?: boolean; self?: boolean }): number {
-  const master = bool(o.master, 'master');
-  const self = bool(o.self, 'self');
+  const master = validateFlag(o.master, 'master');
+  const self = validateFlag(o.self, 'self');
   return (master ? NTF_MASTER : 0) | (self || !master ? NTF_SELF : 0);
 }
 
@@ -354,8 +348,8 @@ export class Fdb {
     const attrs = entryAttrs(o);
     const state = stateBits(o.state);
     let flags = ntfFlags(o);
-    if (bool(o.sticky, 'sticky')) flags |= NTF_STICKY;
-    if (bool(o.externLearn, 'externLearn')) flags |= NTF_EXT_LEARNED;
+    if (validateFlag(o.sticky, 'sticky')) flags |= NTF_STICKY;
+    if (validateFlag(o.externLearn, 'externLearn')) flags |= NTF_EXT_LEARNED;
     const [ifindex, via] = await Promise.all([
       resolveLinkIndex(ns, o.device, 'device'),
       o.via === undefined ? undefined : resolveLinkIndex(ns, o.via, 'via'),

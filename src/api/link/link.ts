@@ -473,14 +473,7 @@ export class Link {
    * is cheaper still.
    */
   async delete(): Promise<void> {
-    const conn = await this.namespace.connection();
-    await conn.command(
-      RTM_DELLINK,
-      0,
-      (w) => IfInfoMsg.encode(w, { family: AF_UNSPEC, index: this.index }),
-      { operation: 'delete link', object: this.label },
-      { parallel: true },
-    );
+    await deleteIndex(this.namespace, this.index, this.label);
   }
 
   /**
@@ -490,14 +483,7 @@ export class Link {
    */
   static async delete(ns: Namespace, ref: LinkLike): Promise<void> {
     const index = await resolveLinkIndex(ns, ref, 'link');
-    const conn = await ns.connection();
-    await conn.command(
-      RTM_DELLINK,
-      0,
-      (w) => IfInfoMsg.encode(w, { family: AF_UNSPEC, index }),
-      { operation: 'delete link', object: `${describeRef(ref)} in ${ns.label}` },
-      { parallel: true },
-    );
+    await deleteIndex(ns, index, `${describeRef(ref)} in ${ns.label}`);
   }
 
   /**
@@ -664,6 +650,12 @@ export function validateLinkRef(ref: unknown, field = 'link'): LinkRef {
  */
 export async function resolveLinkIndex(ns: Namespace, ref: LinkLike, field: string): Promise<number> {
   return (await resolveLink(ns, checkLinkArg(ns, ref, field))).index;
+}
+
+/** RTM_DELLINK for the link with this index (`object` names it in errors), in parallel (see {@link Link#delete}). */
+async function deleteIndex(ns: Namespace, index: number, object: string): Promise<void> {
+  const conn = await ns.connection();
+  await conn.command(RTM_DELLINK, 0, (w) => IfInfoMsg.encode(w, { family: AF_UNSPEC, index }), { operation: 'delete link', object }, { parallel: true });
 }
 
 function describeRef(ref: LinkLike): string {

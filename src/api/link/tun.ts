@@ -10,7 +10,7 @@
 import { native } from '../../binding/native.js';
 import { SystemError, ValidationError } from '../../errors.js';
 import { IFF_MULTI_QUEUE, IFF_NO_PI, IFF_TAP, IFF_TUN, IFF_TUN_EXCL, IFF_VNET_HDR, type TunAttributes } from '../../rtnetlink/kinds/tun.js';
-import { validateIfname, validateInt, validateOptions } from '../../util/validate.js';
+import { validateFlag, validateIfname, validateInt, validateOptions } from '../../util/validate.js';
 import { type BasicLinkOptions, KindLink, kindData } from './kind.js';
 import { Link, type LinkChanges } from './link.js';
 import { validateEtherMtu, validateMac } from '../../rtnetlink/requests/link.js';
@@ -72,12 +72,6 @@ const KEYS = ['mode', 'name', 'owner', 'group', 'packetInfo', 'vnetHdr', 'multiQ
 /** (uid_t)-1: the kernel's "not set". */
 const UNSET_ID = 0xffffffff;
 
-function bool(v: unknown, field: string): boolean {
-  if (v === undefined) return false;
-  if (typeof v !== 'boolean') throw new ValidationError(field, v, 'expected true or false');
-  return v;
-}
-
 /**
  * A tun or tap device (a {@link Link} of kind `tun`).
  * @category Links
@@ -117,16 +111,16 @@ export class Tun extends KindLink {
     // IFF_TUN_EXCL: without it TUNSETIFF on an existing tun/tap name attaches to that device
     // instead of failing, and "create" would silently return the old one.
     let flags = (mode === 'tun' ? IFF_TUN : IFF_TAP) | IFF_TUN_EXCL;
-    if (!bool(o.packetInfo, 'packetInfo')) flags |= IFF_NO_PI;
-    if (bool(o.vnetHdr, 'vnetHdr')) flags |= IFF_VNET_HDR;
-    if (bool(o.multiQueue, 'multiQueue')) flags |= IFF_MULTI_QUEUE;
+    if (!validateFlag(o.packetInfo, 'packetInfo')) flags |= IFF_NO_PI;
+    if (validateFlag(o.vnetHdr, 'vnetHdr')) flags |= IFF_VNET_HDR;
+    if (validateFlag(o.multiQueue, 'multiQueue')) flags |= IFF_MULTI_QUEUE;
     const changes: LinkChanges = {};
     if (o.mtu !== undefined) changes.mtu = validateEtherMtu(o.mtu);
     if (o.address !== undefined) {
       if (mode !== 'tap') throw new ValidationError('address', o.address, 'only a tap device has a MAC address');
       changes.address = validateMac(o.address, 'address');
     }
-    if (o.up !== undefined) changes.up = bool(o.up, 'up');
+    if (o.up !== undefined) changes.up = validateFlag(o.up, 'up');
     let created: string;
     try {
       created = await native.createTun(ns.fd, name, flags, owner, group);
