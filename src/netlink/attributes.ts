@@ -24,7 +24,7 @@ import { type CodecMode, useGenerated } from './codec-mode.js';
 import { NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK } from './constants.js';
 import { decodeScalar, encodeScalar, needBytes, SCALAR_READS, type ScalarType, type ScalarValue } from './scalars.js';
 import type { Struct } from './struct.js';
-import { align4, NlWriter, toU64 } from './writer.js';
+import { align4, type NlWriter } from './writer.js';
 
 /** An attribute kept as bytes: unknown to the schema, or read with {@link forEachAttr}. */
 export interface RawAttr {

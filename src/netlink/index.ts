@@ -113,7 +113,7 @@ export {
   type StructType,
   type StructValueKeys,
 } from './struct.js';
-export { type ScalarType, type ScalarValue } from './scalars.js';
+export type { ScalarType, ScalarValue } from './scalars.js';
 export {
   type LinkKindDataMap,
   type LinkSlaveDataMap,

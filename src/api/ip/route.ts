@@ -18,7 +18,7 @@ import {
   type RtMsgHeader,
   type RtNexthop,
 } from '../../rtnetlink/route.js';
-import { type RouteMetricsValue } from '../../rtnetlink/route-metrics.js';
+import type { RouteMetricsValue } from '../../rtnetlink/route-metrics.js';
 import {
   protocolName,
   protocolNumber,

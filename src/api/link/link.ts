@@ -28,8 +28,8 @@ import {
   type OperState,
   OPERSTATES,
 } from '../../rtnetlink/link.js';
-import { type LinkInfoAttributes } from '../../rtnetlink/link-info.js';
-import { type LinkStats } from '../../rtnetlink/link-stats.js';
+import type { LinkInfoAttributes } from '../../rtnetlink/link-info.js';
+import type { LinkStats } from '../../rtnetlink/link-stats.js';
 import { linkChangeRequest, linkCreateAttrs, validateEtherMtu, validateKind } from '../../rtnetlink/requests/link.js';
 import { validateIfname, validateInt, validateOptions } from '../../util/validate.js';
 import { Namespace } from '../namespace/namespace.js';
