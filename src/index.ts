@@ -100,7 +100,7 @@ export type { RouteTypeName } from './rtnetlink/route-constants.js';
 export type { NeighStateName } from './rtnetlink/neighbor.js';
 export type { OperState } from './rtnetlink/link.js';
 export type { LinkStats } from './rtnetlink/link-stats.js';
-export type { BridgeId } from './rtnetlink/kinds/bridge.js';
+export type { BridgeId } from './rtnetlink/bridge-port.js';
 export {
   BridgeNetwork,
   DEFAULT_BRIDGE_SUBNET,

@@ -65,7 +65,8 @@ export type {
   BondAdInfoAttributes,
   BondSlaveAttributes,
 } from '../rtnetlink/kinds/index.js';
-export type { BridgeAttributes, BridgePortAttributes, BridgeAfSpecAttributes, BrBooloptMultiValue, BridgeVlanInfoValue } from '../rtnetlink/kinds/bridge.js';
+export type { BrBooloptMultiValue, BridgeAttributes } from '../rtnetlink/kinds/bridge.js';
+export type { BridgeAfSpecAttributes, BridgePortAttributes, BridgeVlanInfoValue } from '../rtnetlink/bridge-port.js';
 export type { VxlanAttributes, VxlanPortRangeValue } from '../rtnetlink/kinds/vxlan.js';
 export type { AddrAttributes, IfaCacheInfoValue } from '../rtnetlink/address.js';
 export type { NexthopAttributes, RouteAttributes, RtaCacheInfoValue, RtNexthop } from '../rtnetlink/route.js';

@@ -12,7 +12,7 @@ import { type AttributesInputOf, type AttributesOf, defineAttributes, type Input
 import { defineStruct, type Struct, type StructFieldsOf } from '../netlink/struct.js';
 import type { NlMessage } from '../netlink/message.js';
 import type { NlWriter } from '../netlink/writer.js';
-import { BridgeAfSpec, BridgePortAttrs } from './kinds/bridge.js';
+import { BridgeAfSpec, BridgePortAttrs } from './bridge-port.js';
 import { AF_BRIDGE } from './constants.js';
 import { countersField } from './fields.js';
 import { AfSpec } from './link-af-spec.js';

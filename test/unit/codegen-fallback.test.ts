@@ -19,6 +19,7 @@ import { parseMessages } from '../../src/netlink/message.js';
 import { NlWriter } from '../../src/netlink/writer.js';
 import * as addr from '../../src/rtnetlink/address.js';
 import * as bridge from '../../src/rtnetlink/kinds/bridge.js';
+import * as bridgePort from '../../src/rtnetlink/bridge-port.js';
 import * as kinds from '../../src/rtnetlink/kinds/index.js';
 import * as link from '../../src/rtnetlink/link.js';
 import * as linkAfSpec from '../../src/rtnetlink/link-af-spec.js';
@@ -30,7 +31,7 @@ import * as route from '../../src/rtnetlink/route.js';
 import * as routeMetrics from '../../src/rtnetlink/route-metrics.js';
 import * as vxlan from '../../src/rtnetlink/kinds/vxlan.js';
 
-const modules = [addr, bridge, kinds, link, linkAfSpec, linkInfo, neigh, netconf, nsid, route, routeMetrics, vxlan] as Record<string, unknown>[];
+const modules = [addr, bridge, bridgePort, kinds, link, linkAfSpec, linkInfo, neigh, netconf, nsid, route, routeMetrics, vxlan] as Record<string, unknown>[];
 const values = modules.flatMap((m) => Object.values(m));
 const SCHEMAS = [...new Set(values.filter((v): v is Schema<object> => v instanceof Schema))];
 const STRUCTS = [...new Set(values.filter((v): v is Struct<object> => v instanceof Struct))];

@@ -35,6 +35,7 @@ import { parseDone, parseError, parseMessages, type NlMessage } from '../../src/
 import { NlWriter } from '../../src/netlink/writer.js';
 import * as addr from '../../src/rtnetlink/address.js';
 import * as bridge from '../../src/rtnetlink/kinds/bridge.js';
+import * as bridgePort from '../../src/rtnetlink/bridge-port.js';
 import * as kinds from '../../src/rtnetlink/kinds/index.js';
 import * as link from '../../src/rtnetlink/link.js';
 import * as linkAfSpec from '../../src/rtnetlink/link-af-spec.js';
@@ -65,7 +66,7 @@ const REAL: Buffer[] = fixture.datagrams.flatMap((hex) =>
 
 // ---- every decoder ------------------------------------------------------------------------
 const ns = fakeNamespace();
-const modules = [addr, bridge, kinds, link, linkAfSpec, linkInfo, neigh, netconf, nsid, route, routeMetrics, vxlan] as Record<string, unknown>[];
+const modules = [addr, bridge, bridgePort, kinds, link, linkAfSpec, linkInfo, neigh, netconf, nsid, route, routeMetrics, vxlan] as Record<string, unknown>[];
 const SCHEMAS = [...new Set(modules.flatMap((m) => Object.values(m)).filter((v): v is Schema<object> => v instanceof Schema))];
 const STRUCTS = [...new Set(modules.flatMap((m) => Object.values(m)).filter((v): v is Struct<object> => v instanceof Struct))];
 

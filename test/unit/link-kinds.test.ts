@@ -16,7 +16,8 @@ import { ValidationError } from '../../src/errors.js';
 import type { Namespace } from '../../src/api/namespace/namespace.js';
 import { NlWriter } from '../../src/netlink/writer.js';
 import { IfInfoMsg, type LinkAttributes, LinkAttrs } from '../../src/rtnetlink/link.js';
-import { BridgeAttrs, BridgePortAttrs } from '../../src/rtnetlink/kinds/bridge.js';
+import { BridgeAttrs } from '../../src/rtnetlink/kinds/bridge.js';
+import { BridgePortAttrs } from '../../src/rtnetlink/bridge-port.js';
 import { BondAttrs, MacvlanAttrs, TunAttrs, VethInfo, VlanAttrs, VrfAttrs } from '../../src/rtnetlink/kinds/index.js';
 import { VxlanAttrs } from '../../src/rtnetlink/kinds/vxlan.js';
 

@@ -4,7 +4,7 @@
  * @module
  */
 import { ValidationError } from '../../errors.js';
-import { BRIDGE_PORT_STATES, type BridgePortAttributes } from '../../rtnetlink/kinds/bridge.js';
+import { BRIDGE_PORT_STATES, type BridgePortAttributes } from '../../rtnetlink/bridge-port.js';
 import { validateInt } from '../../util/validate.js';
 import { type BoolAttrMap, boolAttrs, boolsOf } from './kind.js';
 

@@ -5,12 +5,8 @@
  */
 import { NetlinkError, NetnsKitError, ValidationError } from '../../errors.js';
 import { AF_BRIDGE, AF_UNSPEC, RTM_NEWLINK, RTM_SETLINK } from '../../rtnetlink/constants.js';
-import {
-  BR_BOOLOPT_NO_LL_LEARN,
-  type BridgeAttributes,
-  type BridgeId,
-  type BridgePortAttributes,
-} from '../../rtnetlink/kinds/bridge.js';
+import { BR_BOOLOPT_NO_LL_LEARN, type BridgeAttributes } from '../../rtnetlink/kinds/bridge.js';
+import { type BridgeId, type BridgePortAttributes } from '../../rtnetlink/bridge-port.js';
 import { ETH_P_8021AD, ETH_P_8021Q } from '../../rtnetlink/kinds/vlan.js';
 import { IfInfoMsg, LinkAttrs } from '../../rtnetlink/link.js';
 import { validateInt, validateOptions } from '../../util/validate.js';
