@@ -12,7 +12,10 @@ try {
   process.exit(1);
 }
 const passed = r.numPassedTests ?? 0;
-const failed = (r.numFailedTests ?? 0) + (r.numFailedTestSuites ?? 0);
+// a test file that failed without a failing test (it crashed, or a hook failed) counts once;
+// vitest's numFailedTestSuites also counts the describe blocks around each failed test
+const brokenFiles = (r.testResults ?? []).filter((f) => f.status === 'failed' && !(f.assertionResults ?? []).some((t) => t.status === 'failed')).length;
+const failed = (r.numFailedTests ?? 0) + brokenFiles;
 const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);

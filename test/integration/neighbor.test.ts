@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Address, type Link, type Namespace, Neighbor, NetlinkError } from '../../src/index.js';
 import { ipJson, rootSkip, tempNamespace, useTempNamespaces } from '../helpers/env.js';
 import { testVeth } from '../helpers/links.js';
+import { eventually } from '../helpers/traffic.js';
 
 interface IpNeigh {
   dst: string;
@@ -29,6 +30,19 @@ describe.skipIf(!!rootSkip)('Neighbor', () => {
     await Address.add(eth1, '10.1.0.1/24');
     return { ns, eth0, eth1 };
   }
+
+  it('probe (NTF_USE) resolves a neighbour now: the peer answers the ARP request and learns our MAC from it', async () => {
+    const ns = await tempNamespace('nb');
+    const other = await tempNamespace('nb');
+    const [a, b] = await testVeth(ns, 'eth0', other, 'p0');
+    await Address.add(a, '10.9.0.1/24');
+    await Address.add(b!, '10.9.0.2/24');
+    await Neighbor.probe(ns, { address: '10.9.0.2', link: a });
+    await eventually(async () => ipNeigh(ns, ['10.9.0.2']).some((n) => n.lladdr === b!.address), 'the ARP answer');
+    // the peer saw the request: it has an entry for us with our MAC, and nothing was sent but ARP
+    expect(ipNeigh(other, ['10.9.0.1']).map((n) => n.lladdr)).toEqual([a.address]);
+    await expect(Neighbor.probe(ns, { address: 'nope', link: a })).rejects.toMatchObject({ field: 'address' });
+  });
 
   it('adds permanent IPv4 and IPv6 entries, lists them per link, and `ip -j neigh` agrees', async () => {
     const { ns, eth0, eth1 } = await setup();

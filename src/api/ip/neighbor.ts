@@ -23,6 +23,7 @@ import {
   NTF_EXT_MANAGED,
   NTF_PROXY,
   NTF_ROUTER,
+  NTF_USE,
   NUD_NOARP,
   NUD_PERMANENT,
 } from '../../rtnetlink/neighbor.js';
@@ -230,6 +231,26 @@ export class Neighbor {
   /** Changes an existing entry (`ip neigh change`); ENOENT if there is none. */
   static change(ns: Namespace, entry: NeighborOptions): Promise<void> {
     return modifyNeighbor(ns, entry, 'change', NLM_F_REPLACE);
+  }
+
+  /**
+   * Resolves a neighbour now (RTM_NEWNEIGH with NTF_USE, as the kernel does before sending to
+   * it): an entry without a link-layer address starts resolution at once — an ARP request
+   * (IPv4) or neighbour solicitation (IPv6) leaves `link`, carrying this host's address and
+   * MAC, so every neighbour on the segment that already has an entry for that address updates
+   * it. Resolves when the kernel accepted the request, not when an answer came.
+   */
+  static async probe(ns: Namespace, entry: { address: string; link: LinkArg }): Promise<void> {
+    const o = validateOptions<{ address: string; link: LinkArg }>(entry, ['address', 'link'], 'entry');
+    const dst = parseIp(o.address, 'address');
+    const link = await resolveLink(ns, checkLinkArg(ns, o.link, 'link'));
+    const conn = await ns.connection();
+    await conn.command(
+      RTM_NEWNEIGH,
+      NLM_F_CREATE | NLM_F_REPLACE,
+      (w) => encodeNeighMessage(w, { family: dst.length === 4 ? AF_INET : AF_INET6, ifindex: link.index, flags: NTF_USE }, { dst }),
+      { operation: 'probe neighbour', object: `${formatIp(dst)} dev ${link.label} in ${ns.label}`, describeAttribute: (t) => NeighAttrs.describe(t) },
+    );
   }
 
   /** Removes an entry (`ip neigh del ADDR dev DEV`, `ip neigh del proxy ADDR dev DEV`); ENOENT if there is none. */

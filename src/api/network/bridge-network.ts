@@ -30,6 +30,7 @@ import {
   stateDirOf,
 } from './state.js';
 import { Route } from '../ip/route.js';
+import { Neighbor } from '../ip/neighbor.js';
 import { VethPair } from '../link/veth.js';
 import { dockerPortLines, expandFixed, parsePublish, type PortLine, type PortMapping, type PortRequest, type PortSpec, type PublishedPort } from './port-spec.js';
 
@@ -879,6 +880,24 @@ export class BridgeNetwork {
     });
   }
 
+  /**
+   * Makes a (possibly reused) address known on the segment at once. The gratuitous ARP that
+   * arp_notify sends when the interface comes up races the bridge port: the host end's carrier
+   * (and so the port's forwarding state) is set by the kernel's link watch work a moment later,
+   * and a GARP that arrives first is dropped. So once the host end is operationally up, the
+   * container resolves its gateway: that ARP request carries its address and MAC to every
+   * neighbour, which update the entries they have (Docker's arp_notify, made reliable).
+   */
+  private async announce(container: Namespace, eth: Link, hostIndex: number): Promise<void> {
+    for (let i = 0; i < 500; i++) {
+      const port = await Link.get(this.namespace, hostIndex).catch(() => undefined);
+      if (port === undefined) return;
+      if (port.operstate === 'up') break;
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await Neighbor.probe(container, { address: this.gateway, link: eth }).catch(() => undefined);
+  }
+
   private async attach(container: Namespace, o: ConnectOptions, rec: EndpointRecord, ports: PublishedPort[], onPublish: () => void): Promise<NetworkEndpoint> {
     const what = `connect ${container.label} to network ${this.name}`;
     let pair: VethPair;
@@ -916,6 +935,7 @@ export class BridgeNetwork {
       if (rec.ip6) await Address.add(eth, `${rec.ip6}/${this.v6!.subnet.len}`, { flags: ['nodad'] });
       await (await Link.get(container, 'lo')).up();
       await eth.up();
+      await this.announce(container, eth, pair.local.index);
       let defaultRoute = false;
       let defaultRoute6 = false;
       if (!this.internal && o.defaultRoute !== false) {
