@@ -242,35 +242,13 @@ export class Neighbor {
    */
   static async probe(ns: Namespace, entry: { address: string; link: LinkArg }): Promise<void> {
     const o = validateOptions<{ address: string; link: LinkArg }>(entry, ['address', 'link'], 'entry');
-    const dst = parseIp(o.address, 'address');
-    const link = await resolveLink(ns, checkLinkArg(ns, o.link, 'link'));
-    const conn = await ns.connection();
-    await conn.command(
-      RTM_NEWNEIGH,
-      NLM_F_CREATE | NLM_F_REPLACE,
-      (w) => encodeNeighMessage(w, { family: dst.length === 4 ? AF_INET : AF_INET6, ifindex: link.index, flags: NTF_USE }, { dst }),
-      { operation: 'probe neighbour', object: `${formatIp(dst)} dev ${link.label} in ${ns.label}`, describeAttribute: (t) => NeighAttrs.describe(t) },
-    );
+    await sendForAddress(ns, o, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, NTF_USE, 'probe neighbour');
   }
 
   /** Removes an entry (`ip neigh del ADDR dev DEV`, `ip neigh del proxy ADDR dev DEV`); ENOENT if there is none. */
   static async remove(ns: Namespace, entry: NeighborRemoveOptions): Promise<void> {
     const o = validateOptions<NeighborRemoveOptions>(entry, ['address', 'link', 'proxy'], 'entry');
-    const dst = parseIp(o.address, 'address');
-    const linkArg = checkLinkArg(ns, o.link, 'link');
-    const link = await resolveLink(ns, linkArg);
-    const conn = await ns.connection();
-    await conn.command(
-      RTM_DELNEIGH,
-      0,
-      (w) =>
-        encodeNeighMessage(w, { family: dst.length === 4 ? AF_INET : AF_INET6, ifindex: link.index, flags: o.proxy ? NTF_PROXY : 0 }, { dst }),
-      {
-        operation: o.proxy ? 'remove proxy neighbour' : 'remove neighbour',
-        object: `${formatIp(dst)} dev ${link.label} in ${ns.label}`,
-        describeAttribute: (t) => NeighAttrs.describe(t),
-      },
-    );
+    await sendForAddress(ns, o, RTM_DELNEIGH, 0, o.proxy ? NTF_PROXY : 0, o.proxy ? 'remove proxy neighbour' : 'remove neighbour');
   }
 
   /** Neighbour entries (`ip neigh show`), or proxy entries with `proxy: true`. */
@@ -421,3 +399,15 @@ function modifyNeighbor(ns: Namespace, entry: NeighborOptions, verb: 'add' | 're
 
 const describeNeighAttribute = (t: number): string => NeighAttrs.describe(t);
 
+/** Sends one neighbour message naming only an address on a link (remove, probe): ndmsg + NDA_DST. */
+async function sendForAddress(ns: Namespace, o: { address: string; link: LinkArg }, type: number, nlFlags: number, ntf: number, operation: string): Promise<void> {
+  const dst = parseIp(o.address, 'address');
+  const link = await resolveLink(ns, checkLinkArg(ns, o.link, 'link'));
+  const conn = await ns.connection();
+  await conn.command(
+    type,
+    nlFlags,
+    (w) => encodeNeighMessage(w, { family: dst.length === 4 ? AF_INET : AF_INET6, ifindex: link.index, flags: ntf }, { dst }),
+    { operation, object: `${formatIp(dst)} dev ${link.label} in ${ns.label}`, describeAttribute: (t) => NeighAttrs.describe(t) },
+  );
+}
