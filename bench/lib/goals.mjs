@@ -79,9 +79,14 @@ export function goals(summary) {
   }
   // the CNI plugin (issue 14): whole processes, as a runtime runs them
   const cniW = 'CNI plugin (a process per call)';
-  const cniAdd = summary.find((r) => r.workload === cniW && r.op.startsWith('ADD, ') && r.ref);
-  check('CNI ADD within 1.5× of reference bridge + host-local (ratio netns-kit/reference)', cniAdd, cniAdd && summary.find((r) => r.workload === cniW && r.op === cniAdd.op && !r.ref && !r.na), 1.5, 'within');
-  const cniChain = summary.find((r) => r.workload === cniW && r.op.startsWith('ADD + DEL') && r.ref);
-  check('CNI ADD + DEL (masquerade, a published port) no slower than reference bridge + host-local + portmap', cniChain, cniChain && summary.find((r) => r.workload === cniW && r.op === cniChain.op && !r.ref && !r.na), 1, 'faster');
+  const cniRef = (op) => summary.find((r) => r.workload === cniW && r.op.startsWith(op) && r.impl.startsWith('reference') && !r.na);
+  for (const [who, prefix] of [
+    ['Node plugin', 'netns-kit-bridge'],
+    ['fast plugin + daemon', 'netns-kit fast plugin'],
+  ]) {
+    const ours = (op) => summary.find((r) => r.workload === cniW && r.op.startsWith(op) && r.impl.startsWith(prefix) && !r.na);
+    check(`CNI ADD (${who}) within 1.5× of reference bridge + host-local (ratio netns-kit/reference)`, ours('ADD, '), cniRef('ADD, '), 1.5, 'within');
+    check(`CNI ADD + DEL (${who}; masquerade, a published port) no slower than reference bridge + host-local + portmap`, ours('ADD + DEL'), cniRef('ADD + DEL'), 1, 'faster');
+  }
   return out;
 }

@@ -8,6 +8,8 @@
  *  - ADD + DEL with ipMasq and one published port: `netns-kit-bridge` (nf_tables in-process)
  *    vs the reference chain `bridge`(ipMasq) + `portmap` (iptables), as a runtime calls it
  *    (ADD bridge, ADD portmap, DEL portmap, DEL bridge).
+ * Each with the Node plugin (a Node process per call) and with the fast plugin (a static shim
+ * per call handing it to `netns-kit-cni serve`, started once here; its CPU time is counted in).
  * Skipped, with the reason, when the reference plugins are not installed.
  */
 import { spawn } from 'node:child_process';
@@ -21,6 +23,28 @@ import { timed } from '../lib/measure.mjs';
 
 const REF = '/usr/lib/cni';
 const OURS = fileURLToPath(new URL('../../dist/cni/bin.js', import.meta.url));
+/** The fast plugin: the static shim handing each call to the resident daemon (`netns-kit-cni serve`). */
+const FAST = fileURLToPath(new URL('../../build/Release/netns-kit-cni', import.meta.url));
+const daemonSocket = join(workDir, 'cni-daemon.sock');
+
+/** Starts `netns-kit-cni serve` (in the machine's namespace: it works in each caller's, never its own). */
+async function startDaemon() {
+  const child = spawn(process.execPath, [OURS, 'serve', '--socket', daemonSocket], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  for (let i = 0; i < 200 && !/serving/.test(err); i++) {
+    if (child.exitCode !== null) throw new Error(`netns-kit-cni serve exited: ${err}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  if (!/serving/.test(err)) throw new Error(`netns-kit-cni serve did not start: ${err}`);
+  return child;
+}
+
+/** CPU µs (user + system) a process has used so far (from /proc; 10 ms ticks). */
+function processCpuUs(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10_000;
+}
 
 /** CPU µs (user + system) of the plugin calls timed since the last take (the plugin process and the processes it waited for). */
 let cpuUs = 0;
@@ -34,6 +58,7 @@ let runs = 0;
 function call(host, plugin, command, conf, containerId, netns) {
   return new Promise((resolve, reject) => {
     const env = { PATH: process.env.PATH, CNI_COMMAND: command, CNI_CONTAINERID: containerId, CNI_NETNS: netns, CNI_IFNAME: 'eth0', CNI_PATH: REF };
+    if (plugin === FAST) env.NETNS_KIT_CNI_SOCKET = daemonSocket;
     const timer = cpuTimerPath();
     const tf = join(workDir, `cni-cpu-${runs++}.txt`);
     const argv = [`--net=/run/netns/${host}`, plugin];
@@ -67,6 +92,10 @@ export async function run(ctx) {
     return;
   }
   chmodSync(OURS, 0o755);
+  const fast = existsSync(FAST);
+  if (!fast) for (const op of [opAdd, opChain]) results.notApplicable(W, op, 'netns-kit fast plugin + daemon', `${FAST} is not built (npm run build)`);
+  const daemon = fast ? await startDaemon() : undefined;
+  const daemonCpu = () => (daemon ? processCpuUs(daemon.pid) : 0);
   const N = ctx.scale(20);
   const dir = mkdtempSync(join(tmpdir(), 'nk-bench-cni-'));
   const host = await tempNamespace('cnih');
@@ -90,7 +119,9 @@ export async function run(ctx) {
       round++;
       // ADD alone (the DELs after are not timed)
       for (const [impl, plugin, type, ref] of [
-        ['netns-kit-bridge (in-process host-local)', OURS, 'netns-kit-bridge', true],
+        // the fast plugin is the row compared (what a user running the daemon gets), else the Node plugin
+        ...(fast ? [['netns-kit fast plugin + resident daemon', FAST, 'netns-kit-bridge', true]] : []),
+        ['netns-kit-bridge (Node, in-process host-local)', OURS, 'netns-kit-bridge', !fast],
         ['reference bridge + host-local (2 processes)', join(REF, 'bridge'), 'bridge', false],
       ]) {
         const c = conf(type, false);
@@ -98,27 +129,33 @@ export async function run(ctx) {
         let cpu = 0;
         for (let i = 0; i < N; i++) {
           takeCpu();
+          const d0 = plugin === FAST ? daemonCpu() : 0;
           const [t] = await timed(() => call(host.name, plugin, 'ADD', c, id(i), `/run/netns/${conts[i].name}`));
           us += t;
-          cpu += takeCpu();
+          cpu += takeCpu() + (plugin === FAST ? daemonCpu() - d0 : 0);
           await call(host.name, plugin, 'DEL', c, id(i), `/run/netns/${conts[i].name}`);
         }
-        results.record(W, opAdd, impl, { us, cpuUs: cpu || undefined }, N, { ref, note: 'nsenter + the plugin, per call' });
+        results.record(W, opAdd, impl, { us, cpuUs: cpu || undefined }, N, { ref, note: plugin === FAST ? 'nsenter + the shim per call; CPU includes the daemon' : 'nsenter + the plugin, per call' });
       }
       // ADD + DEL with masquerade and a published port
-      {
+      for (const [impl, plugin, ref] of [
+        ...(fast ? [['netns-kit fast plugin + resident daemon: 2 calls', FAST, true]] : []),
+        ['netns-kit-bridge (Node, nf_tables in-process): 2 processes', OURS, !fast],
+      ]) {
         const c = { ...conf('netns-kit-bridge', true), runtimeConfig: { portMappings: mappings } };
         let us = 0;
         takeCpu();
+        const d0 = daemonCpu();
         for (let i = 0; i < N; i++) {
           const ns = `/run/netns/${conts[i].name}`;
           const [t] = await timed(async () => {
-            await call(host.name, OURS, 'ADD', c, id(i), ns);
-            await call(host.name, OURS, 'DEL', c, id(i), ns);
+            await call(host.name, plugin, 'ADD', c, id(i), ns);
+            await call(host.name, plugin, 'DEL', c, id(i), ns);
           });
           us += t;
         }
-        results.record(W, opChain, 'netns-kit-bridge (nf_tables in-process): 2 processes', { us, cpuUs: takeCpu() || undefined }, N, { ref: true });
+        const cpu = takeCpu() + (plugin === FAST ? daemonCpu() - d0 : 0);
+        results.record(W, opChain, impl, { us, cpuUs: cpu || undefined }, N, { ref, ...(plugin === FAST ? { note: 'CPU includes the daemon' } : {}) });
       }
       {
         const c = conf('bridge', true);
@@ -139,6 +176,8 @@ export async function run(ctx) {
       }
     }
   } finally {
+    daemon?.kill('SIGTERM');
+    if (daemon && daemon.exitCode === null) await new Promise((r) => daemon.once('exit', r));
     for (const c of [...conts, host]) await dropNamespace(c);
     rmSync(dir, { recursive: true, force: true });
   }

@@ -5,7 +5,8 @@
  * compile cache (Node ≥ 22.1) before loading anything else, then loads the plugin from the
  * single-file bundle `dist/cni-bundle/` (`npm run build:cni`: one file to read and compile
  * instead of ~40 modules to resolve) when it is there, else from the compiled modules; the
- * netlink layers are loaded only by the commands that need them.
+ * netlink layers are loaded only by the commands that need them. With arguments it runs
+ * `serve` (the resident daemon the fast plugin hands its calls to) or `install`.
  * @module
  */
 import { readFile } from 'node:fs';
@@ -24,6 +25,12 @@ async function load(): Promise<Main> {
     if ((e as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw e;
     return import('./main.js');
   }
+}
+
+if (process.argv.length > 2) {
+  // `serve`, `install`, `--help`: never what a runtime calls (it passes no arguments)
+  const { cniCommand } = await import('./commands.js');
+  process.exit(await cniCommand(process.argv.slice(2)));
 }
 
 const [stdin, { runCni }] = await Promise.all([

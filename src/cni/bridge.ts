@@ -41,6 +41,21 @@ async function openContainer(path: string): Promise<Namespace> {
   }
 }
 
+/** The host namespace: this process's own, or the caller's when the daemon runs the call. */
+async function openHost(env: CniEnv): Promise<Namespace> {
+  if (!env.hostNetns) return Namespace.host();
+  try {
+    return await Namespace.openPath(env.hostNetns);
+  } catch (e) {
+    throw new CniError(CniCode.TRY_AGAIN_LATER, `failed to open the caller's network namespace "${env.hostNetns}"`, (e as Error).message, { cause: e });
+  }
+}
+
+/** Closes what openHost opened (this process's own namespace stays open). */
+async function closeHost(env: CniEnv, host: Namespace): Promise<void> {
+  if (env.hostNetns) await host.close().catch(() => undefined);
+}
+
 /** Things to undo if ADD fails, in reverse order. */
 class Undo {
   private readonly steps: (() => Promise<unknown>)[] = [];
@@ -162,8 +177,11 @@ async function nat(): Promise<typeof import('./nat.js')> {
 /** ADD: creates the bridge (if needed), the veth pair, the addresses and routes; returns the result. */
 export async function cmdAdd(env: CniEnv, conf: BridgeConf): Promise<CniResult> {
   const ipam = ipamFor(conf, env); // validates the IPAM configuration before anything is made
-  const host = Namespace.host();
-  const cont = await openContainer(env.netns);
+  const host = await openHost(env);
+  const cont = await openContainer(env.netnsPath ?? env.netns).catch(async (e: unknown) => {
+    await closeHost(env, host);
+    throw e;
+  });
   const undo = new Undo();
   try {
     // the container's interface name must be free (checked before anything is made)
@@ -251,17 +269,17 @@ export async function cmdAdd(env: CniEnv, conf: BridgeConf): Promise<CniResult> 
     throw toCniError(e, 'ADD');
   } finally {
     await cont.close().catch(() => undefined);
+    await closeHost(env, host);
   }
 }
 
 /** DEL: removes the container's interface (its veth peer goes with it), releases the addresses and NAT rules. Idempotent. */
 export async function cmdDel(env: CniEnv, conf: BridgeConf): Promise<void> {
   const ipam = ipamFor(conf, env);
-  const host = Namespace.host();
   if (env.netns) {
     let cont: Namespace | undefined;
     try {
-      cont = await Namespace.openPath(env.netns);
+      cont = await Namespace.openPath(env.netnsPath ?? env.netns);
     } catch {
       cont = undefined; // the namespace is gone: so is the interface
     }
@@ -284,8 +302,14 @@ export async function cmdDel(env: CniEnv, conf: BridgeConf): Promise<void> {
     }
   }
   if (ipam) await ipam.del();
+  if (!ipam) return;
   // always: a runtime may leave runtimeConfig out of DEL, and rules must not outlive the container
-  if (ipam) await (await nat()).teardown(host, conf, env);
+  const host = await openHost(env);
+  try {
+    await (await nat()).teardown(host, conf, env);
+  } finally {
+    await closeHost(env, host);
+  }
 }
 
 /** CHECK: the container's network is still what the previous result says. */
@@ -294,8 +318,11 @@ export async function cmdCheck(env: CniEnv, conf: BridgeConf): Promise<void> {
   const prev = conf.prevResult;
   if (!prev) throw new CniError(CniCode.INVALID_NETWORK_CONFIG, 'Required prevResult missing');
   const mismatch = (msg: string): CniError => new CniError(CniCode.CHECK_MISMATCH, msg);
-  const host = Namespace.host();
-  const cont = await openContainer(env.netns);
+  const host = await openHost(env);
+  const cont = await openContainer(env.netnsPath ?? env.netns).catch(async (e: unknown) => {
+    await closeHost(env, host);
+    throw e;
+  });
   try {
     if (ipam) await ipam.check(prev);
     const brIf = prev.interfaces?.find((i) => i.name === conf.bridge && !i.sandbox);
@@ -339,14 +366,21 @@ export async function cmdCheck(env: CniEnv, conf: BridgeConf): Promise<void> {
     throw toCniError(e, 'CHECK');
   } finally {
     await cont.close().catch(() => undefined);
+    await closeHost(env, host);
   }
 }
 
 /** GC: releases addresses and NAT rules of attachments that are not in `cni.dev/valid-attachments`. */
 export async function cmdGc(env: CniEnv, conf: BridgeConf): Promise<void> {
   const ipam = ipamFor(conf, env);
-  if (ipam) await ipam.gc();
-  if (ipam) await (await nat()).gc(Namespace.host(), conf);
+  if (!ipam) return;
+  await ipam.gc();
+  const host = await openHost(env);
+  try {
+    await (await nat()).gc(host, conf);
+  } finally {
+    await closeHost(env, host);
+  }
 }
 
 /** STATUS: can the plugin ADD now? (IPAM ready.) */

@@ -24,6 +24,15 @@ export interface CniEnv {
   args: Map<string, string>;
   /** CNI_PATH, split on `:`. */
   path: string[];
+  /**
+   * Where to open the container's namespace when not at CNI_NETNS (a call through the daemon:
+   * `/proc/<caller>/fd/<n>`, opened by the caller); CNI_NETNS stays what results report.
+   */
+  netnsPath?: string;
+  /** The host namespace when it is not this process's own (a call through the daemon: `/proc/<caller>/ns/net`). */
+  hostNetns?: string;
+  /** The whole environment of the call (what a delegated IPAM plugin is started with). */
+  environment: NodeJS.ProcessEnv;
 }
 
 /** A published port (`portMappings` runtime capability). */
@@ -165,7 +174,7 @@ export function readEnv(env: NodeJS.ProcessEnv): CniEnv {
     if (eq <= 0) throw new CniError(CniCode.INVALID_ENVIRONMENT, `CNI_ARGS: invalid pair ${JSON.stringify(pair)}`);
     args.set(pair.slice(0, eq), pair.slice(eq + 1));
   }
-  return { command: cmd, containerId, netns: env.CNI_NETNS ?? '', ifname, args, path: (env.CNI_PATH ?? '').split(':').filter(Boolean) };
+  return { command: cmd, containerId, netns: env.CNI_NETNS ?? '', ifname, args, path: (env.CNI_PATH ?? '').split(':').filter(Boolean), environment: env };
 }
 
 function parseRoutes(v: unknown, where: string): ResultRoute[] {

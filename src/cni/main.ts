@@ -29,10 +29,20 @@ function requestVersion(stdin: string): string {
   return CNI_VERSION;
 }
 
+/** Where a call made through the daemon finds its namespaces (the caller's, not the daemon's). */
+export interface CniCaller {
+  /** the host namespace to use instead of this process's own, e.g. `/proc/<pid>/ns/net`. */
+  hostNetns?: string;
+  /** where to open the container's namespace instead of CNI_NETNS, e.g. `/proc/<pid>/fd/<n>`. */
+  netnsPath?: string;
+}
+
 /** Runs one CNI call with this environment and stdin text. Never throws. */
-export async function runCni(env: NodeJS.ProcessEnv, stdin: string): Promise<CniOutcome> {
+export async function runCni(env: NodeJS.ProcessEnv, stdin: string, caller: CniCaller = {}): Promise<CniOutcome> {
   try {
     const e = readEnv(env);
+    if (caller.hostNetns) e.hostNetns = caller.hostNetns;
+    if (caller.netnsPath) e.netnsPath = caller.netnsPath;
     if (e.command === 'VERSION') return { exitCode: 0, stdout: print({ cniVersion: CNI_VERSION, supportedVersions: SUPPORTED_VERSIONS }) };
     const conf = parseConf(stdin, e);
     const ops = await import('./bridge.js');

@@ -16,10 +16,26 @@ export const REF_DIR = '/usr/lib/cni';
 /** Our plugin's compiled entry. */
 export const OUR_BIN = resolve('dist/cni/bin.js');
 
-/** Makes dist/cni/bin.js executable (tsc writes it 0644; npm sets the bit when it installs a bin). */
+/** The fast plugin: the static shim that hands calls to `netns-kit-cni serve` (built by node-gyp). */
+export const FAST_BIN = resolve('build/Release/netns-kit-cni');
+
+let daemonSocket: string | undefined;
+
+/**
+ * Makes `ourPlugin()` the fast plugin talking to the daemon on `socket` (undefined: the Node
+ * script again). The daemon is the test's to start and stop.
+ */
+export function useDaemon(socket: string | undefined): void {
+  daemonSocket = socket;
+}
+
+/**
+ * Our plugin as the current mode runs it: dist/cni/bin.js (made executable: tsc writes it
+ * 0644; npm sets the bit when it installs a bin), or the fast plugin with a daemon.
+ */
 export function ourPlugin(): string {
   chmodSync(OUR_BIN, 0o755);
-  return OUR_BIN;
+  return daemonSocket ? FAST_BIN : OUR_BIN;
 }
 
 /** What one plugin call gave. */
@@ -48,6 +64,8 @@ export interface CniCallOptions {
   args?: string;
   /** CNI_PATH (default: the reference plugins' directory) */
   path?: string;
+  /** NETNS_KIT_CNI_SOCKET for the fast plugin (default: the daemon of `useDaemon`) */
+  socket?: string;
 }
 
 /** Runs `plugin` (a path to an executable) with CNI_COMMAND `command` and `conf` on stdin. */
@@ -59,6 +77,8 @@ export function cni(plugin: string, command: string, conf: unknown, o: CniCallOp
   if (o.netns !== undefined) env.CNI_NETNS = o.netns;
   if (o.ifname !== undefined) env.CNI_IFNAME = o.ifname;
   if (o.args !== undefined) env.CNI_ARGS = o.args;
+  const socket = o.socket ?? daemonSocket;
+  if (socket !== undefined) env.NETNS_KIT_CNI_SOCKET = socket;
   const [file, argv] = o.host ? ['ip', ['netns', 'exec', o.host, plugin]] : [plugin, []];
   return new Promise((res) => {
     const child = execFile(file, argv as string[], { env, encoding: 'utf8', timeout: 30_000 }, (err, stdout, stderr) => {

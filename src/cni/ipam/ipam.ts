@@ -55,7 +55,9 @@ export function ipamFor(conf: BridgeConf, env: CniEnv): Ipam | undefined {
   }
   const run = async (command: 'ADD' | 'DEL' | 'CHECK' | 'GC' | 'STATUS'): Promise<unknown> => {
     const { execIpam } = await import('./delegate.js');
-    return execIpam(c.type, command, env.path, conf.raw);
+    // the call's environment (a daemon's own has no CNI_*), CNI_NETNS where this process opens it
+    const callEnv = env.netnsPath ? { ...env.environment, CNI_NETNS: env.netnsPath } : env.environment;
+    return execIpam(c.type, command, env.path, conf.raw, callEnv);
   };
   return {
     async add() {
