@@ -5,11 +5,12 @@
  * the machine's.
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { onTestFinished } from 'vitest';
-import { toolEnv } from './env.js';
+import { dirname, join, resolve } from 'node:path';
+import { afterAll, beforeAll, onTestFinished } from 'vitest';
+import { type CniDaemon, serveCni } from '../../src/cni/daemon.js';
+import { skipReason, toolEnv } from './env.js';
 
 /** The reference plugins (Debian's containernetworking-plugins). */
 export const REF_DIR = '/usr/lib/cni';
@@ -27,6 +28,45 @@ let daemonSocket: string | undefined;
  */
 export function useDaemon(socket: string | undefined): void {
   daemonSocket = socket;
+}
+
+/** How a suite runs our plugin: the Node script per call, or the fast plugin with a resident daemon. */
+export interface PluginMode {
+  /** a label for test names. */
+  name: string;
+  /** the fast plugin with a daemon. */
+  daemon: boolean;
+  /** why this mode cannot run here (printed), or undefined. */
+  skip: string | undefined;
+}
+
+/** Both modes; a suite run for each tests the plugin both ways. */
+export const PLUGIN_MODES: PluginMode[] = [
+  { name: 'Node plugin', daemon: false, skip: undefined },
+  { name: 'fast plugin + resident daemon', daemon: true, skip: existsSync(FAST_BIN) ? undefined : skipReason(`the fast plugin ${FAST_BIN} is not built (npm run build)`) },
+];
+
+/**
+ * Call in a describe block: for the daemon mode, starts a daemon (in this process) before the
+ * block's tests and makes `ourPlugin()` the fast plugin talking to it; stops it after.
+ * Returns the environment a runtime started by the test needs (NETNS_KIT_CNI_SOCKET), and
+ * how many calls the daemon has answered (undefined without one).
+ */
+export function usePluginMode(mode: PluginMode): { env(): NodeJS.ProcessEnv; calls(): number | undefined } {
+  let daemon: CniDaemon | undefined;
+  if (mode.daemon) {
+    beforeAll(async () => {
+      const socket = join(mkdtempSync(join(tmpdir(), 'nk-cnid-')), 'cni.sock');
+      daemon = await serveCni({ socket });
+      useDaemon(socket);
+    });
+    afterAll(async () => {
+      useDaemon(undefined);
+      await daemon?.close();
+      if (daemon) rmSync(dirname(daemon.socket), { recursive: true, force: true });
+    });
+  }
+  return { env: () => (daemon ? { NETNS_KIT_CNI_SOCKET: daemon.socket } : {}), calls: () => daemon?.calls };
 }
 
 /**

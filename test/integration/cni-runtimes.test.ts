@@ -15,7 +15,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { OUR_BIN, ourPlugin, tempDir } from '../helpers/cni.js';
+import { ourPlugin, PLUGIN_MODES, tempDir, usePluginMode } from '../helpers/cni.js';
 import { rootSkip, skipReason, tempNamespace, toolEnv, useTempNamespaces } from '../helpers/env.js';
 
 function which(cmd: string): boolean {
@@ -76,24 +76,26 @@ function conflist(name: string, bridge: string, subnet: string, dataDir: string,
   });
 }
 
-describe('container runtimes on the netns-kit-bridge CNI plugin', () => {
+for (const mode of PLUGIN_MODES)
+describe.skipIf(!!mode.skip)(`container runtimes on the netns-kit-bridge CNI plugin (${mode.name})`, () => {
   useTempNamespaces();
+  const viaDaemon = usePluginMode(mode);
 
   it.skipIf(!!podmanSkip)('Podman (CNI backend): run -p publishes a port that answers; rm removes the veth, the address and the published port', async () => {
-    ourPlugin();
+    const plugin = ourPlugin();
     const dir = tempDir('podman');
     const host = await tempNamespace('pod');
     const plugins = join(dir, 'plugins');
     const netd = join(dir, 'net.d');
     const ipam = join(dir, 'ipam');
     for (const d of [plugins, netd, join(dir, 'tmp')]) mkdirSync(d, { recursive: true });
-    symlinkSync(OUR_BIN, join(plugins, 'netns-kit-bridge'));
+    symlinkSync(plugin, join(plugins, 'netns-kit-bridge'));
     writeFileSync(join(netd, 'nkpod.conflist'), conflist('nkpod', 'cni-pod0', '10.89.50.0/24', ipam));
     writeFileSync(
       join(dir, 'containers.conf'),
       `[engine]\ntmp_dir = "${dir}/tmp"\nevents_logfile_path = "${dir}/events.log"\n[network]\nnetwork_backend = "cni"\ncni_plugin_dirs = ["${plugins}"]\nnetwork_config_dir = "${netd}"\n`,
     );
-    const env = { ...toolEnv, CONTAINERS_CONF: join(dir, 'containers.conf'), TMPDIR: join(dir, 'tmp') };
+    const env = { ...toolEnv, ...viaDaemon.env(), CONTAINERS_CONF: join(dir, 'containers.conf'), TMPDIR: join(dir, 'tmp') };
     const podman = (...args: string[]): Promise<string> =>
       run('nsenter', [`--net=/run/netns/${host.name}`, 'podman', '--root', join(dir, 'root'), '--runroot', join(dir, 'runroot'), '--cgroup-manager', 'cgroupfs', '--events-backend', 'file', '--storage-driver', 'vfs', '--network-config-dir', netd, ...args], { env });
     try {
@@ -109,6 +111,7 @@ describe('container runtimes on the netns-kit-bridge CNI plugin', () => {
       expect(await httpGet(host.name!, ip, 8080)).toBe('hello from a netns-kit-bridge container\n');
       expect(await httpGet(host.name!, '10.89.50.1', 18080)).toBe('hello from a netns-kit-bridge container\n');
       await podman('rm', '-f', '-t', '0', 'web');
+      if (mode.daemon) expect(viaDaemon.calls()).toBeGreaterThanOrEqual(2); // ADD and DEL went through the daemon
       expect(readdirSync(join(ipam, 'nkpod')).filter((f) => f.startsWith('10.'))).toEqual([]);
       const links = JSON.parse(execFileSync('ip', ['-n', host.name!, '-j', 'link', 'show'], { encoding: 'utf8' })) as { ifname: string }[];
       expect(links.map((l) => l.ifname).filter((n) => n.startsWith('veth'))).toEqual([]);
@@ -121,14 +124,14 @@ describe('container runtimes on the netns-kit-bridge CNI plugin', () => {
   });
 
   it.skipIf(!!ctrSkip)('containerd (ctr run --cni): the container gets an address on the bridge and answers; when it ends, ctr removes its network', async () => {
-    ourPlugin();
+    const plugin = ourPlugin();
     const dir = tempDir('ctr');
     const host = await tempNamespace('ctr');
     const bin = join(dir, 'bin');
     const netd = join(dir, 'net.d');
     const ipam = join(dir, 'ipam');
     for (const d of [bin, netd]) mkdirSync(d, { recursive: true });
-    symlinkSync(OUR_BIN, join(bin, 'netns-kit-bridge'));
+    symlinkSync(plugin, join(bin, 'netns-kit-bridge'));
     writeFileSync(join(netd, '10-nkctr.conflist'), conflist('nkctr', 'cni-ctr0', '10.89.51.0/24', ipam, { ipMasq: false }));
     const rootfs = makeRootfs(dir);
     const sock = join(dir, 'containerd.sock');
@@ -172,12 +175,13 @@ echo "VETHS_AFTER=$(ip -o link show master cni-ctr0 | wc -l)"
 `;
     writeFileSync(join(dir, 'run.sh'), script);
     try {
-      const out = await run('nsenter', [`--net=/run/netns/${host.name}`, 'unshare', '-m', 'bash', join(dir, 'run.sh')]);
+      const out = await run('nsenter', [`--net=/run/netns/${host.name}`, 'unshare', '-m', 'bash', join(dir, 'run.sh')], { env: { ...toolEnv, ...viaDaemon.env() } });
       const v = Object.fromEntries(out.trim().split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
       expect(v.IP).toMatch(/^10\.89\.51\.\d+$/);
       expect(JSON.parse(v.BODY!)).toBe('hello from a netns-kit-bridge container\n');
       expect(v.VETHS_WHILE_RUNNING).toBe('1');
       expect([v.LEFT, v.CONTAINERS, v.VETHS_AFTER]).toEqual(['0', '0', '0']);
+      if (mode.daemon) expect(viaDaemon.calls()).toBeGreaterThanOrEqual(2); // ADD and DEL went through the daemon
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

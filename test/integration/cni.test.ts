@@ -3,15 +3,13 @@
  * side with the reference `bridge` + `host-local` (+ `portmap`, `firewall`) plugins, in
  * throwaway "host" and container namespaces the tests make.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CniDaemon, serveCni } from '../../src/cni/daemon.js';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import type { Namespace } from '../../src/index.js';
 import { tcpEcho, tcpEchoServer } from '../../src/testing/index.js';
-import { cni, FAST_BIN, normalizeResult, ourPlugin, REF_DIR, tempDir, useDaemon } from '../helpers/cni.js';
+import { cni, normalizeResult, ourPlugin, PLUGIN_MODES, REF_DIR, tempDir, usePluginMode } from '../helpers/cni.js';
 import { ipJson, rootSkip, sh, skipReason, tempNamespace, useTempNamespaces } from '../helpers/env.js';
 
 const refSkip = existsSync(join(REF_DIR, 'bridge')) && existsSync(join(REF_DIR, 'host-local')) ? undefined : skipReason(`the reference CNI plugins are not installed in ${REF_DIR} (Debian: containernetworking-plugins)`);
@@ -47,27 +45,10 @@ function shape(ns: Namespace): unknown {
 }
 
 /** Each test runs twice: the Node plugin (a process per call), and the fast plugin handing calls to a resident daemon. */
-const MODES = [
-  { name: 'Node plugin', daemon: false, skip: undefined },
-  { name: 'fast plugin + resident daemon', daemon: true, skip: existsSync(FAST_BIN) ? undefined : skipReason(`the fast plugin ${FAST_BIN} is not built (npm run build)`) },
-];
-
-for (const mode of MODES)
+for (const mode of PLUGIN_MODES)
 describe.skipIf(!!rootSkip || !!mode.skip)(`netns-kit-bridge CNI plugin (${mode.name})`, () => {
   useTempNamespaces();
-  if (mode.daemon) {
-    let daemon: CniDaemon | undefined;
-    beforeAll(async () => {
-      const socket = join(mkdtempSync(join(tmpdir(), 'nk-cnid-')), 'cni.sock');
-      daemon = await serveCni({ socket });
-      useDaemon(socket);
-    });
-    afterAll(async () => {
-      useDaemon(undefined);
-      await daemon?.close();
-      if (daemon) rmSync(dirname(daemon.socket), { recursive: true, force: true });
-    });
-  }
+  usePluginMode(mode);
 
   it('VERSION, and errors as {cniVersion, code, msg} on stdout with the spec codes, before anything is made', async () => {
     const v = await cni(OURS(), 'VERSION', { cniVersion: '1.1.0' });

@@ -9,7 +9,7 @@
  * help still works and the first call names the command that builds it.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,12 +34,23 @@ function nodes(): { major: number; bin: string | undefined }[] {
   return out.sort((a, b) => a.major - b.major);
 }
 
-function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; timeout?: number }): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; timeout?: number; input?: string }): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { input, ...o } = opts;
   return new Promise((resolve) => {
-    execFile(cmd, args, { ...opts, encoding: 'utf8', maxBuffer: 1 << 24, timeout: opts.timeout ?? 120_000 }, (err, stdout, stderr) =>
+    const child = execFile(cmd, args, { ...o, encoding: 'utf8', maxBuffer: 1 << 24, timeout: opts.timeout ?? 120_000 }, (err, stdout, stderr) =>
       resolve({ code: err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0, stdout, stderr }),
     );
+    child.stdin!.end(input ?? '');
   });
+}
+
+/** Does this 64-bit ELF executable name a dynamic loader (a PT_INTERP program header)? */
+function hasInterpreter(elf: Buffer): boolean {
+  const phoff = Number(elf.readBigUInt64LE(0x20));
+  const size = elf.readUInt16LE(0x36);
+  const count = elf.readUInt16LE(0x38);
+  for (let i = 0; i < count; i++) if (elf.readUInt32LE(phoff + i * size) === 3) return true;
+  return false;
 }
 
 const quickstart = codeBlocks('README.md').find((b) => b.heading === 'Quickstart' && b.lang === 'js' && b.noRun === undefined);
@@ -87,9 +98,16 @@ describe.skipIf(!!rootSkip)('the packed package, installed without a compiler', 
     expect(list.filter((f) => f.endsWith('.map'))).toEqual([]);
     for (const f of ['LICENSE', 'README.md', 'CHANGELOG.md', 'package.json', 'binding.gyp', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/bin.js']) expect(list).toContain(f);
     expect(list).toContain('prebuilds/linux-x64/netns-kit.glibc.node');
+    // the fast CNI plugin beside each addon: a static executable (no interpreter: glibc and musl alike)
+    const shim = execFileSync('tar', ['-xzOf', tarball, 'package/prebuilds/linux-x64/netns-kit-cni']);
+    expect(shim.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
+    expect(hasInterpreter(shim)).toBe(false);
+    expect(execFileSync('tar', ['-tvzf', tarball, 'package/prebuilds/linux-x64/netns-kit-cni'], { encoding: 'utf8' })).toMatch(/^-rwx/);
     if (list.includes('prebuilds/linux-arm64/netns-kit.glibc.node')) {
       const file = execFileSync('tar', ['-xzOf', tarball, 'package/prebuilds/linux-arm64/netns-kit.glibc.node']);
       expect(file.subarray(18, 20).readUInt16LE(0)).toBe(183); // ELF e_machine: EM_AARCH64
+      const armShim = execFileSync('tar', ['-xzOf', tarball, 'package/prebuilds/linux-arm64/netns-kit-cni']);
+      expect(armShim.subarray(18, 20).readUInt16LE(0)).toBe(183);
     } else {
       skipReason('no linux-arm64 prebuilt binary in this tarball: aarch64-linux-gnu-g++ is not installed (apt-get install g++-aarch64-linux-gnu)');
     }
@@ -114,6 +132,15 @@ describe.skipIf(!!rootSkip)('the packed package, installed without a compiler', 
     expect(r.code, r.stderr).toBe(0);
     expect(existsSync(join(app, 'node_modules/netns-kit/dist/index.js'))).toBe(true);
     expect(existsSync(join(app, 'node_modules/netns-kit/build'))).toBe(false); // the prebuilt binary is used
+    // the fast CNI plugin, linked into a plugin directory; with no daemon it runs the Node plugin
+    const bin = join(app, 'cni-bin');
+    mkdirSync(bin);
+    const inst = await run(join(app, 'node_modules/.bin/netns-kit-cni'), ['install', bin], { cwd: app, env });
+    expect([inst.code, inst.stderr]).toEqual([0, '']);
+    expect(realpathSync(join(bin, 'netns-kit-bridge'))).toBe(realpathSync(join(app, `node_modules/netns-kit/prebuilds/linux-${arch}/netns-kit-cni`)));
+    const v = await run(join(bin, 'netns-kit-bridge'), [], { cwd: app, env: { ...env, CNI_COMMAND: 'VERSION', NETNS_KIT_CNI_SOCKET: join(app, 'no-daemon.sock') }, input: '{"cniVersion":"1.0.0"}' });
+    expect([v.code, v.stderr]).toEqual([0, '']);
+    expect(JSON.parse(v.stdout).supportedVersions).toContain('1.1.0');
   }, 400_000);
 
   for (const { major, bin } of nodes()) {
