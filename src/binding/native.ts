@@ -97,7 +97,7 @@ function platformName(): string {
  * Loads the addon: `NETNS_KIT_ADDON` (another build, e.g. the sanitizer build of
  * `npm run build:debug`), else what node-gyp-build finds — build/Release (built from
  * source), then prebuilds/<platform>-<arch>/ (shipped in the package: linux x64 and arm64,
- * glibc). Neither: an {@link AddonMissingError} saying how to build it.
+ * glibc and musl; node-gyp-build picks musl where /etc/alpine-release exists or LIBC=musl). Neither: an {@link AddonMissingError} saying how to build it.
  */
 function load(): NativeBinding {
   const override = process.env.NETNS_KIT_ADDON;

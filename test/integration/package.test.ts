@@ -8,7 +8,7 @@
  * (NETNS_KIT_NODES, default ~/.cache/netns-kit/node). And with the addon gone, the CLI's
  * help still works and the first call names the command that builds it.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -43,6 +43,9 @@ function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.Proc
     child.stdin!.end(input ?? '');
   });
 }
+
+/** musl's dynamic loader (Debian package musl), used to check the musl binary's symbols. */
+const MUSL_LOADER = '/lib/ld-musl-x86_64.so.1';
 
 /** Does this 64-bit ELF executable name a dynamic loader (a PT_INTERP program header)? */
 function hasInterpreter(elf: Buffer): boolean {
@@ -108,8 +111,28 @@ describe.skipIf(!!rootSkip)('the packed package, installed without a compiler', 
       expect(file.subarray(18, 20).readUInt16LE(0)).toBe(183); // ELF e_machine: EM_AARCH64
       const armShim = execFileSync('tar', ['-xzOf', tarball, 'package/prebuilds/linux-arm64/netns-kit-cni']);
       expect(armShim.subarray(18, 20).readUInt16LE(0)).toBe(183);
+      if (list.includes('prebuilds/linux-arm64/netns-kit.musl.node')) {
+        expect(execFileSync('tar', ['-xzOf', tarball, 'package/prebuilds/linux-arm64/netns-kit.musl.node']).subarray(18, 20).readUInt16LE(0)).toBe(183);
+      }
     } else {
       skipReason('no linux-arm64 prebuilt binary in this tarball: aarch64-linux-gnu-g++ is not installed (apt-get install g++-aarch64-linux-gnu)');
+    }
+    // musl (Alpine): cross-compiled with Zig from the npm registry (native/prebuilds.sh)
+    if (list.includes('prebuilds/linux-x64/netns-kit.musl.node')) {
+      const musl = join(tmp, 'netns-kit.musl.node');
+      writeFileSync(musl, execFileSync('tar', ['-xzOf', tarball, 'package/prebuilds/linux-x64/netns-kit.musl.node']));
+      if (existsSync(MUSL_LOADER)) {
+        // musl's own loader resolves every symbol but those Node provides (N-API, libuv): no glibc, no libstdc++ needed
+        const r = spawnSync(MUSL_LOADER, ['--list', musl], { encoding: 'utf8' });
+        const missing = `${r.stdout}${r.stderr}`.split('\n').filter((l) => /symbol not found/.test(l));
+        expect(missing.length).toBeGreaterThan(0);
+        expect(missing.filter((l) => !/: (napi_|uv_)\w+: symbol not found/.test(l))).toEqual([]);
+        expect(r.stdout).not.toMatch(/not found|libstdc\+\+|libc\.so\.6/);
+      } else {
+        skipReason(`the musl binary's symbols are not checked: ${MUSL_LOADER} is missing (apt-get install musl)`);
+      }
+    } else {
+      skipReason('no musl prebuilt binary in this tarball: Zig could not be installed (native/prebuilds.sh)');
     }
     // every module in dist/ comes from a source file: nothing stale survives a rebuild
     const srcModules = new Set(execFileSync('git', ['ls-files', 'src'], { cwd: repo, encoding: 'utf8' }).split('\n').filter((f) => f.endsWith('.ts')).map((f) => f.replace(/^src\//, 'dist/').replace(/\.ts$/, '.js')));
