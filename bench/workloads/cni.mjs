@@ -10,52 +10,15 @@
  *    (ADD bridge, ADD portmap, DEL portmap, DEL bridge).
  * Skipped, with the reason, when the reference plugins are not installed.
  */
-import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readFileSync } from 'node:fs';
-import { cpuTimerPath, dropNamespace, tempNamespace, workDir } from '../lib/env.mjs';
+import { dropNamespace, tempNamespace } from '../lib/env.mjs';
 import { timed } from '../lib/measure.mjs';
+import { CNI_DIR as REF, cniCall as call, takeCpu } from '../lib/runtimes.mjs';
 
-const REF = '/usr/lib/cni';
 const OURS = fileURLToPath(new URL('../../dist/cni/bin.js', import.meta.url));
-
-/** CPU µs (user + system) of the plugin calls timed since the last take (the plugin process and the processes it waited for). */
-let cpuUs = 0;
-function takeCpu() {
-  const c = cpuUs;
-  cpuUs = 0;
-  return c;
-}
-let runs = 0;
-
-function call(host, plugin, command, conf, containerId, netns) {
-  return new Promise((resolve, reject) => {
-    const env = { PATH: process.env.PATH, CNI_COMMAND: command, CNI_CONTAINERID: containerId, CNI_NETNS: netns, CNI_IFNAME: 'eth0', CNI_PATH: REF };
-    const timer = cpuTimerPath();
-    const tf = join(workDir, `cni-cpu-${runs++}.txt`);
-    const argv = [`--net=/run/netns/${host}`, plugin];
-    const child = timer ? spawn(timer, [tf, 'nsenter', ...argv], { env, stdio: ['pipe', 'pipe', 'pipe'] }) : spawn('nsenter', argv, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    child.on('close', () => {
-      if (!timer) return;
-      try {
-        const [u, s] = readFileSync(tf, 'utf8').trim().split(/\s+/).map(Number);
-        cpuUs += u + s;
-      } catch {
-        /* not written: the call failed */
-      }
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out ? JSON.parse(out) : undefined) : reject(new Error(`${plugin} ${command}: exit ${code}: ${out}${err}`))));
-    child.stdin.end(JSON.stringify(conf));
-  });
-}
 
 export async function run(ctx) {
   const W = 'CNI plugin (a process per call)';
