@@ -72,7 +72,7 @@ export async function nkNetCreate(hostName, subnet, firewall) {
   const net = await BridgeNetwork.create(host, { name: 'bench', subnet, stateDir, ...(fw ? { extensions: [fw] } : {}) });
   nets.set(hostName, { net, fw, stateDir });
 }
-/** Connects, then disconnects, the containers: { us, cpuUs, connectUs, disconnectUs } (all at once, or in order when `sequential`). */
+/** Connects, then disconnects, the containers: { us, cpuUs, connectUs, disconnectUs, connect: {us, cpuUs}, disconnect: {us, cpuUs} } (all at once, or in order when `sequential`). */
 export async function nkNetCycle(hostName, containerNames, sequential, check, label) {
   const { net } = nets.get(hostName);
   const cs = await Promise.all(containerNames.map((n) => nsNamed(n)));
@@ -87,7 +87,7 @@ export async function nkNetCycle(hostName, containerNames, sequential, check, la
     if ((await r.getLink()).name !== 'eth0') throw new Error(`${c.name}: default route not via eth0`);
   }
   const d = await measure(() => each((c) => net.disconnect(c)), label && `${label}-disconnect`);
-  return { us: a.us + d.us, cpuUs: a.cpuUs + d.cpuUs, connectUs: a.us, disconnectUs: d.us };
+  return { us: a.us + d.us, cpuUs: a.cpuUs + d.cpuUs, connectUs: a.us, disconnectUs: d.us, connect: a, disconnect: d };
 }
 export async function nkNetRemove(hostName) {
   const s = nets.get(hostName);
