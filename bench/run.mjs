@@ -149,7 +149,11 @@ async function main() {
         series.push({ name: `${impl} (wall, under the run's load)`, points: mine.map((r) => [r.count, r.median]) });
         if (mine.every((r) => r.cpuMedian !== undefined)) series.push({ name: `${impl} (CPU)`, points: mine.map((r) => [r.count, r.cpuMedian]) });
       }
-      writeFileSync(join(dir, c.file), lineChart({ title: c.title, xLabel: c.xLabel, yLabel: c.yLabel, series }));
+      // milliseconds when the numbers are large (150000 µs reads worse than 150 ms)
+      const ms = Math.max(...series.flatMap((s) => s.points.map((p) => p[1]))) >= 10000;
+      if (ms) for (const s of series) s.points = s.points.map(([x, y]) => [x, y / 1000]);
+      const yLabel = ms ? c.yLabel.replace('µs', 'ms') : c.yLabel;
+      writeFileSync(join(dir, c.file), lineChart({ title: c.title, xLabel: c.xLabel, yLabel, series }));
       console.log(`chart: bench/results/${c.file}`);
     }
   }

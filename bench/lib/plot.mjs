@@ -9,7 +9,7 @@
  */
 const W = 640;
 const H = 400;
-const M = { l: 70, r: 20, t: 40, b: 60 };
+const M = { l: 70, r: 40, t: 40, b: 60 };
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'];
 
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -13,15 +13,14 @@
  * Skipped, with the reason, when the reference plugins are not installed.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readFileSync } from 'node:fs';
-import { cpuTimerPath, dropNamespace, tempNamespace, workDir } from '../lib/env.mjs';
+import { dropNamespace, tempNamespace, workDir } from '../lib/env.mjs';
 import { timed } from '../lib/measure.mjs';
+import { CNI_DIR as REF, cniCall, takeCpu } from '../lib/runtimes.mjs';
 
-const REF = '/usr/lib/cni';
 const OURS = fileURLToPath(new URL('../../dist/cni/bin.js', import.meta.url));
 /** The fast plugin: the static shim handing each call to the resident daemon (`netns-kit-cni serve`). */
 const FAST = fileURLToPath(new URL('../../build/Release/netns-kit-cni', import.meta.url));
@@ -46,40 +45,9 @@ function processCpuUs(pid) {
   return (Number(f[11]) + Number(f[12])) * 10_000;
 }
 
-/** CPU µs (user + system) of the plugin calls timed since the last take (the plugin process and the processes it waited for). */
-let cpuUs = 0;
-function takeCpu() {
-  const c = cpuUs;
-  cpuUs = 0;
-  return c;
-}
-let runs = 0;
-
+/** A call as a runtime makes it; the fast plugin is told where the daemon listens. */
 function call(host, plugin, command, conf, containerId, netns) {
-  return new Promise((resolve, reject) => {
-    const env = { PATH: process.env.PATH, CNI_COMMAND: command, CNI_CONTAINERID: containerId, CNI_NETNS: netns, CNI_IFNAME: 'eth0', CNI_PATH: REF };
-    if (plugin === FAST) env.NETNS_KIT_CNI_SOCKET = daemonSocket;
-    const timer = cpuTimerPath();
-    const tf = join(workDir, `cni-cpu-${runs++}.txt`);
-    const argv = [`--net=/run/netns/${host}`, plugin];
-    const child = timer ? spawn(timer, [tf, 'nsenter', ...argv], { env, stdio: ['pipe', 'pipe', 'pipe'] }) : spawn('nsenter', argv, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    child.on('close', () => {
-      if (!timer) return;
-      try {
-        const [u, s] = readFileSync(tf, 'utf8').trim().split(/\s+/).map(Number);
-        cpuUs += u + s;
-      } catch {
-        /* not written: the call failed */
-      }
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out ? JSON.parse(out) : undefined) : reject(new Error(`${plugin} ${command}: exit ${code}: ${out}${err}`))));
-    child.stdin.end(JSON.stringify(conf));
-  });
+  return cniCall(host, plugin, command, conf, containerId, netns, 'eth0', plugin === FAST ? { NETNS_KIT_CNI_SOCKET: daemonSocket } : {});
 }
 
 export async function run(ctx) {

@@ -17,8 +17,11 @@ import { routeNamespace } from './setup.mjs';
 const self = fileURLToPath(import.meta.url);
 const GW = '192.168.0.2';
 
-/** The i-th route's prefix (10.100.0.0/24, 10.100.1.0/24, …). */
-export const prefix = (i) => `10.${100 + (i >> 8)}.${i & 255}.0/24`;
+/**
+ * The i-th route's prefix (10.100.0.0/24, 10.100.1.0/24, … 10.254.255.0/24; past those 39,680,
+ * /26s from 10.0.0.0 up to 10.99.255.192 for the scale curve's 100,000).
+ */
+export const prefix = (i) => (i < 39680 ? `10.${100 + (i >> 8)}.${i & 255}.0/24` : ((j) => `10.${j >> 10}.${(j >> 2) & 255}.${(j & 3) << 6}/26`)(i - 39680));
 
 // ---- inside the netns-kit worker ----------------------------------------------------------
 
