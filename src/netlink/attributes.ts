@@ -201,7 +201,7 @@ export function defineAttributes<const D extends AttributeDefs>(name: string, de
 export class Schema<T extends object, I extends object = Partial<T>> {
   /** the schema's name, used in errors (`IFLA`, `IFA`, …). */
   readonly name: string;
-  /** the fields by attribute type, and as [type, field] pairs sorted by type: made on first use (not at import, where ~100 schemas are defined). */
+  /** the fields by attribute type, and as [type, field] pairs sorted by type: made on first use (not at import, where ~60 schemas are defined). */
   private fieldsByType: (Field | undefined)[] | undefined;
   private sortedEntries: [number, Field][] | undefined;
 
