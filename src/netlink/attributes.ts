@@ -201,8 +201,9 @@ export function defineAttributes<const D extends AttributeDefs>(name: string, de
 export class Schema<T extends object, I extends object = Partial<T>> {
   /** the schema's name, used in errors (`IFLA`, `IFA`, …). */
   readonly name: string;
-  private readonly byType: (Field | undefined)[] = [];
-  private readonly entries: [number, Field][];
+  /** the fields by attribute type, and as [type, field] pairs sorted by type: made on first use (not at import, where ~60 schemas are defined). */
+  private fieldsByType: (Field | undefined)[] | undefined;
+  private sortedEntries: [number, Field][] | undefined;
 
   /** Decoder and encoder, made on first use (see "codecs" below). */
   private compiled: CompiledSchema | undefined;
@@ -214,8 +215,19 @@ export class Schema<T extends object, I extends object = Partial<T>> {
     this.name = name;
     this.defs = defs;
     this.mode = mode;
-    this.entries = Object.entries(defs).map(([t, f]) => [Number(t), f] as [number, Field]).sort((a, b) => a[0] - b[0]);
-    for (const [t, f] of this.entries) this.byType[t] = f;
+  }
+
+  private get entries(): [number, Field][] {
+    return (this.sortedEntries ??= Object.entries(this.defs).map(([t, f]) => [Number(t), f] as [number, Field]).sort((a, b) => a[0] - b[0]));
+  }
+
+  private get byType(): (Field | undefined)[] {
+    if (this.fieldsByType === undefined) {
+      const byType: (Field | undefined)[] = [];
+      for (const [t, f] of this.entries) byType[t] = f;
+      this.fieldsByType = byType;
+    }
+    return this.fieldsByType;
   }
 
   /** The same schema with codecs made the given way (tests compare both). @internal */

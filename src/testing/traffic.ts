@@ -9,12 +9,16 @@
  * {@link Namespace.openSocket} (a helper thread makes it; the main thread never moves).
  * @module
  */
-import dgram from 'node:dgram';
+import type dgram from 'node:dgram';
 import { closeSync, read } from 'node:fs';
-import net from 'node:net';
+import type net from 'node:net';
 import type { Namespace } from '../api/namespace/namespace.js';
 import { ValidationError } from '../errors.js';
 import { validateInt } from '../util/validate.js';
+
+// loaded on first use: node:dgram and node:net are not in Node's startup snapshot
+const dgramModule = (): typeof dgram => process.getBuiltinModule('node:dgram');
+const netModule = (): typeof net => process.getBuiltinModule('node:net');
 
 const AF_INET = 2;
 const AF_INET6 = 10;
@@ -81,7 +85,7 @@ function checkPort(port: unknown, field = 'port', min = 0): number {
 }
 
 function checkHost(host: unknown): string {
-  if (typeof host !== 'string' || net.isIP(host) === 0) throw new ValidationError('host', host, 'expected an IPv4 or IPv6 address');
+  if (typeof host !== 'string' || netModule().isIP(host) === 0) throw new ValidationError('host', host, 'expected an IPv4 or IPv6 address');
   return host;
 }
 
@@ -91,7 +95,7 @@ function hostPort(host: string, port: number): string {
 
 /** dgram's lookup, answered synchronously for IP literals: bind() then makes the socket at once (inside a namespace). */
 function literalLookup(address: string, family: unknown, callback: (err: Error | null, address: string, family: number) => void): void {
-  const f = net.isIP(address);
+  const f = netModule().isIP(address);
   if (f === 0) callback(new ValidationError('address', address, 'expected an IP address (no name resolution here)'), address, 0);
   else callback(null, address, f);
 }
@@ -107,7 +111,7 @@ export async function tcpEchoServer(ns: Namespace, port = 0): Promise<EchoServer
   const sockets = new Set<net.Socket>();
   // listen() without a host is synchronous: the socket is made while inside ns
   const server = ns.run(() =>
-    net
+    netModule()
       .createServer((s) => {
         sockets.add(s);
         s.on('close', () => sockets.delete(s));
@@ -146,7 +150,7 @@ export async function udpEchoServer(ns: Namespace, port = 0, family: 4 | 6 = 4):
   // while the main thread is inside ns ('listening' is emitted right there, too).
   let bound!: Promise<void>;
   const sock = ns.run(() => {
-    const s = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', lookup: literalLookup as never });
+    const s = dgramModule().createSocket({ type: family === 6 ? 'udp6' : 'udp4', lookup: literalLookup as never });
     bound = new Promise<void>((resolve, reject) => {
       s.once('listening', resolve);
       s.once('error', reject);
@@ -177,7 +181,7 @@ export async function tcpEcho(ns: Namespace, host: string, port: number, text: s
   const timeoutMs = validateInt(options.timeoutMs ?? DEFAULT_ECHO_TIMEOUT_MS, 'timeoutMs', 1, 3_600_000);
   const result: EchoResult = { protocol: 'tcp', from: ns.label, to: hostPort(host, port), sent: text, received: '', ok: false };
   const fd = await ns.openSocket(host.includes(':') ? AF_INET6 : AF_INET, SOCK_STREAM);
-  const sock = new net.Socket({ fd });
+  const sock = new (netModule().Socket)({ fd });
   return new Promise<EchoResult>((resolve) => {
     let done = false;
     const finish = (error?: string): void => {
@@ -214,7 +218,7 @@ export async function udpEcho(ns: Namespace, host: string, port: number, text: s
   const result: EchoResult = { protocol: 'udp', from: ns.label, to: hostPort(host, port), sent: text, received: '', ok: false };
   const v6 = host.includes(':');
   const fd = await ns.openSocket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM);
-  const sock = dgram.createSocket(v6 ? 'udp6' : 'udp4');
+  const sock = dgramModule().createSocket(v6 ? 'udp6' : 'udp4');
   return new Promise<EchoResult>((resolve) => {
     let done = false;
     const finish = (error?: string): void => {
@@ -252,7 +256,7 @@ export async function sendUdp(ns: Namespace, host: string, port: number, payload
   if (ttl !== undefined) validateInt(ttl, 'ttl', 1, 255);
   const v6 = host.includes(':');
   const fd = await ns.openSocket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM);
-  const s = dgram.createSocket(v6 ? 'udp6' : 'udp4');
+  const s = dgramModule().createSocket(v6 ? 'udp6' : 'udp4');
   try {
     await new Promise<void>((resolve) => s.bind({ fd }, resolve));
     if (ttl !== undefined) s.setTTL(ttl);

@@ -2,8 +2,9 @@
  * Gives every test run a unique namespace-name prefix and, at the end, removes any
  * namespace still carrying it (a test that failed to clean up must not leak).
  * Before the run, brings the compiled JavaScript up to date when a source is newer
- * (dist/ for the CLI tests, which run dist/cli/bin.js; dist-examples/ for the examples
- * run as programs).
+ * (dist/ for the CLI tests, which run dist/cli/bin.js, with the bundles made from it: dist/bundle/,
+ * what package.json points at, and dist/cni-bundle/; dist-examples/ for the examples run as
+ * programs).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -27,6 +28,8 @@ function buildIfStale(): void {
   if (srcChanged) execFileSync(tsc, ['-p', 'tsconfig.json'], { stdio: 'inherit' });
   // the CNI plugin's single-file bundle (what `netns-kit-cni` loads), from dist/
   if (srcChanged || newest('dist', '.js') > newest('dist/cni-bundle', '.js')) execFileSync('npm', ['run', '--silent', 'build:cni'], { stdio: 'inherit' });
+  // the bundle package.json's exports and bin point at (what `import 'netns-kit'` loads), from dist/
+  if (srcChanged || newest('dist', '.js') > newest('dist/bundle', '.js')) execFileSync('npm', ['run', '--silent', 'build:bundle'], { stdio: 'inherit' });
   if (srcChanged || newest('examples', '.ts') > newest('dist-examples', '.js')) execFileSync(tsc, ['-p', 'examples/tsconfig.json'], { stdio: 'inherit' });
 }
 

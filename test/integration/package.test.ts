@@ -136,8 +136,10 @@ describe.skipIf(!!rootSkip)('the packed package, installed without a compiler', 
     }
     // every module in dist/ comes from a source file: nothing stale survives a rebuild
     const srcModules = new Set(execFileSync('git', ['ls-files', 'src'], { cwd: repo, encoding: 'utf8' }).split('\n').filter((f) => f.endsWith('.ts')).map((f) => f.replace(/^src\//, 'dist/').replace(/\.ts$/, '.js')));
-    // (dist/cni-bundle/ is the CNI plugin's single-file bundle, made from dist/ by esbuild)
-    expect(list.filter((f) => f.startsWith('dist/') && !f.startsWith('dist/cni-bundle/') && f.endsWith('.js') && !srcModules.has(f))).toEqual([]);
+    // (dist/cni-bundle/ is the CNI plugin's single-file bundle and dist/bundle/ the entries' bundle
+    // that package.json points at, both made from dist/ by esbuild)
+    expect(list.filter((f) => f.startsWith('dist/') && !f.startsWith('dist/cni-bundle/') && !f.startsWith('dist/bundle/') && f.endsWith('.js') && !srcModules.has(f))).toEqual([]);
+    for (const f of ['dist/bundle/index.js', 'dist/bundle/netlink.js', 'dist/bundle/testing.js', 'dist/bundle/cli.js']) expect(list).toContain(f);
     // every entry of `files` matches something
     const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { files: string[] };
     for (const entry of pkg.files) {
@@ -191,6 +193,12 @@ describe.skipIf(!!rootSkip)('the packed package, installed without a compiler', 
       expect(readdirSync('/run/netns').filter((n) => n.startsWith(prefix))).toEqual([]);
     }, 120_000);
   }
+
+  it('the entry points share their classes: netns-kit/netlink\'s NetlinkConnection is the class of a Namespace\'s connection', async () => {
+    const script = `const m = require('netns-kit'); const n = require('netns-kit/netlink'); m.Namespace.host().connection().then((c) => { console.log(c instanceof n.NetlinkConnection, c.constructor.name); c.close(); });`;
+    const r = await run(process.execPath, ['-e', script], { cwd: app, env: { ...process.env, PATH: bare } });
+    expect([r.code, r.stderr, r.stdout]).toEqual([0, '', 'true NetlinkConnection\n']);
+  });
 
   it('without the addon: importing works, `netns-kit --help` works, the first call is an AddonMissingError naming the command', async () => {
     const env = { ...process.env, PATH: bare };

@@ -25,8 +25,10 @@ describe('nothing is spawned', () => {
   });
 
   it('the command is compiled from src/cli/ (no hand-written bin/ file)', () => {
-    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { bin: Record<string, string> };
-    expect(pkg.bin['netns-kit']).toBe('./dist/cli/bin.js');
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { bin: Record<string, string>; scripts: Record<string, string> };
+    // the bundle of dist/cli/bin.js (tsc's output of src/cli/bin.ts), made by `npm run build:bundle`
+    expect(pkg.bin['netns-kit']).toBe('./dist/bundle/cli.js');
+    expect(pkg.scripts['build:bundle']).toContain('esbuild cli=dist/cli/bin.js ');
     expect(readFileSync('src/cli/bin.ts', 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
   });
 });

@@ -22,6 +22,19 @@ describe('package conventions', () => {
     for (const entry of ['.', './testing']) expect(Object.keys(pkg.exports[entry])).toEqual(['types', 'default']);
   });
 
+  it('the bundle the entries load keeps the names: every exported class and function is called as exported, errors name themselves', () => {
+    const script = `const out = [];
+      for (const entry of ['netns-kit', 'netns-kit/netlink', 'netns-kit/testing']) {
+        const m = require(entry);
+        for (const [k, v] of Object.entries(m)) if (typeof v === 'function' && v.name !== k) out.push(entry + ' ' + k + ' is called ' + v.name);
+      }
+      const m = require('netns-kit');
+      const e = new m.ValidationError('x', 1, 'bad');
+      out.push(e.name, new m.TimeoutError('t', 1).name, String(e instanceof m.NetnsKitError));
+      console.log(out.join(', '));`;
+    expect(node(['-e', script])).toBe('ValidationError, TimeoutError, true\n');
+  });
+
   it('engines states the Node versions with require(esm); metadata a registry shows', () => {
     expect(pkg.engines.node).toBe('^20.19.0 || >=22.12.0');
     expect(pkg.license).toBe('MIT');

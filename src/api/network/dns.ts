@@ -12,10 +12,9 @@
  * that never runs.
  * @module
  */
-import dgram from 'node:dgram';
+import type dgram from 'node:dgram';
 import { close } from 'node:fs';
-import net from 'node:net';
-import { randomInt } from 'node:crypto';
+import type net from 'node:net';
 import { native } from '../../binding/native.js';
 import { SystemError, ValidationError } from '../../errors.js';
 import { parseIp } from '../../util/ip.js';
@@ -23,6 +22,11 @@ import { validateInt, validateOptions } from '../../util/validate.js';
 import type { BridgeNetwork, NetworkEndpoint, NetworkExtension } from './bridge-network.js';
 import type { Namespace } from '../namespace/namespace.js';
 import type { EndpointRecord } from './state.js';
+
+// node:dgram, node:net and node:crypto are loaded on first use (process.getBuiltinModule), not at
+// import: they are not in Node's startup snapshot and would cost every importer of the package.
+const dgramModule = (): typeof dgram => process.getBuiltinModule('node:dgram');
+const netModule = (): typeof net => process.getBuiltinModule('node:net');
 
 /** Docker's embedded DNS address. */
 export const DEFAULT_DNS_ADDRESS = '127.0.0.11';
@@ -256,10 +260,10 @@ export class DnsResolver implements NetworkExtension {
       closeFd(udpFd);
       throw e;
     }
-    const udp = dgram.createSocket('udp4');
+    const udp = dgramModule().createSocket('udp4');
     await new Promise<void>((r) => udp.bind({ fd: udpFd }, r));
     const conns = new Set<net.Socket>();
-    const s: Served = { ns, udp, tcp: net.createServer(), on: new Map([[network, ep.id]]), forward: {}, conns };
+    const s: Served = { ns, udp, tcp: netModule().createServer(), on: new Map([[network, ep.id]]), forward: {}, conns };
     udp.on('error', () => undefined);
     udp.on('message', (msg, rinfo) => {
       void this.answer(s, msg).then((reply) => reply && udp.send(reply, rinfo.port, rinfo.address));
@@ -356,7 +360,7 @@ export class DnsResolver implements NetworkExtension {
       } catch {
         continue;
       }
-      const id = randomInt(0, 65536);
+      const id = process.getBuiltinModule('node:crypto').randomInt(0, 65536);
       const out = Buffer.from(msg);
       out.writeUInt16BE(id, 0);
       const reply = await new Promise<Buffer | undefined>((resolve) => {
@@ -383,7 +387,7 @@ export class DnsResolver implements NetworkExtension {
 
   private async forwardSocket(s: Served, family: 4 | 6): Promise<dgram.Socket> {
     const fd = await s.ns.withFd((nsFd) => native.openBoundSocket(nsFd, family, false, family === 4 ? '0.0.0.0' : '::', 0, 0));
-    const sock = dgram.createSocket(family === 4 ? 'udp4' : 'udp6');
+    const sock = dgramModule().createSocket(family === 4 ? 'udp4' : 'udp6');
     sock.on('error', () => undefined);
     sock.setMaxListeners(0);
     await new Promise<void>((r) => sock.bind({ fd }, r));
