@@ -1,5 +1,7 @@
 // Prints `N passed, N failed, N skipped` from vitest's JSON report; exits 1 on failures
-// or when the report is missing (the run crashed before reporting).
+// or when the report is missing (the run crashed before reporting). The second argument is
+// the test command's exit status: an error outside any test (an unhandled rejection or
+// exception, which vitest reports but leaves out of the JSON) counts as one failure.
 import { readFileSync } from 'node:fs';
 
 const file = process.argv[2] ?? 'test-results/results.json';
@@ -15,7 +17,12 @@ const passed = r.numPassedTests ?? 0;
 // a test file that failed without a failing test (it crashed, or a hook failed) counts once;
 // vitest's numFailedTestSuites also counts the describe blocks around each failed test
 const brokenFiles = (r.testResults ?? []).filter((f) => f.status === 'failed' && !(f.assertionResults ?? []).some((t) => t.status === 'failed')).length;
-const failed = (r.numFailedTests ?? 0) + brokenFiles;
+let failed = (r.numFailedTests ?? 0) + brokenFiles;
+const status = Number(process.argv[3] ?? 0);
+if (failed === 0 && status !== 0) {
+  console.log(`[ci] the test command exited with status ${status} though no test failed: an error outside the tests (see "Unhandled Errors" above)`);
+  failed = 1;
+}
 const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);

@@ -40,6 +40,7 @@ function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.Proc
     const child = execFile(cmd, args, { ...o, encoding: 'utf8', maxBuffer: 1 << 24, timeout: opts.timeout ?? 120_000 }, (err, stdout, stderr) =>
       resolve({ code: err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0, stdout, stderr }),
     );
+    child.stdin!.on('error', () => undefined); // a program that exits without reading its input
     child.stdin!.end(input ?? '');
   });
 }
