@@ -6,6 +6,11 @@
  * concurrently; `ip -batch` needs one process for the host and one per container; `ip`
  * spawned per command is sampled. npm `netlink` has no typed veth creation (n/a).
  * Teardown (not timed): Link.deleteGroup / `ip link delete group` on the host ends.
+ *
+ * Then what container runtimes run (see runtimes() below): BridgeNetwork connect + disconnect
+ * against the reference CNI `bridge` + `host-local` plugins and Podman's `netavark
+ * setup/teardown`, each called as a runtime calls it (bench/lib/runtimes.mjs), for 1 and 20
+ * containers; a peer whose program is missing is skipped with the reason.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
