@@ -64,7 +64,8 @@ export async function run(ctx) {
   if (!fast) for (const op of [opAdd, opChain]) results.notApplicable(W, op, 'netns-kit fast plugin + daemon', `${FAST} is not built (npm run build)`);
   const daemon = fast ? await startDaemon() : undefined;
   const daemonCpu = () => (daemon ? processCpuUs(daemon.pid) : 0);
-  const N = ctx.scale(20);
+  // 10 calls of each kind per repetition: each Node plugin call costs a Node start (~0.1–0.4 s here)
+  const N = ctx.scale(10);
   const dir = mkdtempSync(join(tmpdir(), 'nk-bench-cni-'));
   const host = await tempNamespace('cnih');
   const conts = [];
