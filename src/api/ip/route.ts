@@ -328,7 +328,11 @@ export class Route {
 
   // ---- list / get ---------------------------------------------------------------------
 
-  /** Routes of a namespace (`ip route show`; main table unless `table` says otherwise). */
+  /**
+   * Routes of a namespace (`ip route show`; main table unless `table` says otherwise). Each
+   * route is decoded when one of its fields is first read (a malformed message is refused
+   * here, by its framing; a bad attribute inside it when that route is read).
+   */
   static async list(ns: Namespace, options?: RouteListOptions): Promise<Route[]> {
     const q = await routeQuery(ns, options);
     const conn = await ns.connection();
