@@ -53,7 +53,7 @@ namespace {
 
 constexpr size_t kMinSpare = 64 * 1024;         // room kept free before each receive
 constexpr size_t kCopyBelow = 16 * 1024;        // smaller deliveries are copied, larger handed over
-constexpr size_t kMaxPerWakeup = 4 * 1024 * 1024;
+constexpr size_t kMaxPerWakeup = 512 * 1024;  // then JavaScript sees the batch (and may pause: back-pressure)
 constexpr int kMaxDatagramsPerWakeup = 1024;
 constexpr int kMaxParallel = 32;                          // parallel sender threads per socket
 constexpr std::chrono::milliseconds kParallelIdle{1000};  // an idle parallel sender leaves after this

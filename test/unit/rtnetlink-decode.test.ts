@@ -141,6 +141,54 @@ describe('Route.fromMessage', () => {
   });
 });
 
+describe('Route.listed (a dump entry, decoded on first use)', () => {
+  const multipath = (): Buffer =>
+    build((w) =>
+      encodeRouteMessage(w, { family: 2, dstLen: 16, table: 254, protocol: 3, scope: 0, type: 1 }, {
+        dst: '10.7.0.0',
+        table: 254,
+        priority: 20,
+        metrics: { mtu: 1400 },
+        multipath: [
+          { flags: RTNH_F_ONLINK, hops: 1, ifindex: 3, attrs: { gateway: '10.0.0.2' } },
+          { flags: 0, hops: 0, ifindex: 4, attrs: { gateway: '10.0.0.3' } },
+        ],
+      }),
+    );
+
+  it('reads the same fields as Route.fromMessage', () => {
+    const eager = Route.fromMessage(ns, asMessage(RTM_NEWROUTE, multipath()));
+    const lazy = Route.listed(ns, asMessage(RTM_NEWROUTE, multipath()));
+    expect(lazy).toBeInstanceOf(Route);
+    expect(lazy.namespace).toBe(ns);
+    expect(lazy.toJSON()).toEqual(eager.toJSON());
+    expect(lazy.attributes).toEqual(eager.attributes);
+    expect([lazy.family, lazy.tos, lazy.flags, lazy.iifIndex, lazy.onlink, lazy.flagNames]).toEqual([eager.family, eager.tos, eager.flags, eager.iifIndex, eager.onlink, eager.flagNames]);
+  });
+
+  it('checks the family and the attribute framing at once, the contents on first use', () => {
+    const other = build((w) => encodeRouteMessage(w, { family: 28, dstLen: 20 }));
+    expect(() => Route.listed(ns, asMessage(RTM_NEWROUTE, other))).toThrow(/not an IPv4 or IPv6 route/);
+    const overrun = build((w) => encodeRouteMessage(w, { family: 2, dstLen: 8 }, { dst: '10.0.0.0' }));
+    overrun.writeUInt16LE(200, 12); // RTA_DST claims more bytes than the message has
+    expect(() => Route.listed(ns, asMessage(RTM_NEWROUTE, overrun))).toThrow(ParseError);
+    expect(() => Route.listed(ns, asMessage(RTM_NEWROUTE, Buffer.alloc(8)))).toThrow(ParseError);
+    const badVia = build((w) => {
+      encodeRouteMessage(w, { family: 2, dstLen: 0 });
+      w.attr(18, Buffer.from('0a000a000001', 'hex')); // AF_INET6 with 4 bytes
+    });
+    const r = Route.listed(ns, asMessage(RTM_NEWROUTE, badVia));
+    expect(() => r.via).toThrow(ParseError);
+  });
+
+  it('releases the message once decoded', () => {
+    const r = Route.listed(ns, asMessage(RTM_NEWROUTE, multipath()));
+    expect((r as unknown as { m: unknown }).m).toBeDefined();
+    expect(r.to).toBe('10.7.0.0/16');
+    expect((r as unknown as { m: unknown }).m).toBeUndefined();
+  });
+});
+
 describe('Neighbor.fromMessage', () => {
   it('decodes state, flags, MAC and cache ages', () => {
     const body = build((w) =>

@@ -2,30 +2,22 @@
  * Route: IPv4 and IPv6 routes of a namespace (`ip route add|del|replace|append|show|get`).
  * @module
  */
-import { BulkError, NetlinkError, ParseError, ValidationError } from '../../errors.js';
+import { BulkError, NetlinkError, ValidationError } from '../../errors.js';
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from '../../netlink/constants.js';
 import type { RequestInfo } from '../../netlink/connection.js';
 import type { NlMessage } from '../../netlink/message.js';
 import { NlWriter } from '../../netlink/writer.js';
 import { AF_INET, AF_INET6, RTM_GETROUTE, RTM_NEWROUTE, flagNames } from '../../rtnetlink/constants.js';
 import {
-  decodeRouteMessage,
   encodeRouteMessage,
-  type NexthopAttributesInput,
   type RouteAttributes,
-  type RouteAttributesInput,
   RouteAttrs,
-  type RtMsgHeader,
-  type RtNexthop,
 } from '../../rtnetlink/route.js';
-import type { RouteMetricsValue } from '../../rtnetlink/route-metrics.js';
 import {
   protocolName,
   protocolNumber,
   ROUTE_FLAG_NAMES,
-  ROUTER_PREFS,
   type RouteTypeName,
-  routeTypeName,
   routeTypeNumber,
   RT_TABLE_MAIN,
   RT_TABLE_UNSPEC,
@@ -36,22 +28,14 @@ import {
   tableName,
   tableNumber,
 } from '../../rtnetlink/route-constants.js';
-import { formatCidr, formatIp, parseIp, sameFamily } from '../../util/ip.js';
+import { formatIp, parseIp, sameFamily } from '../../util/ip.js';
 import { validateInt, validateOptions } from '../../util/validate.js';
-import {
-  type RouteMetrics,
-} from '../../rtnetlink/requests/route.js';
 import { modifyRoute, modifyRoutes, type RouteOptions } from './route-change.js';
+import { checkRouteMessage, type Nexthop, type RouteFields, type RouteMetricsInfo, routeFields } from './route-fields.js';
 import { Link, checkLinkArg, type LinkArg, resolveLink } from '../link/link.js';
 import type { Namespace } from '../namespace/namespace.js';
 
-/**
-/**
- * Metrics of a listed route, with the mask of locked ones.
- * @interface
- * @category Addresses & routes
- */
-export type RouteMetricsInfo = Omit<RouteMetricsValue, 'unknown'>;
+export type { Nexthop, RouteMetricsInfo } from './route-fields.js';
 
 /**
  * Options of {@link Route.list}; all filtering is done by the kernel (strict dump request).
@@ -95,22 +79,6 @@ export interface RouteGetOptions {
   fibMatch?: boolean;
 }
 
-/**
- * One path of a multipath route, as reported.
- * @category Addresses & routes
- */
-export interface Nexthop {
-  /** gateway, if any. */
-  via: string | undefined;
-  /** output interface index. */
-  linkIndex: number;
-  /** weight (rtnh_hops + 1). */
-  weight: number;
-  /** RTNH_F_* flags. */
-  flags: number;
-  /** flag names (`onlink`, `linkdown`, `dead`, …). */
-  flagNames: string[];
-}
 
 /**
  * One route, as the kernel reported it (a snapshot).
@@ -126,75 +94,102 @@ export interface Nexthop {
 export class Route {
   /** The namespace of the route. */
   readonly namespace: Namespace;
-  /** 4 or 6. */
-  readonly family: 4 | 6;
-  /** Destination: `default` or a prefix (`10.0.0.0/24`, `2001:db8::/64`; a host route is /32 or /128). */
-  readonly to: string;
-  /** Source prefix (`from`), if the route has one. */
-  readonly from: string | undefined;
-  /** Type of service. */
-  readonly tos: number;
-  /** Table id (254 = main, 255 = local). */
-  readonly table: number;
-  /** RTPROT_* number (2 = kernel, 3 = boot, 4 = static). */
-  readonly protocol: number;
-  /** RT_SCOPE_* number. */
-  readonly scope: number;
-  /** Route type name (`unicast`, `local`, `blackhole`, …). */
-  readonly type: RouteTypeName | string;
-  /** rtm_flags (RTNH_F_* / RTM_F_* bits). */
-  readonly flags: number;
-  /** Output interface index (single-path routes). */
-  readonly linkIndex: number | undefined;
-  /** Gateway (single-path routes): RTA_GATEWAY or RTA_VIA. */
-  readonly via: string | undefined;
-  /** Preferred source address (`src`); for {@link Route.get}, the source the kernel chose. */
-  readonly src: string | undefined;
-  /** Metric / priority. */
-  readonly metric: number | undefined;
-  /** Paths of a multipath route. */
-  readonly nexthops: Nexthop[] | undefined;
-  /** Metrics (mtu, advmss, …) and the `lock` mask. */
-  readonly metrics: RouteMetricsInfo | undefined;
-  /** Input interface index (input-route lookups). */
-  readonly iifIndex: number | undefined;
-  /** IPv6 router preference. */
-  readonly pref: 'low' | 'medium' | 'high' | undefined;
-  /** Seconds until the route expires (IPv6, from RTA_CACHEINFO), if it does. */
-  readonly expires: number | undefined;
-  /** Every attribute the kernel sent, decoded. */
-  readonly attributes: RouteAttributes;
+  /** the message, until its fields are decoded (a listed route decodes on first use) */
+  private m: NlMessage | undefined;
+  private f: RouteFields | undefined;
 
   /** @internal */
-  constructor(namespace: Namespace, h: RtMsgHeader, a: RouteAttributes) {
+  constructor(namespace: Namespace, m: NlMessage | undefined, f?: RouteFields) {
     this.namespace = namespace;
-    this.family = h.family === AF_INET6 ? 6 : 4;
-    this.to = a.dst === undefined ? (h.dstLen === 0 ? 'default' : formatCidr(this.family === 4 ? '0.0.0.0' : '::', h.dstLen)) : formatCidr(a.dst, h.dstLen);
-    this.from = a.src === undefined ? undefined : formatCidr(a.src, h.srcLen);
-    this.tos = h.tos;
-    this.table = a.table ?? h.table;
-    this.protocol = h.protocol;
-    this.scope = h.scope;
-    this.type = routeTypeName(h.type);
-    this.flags = h.flags;
-    this.linkIndex = a.oif;
-    this.via = a.gateway ?? a.via;
-    this.src = a.prefsrc;
-    this.metric = a.priority;
-    this.nexthops = a.multipath?.map((nh: RtNexthop) => ({
-      via: nh.attrs.gateway ?? nh.attrs.via,
-      linkIndex: nh.ifindex,
-      weight: nh.hops + 1,
-      flags: nh.flags,
-      flagNames: flagNames(nh.flags, ROUTE_FLAG_NAMES),
-    }));
-    this.metrics = a.metrics === undefined ? undefined : metricsInfo(a.metrics);
-    this.iifIndex = a.iif;
-    const pref = a.pref;
-    this.pref = pref === undefined ? undefined : pref === ROUTER_PREFS.low ? 'low' : pref === ROUTER_PREFS.high ? 'high' : 'medium';
-    const exp = a.cacheinfo?.expires;
-    this.expires = exp !== undefined && exp !== 0 ? Math.round(exp / 100) : undefined;
-    this.attributes = a;
+    this.m = m;
+    this.f = f;
+  }
+
+  /** The decoded fields (decoding the message on first use; a ParseError if it is malformed). */
+  private get fields(): RouteFields {
+    let f = this.f;
+    if (f === undefined) {
+      f = this.f = routeFields(this.m!);
+      this.m = undefined; // the datagram's buffer is no longer held
+    }
+    return f;
+  }
+
+  /** 4 or 6. */
+  get family(): 4 | 6 {
+    return this.fields.family;
+  }
+  /** Destination: `default` or a prefix (`10.0.0.0/24`, `2001:db8::/64`; a host route is /32 or /128). */
+  get to(): string {
+    return this.fields.to;
+  }
+  /** Source prefix (`from`), if the route has one. */
+  get from(): string | undefined {
+    return this.fields.from;
+  }
+  /** Type of service. */
+  get tos(): number {
+    return this.fields.tos;
+  }
+  /** Table id (254 = main, 255 = local). */
+  get table(): number {
+    return this.fields.table;
+  }
+  /** RTPROT_* number (2 = kernel, 3 = boot, 4 = static). */
+  get protocol(): number {
+    return this.fields.protocol;
+  }
+  /** RT_SCOPE_* number. */
+  get scope(): number {
+    return this.fields.scope;
+  }
+  /** Route type name (`unicast`, `local`, `blackhole`, …). */
+  get type(): RouteTypeName | string {
+    return this.fields.type;
+  }
+  /** rtm_flags (RTNH_F_* / RTM_F_* bits). */
+  get flags(): number {
+    return this.fields.flags;
+  }
+  /** Output interface index (single-path routes). */
+  get linkIndex(): number | undefined {
+    return this.fields.linkIndex;
+  }
+  /** Gateway (single-path routes): RTA_GATEWAY or RTA_VIA. */
+  get via(): string | undefined {
+    return this.fields.via;
+  }
+  /** Preferred source address (`src`); for {@link Route.get}, the source the kernel chose. */
+  get src(): string | undefined {
+    return this.fields.src;
+  }
+  /** Metric / priority. */
+  get metric(): number | undefined {
+    return this.fields.metric;
+  }
+  /** Paths of a multipath route. */
+  get nexthops(): Nexthop[] | undefined {
+    return this.fields.nexthops;
+  }
+  /** Metrics (mtu, advmss, …) and the `lock` mask. */
+  get metrics(): RouteMetricsInfo | undefined {
+    return this.fields.metrics;
+  }
+  /** Input interface index (input-route lookups). */
+  get iifIndex(): number | undefined {
+    return this.fields.iifIndex;
+  }
+  /** IPv6 router preference. */
+  get pref(): 'low' | 'medium' | 'high' | undefined {
+    return this.fields.pref;
+  }
+  /** Seconds until the route expires (IPv6, from RTA_CACHEINFO), if it does. */
+  get expires(): number | undefined {
+    return this.fields.expires;
+  }
+  /** Every attribute the kernel sent, decoded. */
+  get attributes(): RouteAttributes {
+    return this.fields.attributes;
   }
 
   /** Table name (`main`, `local`, `default`) or number as text. */
@@ -266,11 +261,19 @@ export class Route {
    * (IPMR/IP6MR multicast routes: 128/129, MPLS: 28).
    */
   static fromMessage(ns: Namespace, m: NlMessage): Route {
-    const { header, attrs } = decodeRouteMessage(m);
-    if (header.family !== AF_INET && header.family !== AF_INET6) {
-      throw new ParseError(`not an IPv4 or IPv6 route message (family ${header.family})`, m.start);
-    }
-    return new Route(ns, header, attrs);
+    return new Route(ns, undefined, routeFields(m));
+  }
+
+  /**
+   * A route of a dump, decoded on first use: its family and the framing of its attributes
+   * are checked now (a ParseError), the fields when one is first read. Listing 10,000 routes
+   * then costs little more than receiving them; a program that reads every route pays the
+   * decoding then, once per route.
+   * @internal
+   */
+  static listed(ns: Namespace, m: NlMessage): Route {
+    checkRouteMessage(m);
+    return new Route(ns, m);
   }
 
   // ---- add / replace / append / remove ----------------------------------------------------
@@ -325,7 +328,11 @@ export class Route {
 
   // ---- list / get ---------------------------------------------------------------------
 
-  /** Routes of a namespace (`ip route show`; main table unless `table` says otherwise). */
+  /**
+   * Routes of a namespace (`ip route show`; main table unless `table` says otherwise). Each
+   * route is decoded when one of its fields is first read (a malformed message is refused
+   * here, by its framing; a bad attribute inside it when that route is read).
+   */
   static async list(ns: Namespace, options?: RouteListOptions): Promise<Route[]> {
     const q = await routeQuery(ns, options);
     const conn = await ns.connection();
@@ -336,7 +343,7 @@ export class Route {
       }),
     );
     const out: Route[] = [];
-    for (const msgs of await Promise.all(dumps)) for (const m of msgs) out.push(Route.fromMessage(ns, m));
+    for (const msgs of await Promise.all(dumps)) for (const m of msgs) out.push(Route.listed(ns, m));
     return out;
   }
 
@@ -357,7 +364,7 @@ export class Route {
     for (const f of q.families) {
       const dump = conn.dump(RTM_GETROUTE, 0, q.body(f), q.info(f));
       try {
-        for await (const m of dump) yield Route.fromMessage(ns, m);
+        for await (const m of dump) yield Route.listed(ns, m);
       } catch (e) {
         if (!q.missingTable(e)) throw e;
       }
@@ -446,9 +453,4 @@ async function routeQuery(ns: Namespace, options: RouteListOptions | undefined) 
     /** a numbered table that was never used does not exist yet: it has no routes */
     missingTable: (e: unknown): boolean => e instanceof NetlinkError && e.code === 'ENOENT' && table !== 0,
   };
-}
-
-function metricsInfo(m: RouteMetricsValue): RouteMetricsInfo {
-  const { unknown: _, ...known } = m;
-  return known;
 }
