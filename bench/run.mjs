@@ -128,7 +128,7 @@ async function main() {
   const goalLines = goals(summary, opts);
   const elapsed = (Date.now() - started) / 1000;
   console.log(`\n${md}\n`);
-  if (goalLines.length) console.log(`Goals (issue 7):\n${goalLines.map((g) => `- ${g.text}`).join('\n')}\n`);
+  if (goalLines.length) console.log(`Goals:\n${goalLines.map((g) => `- ${g.text}`).join('\n')}\n`);
   console.log(`${elapsed.toFixed(0)} s; load average ${load0.map((x) => x.toFixed(1)).join(' ')} at the start, ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end`);
   const dir = join(here, 'results');
   mkdirSync(dir, { recursive: true });
