@@ -7,21 +7,27 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : /\.(ts|js|mjs|cc|h)$/.test(e.name) ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : /\.(ts|js|mjs|cc|c|h)$/.test(e.name) ? [join(dir, e.name)] : []));
 }
 
 // The one exception: the CNI plugin runs the IPAM plugin a network configuration names
 // (`"ipam": {"type": "dhcp"}`), as the CNI spec requires of a main plugin — only in this file,
 // only when configured (host-local IPAM runs in-process).
-const ALLOWED = new Set([join('src', 'cni', 'ipam', 'delegate.ts')]);
+// And the fast CNI plugin (a small C program, not the library) that, when no daemon listens,
+// replaces itself with the Node plugin (execv: the same process, no new one).
+const ALLOWED = new Set([join('src', 'cni', 'ipam', 'delegate.ts'), join('native', 'cni_shim.c')]);
 
 describe('nothing is spawned', () => {
-  it('src/ (with src/cli/), examples/ and native/ never import child_process, exec or spawn (but the CNI IPAM delegation)', () => {
+  it('src/ (with src/cli/), examples/ and native/ never import child_process, exec or spawn (but the CNI IPAM delegation and the fast plugin turning into the Node plugin)', () => {
     const offenders = ['src', 'examples', 'native']
       .flatMap(files)
       .filter((f) => !ALLOWED.has(f))
       .filter((f) => /child_process|process\.binding\(\s*['"]spawn|\bexecve?p?\s*\(|\bfork\s*\(\s*\)|posix_spawn|\bsystem\s*\(/.test(readFileSync(f, 'utf8')));
     expect(offenders).toEqual([]);
+    // the fast plugin's one exec is of the Node plugin, nothing else
+    const shim = readFileSync(join('native', 'cni_shim.c'), 'utf8');
+    expect(shim.match(/\b(?:f?exec[lv]p?e?)\s*\(/g)).toEqual(["execv("]);
+    expect(shim).not.toMatch(/\bfork\s*\(|posix_spawn|\bsystem\s*\(|popen/);
   });
 
   it('the command is compiled from src/cli/ (no hand-written bin/ file)', () => {
