@@ -32,28 +32,41 @@ function errCode(e: unknown): string | undefined {
   return (e as NetnsKitError | NodeJS.ErrnoException)?.code as string | undefined;
 }
 
-/** Opens CNI_NETNS; CniError code 3 when it is not there. */
-async function openContainer(path: string): Promise<Namespace> {
+/**
+ * Runs `fn` with the host namespace: this process's own, or — when the daemon runs the call —
+ * the caller's, opened for the call and closed after it.
+ */
+async function withHost<T>(env: CniEnv, fn: (host: Namespace) => Promise<T>): Promise<T> {
+  if (!env.hostNetns) return fn(Namespace.host());
+  let host: Namespace;
   try {
-    return await Namespace.openPath(path);
-  } catch (e) {
-    throw new CniError(CniCode.UNKNOWN_CONTAINER, `failed to open netns "${path}"`, (e as Error).message, { cause: e });
-  }
-}
-
-/** The host namespace: this process's own, or the caller's when the daemon runs the call. */
-async function openHost(env: CniEnv): Promise<Namespace> {
-  if (!env.hostNetns) return Namespace.host();
-  try {
-    return await Namespace.openPath(env.hostNetns);
+    host = await Namespace.openPath(env.hostNetns);
   } catch (e) {
     throw new CniError(CniCode.TRY_AGAIN_LATER, `failed to open the caller's network namespace "${env.hostNetns}"`, (e as Error).message, { cause: e });
   }
+  try {
+    return await fn(host);
+  } finally {
+    await host.close().catch(() => undefined);
+  }
 }
 
-/** Closes what openHost opened (this process's own namespace stays open). */
-async function closeHost(env: CniEnv, host: Namespace): Promise<void> {
-  if (env.hostNetns) await host.close().catch(() => undefined);
+/**
+ * Runs `fn` with the container's namespace (CNI_NETNS, or the caller's descriptor of it when
+ * the daemon runs the call), closed after it; CniError code 3 when it is not there.
+ */
+async function withContainer<T>(env: CniEnv, fn: (cont: Namespace) => Promise<T>): Promise<T> {
+  let cont: Namespace;
+  try {
+    cont = await Namespace.openPath(env.netnsPath ?? env.netns);
+  } catch (e) {
+    throw new CniError(CniCode.UNKNOWN_CONTAINER, `failed to open netns "${env.netns}"`, (e as Error).message, { cause: e });
+  }
+  try {
+    return await fn(cont);
+  } finally {
+    await cont.close().catch(() => undefined);
+  }
 }
 
 /** Things to undo if ADD fails, in reverse order. */
@@ -177,11 +190,11 @@ async function nat(): Promise<typeof import('./nat.js')> {
 /** ADD: creates the bridge (if needed), the veth pair, the addresses and routes; returns the result. */
 export async function cmdAdd(env: CniEnv, conf: BridgeConf): Promise<CniResult> {
   const ipam = ipamFor(conf, env); // validates the IPAM configuration before anything is made
-  const host = await openHost(env);
-  const cont = await openContainer(env.netnsPath ?? env.netns).catch(async (e: unknown) => {
-    await closeHost(env, host);
-    throw e;
-  });
+  return withHost(env, (host) => withContainer(env, (cont) => addIn(env, conf, ipam, host, cont)));
+}
+
+/** ADD's work, with both namespaces open. */
+async function addIn(env: CniEnv, conf: BridgeConf, ipam: ReturnType<typeof ipamFor>, host: Namespace, cont: Namespace): Promise<CniResult> {
   const undo = new Undo();
   try {
     // the container's interface name must be free (checked before anything is made)
@@ -267,9 +280,6 @@ export async function cmdAdd(env: CniEnv, conf: BridgeConf): Promise<CniResult> 
   } catch (e) {
     await undo.run();
     throw toCniError(e, 'ADD');
-  } finally {
-    await cont.close().catch(() => undefined);
-    await closeHost(env, host);
   }
 }
 
@@ -301,15 +311,11 @@ export async function cmdDel(env: CniEnv, conf: BridgeConf): Promise<void> {
       }
     }
   }
-  if (ipam) await ipam.del();
   if (!ipam) return;
+  await ipam.del();
   // always: a runtime may leave runtimeConfig out of DEL, and rules must not outlive the container
-  const host = await openHost(env);
-  try {
-    await (await nat()).teardown(host, conf, env);
-  } finally {
-    await closeHost(env, host);
-  }
+  const { teardown } = await nat();
+  await withHost(env, (host) => teardown(host, conf, env));
 }
 
 /** CHECK: the container's network is still what the previous result says. */
@@ -317,12 +323,12 @@ export async function cmdCheck(env: CniEnv, conf: BridgeConf): Promise<void> {
   const ipam = ipamFor(conf, env);
   const prev = conf.prevResult;
   if (!prev) throw new CniError(CniCode.INVALID_NETWORK_CONFIG, 'Required prevResult missing');
+  return withHost(env, (host) => withContainer(env, (cont) => checkIn(env, conf, ipam, prev, host, cont)));
+}
+
+/** CHECK's work, with both namespaces open. */
+async function checkIn(env: CniEnv, conf: BridgeConf, ipam: ReturnType<typeof ipamFor>, prev: CniResult, host: Namespace, cont: Namespace): Promise<void> {
   const mismatch = (msg: string): CniError => new CniError(CniCode.CHECK_MISMATCH, msg);
-  const host = await openHost(env);
-  const cont = await openContainer(env.netnsPath ?? env.netns).catch(async (e: unknown) => {
-    await closeHost(env, host);
-    throw e;
-  });
   try {
     if (ipam) await ipam.check(prev);
     const brIf = prev.interfaces?.find((i) => i.name === conf.bridge && !i.sandbox);
@@ -364,9 +370,6 @@ export async function cmdCheck(env: CniEnv, conf: BridgeConf): Promise<void> {
     if (ipam && (conf.ipMasq || conf.portMappings.length)) await (await nat()).check(host, conf, env);
   } catch (e) {
     throw toCniError(e, 'CHECK');
-  } finally {
-    await cont.close().catch(() => undefined);
-    await closeHost(env, host);
   }
 }
 
@@ -375,12 +378,8 @@ export async function cmdGc(env: CniEnv, conf: BridgeConf): Promise<void> {
   const ipam = ipamFor(conf, env);
   if (!ipam) return;
   await ipam.gc();
-  const host = await openHost(env);
-  try {
-    await (await nat()).gc(host, conf);
-  } finally {
-    await closeHost(env, host);
-  }
+  const { gc } = await nat();
+  await withHost(env, (host) => gc(host, conf));
 }
 
 /** STATUS: can the plugin ADD now? (IPAM ready.) */
