@@ -13,6 +13,7 @@ import { chmodSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { type CniCaller, runCni } from './main.js';
+import { CniCode, CniError } from './spec.js';
 
 /** Where the shim looks for the daemon unless `NETNS_KIT_CNI_SOCKET` says otherwise. */
 export const DEFAULT_CNI_SOCKET = '/run/netns-kit/cni.sock';
@@ -58,21 +59,21 @@ export function parseShimRequest(data: Buffer): ShimRequest {
   return req;
 }
 
-function sameFile(a: string, b: string): boolean {
+/** `dev:ino` of a namespace file, or undefined when it cannot be read. */
+function identity(path: string): string | undefined {
   try {
-    const x = statSync(a);
-    const y = statSync(b);
-    return x.ino === y.ino && x.dev === y.dev;
+    const st = statSync(path);
+    return `${st.dev}:${st.ino}`;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
-/** Where the caller's namespaces are: its own network namespace unless it is the daemon's. */
-function callerOf(req: ShimRequest): CniCaller {
+/** Where the caller's namespaces are: its own network namespace unless it is the daemon's (`own`). */
+function callerOf(req: ShimRequest, own: string | undefined): CniCaller {
   const hostNs = `/proc/${req.pid}/ns/net`;
   return {
-    ...(sameFile(hostNs, '/proc/self/ns/net') ? {} : { hostNetns: hostNs }),
+    ...(own !== undefined && identity(hostNs) === own ? {} : { hostNetns: hostNs }),
     ...(req.netnsPath ? { netnsPath: req.netnsPath } : {}),
   };
 }
@@ -106,6 +107,7 @@ export async function serveCni(options: { socket?: string } = {}): Promise<CniDa
   rmSync(path, { force: true });
   const inFlight = new Set<Promise<void>>();
   let calls = 0;
+  const own = identity('/proc/self/ns/net'); // the daemon's network namespace does not change
   // half-open: the caller ends its side after stdin and still waits for the answer
   const server: Server = createServer({ allowHalfOpen: true }, (sock) => {
     const chunks: Buffer[] = [];
@@ -117,10 +119,11 @@ export async function serveCni(options: { socket?: string } = {}): Promise<CniDa
         try {
           req = parseShimRequest(Buffer.concat(chunks));
         } catch (e) {
-          answer(sock, 1, `${JSON.stringify({ cniVersion: '1.0.0', code: 11, msg: 'netns-kit CNI daemon: bad request', details: (e as Error).message }, null, 4)}\n`);
+          const err = new CniError(CniCode.TRY_AGAIN_LATER, 'netns-kit CNI daemon: bad request', (e as Error).message);
+          answer(sock, 1, `${JSON.stringify(err.toJSON('1.0.0'), null, 4)}\n`); // the version of the fast plugin's own errors
           return;
         }
-        const out = await runCni(req.env, req.stdin, callerOf(req));
+        const out = await runCni(req.env, req.stdin, callerOf(req, own));
         calls++;
         if (!sock.destroyed) answer(sock, out.exitCode, out.stdout);
       })();
