@@ -434,6 +434,22 @@ function encodeField(w: NlWriter, type: number, f: Field, v: unknown): void {
   }
 }
 
+/**
+ * Checks that the attributes in `buf[start, end)` are framed within it — what
+ * {@link forEachAttr} checks, with its errors — without visiting them (a dump entry checked
+ * now and decoded later).
+ */
+export function checkAttributes(buf: Buffer, start: number, end: number): void {
+  if (end > buf.length) throw new ParseError(`attributes end (${end}) past the buffer (${buf.length})`, start);
+  let off = start;
+  while (off + 4 <= end) {
+    const len = buf.readUInt16LE(off);
+    if (len < 4) throw new ParseError(`attribute length ${len} is below the 4-byte header`, off);
+    if (off + len > end) throw new ParseError(`attribute ${buf.readUInt16LE(off + 2) & NLA_TYPE_MASK} (${len} bytes) runs past its parent`, off);
+    off += align4(len);
+  }
+}
+
 /** Calls fn for every attribute in buf[start, end), with the same bounds checks as decode. */
 export function forEachAttr(buf: Buffer, start: number, end: number, fn: (type: number, data: Buffer, flags: number) => void): void {
   let off = start;

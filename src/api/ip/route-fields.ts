@@ -4,6 +4,7 @@
  * @module
  */
 import { ParseError } from '../../errors.js';
+import { checkAttributes } from '../../netlink/attributes.js';
 import type { NlMessage } from '../../netlink/message.js';
 import { AF_INET, AF_INET6, flagNames } from '../../rtnetlink/constants.js';
 import { decodeRouteMessage, type RouteAttributes, RtMsg, type RtNexthop } from '../../rtnetlink/route.js';
@@ -64,12 +65,7 @@ export function checkRouteMessage(m: NlMessage): void {
   if (m.end - m.start < RtMsg.size) throw new ParseError(`rtmsg needs ${RtMsg.size} bytes, message has ${m.end - m.start}`, m.start);
   const family = buf[m.start]!;
   if (family !== AF_INET && family !== AF_INET6) throw new ParseError(`not an IPv4 or IPv6 route message (family ${family})`, m.start);
-  let off = m.start + RtMsg.size;
-  while (off + 4 <= m.end) {
-    const len = buf[off]! | (buf[off + 1]! << 8);
-    if (len < 4 || len > m.end - off) throw new ParseError(`attribute of ${len} bytes does not fit the ${m.end - off} left`, off);
-    off += (len + 3) & ~3;
-  }
+  checkAttributes(buf, m.start + RtMsg.size, m.end);
 }
 
 /** Decodes a route message into the fields of a Route (a ParseError if malformed or not IPv4/IPv6). */
