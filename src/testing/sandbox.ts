@@ -5,6 +5,7 @@
  */
 import { Namespace } from '../api/namespace/namespace.js';
 import { ValidationError } from '../errors.js';
+import { cryptoModule } from '../util/builtins.js';
 import { validateNamespaceName, validateOptions } from '../util/validate.js';
 
 /**
@@ -61,7 +62,7 @@ export class Sandbox {
   /** Makes a sandbox (nothing is created until {@link Sandbox.namespace} is called). */
   static create(options: SandboxOptions = {}): Sandbox {
     const o = validateOptions<SandboxOptions>(options, ['prefix', 'handleSignals', 'log']);
-    const prefix = o.prefix ?? `nk-${process.pid.toString(36)}${process.getBuiltinModule('node:crypto').randomBytes(2).toString('hex')}-`;
+    const prefix = o.prefix ?? `nk-${process.pid.toString(36)}${cryptoModule().randomBytes(2).toString('hex')}-`;
     validateNamespaceName(`${prefix}x`, 'prefix');
     if (o.log !== undefined && typeof o.log !== 'function') throw new ValidationError('log', o.log, 'expected a function');
     if (o.handleSignals !== undefined && typeof o.handleSignals !== 'boolean') throw new ValidationError('handleSignals', o.handleSignals, 'expected true or false');

@@ -14,11 +14,8 @@ import { closeSync, read } from 'node:fs';
 import type net from 'node:net';
 import type { Namespace } from '../api/namespace/namespace.js';
 import { ValidationError } from '../errors.js';
+import { dgramModule, netModule } from '../util/builtins.js';
 import { validateInt } from '../util/validate.js';
-
-// loaded on first use: node:dgram and node:net are not in Node's startup snapshot
-const dgramModule = (): typeof dgram => process.getBuiltinModule('node:dgram');
-const netModule = (): typeof net => process.getBuiltinModule('node:net');
 
 const AF_INET = 2;
 const AF_INET6 = 10;

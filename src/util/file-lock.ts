@@ -10,6 +10,7 @@ import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { native } from '../binding/native.js';
 import { SystemError, ValidationError } from '../errors.js';
+import { cryptoModule } from './builtins.js';
 
 /** Options of {@link withFileLock}. */
 export interface FileLockOptions {
@@ -81,7 +82,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
   if (typeof path !== 'string' || path.length === 0) throw new ValidationError('path', path, 'a file path must be a non-empty string');
   const dir = dirname(resolve(path));
   await mkdir(dir, { recursive: true, mode: 0o755 });
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${process.getBuiltinModule('node:crypto').randomBytes(4).toString('hex')}.tmp`);
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${cryptoModule().randomBytes(4).toString('hex')}.tmp`);
   const fh = await open(tmp, 'wx', mode);
   try {
     try {

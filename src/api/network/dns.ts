@@ -17,16 +17,12 @@ import { close } from 'node:fs';
 import type net from 'node:net';
 import { native } from '../../binding/native.js';
 import { SystemError, ValidationError } from '../../errors.js';
+import { cryptoModule, dgramModule, netModule } from '../../util/builtins.js';
 import { parseIp } from '../../util/ip.js';
 import { validateInt, validateOptions } from '../../util/validate.js';
 import type { BridgeNetwork, NetworkEndpoint, NetworkExtension } from './bridge-network.js';
 import type { Namespace } from '../namespace/namespace.js';
 import type { EndpointRecord } from './state.js';
-
-// node:dgram, node:net and node:crypto are loaded on first use (process.getBuiltinModule), not at
-// import: they are not in Node's startup snapshot and would cost every importer of the package.
-const dgramModule = (): typeof dgram => process.getBuiltinModule('node:dgram');
-const netModule = (): typeof net => process.getBuiltinModule('node:net');
 
 /** Docker's embedded DNS address. */
 export const DEFAULT_DNS_ADDRESS = '127.0.0.11';
@@ -360,7 +356,7 @@ export class DnsResolver implements NetworkExtension {
       } catch {
         continue;
       }
-      const id = process.getBuiltinModule('node:crypto').randomInt(0, 65536);
+      const id = cryptoModule().randomInt(0, 65536);
       const out = Buffer.from(msg);
       out.writeUInt16BE(id, 0);
       const reply = await new Promise<Buffer | undefined>((resolve) => {
