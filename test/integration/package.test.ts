@@ -140,7 +140,7 @@ describe.skipIf(!!rootSkip)('the packed package, installed without a compiler', 
     // (dist/cni-bundle/ is the CNI plugin's single-file bundle and dist/bundle/ the entries' bundle
     // that package.json points at, both made from dist/ by esbuild)
     expect(list.filter((f) => f.startsWith('dist/') && !f.startsWith('dist/cni-bundle/') && !f.startsWith('dist/bundle/') && f.endsWith('.js') && !srcModules.has(f))).toEqual([]);
-    for (const f of ['dist/bundle/index.js', 'dist/bundle/netlink.js', 'dist/bundle/testing.js', 'dist/bundle/cli.js']) expect(list).toContain(f);
+    for (const f of ['dist/bundle/index.js', 'dist/bundle/namespace.js', 'dist/bundle/netlink.js', 'dist/bundle/testing.js', 'dist/bundle/cli.js']) expect(list).toContain(f);
     // every entry of `files` matches something
     const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { files: string[] };
     for (const entry of pkg.files) {
@@ -199,6 +199,10 @@ describe.skipIf(!!rootSkip)('the packed package, installed without a compiler', 
     const script = `const m = require('netns-kit'); const n = require('netns-kit/netlink'); m.Namespace.host().connection().then((c) => { console.log(c instanceof n.NetlinkConnection, c.constructor.name); c.close(); });`;
     const r = await run(process.execPath, ['-e', script], { cwd: app, env: { ...process.env, PATH: bare } });
     expect([r.code, r.stderr, r.stdout]).toEqual([0, '', 'true NetlinkConnection\n']);
+    // netns-kit/namespace alone: the same Namespace class, working on its own
+    const part = `import { Namespace } from 'netns-kit/namespace'; const m = await import('netns-kit'); const ns = Namespace.host(); const c = await ns.connection(); console.log(Namespace === m.Namespace, (await m.Link.list(ns)).some((l) => l.name === 'lo')); c.close();`;
+    const p = await run(process.execPath, ['--input-type=module', '-e', part], { cwd: app, env: { ...process.env, PATH: bare } });
+    expect([p.code, p.stderr, p.stdout]).toEqual([0, '', 'true true\n']);
   });
 
   it('without the addon: importing works, `netns-kit --help` works, the first call is an AddonMissingError naming the command', async () => {

@@ -19,12 +19,35 @@ describe('package conventions', () => {
     const cjs = execFileSync(process.execPath, ['-e', "const m = require('netns-kit'); const t = require('netns-kit/testing'); console.log(typeof m.Namespace, typeof t.Sandbox)"], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     expect(cjs).toBe('function function\n');
     expect(node(['--input-type=module', '-e', "const m = await import('netns-kit'); const t = await import('netns-kit/testing'); console.log(typeof m.Namespace, typeof t.Sandbox)"])).toBe('function function\n');
-    for (const entry of ['.', './testing']) expect(Object.keys(pkg.exports[entry])).toEqual(['types', 'default']);
+    for (const entry of ['.', './namespace', './testing']) expect(Object.keys(pkg.exports[entry])).toEqual(['types', 'default']);
+  });
+
+  it('netns-kit/namespace exports the very classes of the root entry (one copy of each), and loads a part of its code', () => {
+    const script = `const root = require('netns-kit'); const part = require('netns-kit/namespace');
+      const names = Object.keys(part);
+      const differ = names.filter((k) => root[k] !== part[k]);
+      console.log(JSON.stringify({ names: names.sort(), differ }));`;
+    const { names, differ } = JSON.parse(node(['-e', script]));
+    expect(differ).toEqual([]);
+    expect(names).toEqual(expect.arrayContaining(['Namespace', 'Sysctl', 'Netconf', 'NetnsKitError', 'SystemError', 'ValidationError']));
+    // what each entry makes Node read: the bundle files it imports, followed to the end (static imports only)
+    const closure = (file: string, seen = new Map<string, number>()): Map<string, number> => {
+      const text = readFileSync(new URL(`dist/bundle/${file}`, root), 'utf8');
+      seen.set(file, text.length);
+      for (const m of text.matchAll(/(?:from|import)\s*"\.\/([\w-]+\.js)"/g)) if (!seen.has(m[1])) closure(m[1], seen);
+      return seen;
+    };
+    const size = (m: Map<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);
+    const part = closure('namespace.js');
+    const whole = closure('index.js');
+    // one copy of the code: the part's chunks are the root's
+    expect([...part.keys()].filter((f) => f !== 'namespace.js' && !whole.has(f))).toEqual([]);
+    expect(size(part)).toBeLessThan(size(whole) / 3);
   });
 
   it('the bundle the entries load keeps the names: every exported class and function is called as exported, errors name themselves', () => {
     const script = `const out = [];
-      for (const entry of ['netns-kit', 'netns-kit/netlink', 'netns-kit/testing']) {
+      for (const entry of ['netns-kit', 'netns-kit/namespace', 'netns-kit/netlink', 'netns-kit/testing']) {
         const m = require(entry);
         for (const [k, v] of Object.entries(m)) if (typeof v === 'function' && v.name !== k) out.push(entry + ' ' + k + ' is called ' + v.name);
       }
