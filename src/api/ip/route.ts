@@ -12,6 +12,7 @@ import {
   encodeRouteMessage,
   type RouteAttributes,
   RouteAttrs,
+  RtMsg,
 } from '../../rtnetlink/route.js';
 import {
   protocolName,
@@ -31,7 +32,8 @@ import {
 import { formatIp, parseIp, sameFamily } from '../../util/ip.js';
 import { validateInt, validateOptions } from '../../util/validate.js';
 import { modifyRoute, modifyRoutes, type RouteOptions } from './route-change.js';
-import { checkRouteMessage, type Nexthop, type RouteFields, type RouteMetricsInfo, routeFields } from './route-fields.js';
+import { checkIpMessage } from './listed.js';
+import { type Nexthop, type RouteFields, type RouteMetricsInfo, routeFields } from './route-fields.js';
 import { Link, checkLinkArg, type LinkArg, resolveLink } from '../link/link.js';
 import type { Namespace } from '../namespace/namespace.js';
 
@@ -272,7 +274,7 @@ export class Route {
    * @internal
    */
   static listed(ns: Namespace, m: NlMessage): Route {
-    checkRouteMessage(m);
+    checkIpMessage(m, RtMsg, 'route');
     return new Route(ns, m);
   }
 
