@@ -302,6 +302,8 @@ export class NetlinkConnection {
   private out = new NlWriter(MAX_BATCH_BYTES + 4096);
   private batch = new Batch(1);
   private flushScheduled = false;
+  /** the batch being written holds one dump request and nothing else (see flush). */
+  private dumpOnly = false;
   private closed = false;
   private refs = 0;
   private paused = 0;
@@ -763,6 +765,7 @@ export class NetlinkConnection {
       return false;
     }
     this.out.endMessage(start);
+    this.dumpOnly = start === 0 && p.kind === 'dump';
     p.seq = seq;
     p.batch = this.batch;
     p.start = start;
@@ -822,7 +825,16 @@ export class NetlinkConnection {
     batch.buf = bytes;
     this.batch = new Batch(batch.id + 1 > 0x7fffffff ? 1 : batch.id + 1);
     this.counters.sends++;
-    this.sock.send(bytes, batch.id);
+    // A datagram that is one dump request is sent from this thread when the writer thread
+    // is idle: the kernel builds the first chunk inside this sendto as it builds every later
+    // one inside this thread's recvmsg, and the answer is waiting when the event loop polls.
+    // Handing it to the writer thread costs two thread wakeups (the writer's, then this
+    // thread's when the answer arrives) — more than a dump of 1,000 addresses. Other
+    // requests go through the writer: they may wait for rtnl_lock or slow device work.
+    if (this.dumpOnly) {
+      this.dumpOnly = false;
+      this.sock.sendNow(bytes, batch.id);
+    } else this.sock.send(bytes, batch.id);
   }
 
   /** Stops reading from the socket (counted: each pause() needs a resume()). While paused
