@@ -688,15 +688,35 @@ export class NetlinkConnection {
    * (a concurrent change, NLM_F_DUMP_INTR) it is retried up to `retries` times, then an
    * EINTR NetlinkError is thrown.
    */
-  async dumpAll(type: number, flags: number, body: BodyWriter | null, info: RequestInfo, retries = 5): Promise<NlMessage[]> {
+  dumpAll(type: number, flags: number, body: BodyWriter | null, info: RequestInfo, retries = 5): Promise<NlMessage[]> {
+    return this.collect(type, flags, body, info, undefined, retries);
+  }
+
+  /**
+   * {@link NetlinkConnection.dumpAll}, returning `map(m)` of each message instead, called
+   * as each batch of messages arrives: the messages themselves are garbage as soon as they
+   * are mapped (a list of 10,000 routes keeps 10,000 small objects alive, not twice as many).
+   * A retried dump maps its messages again.
+   */
+  dumpMap<T>(type: number, flags: number, body: BodyWriter | null, info: RequestInfo, map: (m: NlMessage) => T, retries = 5): Promise<T[]> {
+    return this.collect(type, flags, body, info, map, retries);
+  }
+
+  private async collect<T>(type: number, flags: number, body: BodyWriter | null, info: RequestInfo, map: ((m: NlMessage) => T) | undefined, retries: number): Promise<T[]> {
     for (let attempt = 0; ; attempt++) {
-      let out: NlMessage[] = [];
+      let out: T[] = [];
       try {
         // in batches (one promise per datagram, not per message)
         const q = this.dump(type, flags, body, info, { highWater: Infinity }) as AsyncQueue<NlMessage>;
-        for (let b = await q.nextBatch(); b !== undefined; b = await q.nextBatch()) {
-          if (out.length === 0) out = b;
-          else for (const m of b) out.push(m);
+        try {
+          for (let b = await q.nextBatch(); b !== undefined; b = await q.nextBatch()) {
+            if (map !== undefined) for (const m of b) out.push(map(m));
+            else if (out.length === 0) out = b as T[];
+            else for (const m of b) out.push(m as T);
+          }
+        } catch (e) {
+          void q.return(); // map threw: the rest of the dump is read and dropped
+          throw e;
         }
         return out;
       } catch (e) {

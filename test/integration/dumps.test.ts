@@ -124,6 +124,22 @@ describe.skipIf(!!rootSkip)('large dumps', () => {
     }
   });
 
+  it('dumpMap: a map that throws rejects the dump; the rest is read and dropped, the next dump works', async () => {
+    const ns = await bigTable('dmmap');
+    const conn = await ns.connection();
+    let mapped = 0;
+    const err = await conn
+      .dumpMap(RTM_GETROUTE, 0, routeBody, { operation: 'dump routes' }, () => {
+        if (++mapped === 100) throw new Error('map failed');
+        return mapped;
+      })
+      .then(() => undefined, (e: unknown) => e);
+    expect((err as Error).message).toBe('map failed');
+    const again = await conn.dumpMap(RTM_GETROUTE, 0, routeBody, { operation: 'dump routes' }, (m) => m.type);
+    expect(again.length).toBe(N);
+    expect(conn.stats.strayReplies).toBe(0);
+  });
+
   it('many dumps on many connections leave no descriptor behind', async () => {
     const ns = await tempNamespace('dmfd');
     await Route.list(ns); // the namespace's own connection, opened before counting

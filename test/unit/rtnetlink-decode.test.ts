@@ -211,9 +211,9 @@ describe('Route.listed (a dump entry, decoded on first use)', () => {
 
   it('releases the message once decoded', () => {
     const r = Route.listed(ns, asMessage(RTM_NEWROUTE, multipath()));
-    expect((r as unknown as { m: unknown }).m).toBeDefined();
+    expect((r as unknown as { buf: unknown }).buf).toBeDefined();
     expect(r.to).toBe('10.7.0.0/16');
-    expect((r as unknown as { m: unknown }).m).toBeUndefined();
+    expect((r as unknown as { buf: unknown }).buf).toBeUndefined();
   });
 });
 

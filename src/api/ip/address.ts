@@ -18,7 +18,7 @@ import {
   IFA_F_TENTATIVE,
   IfAddrMsg,
 } from '../../rtnetlink/address.js';
-import { AF_INET, AF_INET6, RTM_GETADDR } from '../../rtnetlink/constants.js';
+import { AF_INET, AF_INET6, RTM_GETADDR, RTM_NEWADDR } from '../../rtnetlink/constants.js';
 import { scopeName, scopeNumber } from '../../rtnetlink/route-constants.js';
 import { parseCidr, parseIp } from '../../util/ip.js';
 import { validateOptions } from '../../util/validate.js';
@@ -65,14 +65,21 @@ export interface AddressFlushOptions extends AddressListOptions {
 export class Address {
   /** The namespace of the link. */
   readonly namespace: Namespace;
-  /** the message, until its fields are decoded (a listed address decodes on first use) */
-  private m: NlMessage | undefined;
+  /** the message's bytes, until its fields are decoded (a listed address decodes on first use) */
+  private buf: Buffer | undefined;
+  private start = 0;
+  private end = 0;
   private f: AddressFields | undefined;
 
   /** @internal */
   constructor(namespace: Namespace, m: NlMessage | undefined, f?: AddressFields) {
     this.namespace = namespace;
-    this.m = m;
+    // the bytes, not the NlMessage: that object is then garbage at once (half as much to keep)
+    if (m !== undefined) {
+      this.buf = m.buf;
+      this.start = m.start;
+      this.end = m.end;
+    }
     this.f = f;
   }
 
@@ -80,8 +87,8 @@ export class Address {
   private get fields(): AddressFields {
     let f = this.f;
     if (f === undefined) {
-      f = this.f = addressFields(this.m!);
-      this.m = undefined; // the datagram's buffer is no longer held
+      f = this.f = addressFields({ type: RTM_NEWADDR, flags: 0, seq: 0, pid: 0, buf: this.buf!, start: this.start, end: this.end });
+      this.buf = undefined; // the datagram's buffer is no longer held
     }
     return f;
   }
@@ -299,15 +306,15 @@ export class Address {
     const families = familiesOf(o.family);
     const index = link === undefined ? 0 : (await resolveLink(ns, link)).index;
     const conn = await ns.connection();
+    const listed = (m: NlMessage): Address => Address.listed(ns, m);
     const dumps = families.map((f) =>
-      conn.dumpAll(RTM_GETADDR, 0, (w) => encodeAddrMessage(w, { family: f === 4 ? AF_INET : AF_INET6, index }), {
+      conn.dumpMap(RTM_GETADDR, 0, (w) => encodeAddrMessage(w, { family: f === 4 ? AF_INET : AF_INET6, index }), {
         operation: 'list addresses',
         object: `${link !== undefined ? `dev ${typeof link === 'object' ? link.name : link} ` : ''}in ${ns.label}`,
-      }),
+      }, listed),
     );
-    const out: Address[] = [];
-    for (const msgs of await Promise.all(dumps)) for (const m of msgs) out.push(Address.listed(ns, m));
-    return out;
+    const [first, second] = await Promise.all(dumps);
+    return second === undefined || second.length === 0 ? first! : first!.concat(second);
   }
 
   /**
