@@ -27,7 +27,7 @@
 // finalizer) never waits for a sender: it tells them to stop (checked between batches) and,
 // if one is inside sendto(), leaves closing the fd to the last one to return. While ref()'d
 // the socket cannot be collected.
-//   send(buffer, id), sendParallel(buffer, id), setOption(level, name, int), getOption(level, name), ref(), unref(),
+//   send(buffer, id), sendNow(buffer, id), sendParallel(buffer, id), setOption(level, name, int), getOption(level, name), ref(), unref(),
 //   pause(), resume(), close(),
 //   portId, fd, stats()
 #include <linux/netlink.h>
@@ -112,9 +112,69 @@ struct Core {
   double datagrams = 0, bytes = 0, foreignDropped = 0, overflows = 0, dumpRaces = 0;
 };
 
+// Receive blocks. What one wakeup reads is handed to JavaScript without a copy when it is
+// large (an external Buffer), so the next wakeup needs another block. Fresh memory is
+// expensive here: malloc serves blocks this large with mmap, every page then faults when
+// the kernel copies a datagram into it, and free() unmaps it again (a TLB shootdown on
+// every CPU the process ran on) — on a small VM more than the dump itself (a list of
+// 1,000 addresses took 2.5× as long). So a block whose Buffer is collected goes back to a
+// small process-wide pool (its pages stay mapped) for the next wakeup of any socket, up to
+// kPoolMaxBytes; beyond that it is freed. Each block starts with a header holding its size.
+constexpr size_t kBlockHeader = 16;
+constexpr size_t kPoolMaxBytes = 4 * 1024 * 1024;
+
+struct BlockPool {
+  std::mutex mu;  // blocks come back on the thread of the environment that collected them
+  std::vector<uint8_t*> blocks;
+  size_t bytes = 0;
+};
+
+BlockPool& Pool() {
+  static BlockPool* pool = new BlockPool();  // never destroyed: a finalizer may run at exit
+  return *pool;
+}
+
+size_t& BlockCap(uint8_t* data) {
+  return *reinterpret_cast<size_t*>(data - kBlockHeader);
+}
+
+// A block of `cap` bytes keeping the contents of `data` (or a new one when data is null).
+uint8_t* BlockGrow(uint8_t* data, size_t cap) {
+  void* h = std::realloc(data != nullptr ? data - kBlockHeader : nullptr, cap + kBlockHeader);
+  if (h == nullptr) std::abort();
+  uint8_t* d = static_cast<uint8_t*>(h) + kBlockHeader;
+  BlockCap(d) = cap;
+  return d;
+}
+
+uint8_t* BlockTake() {
+  BlockPool& p = Pool();
+  std::lock_guard<std::mutex> lk(p.mu);
+  if (p.blocks.empty()) return nullptr;
+  uint8_t* d = p.blocks.back();
+  p.blocks.pop_back();
+  p.bytes -= BlockCap(d);
+  return d;
+}
+
+void BlockFree(uint8_t* data) {
+  if (data == nullptr) return;
+  size_t cap = BlockCap(data);
+  {
+    BlockPool& p = Pool();
+    std::lock_guard<std::mutex> lk(p.mu);
+    if (p.bytes + cap <= kPoolMaxBytes) {
+      p.blocks.push_back(data);
+      p.bytes += cap;
+      return;
+    }
+  }
+  std::free(data - kBlockHeader);
+}
+
 void Release(Core* c) {
   if (c->refs.fetch_sub(1) == 1) {
-    std::free(c->buf);
+    BlockFree(c->buf);
     delete c;
   }
 }
@@ -269,11 +329,14 @@ bool Deliver(Core* c, napi_value buffer, int err, uint32_t id) {
 }
 
 void EnsureSpare(Core* c, size_t used, size_t need) {
+  if (c->buf == nullptr) {  // the last one was handed to JavaScript: take a warm one (used is 0)
+    c->buf = BlockTake();
+    c->cap = c->buf != nullptr ? BlockCap(c->buf) : 0;
+  }
   if (c->cap - used >= need) return;
   size_t cap = c->cap ? c->cap : kMinSpare * 2;
   while (cap - used < need) cap *= 2;
-  c->buf = static_cast<uint8_t*>(std::realloc(c->buf, cap));
-  if (c->buf == nullptr) std::abort();
+  c->buf = BlockGrow(c->buf, cap);
   c->cap = cap;
 }
 
@@ -404,7 +467,7 @@ void OnReadable(uv_poll_t* handle, int status, int /*events*/) {
     if (used <= kCopyBelow) {
       st = napi_create_buffer_copy(c->env, used, c->buf, nullptr, &out);
     } else {
-      st = napi_create_external_buffer(c->env, used, c->buf, [](napi_env, void* p, void*) { std::free(p); }, nullptr, &out);
+      st = napi_create_external_buffer(c->env, used, c->buf, [](napi_env, void* p, void*) { BlockFree(static_cast<uint8_t*>(p)); }, nullptr, &out);
       if (st == napi_ok) {
         c->buf = nullptr;  // now owned by the Buffer
         c->cap = 0;
@@ -477,6 +540,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     return DefineClass(env, "NetlinkSocket",
                        {
                            InstanceMethod<&NetlinkSocket::Send>("send"),
+                           InstanceMethod<&NetlinkSocket::SendNow>("sendNow"),
                            InstanceMethod<&NetlinkSocket::SendParallel>("sendParallel"),
                            InstanceMethod<&NetlinkSocket::SetOption>("setOption"),
                            InstanceMethod<&NetlinkSocket::GetOption>("getOption"),
@@ -594,6 +658,49 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
     }
     core_->cv.notify_one();
     return info.Env().Undefined();
+  }
+
+  // sendNow(buffer, id): sends one datagram from this (the main) thread when no sender is
+  // busy and nothing is queued for the writer — the order of datagrams is kept — and returns
+  // true; otherwise queues it like send() and returns false. For a dump request: the kernel
+  // builds the dump's first chunk inside this sendto, as it builds every later chunk inside
+  // the main thread's recvmsg, and the reply is then waiting when the event loop polls —
+  // no hand-over to the writer thread and back (two thread wakeups, which cost more than
+  // a small dump itself). A failure is reported like the writer's (onData(undefined, errno, id)).
+  Napi::Value SendNow(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Open(env)) return env.Undefined();
+    auto buf = info[0].As<Napi::Buffer<uint8_t>>();
+    uint32_t id = info[1].As<Napi::Number>().Uint32Value();
+    Core* c = core_;
+    {
+      std::lock_guard<std::mutex> lk(c->mu);
+      if (!c->queue.empty() || c->sending > 0) {
+        c->queue.push_back(Batch{std::vector<uint8_t>(buf.Data(), buf.Data() + buf.Length()), id});
+        c->serialQueued++;
+        c->cv.notify_one();
+        return Napi::Boolean::New(env, false);
+      }
+      c->serialQueued++;
+      c->sending++;
+    }
+    sockaddr_nl kernel{};
+    kernel.nl_family = AF_NETLINK;
+    ssize_t n;
+    do n = sendto(c->fd, buf.Data(), buf.Length(), 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel);
+    while (n < 0 && errno == EINTR);
+    int err = n < 0 ? errno : 0;
+    {
+      std::lock_guard<std::mutex> lk(c->mu);
+      c->sending--;
+      c->serialDone++;
+      if (c->doneWaiters.load() > 0) c->doneCv.notify_all();
+      if (err != 0) {
+        c->failures.push_back({id, err});
+        uv_async_send(&c->async);
+      }
+    }
+    return Napi::Boolean::New(env, true);
   }
 
   // sendParallel(buffer, id): queues one datagram for a parallel sender (see the top of the

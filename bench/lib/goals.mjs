@@ -36,6 +36,7 @@ export function goals(summary) {
   check('route list ≥ 4× faster than npm netlink', nkList, find(summary, 'routes', 'list', 'npm netlink'), 4, 'faster');
   check('route list within 1.5× of the kernel floor (C dump decoding nothing; ratio netns-kit/floor)', nkList, find(summary, 'routes', 'list', 'kernel floor'), 1.5, 'within');
   check('address list within 1.5× of the kernel floor (C dump decoding nothing; ratio netns-kit/floor)', find(summary, 'addresses', 'list', 'netns-kit'), find(summary, 'addresses', 'list', 'kernel floor'), 1.5, 'within');
+  check('link list within 1.5× of the kernel floor (C dump decoding nothing; ratio netns-kit/floor)', find(summary, 'links', 'list', 'netns-kit'), find(summary, 'links', 'list', 'kernel floor'), 1.5, 'within');
   const stream = find(summary, 'routes-stream', 'list', 'netns-kit');
   if (stream?.extraMedian?.['RSS growth MB'] !== undefined) {
     const mb = stream.extraMedian['RSS growth MB'];

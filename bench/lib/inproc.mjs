@@ -7,6 +7,14 @@ import { createRequire } from 'node:module';
 import { Namespace } from '../../dist/index.js';
 import { timed } from './measure.mjs';
 
+/**
+ * Untimed lists a lists worker (ctx.lists, see run.mjs) runs in its warm-up repetition before
+ * the timed one: such a worker calls list once per repetition, and its code (the receive
+ * loop, framing, the listed objects) would otherwise still be compiled during the timed
+ * lists, where the other rows' code was warmed by thousands of calls.
+ */
+export const WARM_LISTS = 5;
+
 const open = new Map();
 
 /** The Namespace called `name`, opened once per worker. */

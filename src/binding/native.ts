@@ -38,6 +38,11 @@ export interface NativeSocketStats {
  */
 export interface NativeNetlinkSocket {
   send(data: Buffer, batchId: number): void;
+  /**
+   * Sends a datagram from the calling (main) thread when the writer thread is idle (true),
+   * else queues it like send() (false). For dump requests: see NetlinkConnection.flush.
+   */
+  sendNow(data: Buffer, batchId: number): boolean;
   /** Sends a datagram from a parallel sender thread, after every send() queued before it was handled. */
   sendParallel(data: Buffer, batchId: number): void;
   setOption(level: number, name: number, value: number): void;

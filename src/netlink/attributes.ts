@@ -450,6 +450,16 @@ export function checkAttributes(buf: Buffer, start: number, end: number): void {
   }
 }
 
+/**
+ * What an object decoded on first use (a listed Route, Address or Link) checks at once: a
+ * fixed header (`header.name`, `header.size` bytes) at `start`, then attributes framed
+ * within [start + size, end). A ParseError otherwise, as decoding would throw.
+ */
+export function checkHeaderAndAttributes(buf: Buffer, start: number, end: number, header: { readonly name: string; readonly size: number }): void {
+  if (end - start < header.size) throw new ParseError(`${header.name} needs ${header.size} bytes, message has ${end - start}`, start);
+  checkAttributes(buf, start + header.size, end);
+}
+
 /** Calls fn for every attribute in buf[start, end), with the same bounds checks as decode. */
 export function forEachAttr(buf: Buffer, start: number, end: number, fn: (type: number, data: Buffer, flags: number) => void): void {
   let off = start;

@@ -51,6 +51,10 @@ export function fakeNamespace(): FakeNamespace {
       record(sent, 'dump', type, flags, body, info);
       return ns.dumpReplies;
     },
+    dumpMap: async <T>(type: number, flags: number, body: BodyWriter | null, info: RequestInfo, map: (m: NlMessage) => T) => {
+      record(sent, 'dump', type, flags, body, info);
+      return (ns.dumpReplies as NlMessage[]).map(map);
+    },
   };
   Object.defineProperties(ns, {
     sent: { value: sent },

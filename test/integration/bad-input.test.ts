@@ -50,7 +50,7 @@ function armTripwire(): void {
   for (const k of ['open', 'stat', 'readdir', 'readFile', 'writeFile', 'unlink', 'mkdir']) wrap(fsp, k, `fs/promises.${k}`, true);
   syncBuiltinESMExports();
   const proto = NetlinkConnection.prototype as unknown as Record<string, unknown>;
-  for (const k of ['request', 'dump', 'dumpAll']) wrap(proto, k, `conn.${k}`, false);
+  for (const k of ['request', 'dump', 'dumpAll', 'dumpMap']) wrap(proto, k, `conn.${k}`, false);
   wrap(NetlinkConnection as unknown as Record<string, unknown>, 'open', 'NetlinkConnection.open', false);
 }
 
@@ -246,6 +246,10 @@ describe.skipIf(!!rootSkip)('bad input is refused before any system call', () =>
     expect(calls.slice(at)).toContain('fs/promises.readdir');
     at = calls.length;
     await Route.list(ns);
+    expect(calls.slice(at)).toContain('conn.dumpMap');
+    expect(calls.slice(at)).toContain('conn.dump');
+    at = calls.length;
+    await Link.list(ns);
     expect(calls.slice(at)).toContain('conn.dumpAll');
     at = calls.length;
     ns.run(() => 1);

@@ -62,6 +62,35 @@ describe('IFLA_STATS64 / IFLA_STATS', () => {
   });
 });
 
+describe('Link.listed (a dump entry, decoded on first use)', () => {
+  const ns = { label: 'test' } as unknown as Namespace;
+  const veth = bytes((w) => {
+    IfInfoMsg.encode(w, { family: 0, type: 1, index: 7, flags: 0x1003 });
+    LinkAttrs.encode(w, { ifname: 'va', mtu: 1400, link: 8, master: 3, linkinfo: { kind: 'veth' } });
+  });
+
+  it('has its index at once and reads the same fields as Link.fromMessage', () => {
+    const listed = Link.listed(ns, msg(veth));
+    expect(listed.index).toBe(7);
+    const eager = Link.fromMessage(ns, msg(veth));
+    const read = (l: Link) => [l.index, l.name, l.kind, l.type, l.flags, l.mtu, l.masterIndex, l.parentIndex, l.operstate, l.displayName];
+    expect(read(listed)).toEqual(read(eager));
+    expect(read(listed)).toEqual([7, 'va', 'veth', 1, 0x1003, 1400, 3, 8, 'unknown', 'va@if8']);
+    expect(listed.message).toEqual(eager.message);
+  });
+
+  it('refuses a short header or broken attribute framing at once; a bad attribute when first read', () => {
+    expect(() => Link.listed(ns, msg('00 00 0100 07000000'))).toThrow(/ifinfomsg needs 16 bytes/);
+    const overrun = Buffer.from(veth, 'hex');
+    overrun.writeUInt16LE(0x400, 16); // the first attribute's length runs past the message
+    expect(() => Link.listed(ns, msg(overrun.toString('hex')))).toThrow(ParseError);
+    // IFLA_MTU (4) with 2 bytes instead of 4: framed, but not a u32
+    const short = Link.listed(ns, msg(`00 00 0100 07000000 00000000 00000000   0600 0400 dc05 0000`));
+    expect(short.index).toBe(7);
+    expect(() => short.mtu).toThrow(ParseError);
+  });
+});
+
 describe('IFLA_AF_SPEC, IFLA_PROP_LIST', () => {
   it('decodes per-family nests: AF_INET conf array, AF_INET6 flags / addr_gen_mode / token', () => {
     const m = msg(`

@@ -83,6 +83,34 @@ describe('Address.fromMessage', () => {
   });
 });
 
+describe('Address.listed (a dump entry, decoded on first use)', () => {
+  it('reads the same fields as Address.fromMessage', () => {
+    const body = build((w) =>
+      encodeAddrMessage(w, { family: 2, prefixlen: 24, index: 4 }, { address: '10.0.0.1', local: '10.0.0.1', label: 'eth0', cacheinfo: { preferred: 5, valid: 9, created: 1, updated: 2 } }),
+    );
+    const m = asMessage(RTM_NEWADDR, body);
+    expect(Address.listed(ns, m).toJSON()).toEqual(Address.fromMessage(ns, m).toJSON());
+  });
+
+  it('refuses a short header, another family or broken attribute framing at once; a bad attribute when first read', () => {
+    expect(() => Address.listed(ns, asMessage(RTM_NEWADDR, Buffer.alloc(6)))).toThrow(/ifaddrmsg needs 8 bytes/);
+    const mctp = build((w) => encodeAddrMessage(w, { family: 45, prefixlen: 0, index: 1 }));
+    expect(() => Address.listed(ns, asMessage(RTM_NEWADDR, mctp))).toThrow(/not an IPv4 or IPv6 address message \(family 45\)/);
+    const framing = build((w) => {
+      encodeAddrMessage(w, { family: 2, prefixlen: 8, index: 1 });
+      w.attr(3, Buffer.from('eth0\0'));
+    });
+    framing.writeUInt16LE(64, 8); // the label's length runs past the message
+    expect(() => Address.listed(ns, asMessage(RTM_NEWADDR, framing))).toThrow(ParseError);
+    const cacheinfo = build((w) => {
+      encodeAddrMessage(w, { family: 2, prefixlen: 8, index: 1 });
+      w.attr(6, Buffer.alloc(8));
+    });
+    const a = Address.listed(ns, asMessage(RTM_NEWADDR, cacheinfo));
+    expect(() => a.address).toThrow(/ifa_cacheinfo needs 16 bytes/);
+  });
+});
+
 describe('Route.fromMessage', () => {
   it('decodes a multipath route with weights, flags and a gateway per path', () => {
     const body = build((w) =>
@@ -183,9 +211,9 @@ describe('Route.listed (a dump entry, decoded on first use)', () => {
 
   it('releases the message once decoded', () => {
     const r = Route.listed(ns, asMessage(RTM_NEWROUTE, multipath()));
-    expect((r as unknown as { m: unknown }).m).toBeDefined();
+    expect((r as unknown as { buf: unknown }).buf).toBeDefined();
     expect(r.to).toBe('10.7.0.0/16');
-    expect((r as unknown as { m: unknown }).m).toBeUndefined();
+    expect((r as unknown as { buf: unknown }).buf).toBeUndefined();
   });
 });
 

@@ -4,10 +4,9 @@
  * @module
  */
 import { ParseError } from '../../errors.js';
-import { checkAttributes } from '../../netlink/attributes.js';
 import type { NlMessage } from '../../netlink/message.js';
 import { AF_INET, AF_INET6, flagNames } from '../../rtnetlink/constants.js';
-import { decodeRouteMessage, type RouteAttributes, RtMsg, type RtNexthop } from '../../rtnetlink/route.js';
+import { decodeRouteMessage, type RouteAttributes, type RtNexthop } from '../../rtnetlink/route.js';
 import type { RouteMetricsValue } from '../../rtnetlink/route-metrics.js';
 import { ROUTE_FLAG_NAMES, ROUTER_PREFS, type RouteTypeName, routeTypeName } from '../../rtnetlink/route-constants.js';
 import { formatCidr } from '../../util/ip.js';
@@ -57,15 +56,6 @@ export interface RouteFields {
   pref: 'low' | 'medium' | 'high' | undefined;
   expires: number | undefined;
   attributes: RouteAttributes;
-}
-
-/** Checks what Route.listed checks: an IPv4 or IPv6 route message whose attributes are framed within it. */
-export function checkRouteMessage(m: NlMessage): void {
-  const buf = m.buf;
-  if (m.end - m.start < RtMsg.size) throw new ParseError(`rtmsg needs ${RtMsg.size} bytes, message has ${m.end - m.start}`, m.start);
-  const family = buf[m.start]!;
-  if (family !== AF_INET && family !== AF_INET6) throw new ParseError(`not an IPv4 or IPv6 route message (family ${family})`, m.start);
-  checkAttributes(buf, m.start + RtMsg.size, m.end);
 }
 
 /** Decodes a route message into the fields of a Route (a ParseError if malformed or not IPv4/IPv6). */

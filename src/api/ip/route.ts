@@ -12,6 +12,7 @@ import {
   encodeRouteMessage,
   type RouteAttributes,
   RouteAttrs,
+  RtMsg,
 } from '../../rtnetlink/route.js';
 import {
   protocolName,
@@ -31,7 +32,8 @@ import {
 import { formatIp, parseIp, sameFamily } from '../../util/ip.js';
 import { validateInt, validateOptions } from '../../util/validate.js';
 import { modifyRoute, modifyRoutes, type RouteOptions } from './route-change.js';
-import { checkRouteMessage, type Nexthop, type RouteFields, type RouteMetricsInfo, routeFields } from './route-fields.js';
+import { checkIpMessage } from './listed.js';
+import { type Nexthop, type RouteFields, type RouteMetricsInfo, routeFields } from './route-fields.js';
 import { Link, checkLinkArg, type LinkArg, resolveLink } from '../link/link.js';
 import type { Namespace } from '../namespace/namespace.js';
 
@@ -94,14 +96,21 @@ export interface RouteGetOptions {
 export class Route {
   /** The namespace of the route. */
   readonly namespace: Namespace;
-  /** the message, until its fields are decoded (a listed route decodes on first use) */
-  private m: NlMessage | undefined;
+  /** the message's bytes, until its fields are decoded (a listed route decodes on first use) */
+  private buf: Buffer | undefined;
+  private start = 0;
+  private end = 0;
   private f: RouteFields | undefined;
 
   /** @internal */
   constructor(namespace: Namespace, m: NlMessage | undefined, f?: RouteFields) {
     this.namespace = namespace;
-    this.m = m;
+    // the bytes, not the NlMessage: that object is then garbage at once (half as much to keep)
+    if (m !== undefined) {
+      this.buf = m.buf;
+      this.start = m.start;
+      this.end = m.end;
+    }
     this.f = f;
   }
 
@@ -109,8 +118,8 @@ export class Route {
   private get fields(): RouteFields {
     let f = this.f;
     if (f === undefined) {
-      f = this.f = routeFields(this.m!);
-      this.m = undefined; // the datagram's buffer is no longer held
+      f = this.f = routeFields({ type: RTM_NEWROUTE, flags: 0, seq: 0, pid: 0, buf: this.buf!, start: this.start, end: this.end });
+      this.buf = undefined; // the datagram's buffer is no longer held
     }
     return f;
   }
@@ -272,7 +281,7 @@ export class Route {
    * @internal
    */
   static listed(ns: Namespace, m: NlMessage): Route {
-    checkRouteMessage(m);
+    checkIpMessage(m, RtMsg, 'route');
     return new Route(ns, m);
   }
 
@@ -336,15 +345,15 @@ export class Route {
   static async list(ns: Namespace, options?: RouteListOptions): Promise<Route[]> {
     const q = await routeQuery(ns, options);
     const conn = await ns.connection();
+    const listed = (m: NlMessage): Route => Route.listed(ns, m);
     const dumps = q.families.map((f) =>
-      conn.dumpAll(RTM_GETROUTE, 0, q.body(f), q.info(f)).catch((e: unknown) => {
-        if (q.missingTable(e)) return [] as NlMessage[];
+      conn.dumpMap(RTM_GETROUTE, 0, q.body(f), q.info(f), listed).catch((e: unknown) => {
+        if (q.missingTable(e)) return [] as Route[];
         throw e;
       }),
     );
-    const out: Route[] = [];
-    for (const msgs of await Promise.all(dumps)) for (const m of msgs) out.push(Route.listed(ns, m));
-    return out;
+    const [first, second] = await Promise.all(dumps);
+    return second === undefined || second.length === 0 ? first! : first!.concat(second);
   }
 
   /**
