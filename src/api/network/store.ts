@@ -1,0 +1,317 @@
+/**
+ * The files of the network records of one host namespace: a small file per network, per
+ * endpoint, per reserved address and per connected namespace, so that a connect or a
+ * disconnect reads and writes a few hundred bytes whatever the number of containers.
+ *
+ * Layout (format 2), in `<stateDir>/networks/ns-<cookie of the bridge's namespace>/`:
+ *
+ * - `.lock` — flock held while a network is created (its name and pool choice);
+ * - `<network>.json` — the network: name, id, bridge, options, extensions' data;
+ * - `<network>.lock` — flock held for every change of the network or of its endpoints;
+ * - `<network>.d/endpoints/<endpoint id>.json` — one endpoint (connecting or connected);
+ * - `<network>.d/addresses/<address>` — one reserved address (as the CNI host-local plugin
+ *   keeps them): made with O_EXCL, it holds the endpoint's id;
+ * - `<network>.d/namespaces/<c + cookie, or i + dev-inode>` — the endpoint of one container
+ *   namespace (refuses a second connect of it without reading every endpoint).
+ *
+ * Every change holds `<network>.lock`. The order of writes keeps this true after a crash at
+ * any point: an endpoint's file exists only while its addresses are reserved for it —
+ * reservations, then the namespace entry, then the endpoint file (written with
+ * writeFileAtomic) are made; the endpoint file, then the namespace entry, then the
+ * reservations are removed. A crash can leave reservations that no endpoint names; they are
+ * taken back under the lock ({@link NetworkStore.repair}: by gc, and by a connect that finds
+ * its address taken or the range full). A format 1 file (every endpoint inside
+ * `<network>.json`) is read as it is and rewritten as format 2 by the first change.
+ * @module
+ */
+import { type FileHandle, mkdir, open, readdir, readFile, rm, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { NetnsKitError } from '../../errors.js';
+import { withFileLock, writeFileAtomic } from '../../util/file-lock.js';
+import type { Namespace } from '../namespace/namespace.js';
+import { type EndpointRecord, hostDir, type NamespaceRecord, type NetworkRecord } from './state.js';
+
+/** A network's own file: the record without its endpoints — except in format 1, which holds them all. */
+export type NetworkFile = Omit<NetworkRecord, 'endpoints'> & { endpoints?: EndpointRecord[] };
+
+const code = (e: unknown): string | undefined => (e as { code?: string } | undefined)?.code;
+
+/** The name of a container namespace's entry: its cookie when known (never reused until reboot), else its device and inode. */
+export function namespaceKey(n: NamespaceRecord): string {
+  return n.cookie !== undefined ? `c${n.cookie}` : `i${n.dev}-${n.ino}`;
+}
+
+/** Endpoints in connection order (format 1 records: array order, given as small numbers). */
+function bySeq(a: EndpointRecord, b: EndpointRecord): number {
+  const x = BigInt(a.seq ?? 0);
+  const y = BigInt(b.seq ?? 0);
+  return x < y ? -1 : x > y ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Names in a directory; none when it does not exist. */
+async function names(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (e) {
+    if (code(e) === 'ENOENT') return [];
+    throw e;
+  }
+}
+
+/** A file's text, or undefined when it does not exist. */
+async function text(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    if (code(e) === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Creates `path` holding `data` unless it exists (O_EXCL): false when it does. Not fsync'd:
+ * what counts is that the name exists (a reservation), and the endpoint file written after
+ * it is; the content only says who holds it.
+ */
+async function createExclusive(path: string, data: string): Promise<boolean> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, 'wx', 0o644);
+  } catch (e) {
+    if (code(e) === 'EEXIST') return false;
+    if (code(e) !== 'ENOENT') throw e;
+    await mkdir(dirname(path), { recursive: true, mode: 0o755 });
+    return createExclusive(path, data);
+  }
+  try {
+    await fh.writeFile(data);
+  } finally {
+    await fh.close();
+  }
+  return true;
+}
+
+/** Removes `path` if it holds `id` (a reservation or namespace entry of that endpoint). */
+async function unlinkIfHolds(path: string, id: string): Promise<void> {
+  if ((await text(path))?.trim() !== id) return;
+  await unlink(path).catch((e: unknown) => {
+    if (code(e) !== 'ENOENT') throw e;
+  });
+}
+
+/** File store of the network records of one host namespace (see the module's description for the layout). */
+export class NetworkStore {
+  /** the directory. */
+  readonly dir: string;
+  private constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  /** The store of `host`'s networks under `stateDir`. */
+  static async of(stateDir: string, host: Namespace): Promise<NetworkStore> {
+    return new NetworkStore(await hostDir(stateDir, host));
+  }
+
+  /** Path of a network's own file. */
+  recordPath(name: string): string {
+    return join(this.dir, `${name}.json`);
+  }
+
+  /** The directory of a network's endpoints, reservations and namespace entries. */
+  dataDir(name: string): string {
+    return join(this.dir, `${name}.d`);
+  }
+
+  private endpointPath(name: string, id: string): string {
+    return join(this.dataDir(name), 'endpoints', `${id}.json`);
+  }
+
+  private addressPath(name: string, ip: string): string {
+    return join(this.dataDir(name), 'addresses', ip);
+  }
+
+  private namespacePath(name: string, ns: NamespaceRecord): string {
+    return join(this.dataDir(name), 'namespaces', namespaceKey(ns));
+  }
+
+  /** Reads a network's own file (format 1: with every endpoint), or undefined when there is none. */
+  async head(name: string): Promise<NetworkFile | undefined> {
+    const path = this.recordPath(name);
+    const t = await text(path);
+    if (t === undefined) return undefined;
+    try {
+      const r = JSON.parse(t) as NetworkFile;
+      if (typeof r.name !== 'string' || typeof r.config !== 'object' || r.config === null) throw new Error('unknown format');
+      if (r.version === 1 ? !Array.isArray(r.endpoints) : r.version !== 2) throw new Error(`unknown format (version ${String(r.version)})`);
+      return r;
+    } catch (e) {
+      throw new NetnsKitError(`network record ${path} cannot be read: ${(e as Error).message}`, 'EBADMSG', 74, { cause: e });
+    }
+  }
+
+  /** Reads a network's whole record (its file and every endpoint's), or undefined when there is none. */
+  async read(name: string): Promise<NetworkRecord | undefined> {
+    const h = await this.head(name);
+    if (!h) return undefined;
+    if (h.version === 1) return h as NetworkRecord;
+    return { ...h, endpoints: await this.endpoints(name) };
+  }
+
+  /** Every endpoint of a format 2 network, in connection order (one removed while reading is left out). */
+  async endpoints(name: string): Promise<EndpointRecord[]> {
+    const dir = join(this.dataDir(name), 'endpoints');
+    const files = (await names(dir)).filter((f) => f.endsWith('.json') && !f.startsWith('.'));
+    const out = await Promise.all(files.map((f) => this.endpoint(name, f.slice(0, -5))));
+    return out.filter((e): e is EndpointRecord => e !== undefined).sort(bySeq);
+  }
+
+  /** One endpoint's record (format 2), or undefined. */
+  async endpoint(name: string, id: string): Promise<EndpointRecord | undefined> {
+    if (!/^[0-9a-f]{64}$/.test(id)) return undefined;
+    const path = this.endpointPath(name, id);
+    const t = await text(path);
+    if (t === undefined) return undefined;
+    try {
+      return JSON.parse(t) as EndpointRecord;
+    } catch (e) {
+      throw new NetnsKitError(`endpoint record ${path} cannot be read: ${(e as Error).message}`, 'EBADMSG', 74, { cause: e });
+    }
+  }
+
+  /** The endpoint recorded for a container namespace (format 2; by its entry, not checked against the namespace). */
+  async endpointIn(name: string, ns: NamespaceRecord): Promise<EndpointRecord | undefined> {
+    const id = (await text(this.namespacePath(name, ns)))?.trim();
+    return id === undefined ? undefined : this.endpoint(name, id);
+  }
+
+  /** The reserved addresses of a format 2 network (text, both families). */
+  reserved(name: string): Promise<string[]> {
+    return names(join(this.dataDir(name), 'addresses')).then((xs) => xs.filter((x) => !x.startsWith('.')));
+  }
+
+  /** Writes the file of a new network, clearing what a network of that name left (call it under {@link NetworkStore.lockedHost}). */
+  async create(r: NetworkRecord): Promise<void> {
+    await rm(this.dataDir(r.name), { recursive: true, force: true });
+    await this.writeHead({ ...r, version: 2 });
+  }
+
+  /** Writes a network's own file (format 2, endpoints left out) atomically. */
+  async writeHead(r: NetworkFile): Promise<void> {
+    const { endpoints: _, ...head } = r;
+    await writeFileAtomic(this.recordPath(r.name), JSON.stringify({ ...head, version: 2 }, null, 1) + '\n');
+  }
+
+  /**
+   * Rewrites a format 1 network as format 2 (call it under {@link NetworkStore.locked}): a
+   * file per endpoint with its reservations, then the network's own file without them. Until
+   * that last write the format 1 file is the record (a crash half-way is started over).
+   */
+  async migrate(h: NetworkFile): Promise<NetworkFile> {
+    if (h.version !== 1) return h;
+    await rm(this.dataDir(h.name), { recursive: true, force: true });
+    const eps = h.endpoints ?? [];
+    for (let i = 0; i < eps.length; i += 32) {
+      await Promise.all(eps.slice(i, i + 32).map((e, j) => this.addEndpoint(h.name, { ...e, seq: e.seq ?? String(i + j) })));
+    }
+    const v2: NetworkFile = { ...h, version: 2 };
+    delete v2.endpoints;
+    await this.writeHead(v2);
+    return v2;
+  }
+
+  /**
+   * Records a new endpoint (under {@link NetworkStore.locked}): reserves its addresses
+   * (O_EXCL: EADDRINUSE when one is taken), points its namespace's entry at it, then writes
+   * its file. On failure, what was made is removed.
+   */
+  async addEndpoint(name: string, e: EndpointRecord): Promise<void> {
+    const taken: string[] = [];
+    let entry = false;
+    try {
+      for (const ip of e.ip6 === undefined ? [e.ip] : [e.ip, e.ip6]) {
+        if (!(await createExclusive(this.addressPath(name, ip), `${e.id}\n`))) {
+          throw new NetnsKitError(`${ip} is already reserved on network ${name}`, 'EADDRINUSE', 98);
+        }
+        taken.push(ip);
+      }
+      // a stale entry (its endpoint gone, or another namespace that had this inode) is replaced
+      const ns = this.namespacePath(name, e.namespace);
+      if (!(await createExclusive(ns, `${e.id}\n`))) {
+        await unlink(ns);
+        if (!(await createExclusive(ns, `${e.id}\n`))) throw new NetnsKitError(`namespace entry ${ns} is being written by another process (not under the lock?)`, 'EBUSY', 16);
+      }
+      entry = true;
+      await this.putEndpoint(name, e);
+    } catch (err) {
+      if (entry) await unlinkIfHolds(this.namespacePath(name, e.namespace), e.id).catch(() => undefined);
+      for (const ip of taken) await unlinkIfHolds(this.addressPath(name, ip), e.id).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Replaces an endpoint's file atomically (under {@link NetworkStore.locked}). */
+  async putEndpoint(name: string, e: EndpointRecord): Promise<void> {
+    await writeFileAtomic(this.endpointPath(name, e.id), JSON.stringify(e) + '\n');
+  }
+
+  /** Removes an endpoint (under {@link NetworkStore.locked}): its file, then its namespace entry and reservations if they are its. */
+  async dropEndpoint(name: string, e: EndpointRecord): Promise<void> {
+    await unlink(this.endpointPath(name, e.id)).catch((err: unknown) => {
+      if (code(err) !== 'ENOENT') throw err;
+    });
+    await unlinkIfHolds(this.namespacePath(name, e.namespace), e.id);
+    for (const ip of e.ip6 === undefined ? [e.ip] : [e.ip, e.ip6]) await unlinkIfHolds(this.addressPath(name, ip), e.id);
+  }
+
+  /**
+   * Puts reservations and namespace entries back in line with the endpoint files (under
+   * {@link NetworkStore.locked}, format 2): removes those no endpoint names (left by a crash
+   * between writes), and makes those an endpoint lacks. Returns how many it removed.
+   */
+  async repair(name: string): Promise<number> {
+    const eps = await this.endpoints(name);
+    const addrs = new Map<string, string>();
+    const spaces = new Map<string, EndpointRecord>();
+    for (const e of eps) {
+      addrs.set(e.ip, e.id);
+      if (e.ip6 !== undefined) addrs.set(e.ip6, e.id);
+      spaces.set(namespaceKey(e.namespace), e);
+    }
+    let removed = 0;
+    const data = this.dataDir(name);
+    for (const [sub, keep] of [['addresses', addrs], ['namespaces', spaces]] as const) {
+      for (const f of await names(join(data, sub))) {
+        if (keep.has(f)) continue;
+        await unlink(join(data, sub, f)).catch((err: unknown) => {
+          if (code(err) !== 'ENOENT') throw err;
+        });
+        removed++;
+      }
+    }
+    for (const [ip, id] of addrs) await createExclusive(this.addressPath(name, ip), `${id}\n`);
+    for (const e of spaces.values()) await createExclusive(this.namespacePath(name, e.namespace), `${e.id}\n`);
+    return removed;
+  }
+
+  /** Deletes a network's files: its own file first (the network is gone), then its endpoints' and its lock file. */
+  async delete(name: string): Promise<void> {
+    await unlink(this.recordPath(name)).catch(() => undefined);
+    await rm(this.dataDir(name), { recursive: true, force: true });
+    await unlink(join(this.dir, `${name}.lock`)).catch(() => undefined);
+  }
+
+  /** Runs `fn` holding the network's lock (every change of its file or of its endpoints). */
+  locked<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return withFileLock(join(this.dir, `${name}.lock`), fn);
+  }
+
+  /** Runs `fn` holding the host-wide lock (creating a network: name and pool choice). */
+  lockedHost<T>(fn: () => Promise<T>): Promise<T> {
+    return withFileLock(join(this.dir, '.lock'), fn);
+  }
+
+  /** Names of the recorded networks. */
+  async names(): Promise<string[]> {
+    return (await names(this.dir)).filter((f) => f.endsWith('.json') && !f.startsWith('.')).map((f) => f.slice(0, -5)).sort();
+  }
+}
