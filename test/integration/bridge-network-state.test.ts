@@ -4,6 +4,7 @@
  * every endpoint) opens as it is and is rewritten by the first change; reservations and
  * namespace entries a crash left between two writes are taken back (by a connect that needs
  * the address, and by gc), and reservations a live endpoint lost are made again by gc.
+ * Handles in one process have a store each, as two processes do.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -56,6 +57,22 @@ describe.skipIf(!!rootSkip)('BridgeNetwork: state files', () => {
     expect(ls(join(data, 'namespaces'))).toHaveLength(2);
     await net.remove({ force: true });
     expect(ls(dir).filter((f) => f.startsWith(name))).toEqual([]);
+  });
+
+  it('two handles (as two processes) each keep the reserved addresses they saw, and see each other’s changes: the lowest free address is handed out either way', async () => {
+    const host = await tempNamespace('host');
+    const cs = await Promise.all([1, 2, 3, 4, 5].map(() => tempNamespace('c')));
+    const name = uniqueName('net');
+    const one = await BridgeNetwork.create(host, { name, subnet: '10.137.0.0/24' });
+    const two = await BridgeNetwork.open(host, name);
+    expect((await one.connect(cs[0]!)).ip).toBe('10.137.0.2');
+    expect((await two.connect(cs[1]!)).ip).toBe('10.137.0.3');
+    expect((await one.connect(cs[2]!)).ip).toBe('10.137.0.4'); // not .3: two's reservation is seen
+    expect(await two.disconnect(cs[0]!)).toBe(true); // one's container, freed by two
+    expect((await one.connect(cs[3]!)).ip).toBe('10.137.0.2'); // .2 is free again for one too
+    expect((await two.connect(cs[4]!)).ip).toBe('10.137.0.5');
+    await two.close();
+    await one.remove({ force: true });
   });
 
   it('a network recorded in format 1 (one file holding every endpoint) opens as it is, and the first change rewrites it as format 2 under the lock', async () => {

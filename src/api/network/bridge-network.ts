@@ -409,15 +409,27 @@ function rangeIn(subnet: Prefix, v: unknown, field: string): Prefix {
   return r;
 }
 
+/** Address text → number, remembered (a connect looks at every reserved address of the network). */
+const parsed = new Map<string, { family: 4 | 6; n: bigint }>();
+function addressNumber(ip: string): { family: 4 | 6; n: bigint } {
+  let a = parsed.get(ip);
+  if (!a) {
+    if (parsed.size >= 1 << 17) parsed.clear();
+    a = ipToBig(ip);
+    parsed.set(ip, a);
+  }
+  return a;
+}
+
 /** The addresses given out on a network, per family: its gateways and the reserved addresses (text). */
-function usedSets(config: NetworkConfigRecord, reserved: readonly string[]): { v4: Set<bigint>; v6: Set<bigint> } {
+function usedSets(config: NetworkConfigRecord, reserved: Iterable<string>): { v4: Set<bigint>; v6: Set<bigint> } {
   const v4 = new Set<bigint>([ipToBig(config.gateway).n]);
   const v6 = new Set<bigint>();
   if (config.gatewayV6) v6.add(ipToBig(config.gatewayV6).n);
   if (config.defaultGateway) v4.add(ipToBig(config.defaultGateway).n);
   if (config.defaultGatewayV6) v6.add(ipToBig(config.defaultGatewayV6).n);
   for (const ip of reserved) {
-    const a = ipToBig(ip);
+    const a = addressNumber(ip);
     (a.family === 4 ? v4 : v6).add(a.n);
   }
   return { v4, v6 };
@@ -821,7 +833,7 @@ export class BridgeNetwork {
       const owner = await selfOwner();
       const nsRec = await namespaceRecord(container);
       // reserve the addresses (a file each, O_EXCL) and record the endpoint, under the lock
-      const rec = await this.locked(async (h): Promise<EndpointRecord> => {
+      const reserve = async (h: NetworkFile, retried: boolean): Promise<EndpointRecord> => {
         const mine = await this.store.endpointIn(this.name, nsRec);
         if (mine && sameNamespace(mine.namespace, container, nsRec.cookie)) {
           throw new NetnsKitError(`${what}: it is already connected (endpoint ${mine.ifname}${mine.state === 'connecting' ? ', being connected' : ''})`, 'EEXIST', 17);
@@ -873,9 +885,16 @@ export class BridgeNetwork {
           seq: process.hrtime.bigint().toString(),
         };
         if (got.a6 !== undefined) e.ip6 = got.a6;
-        await this.store.addEndpoint(this.name, e);
+        try {
+          await this.store.addEndpoint(this.name, e);
+        } catch (err) {
+          // the address was reserved by someone this store did not see (it forgot what it knew): look again
+          if (code(err) !== 'EADDRINUSE' || retried) throw err;
+          return reserve(h, true);
+        }
         return { ...e };
-      });
+      };
+      const rec = await this.locked((h) => reserve(h, false));
       let ep: NetworkEndpoint;
       try {
         ep = await this.attach(container, o, rec, ports, onPublish);

@@ -12,7 +12,10 @@
  * - `<network>.d/addresses/<address>` — one reserved address (as the CNI host-local plugin
  *   keeps them): made with O_EXCL, it holds the endpoint's id;
  * - `<network>.d/namespaces/<c + cookie, or i + dev-inode>` — the endpoint of one container
- *   namespace (refuses a second connect of it without reading every endpoint).
+ *   namespace (refuses a second connect of it without reading every endpoint);
+ * - `<network>.d/generation` — a random value, replaced before every change of `addresses/`:
+ *   a process keeps the reserved addresses it listed as long as it reads the value it last
+ *   saw or wrote, so a connect does not list `addresses/` again (that grows with the network).
  *
  * Every change holds `<network>.lock`. The order of writes keeps this true after a crash at
  * any point: an endpoint's file exists only while its addresses are reserved for it —
@@ -24,7 +27,7 @@
  * `<network>.json`) is read as it is and rewritten as format 2 by the first change.
  * @module
  */
-import { type FileHandle, mkdir, open, readdir, readFile, rm, unlink } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { NetnsKitError } from '../../errors.js';
 import { withFileLock, writeFileAtomic } from '../../util/file-lock.js';
@@ -91,18 +94,28 @@ async function createExclusive(path: string, data: string): Promise<boolean> {
   return true;
 }
 
-/** Removes `path` if it holds `id` (a reservation or namespace entry of that endpoint). */
-async function unlinkIfHolds(path: string, id: string): Promise<void> {
-  if ((await text(path))?.trim() !== id) return;
+/** Removes `path` if it holds `id` (a reservation or namespace entry of that endpoint): true when it is gone now. */
+async function unlinkIfHolds(path: string, id: string): Promise<boolean> {
+  const t = await text(path);
+  if (t === undefined) return true;
+  if (t.trim() !== id) return false;
   await unlink(path).catch((e: unknown) => {
     if (code(e) !== 'ENOENT') throw e;
   });
+  return true;
+}
+
+/** A random generation value. */
+function newGeneration(): string {
+  return Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(8))).toString('hex');
 }
 
 /** File store of the network records of one host namespace (see the module's description for the layout). */
 export class NetworkStore {
   /** the directory. */
   readonly dir: string;
+  /** per network: the reserved addresses as of generation `gen` (see the module's description). */
+  private readonly cache = new Map<string, { gen: string; addrs: Set<string> }>();
   private constructor(dir: string) {
     this.dir = dir;
   }
@@ -184,13 +197,51 @@ export class NetworkStore {
     return id === undefined ? undefined : this.endpoint(name, id);
   }
 
-  /** The reserved addresses of a format 2 network (text, both families). */
-  reserved(name: string): Promise<string[]> {
-    return names(join(this.dataDir(name), 'addresses')).then((xs) => xs.filter((x) => !x.startsWith('.')));
+  private generationPath(name: string): string {
+    return join(this.dataDir(name), 'generation');
+  }
+
+  /**
+   * The reserved addresses of a format 2 network (text, both families; under
+   * {@link NetworkStore.locked}): listed again only when another process (or a crash)
+   * changed them since this store last looked.
+   */
+  async reserved(name: string): Promise<ReadonlySet<string>> {
+    const gen = (await text(this.generationPath(name))) ?? '';
+    const c = this.cache.get(name);
+    if (c && c.gen === gen) return c.addrs;
+    const addrs = new Set((await names(join(this.dataDir(name), 'addresses'))).filter((x) => !x.startsWith('.')));
+    this.cache.set(name, { gen, addrs });
+    return addrs;
+  }
+
+  /** Drops what {@link NetworkStore.reserved} keeps (the next call lists the addresses). */
+  forget(name: string): void {
+    this.cache.delete(name);
+  }
+
+  /**
+   * Writes a new generation before `addresses/` changes (under {@link NetworkStore.locked}).
+   * Returns the kept set if it was current (the caller applies its change to it), else undefined.
+   */
+  private async bump(name: string): Promise<Set<string> | undefined> {
+    const path = this.generationPath(name);
+    const before = (await text(path)) ?? '';
+    const gen = newGeneration();
+    await mkdir(dirname(path), { recursive: true, mode: 0o755 });
+    await writeFile(path, gen);
+    const c = this.cache.get(name);
+    if (!c || c.gen !== before) {
+      this.cache.delete(name);
+      return undefined;
+    }
+    c.gen = gen;
+    return c.addrs;
   }
 
   /** Writes the file of a new network, clearing what a network of that name left (call it under {@link NetworkStore.lockedHost}). */
   async create(r: NetworkRecord): Promise<void> {
+    this.forget(r.name);
     await rm(this.dataDir(r.name), { recursive: true, force: true });
     await this.writeHead({ ...r, version: 2 });
   }
@@ -208,6 +259,7 @@ export class NetworkStore {
    */
   async migrate(h: NetworkFile): Promise<NetworkFile> {
     if (h.version !== 1) return h;
+    this.forget(h.name);
     await rm(this.dataDir(h.name), { recursive: true, force: true });
     const eps = h.endpoints ?? [];
     for (let i = 0; i < eps.length; i += 32) {
@@ -227,12 +279,15 @@ export class NetworkStore {
   async addEndpoint(name: string, e: EndpointRecord): Promise<void> {
     const taken: string[] = [];
     let entry = false;
+    const kept = await this.bump(name);
     try {
       for (const ip of e.ip6 === undefined ? [e.ip] : [e.ip, e.ip6]) {
         if (!(await createExclusive(this.addressPath(name, ip), `${e.id}\n`))) {
+          this.forget(name);
           throw new NetnsKitError(`${ip} is already reserved on network ${name}`, 'EADDRINUSE', 98);
         }
         taken.push(ip);
+        kept?.add(ip);
       }
       // a stale entry (its endpoint gone, or another namespace that had this inode) is replaced
       const ns = this.namespacePath(name, e.namespace);
@@ -244,7 +299,10 @@ export class NetworkStore {
       await this.putEndpoint(name, e);
     } catch (err) {
       if (entry) await unlinkIfHolds(this.namespacePath(name, e.namespace), e.id).catch(() => undefined);
-      for (const ip of taken) await unlinkIfHolds(this.addressPath(name, ip), e.id).catch(() => undefined);
+      for (const ip of taken) {
+        kept?.delete(ip);
+        await unlinkIfHolds(this.addressPath(name, ip), e.id).catch(() => this.forget(name));
+      }
       throw err;
     }
   }
@@ -260,7 +318,10 @@ export class NetworkStore {
       if (code(err) !== 'ENOENT') throw err;
     });
     await unlinkIfHolds(this.namespacePath(name, e.namespace), e.id);
-    for (const ip of e.ip6 === undefined ? [e.ip] : [e.ip, e.ip6]) await unlinkIfHolds(this.addressPath(name, ip), e.id);
+    const kept = await this.bump(name);
+    for (const ip of e.ip6 === undefined ? [e.ip] : [e.ip, e.ip6]) {
+      if (await unlinkIfHolds(this.addressPath(name, ip), e.id)) kept?.delete(ip);
+    }
   }
 
   /**
@@ -279,6 +340,8 @@ export class NetworkStore {
     }
     let removed = 0;
     const data = this.dataDir(name);
+    await this.bump(name);
+    this.forget(name);
     for (const [sub, keep] of [['addresses', addrs], ['namespaces', spaces]] as const) {
       for (const f of await names(join(data, sub))) {
         if (keep.has(f)) continue;
@@ -295,6 +358,7 @@ export class NetworkStore {
 
   /** Deletes a network's files: its own file first (the network is gone), then its endpoints' and its lock file. */
   async delete(name: string): Promise<void> {
+    this.forget(name);
     await unlink(this.recordPath(name)).catch(() => undefined);
     await rm(this.dataDir(name), { recursive: true, force: true });
     await unlink(join(this.dir, `${name}.lock`)).catch(() => undefined);
