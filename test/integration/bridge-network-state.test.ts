@@ -6,7 +6,7 @@
  * the address, and by gc), and reservations a live endpoint lost are made again by gc.
  * Handles in one process have a store each, as two processes do.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BridgeNetwork, type EndpointRecord, type Namespace, type NetworkRecord } from '../../src/index.js';
@@ -15,9 +15,14 @@ import { rootSkip, tempNamespace, uniqueName, useTempNamespaces } from '../helpe
 
 const dirOf = async (host: Namespace): Promise<string> => `${process.env.NETNS_KIT_STATE_DIR}/networks/ns-${await namespaceCookie(host)}`;
 const ls = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir).sort() : []);
-const hold = (path: string, id: string): void => {
+/** A reservation (an empty file) or a namespace entry (a link to the endpoint id, base64url), as a crash between two writes leaves them. */
+const reserve = (path: string): void => {
   mkdirSync(join(path, '..'), { recursive: true });
-  writeFileSync(path, `${id}\n`);
+  writeFileSync(path, '');
+};
+const entry = (path: string, id: string): void => {
+  mkdirSync(join(path, '..'), { recursive: true });
+  symlinkSync(Buffer.from(id, 'hex').toString('base64url'), path);
 };
 const someId = (): string => 'f'.repeat(64);
 
@@ -41,12 +46,15 @@ describe.skipIf(!!rootSkip)('BridgeNetwork: state files', () => {
     expect(ls(join(data, 'endpoints'))).toEqual(eps.map((e) => `${e.id}.json`).sort());
     expect(ls(join(data, 'addresses'))).toEqual(['10.134.0.2', '10.134.0.3', '10.134.0.4']);
     for (const e of eps) {
-      expect(readFileSync(join(data, 'addresses', e.ip), 'utf8').trim()).toBe(e.id);
+      expect(readFileSync(join(data, 'addresses', e.ip), 'utf8')).toBe('');
       const rec = JSON.parse(readFileSync(join(data, 'endpoints', `${e.id}.json`), 'utf8')) as EndpointRecord;
       expect(rec).toMatchObject({ id: e.id, state: 'connected', ip: e.ip, hostIfname: e.hostIfname });
       expect(rec).not.toHaveProperty('owner');
     }
     expect(ls(join(data, 'namespaces'))).toEqual((await Promise.all(cs.map(async (c) => `c${await namespaceCookie(c)}`))).sort());
+    for (const [i, c] of cs.entries()) {
+      expect(Buffer.from(readlinkSync(join(data, 'namespaces', `c${await namespaceCookie(c)}`)), 'base64url').toString('hex')).toBe(eps[i]!.id);
+    }
     // another process's view, in connection order (reservation order, whatever the completion order)
     const again = await BridgeNetwork.open(host, name);
     expect(again.endpoints.map((e) => e.id)).toEqual([...eps].sort((a, b) => (a.ip < b.ip ? -1 : 1)).map((e) => e.id));
@@ -93,8 +101,9 @@ describe.skipIf(!!rootSkip)('BridgeNetwork: state files', () => {
     rmSync(data, { recursive: true });
     writeFileSync(join(dir, `${name}.json`), JSON.stringify({ ...head, version: 1, endpoints }, null, 1) + '\n');
     // and leftovers of a rewrite a crash interrupted: ignored while the file is format 1, then cleared
-    hold(join(data, 'addresses', '10.135.0.9'), someId());
-    hold(join(data, 'endpoints', `${someId()}.json`), '{}');
+    reserve(join(data, 'addresses', '10.135.0.9'));
+    mkdirSync(join(data, 'endpoints'), { recursive: true });
+    writeFileSync(join(data, 'endpoints', `${someId()}.json`), '{}');
 
     const net = await BridgeNetwork.open(host, name);
     expect(net.endpoints.map((e) => [e.name, e.ip, e.aliases])).toEqual([['a', '10.135.0.2', []], ['b', '10.135.0.3', ['bee']]]);
@@ -134,23 +143,23 @@ describe.skipIf(!!rootSkip)('BridgeNetwork: state files', () => {
     const data = join(await dirOf(host), `${name}.d`);
     const addr = (ip: string): string => join(data, 'addresses', ip);
     // a connect that died after reserving .2 and pointing a's namespace entry at its endpoint, before writing it
-    hold(addr('10.136.0.2'), someId());
-    hold(join(data, 'namespaces', `c${await namespaceCookie(a!)}`), someId());
+    reserve(addr('10.136.0.2'));
+    entry(join(data, 'namespaces', `c${await namespaceCookie(a!)}`), someId());
     const ea = await net.connect(a!); // the stale entry does not refuse a; .2 stays taken until needed
     expect(ea.ip).toBe('10.136.0.3');
     // the asked address is held by nothing: taken back
     expect((await net.connect(b!, { ip: '10.136.0.2' })).ip).toBe('10.136.0.2');
     // the range looks full (orphans .4–.6): taken back rather than ENOSPC
-    for (const ip of ['10.136.0.4', '10.136.0.5', '10.136.0.6']) hold(addr(ip), someId());
+    for (const ip of ['10.136.0.4', '10.136.0.5', '10.136.0.6']) reserve(addr(ip));
     expect((await net.connect(c!)).ip).toBe('10.136.0.4');
     expect(ls(join(data, 'addresses'))).toEqual(['10.136.0.2', '10.136.0.3', '10.136.0.4']);
     // gc: an orphan goes; a live endpoint's lost reservation comes back (so its address is not handed out)
-    hold(addr('10.136.0.6'), someId());
+    reserve(addr('10.136.0.6'));
     rmSync(addr(ea.ip));
     expect(await net.check()).toEqual([]);
     expect(await net.gc()).toEqual([]);
     expect(ls(join(data, 'addresses'))).toEqual(['10.136.0.2', '10.136.0.3', '10.136.0.4']);
-    expect(readFileSync(addr(ea.ip), 'utf8').trim()).toBe(ea.id);
+    expect(existsSync(addr(ea.ip))).toBe(true);
     await expect(net.connect(d!, { ip: ea.ip })).rejects.toMatchObject({ code: 'EADDRINUSE' });
     expect((await net.connect(d!)).ip).toBe('10.136.0.5');
     expect(net.endpoints).toHaveLength(4);

@@ -8,26 +8,32 @@
  * - `.lock` — flock held while a network is created (its name and pool choice);
  * - `<network>.json` — the network: name, id, bridge, options, extensions' data;
  * - `<network>.lock` — flock held for every change of the network or of its endpoints;
- * - `<network>.d/endpoints/<endpoint id>.json` — one endpoint (connecting or connected);
+ * - `<network>.d/endpoints/<endpoint id>.json` — one endpoint (connecting or connected),
+ *   written with writeFileAtomic;
  * - `<network>.d/addresses/<address>` — one reserved address (as the CNI host-local plugin
- *   keeps them): made with O_EXCL, it holds the endpoint's id;
- * - `<network>.d/namespaces/<c + cookie, or i + dev-inode>` — the endpoint of one container
- *   namespace (refuses a second connect of it without reading every endpoint);
- * - `<network>.d/generation` — a random value, replaced before every change of `addresses/`:
- *   a process keeps the reserved addresses it listed as long as it reads the value it last
- *   saw or wrote, so a connect does not list `addresses/` again (that grows with the network).
+ *   keeps them): an empty file made with O_EXCL;
+ * - `<network>.d/namespaces/<c + cookie, or i + dev-inode>` — a symbolic link to the
+ *   endpoint id (base64url) of one container namespace: a second connect of it is refused
+ *   without reading every endpoint;
+ * - `<network>.d/generation` — a symbolic link to a random value, replaced (rename) before
+ *   every change of `addresses/`: a process keeps the reserved addresses it listed as long as
+ *   the value is the one it last saw or wrote, so a connect does not list `addresses/` again.
+ *
+ * Only the endpoint files hold data: reservations, namespace entries and the generation are
+ * names and short link targets (kept in the inode), so making them writes no data block
+ * that an fsync would then wait for.
  *
  * Every change holds `<network>.lock`. The order of writes keeps this true after a crash at
  * any point: an endpoint's file exists only while its addresses are reserved for it —
- * reservations, then the namespace entry, then the endpoint file (written with
- * writeFileAtomic) are made; the endpoint file, then the namespace entry, then the
- * reservations are removed. A crash can leave reservations that no endpoint names; they are
- * taken back under the lock ({@link NetworkStore.repair}: by gc, and by a connect that finds
- * its address taken or the range full). A format 1 file (every endpoint inside
+ * reservations, then the namespace entry, then the endpoint file are made; the endpoint
+ * file, then the namespace entry, then the reservations are removed (and only by whoever
+ * removed the endpoint file). A crash can leave reservations that no endpoint names; they
+ * are taken back under the lock ({@link NetworkStore.repair}: by gc, and by a connect that
+ * finds its address taken or the range full). A format 1 file (every endpoint inside
  * `<network>.json`) is read as it is and rewritten as format 2 by the first change.
  * @module
  */
-import { type FileHandle, mkdir, open, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, readlink, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { NetnsKitError } from '../../errors.js';
 import { withFileLock, writeFileAtomic } from '../../util/file-lock.js';
@@ -71,39 +77,52 @@ async function text(path: string): Promise<string | undefined> {
   }
 }
 
-/**
- * Creates `path` holding `data` unless it exists (O_EXCL): false when it does. Not fsync'd:
- * what counts is that the name exists (a reservation), and the endpoint file written after
- * it is; the content only says who holds it.
- */
-async function createExclusive(path: string, data: string): Promise<boolean> {
-  let fh: FileHandle;
+/** Runs `make` (which creates something at `path`), making the parent directory first if it is missing. */
+async function inDir(path: string, make: () => Promise<unknown>): Promise<void> {
   try {
-    fh = await open(path, 'wx', 0o644);
+    await make();
   } catch (e) {
-    if (code(e) === 'EEXIST') return false;
     if (code(e) !== 'ENOENT') throw e;
     await mkdir(dirname(path), { recursive: true, mode: 0o755 });
-    return createExclusive(path, data);
+    await make();
   }
-  try {
-    await fh.writeFile(data);
-  } finally {
-    await fh.close();
-  }
-  return true;
 }
 
-/** Removes `path` if it holds `id` (a reservation or namespace entry of that endpoint): true when it is gone now. */
-async function unlinkIfHolds(path: string, id: string): Promise<boolean> {
-  const t = await text(path);
-  if (t === undefined) return true;
-  if (t.trim() !== id) return false;
-  await unlink(path).catch((e: unknown) => {
-    if (code(e) !== 'ENOENT') throw e;
-  });
-  return true;
+/** Creates an empty file unless `path` exists (O_EXCL): false when it does. */
+async function createExclusive(path: string): Promise<boolean> {
+  try {
+    await inDir(path, () => writeFile(path, '', { flag: 'wx', mode: 0o644 }));
+    return true;
+  } catch (e) {
+    if (code(e) === 'EEXIST') return false;
+    throw e;
+  }
 }
+
+/** A symbolic link's target, or undefined when there is no link. */
+async function linkTarget(path: string): Promise<string | undefined> {
+  try {
+    return await readlink(path);
+  } catch (e) {
+    if (code(e) === 'ENOENT' || code(e) === 'EINVAL') return undefined;
+    throw e;
+  }
+}
+
+/** Removes a file; false when it was not there. */
+async function remove(path: string): Promise<boolean> {
+  try {
+    await unlink(path);
+    return true;
+  } catch (e) {
+    if (code(e) === 'ENOENT') return false;
+    throw e;
+  }
+}
+
+/** An endpoint id (64 hex digits) as a namespace entry's link target (43 characters: kept in the inode). */
+const idToLink = (id: string): string => Buffer.from(id, 'hex').toString('base64url');
+const linkToId = (t: string): string => Buffer.from(t, 'base64url').toString('hex');
 
 /** A random generation value. */
 function newGeneration(): string {
@@ -193,8 +212,8 @@ export class NetworkStore {
 
   /** The endpoint recorded for a container namespace (format 2; by its entry, not checked against the namespace). */
   async endpointIn(name: string, ns: NamespaceRecord): Promise<EndpointRecord | undefined> {
-    const id = (await text(this.namespacePath(name, ns)))?.trim();
-    return id === undefined ? undefined : this.endpoint(name, id);
+    const t = await linkTarget(this.namespacePath(name, ns));
+    return t === undefined ? undefined : this.endpoint(name, linkToId(t));
   }
 
   private generationPath(name: string): string {
@@ -207,7 +226,7 @@ export class NetworkStore {
    * changed them since this store last looked.
    */
   async reserved(name: string): Promise<ReadonlySet<string>> {
-    const gen = (await text(this.generationPath(name))) ?? '';
+    const gen = (await linkTarget(this.generationPath(name))) ?? '';
     const c = this.cache.get(name);
     if (c && c.gen === gen) return c.addrs;
     const addrs = new Set((await names(join(this.dataDir(name), 'addresses'))).filter((x) => !x.startsWith('.')));
@@ -221,15 +240,16 @@ export class NetworkStore {
   }
 
   /**
-   * Writes a new generation before `addresses/` changes (under {@link NetworkStore.locked}).
+   * Replaces the generation before `addresses/` changes (under {@link NetworkStore.locked}).
    * Returns the kept set if it was current (the caller applies its change to it), else undefined.
    */
   private async bump(name: string): Promise<Set<string> | undefined> {
     const path = this.generationPath(name);
-    const before = (await text(path)) ?? '';
+    const before = (await linkTarget(path)) ?? '';
     const gen = newGeneration();
-    await mkdir(dirname(path), { recursive: true, mode: 0o755 });
-    await writeFile(path, gen);
+    const tmp = `${path}.${gen}.tmp`;
+    await inDir(tmp, () => symlink(gen, tmp));
+    await rename(tmp, path);
     const c = this.cache.get(name);
     if (!c || c.gen !== before) {
       this.cache.delete(name);
@@ -271,6 +291,19 @@ export class NetworkStore {
     return v2;
   }
 
+  /** Points a namespace's entry at an endpoint, replacing a stale one (its endpoint gone, or another namespace that had this inode). */
+  private async pointEntry(name: string, e: EndpointRecord): Promise<void> {
+    const path = this.namespacePath(name, e.namespace);
+    const make = (): Promise<void> => inDir(path, () => symlink(idToLink(e.id), path));
+    try {
+      await make();
+    } catch (err) {
+      if (code(err) !== 'EEXIST') throw err;
+      await remove(path);
+      await make();
+    }
+  }
+
   /**
    * Records a new endpoint (under {@link NetworkStore.locked}): reserves its addresses
    * (O_EXCL: EADDRINUSE when one is taken), points its namespace's entry at it, then writes
@@ -282,29 +315,31 @@ export class NetworkStore {
     const kept = await this.bump(name);
     try {
       for (const ip of e.ip6 === undefined ? [e.ip] : [e.ip, e.ip6]) {
-        if (!(await createExclusive(this.addressPath(name, ip), `${e.id}\n`))) {
+        if (!(await createExclusive(this.addressPath(name, ip)))) {
           this.forget(name);
           throw new NetnsKitError(`${ip} is already reserved on network ${name}`, 'EADDRINUSE', 98);
         }
         taken.push(ip);
         kept?.add(ip);
       }
-      // a stale entry (its endpoint gone, or another namespace that had this inode) is replaced
-      const ns = this.namespacePath(name, e.namespace);
-      if (!(await createExclusive(ns, `${e.id}\n`))) {
-        await unlink(ns);
-        if (!(await createExclusive(ns, `${e.id}\n`))) throw new NetnsKitError(`namespace entry ${ns} is being written by another process (not under the lock?)`, 'EBUSY', 16);
-      }
+      await this.pointEntry(name, e);
       entry = true;
       await this.putEndpoint(name, e);
     } catch (err) {
-      if (entry) await unlinkIfHolds(this.namespacePath(name, e.namespace), e.id).catch(() => undefined);
+      if (entry) await this.dropEntry(name, e).catch(() => undefined);
       for (const ip of taken) {
         kept?.delete(ip);
-        await unlinkIfHolds(this.addressPath(name, ip), e.id).catch(() => this.forget(name));
+        await remove(this.addressPath(name, ip)).catch(() => this.forget(name));
       }
       throw err;
     }
+  }
+
+  /** Removes a namespace's entry if it points at this endpoint. */
+  private async dropEntry(name: string, e: EndpointRecord): Promise<void> {
+    const path = this.namespacePath(name, e.namespace);
+    const t = await linkTarget(path);
+    if (t !== undefined && linkToId(t) === e.id) await remove(path);
   }
 
   /** Replaces an endpoint's file atomically (under {@link NetworkStore.locked}). */
@@ -312,15 +347,18 @@ export class NetworkStore {
     await writeFileAtomic(this.endpointPath(name, e.id), JSON.stringify(e) + '\n');
   }
 
-  /** Removes an endpoint (under {@link NetworkStore.locked}): its file, then its namespace entry and reservations if they are its. */
+  /**
+   * Removes an endpoint (under {@link NetworkStore.locked}): its file, then its namespace
+   * entry and reservations. When its file is gone already, whoever removed it removed the
+   * rest (or left it to {@link NetworkStore.repair}): its addresses may be another's now.
+   */
   async dropEndpoint(name: string, e: EndpointRecord): Promise<void> {
-    await unlink(this.endpointPath(name, e.id)).catch((err: unknown) => {
-      if (code(err) !== 'ENOENT') throw err;
-    });
-    await unlinkIfHolds(this.namespacePath(name, e.namespace), e.id);
+    if (!(await remove(this.endpointPath(name, e.id)))) return;
+    await this.dropEntry(name, e);
     const kept = await this.bump(name);
     for (const ip of e.ip6 === undefined ? [e.ip] : [e.ip, e.ip6]) {
-      if (await unlinkIfHolds(this.addressPath(name, ip), e.id)) kept?.delete(ip);
+      await remove(this.addressPath(name, ip));
+      kept?.delete(ip);
     }
   }
 
@@ -331,11 +369,11 @@ export class NetworkStore {
    */
   async repair(name: string): Promise<number> {
     const eps = await this.endpoints(name);
-    const addrs = new Map<string, string>();
+    const addrs = new Set<string>();
     const spaces = new Map<string, EndpointRecord>();
     for (const e of eps) {
-      addrs.set(e.ip, e.id);
-      if (e.ip6 !== undefined) addrs.set(e.ip6, e.id);
+      addrs.add(e.ip);
+      if (e.ip6 !== undefined) addrs.add(e.ip6);
       spaces.set(namespaceKey(e.namespace), e);
     }
     let removed = 0;
@@ -345,14 +383,15 @@ export class NetworkStore {
     for (const [sub, keep] of [['addresses', addrs], ['namespaces', spaces]] as const) {
       for (const f of await names(join(data, sub))) {
         if (keep.has(f)) continue;
-        await unlink(join(data, sub, f)).catch((err: unknown) => {
-          if (code(err) !== 'ENOENT') throw err;
-        });
-        removed++;
+        if (await remove(join(data, sub, f))) removed++;
       }
     }
-    for (const [ip, id] of addrs) await createExclusive(this.addressPath(name, ip), `${id}\n`);
-    for (const e of spaces.values()) await createExclusive(this.namespacePath(name, e.namespace), `${e.id}\n`);
+    for (const f of await names(data)) if (f.startsWith('generation.') && f.endsWith('.tmp')) await remove(join(data, f)); // a bump cut short
+    for (const ip of addrs) await createExclusive(this.addressPath(name, ip));
+    for (const e of spaces.values()) {
+      const t = await linkTarget(this.namespacePath(name, e.namespace));
+      if (t === undefined || linkToId(t) !== e.id) await this.pointEntry(name, e);
+    }
     return removed;
   }
 
