@@ -1009,8 +1009,11 @@ export class BridgeNetwork {
         extData[ext.name] = d ?? null;
       }
       await this.locked(async () => {
-        const e = await this.store.endpoint(this.name, rec.id);
-        if (!e) throw new NetnsKitError(`${what}: its reservation vanished from the record (a gc by another process?)`, 'ESTALE', 116);
+        // only this connect writes its endpoint's file; others may only have removed it
+        if (!(await this.store.hasEndpoint(this.name, rec.id))) {
+          throw new NetnsKitError(`${what}: its reservation vanished from the record (a gc by another process?)`, 'ESTALE', 116);
+        }
+        const e: EndpointRecord = { ...rec };
         e.state = 'connected';
         delete e.owner;
         e.defaultRoute = defaultRoute;

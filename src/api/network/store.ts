@@ -33,7 +33,7 @@
  * `<network>.json`) is read as it is and rewritten as format 2 by the first change.
  * @module
  */
-import { mkdir, readdir, readFile, readlink, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, readlink, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { NetnsKitError } from '../../errors.js';
 import { withFileLock, writeFileAtomic } from '../../util/file-lock.js';
@@ -207,6 +207,17 @@ export class NetworkStore {
       return JSON.parse(t) as EndpointRecord;
     } catch (e) {
       throw new NetnsKitError(`endpoint record ${path} cannot be read: ${(e as Error).message}`, 'EBADMSG', 74, { cause: e });
+    }
+  }
+
+  /** Whether an endpoint's file exists (format 2). */
+  async hasEndpoint(name: string, id: string): Promise<boolean> {
+    try {
+      await access(this.endpointPath(name, id));
+      return true;
+    } catch (e) {
+      if (code(e) === 'ENOENT') return false;
+      throw e;
     }
   }
 
