@@ -1008,9 +1008,11 @@ export class BridgeNetwork {
         const d = await ext.connect(this, endpoint, o.extensions?.[ext.name]);
         extData[ext.name] = d ?? null;
       }
-      await this.locked(async () => {
-        // only this connect writes its endpoint's file; others may only have removed it
+      await this.store.locked(this.name, async () => {
+        // only this connect writes its endpoint's file (the reservation made it format 2); others may only have removed it
         if (!(await this.store.hasEndpoint(this.name, rec.id))) {
+          const h = await this.store.head(this.name);
+          if (!h || h.id !== this.id) throw new NetnsKitError(`network ${this.name} has been removed`, 'ENOENT', 2);
           throw new NetnsKitError(`${what}: its reservation vanished from the record (a gc by another process?)`, 'ESTALE', 116);
         }
         const e: EndpointRecord = { ...rec };
