@@ -17,18 +17,8 @@ import { Namespace } from '../namespace/namespace.js';
 import { Sysctl } from '../namespace/sysctl.js';
 import { PoolOverlapError } from './errors.js';
 import { type AddressPool, AddressRange, bigToIp, DEFAULT_ADDRESS_POOLS, formatPrefix, inPrefix, ipToBig, overlaps, parsePrefix, poolCandidates, type Prefix, prefixOf } from './pool.js';
-import {
-  type EndpointRecord,
-  namespaceCookie,
-  namespaceRecord,
-  sameNamespace,
-  type NetworkConfigRecord,
-  type NetworkRecord,
-  NetworkStore,
-  ownerAlive,
-  selfOwner,
-  stateDirOf,
-} from './state.js';
+import { type EndpointRecord, namespaceCookie, namespaceRecord, sameNamespace, type NetworkConfigRecord, type NetworkRecord, ownerAlive, selfOwner, stateDirOf } from './state.js';
+import { type NetworkFile, NetworkStore } from './store.js';
 import { Route } from '../ip/route.js';
 import { Neighbor } from '../ip/neighbor.js';
 import { VethPair } from '../link/veth.js';
@@ -419,16 +409,28 @@ function rangeIn(subnet: Prefix, v: unknown, field: string): Prefix {
   return r;
 }
 
-/** The addresses given out on a network, per family, from its record. */
-function usedSets(r: NetworkRecord): { v4: Set<bigint>; v6: Set<bigint> } {
-  const v4 = new Set<bigint>([ipToBig(r.config.gateway).n]);
+/** Address text → number, remembered (a connect looks at every reserved address of the network). */
+const parsed = new Map<string, { family: 4 | 6; n: bigint }>();
+function addressNumber(ip: string): { family: 4 | 6; n: bigint } {
+  let a = parsed.get(ip);
+  if (!a) {
+    if (parsed.size >= 1 << 17) parsed.clear();
+    a = ipToBig(ip);
+    parsed.set(ip, a);
+  }
+  return a;
+}
+
+/** The addresses given out on a network, per family: its gateways and the reserved addresses (text). */
+function usedSets(config: NetworkConfigRecord, reserved: Iterable<string>): { v4: Set<bigint>; v6: Set<bigint> } {
+  const v4 = new Set<bigint>([ipToBig(config.gateway).n]);
   const v6 = new Set<bigint>();
-  if (r.config.gatewayV6) v6.add(ipToBig(r.config.gatewayV6).n);
-  if (r.config.defaultGateway) v4.add(ipToBig(r.config.defaultGateway).n);
-  if (r.config.defaultGatewayV6) v6.add(ipToBig(r.config.defaultGatewayV6).n);
-  for (const e of r.endpoints) {
-    v4.add(ipToBig(e.ip).n);
-    if (e.ip6) v6.add(ipToBig(e.ip6).n);
+  if (config.gatewayV6) v6.add(ipToBig(config.gatewayV6).n);
+  if (config.defaultGateway) v4.add(ipToBig(config.defaultGateway).n);
+  if (config.defaultGatewayV6) v6.add(ipToBig(config.defaultGatewayV6).n);
+  for (const ip of reserved) {
+    const a = addressNumber(ip);
+    (a.family === 4 ? v4 : v6).add(a.n);
   }
   return { v4, v6 };
 }
@@ -451,8 +453,9 @@ const code = (e: unknown): string | undefined => (e as { code?: string } | undef
  * const again = await BridgeNetwork.open(host, 'custom');
  * ```
  *
- * What {@link BridgeNetwork.connect} does, in order: reserves an address in the network's
- * record under a file lock (so two processes never hand out the same one), creates a veth
+ * What {@link BridgeNetwork.connect} does, in order: reserves an address (a file per address,
+ * made with O_EXCL under the network's file lock, so two processes never hand out the same
+ * one) and records the endpoint in a file of its own, creates a veth
  * pair whose container end is made directly inside the container's namespace under its
  * final name (`eth0`), with Docker's MAC for the address; enslaves the host end
  * (`vethXXXXXXX`) to the bridge and sets it up; sets the container's sysctls (`arp_notify`,
@@ -603,7 +606,7 @@ export class BridgeNetwork {
     const store = await NetworkStore.of(stateDir, host);
 
     const record = await store.lockedHost(async () => {
-      const existing = await store.read(name);
+      const existing = await store.head(name);
       if (existing) {
         if (await bridgePresent(host, existing.bridge)) {
           throw new NetnsKitError(`create network ${name}: a network with that name exists in ${host.label} (bridge ${existing.bridge})`, 'EEXIST', 17);
@@ -640,7 +643,7 @@ export class BridgeNetwork {
         if (subnet6) await Address.add(bridge, `${bigToIp(gateway6N!, 6)}/${subnet6.len}`, { flags: ['nodad'] });
         await bridge.up();
         const r: NetworkRecord = {
-          version: 1,
+          version: 2,
           name,
           id,
           bridge: bridgeName,
@@ -665,7 +668,7 @@ export class BridgeNetwork {
           if (defaultGateway6) r.config.defaultGatewayV6 = defaultGateway6;
         }
         if (mtu !== undefined) r.config.mtu = mtu;
-        await store.write(r);
+        await store.create(r);
         return r;
       } catch (e) {
         await bridge.delete().catch(() => undefined); // leave nothing half-made
@@ -677,7 +680,12 @@ export class BridgeNetwork {
     for (const ext of net.exts) {
       if (!ext.created) continue;
       const data = await ext.created(net);
-      if (data !== undefined) await net.mutate((r) => void (r.config.extensions[ext.name] = data));
+      if (data !== undefined) {
+        await net.locked(async (h) => {
+          h.config.extensions[ext.name] = data;
+          await store.writeHead(h);
+        });
+      }
     }
     return net;
   }
@@ -824,18 +832,21 @@ export class BridgeNetwork {
       const hostIfname = `veth${id.slice(0, 7)}`;
       const owner = await selfOwner();
       const nsRec = await namespaceRecord(container);
-      // reserve the addresses in the record, under the lock
-      const rec = await this.mutate((r): EndpointRecord => {
-        const mine = r.endpoints.find((e) => sameNamespace(e.namespace, container, nsRec.cookie));
-        if (mine) throw new NetnsKitError(`${what}: it is already connected (endpoint ${mine.ifname}${mine.state === 'connecting' ? ', being connected' : ''})`, 'EEXIST', 17);
-        const used = usedSets(r);
-        const pick = (range: AddressRange, used: Set<bigint>, asked: bigint | undefined, field: string): bigint => {
-          if (asked !== undefined) {
-            if (used.has(asked)) throw new NetnsKitError(`${what}: ${bigToIp(asked, range.subnet.family)} is already in use in ${formatPrefix(range.subnet)}`, 'EADDRINUSE', 98);
-            return asked;
-          }
-          const n = range.next(used);
-          if (n === undefined) {
+      // reserve the addresses (a file each, O_EXCL) and record the endpoint, under the lock
+      const reserve = async (h: NetworkFile, retried: boolean): Promise<EndpointRecord> => {
+        const mine = await this.store.endpointIn(this.name, nsRec);
+        if (mine && sameNamespace(mine.namespace, container, nsRec.cookie)) {
+          throw new NetnsKitError(`${what}: it is already connected (endpoint ${mine.ifname}${mine.state === 'connecting' ? ', being connected' : ''})`, 'EEXIST', 17);
+        }
+        const pickAll = (used: { v4: Set<bigint>; v6: Set<bigint> }, final: boolean): { a4?: string; a6?: string } => {
+          const pick = (range: AddressRange, used: Set<bigint>, asked: bigint | undefined, field: string): bigint | undefined => {
+            if (asked !== undefined) {
+              if (!used.has(asked)) return asked;
+              if (!final) return undefined;
+              throw new NetnsKitError(`${what}: ${bigToIp(asked, range.subnet.family)} is already in use in ${formatPrefix(range.subnet)}`, 'EADDRINUSE', 98);
+            }
+            const n = range.next(used);
+            if (n !== undefined || !final) return n;
             const gw = ipToBig(range.subnet.family === 4 ? this.gateway : this.gatewayV6!).n;
             const gwIn = inPrefix(range.range, gw);
             const others = [...used].filter((u) => inPrefix(range.range, u) && u !== gw).length;
@@ -845,10 +856,18 @@ export class BridgeNetwork {
               'ENOSPC',
               28,
             );
-          }
-          return n;
+          };
+          const n4 = pick(this.v4, used.v4, ip4, '');
+          const n6 = this.v6 ? pick(this.v6, used.v6, ip6, 'IPv6 ') : undefined;
+          return { ...(n4 !== undefined ? { a4: bigToIp(n4, 4) } : {}), ...(n6 !== undefined ? { a6: bigToIp(n6, 6) } : {}) };
         };
-        const a4 = bigToIp(pick(this.v4, used.v4, ip4, ''), 4);
+        let got = pickAll(usedSets(h.config, await this.store.reserved(this.name)), false);
+        if (got.a4 === undefined || (this.v6 && got.a6 === undefined)) {
+          // taken or full: first take back reservations a crash left without an endpoint
+          await this.store.repair(this.name);
+          got = pickAll(usedSets(h.config, await this.store.reserved(this.name)), true);
+        }
+        const a4 = got.a4!;
         const e: EndpointRecord = {
           id,
           state: 'connecting',
@@ -863,16 +882,24 @@ export class BridgeNetwork {
           defaultRoute: false,
           ports: [],
           extensions: {},
+          seq: process.hrtime.bigint().toString(),
         };
-        if (this.v6) e.ip6 = bigToIp(pick(this.v6, used.v6, ip6, 'IPv6 '), 6);
-        r.endpoints.push(e);
+        if (got.a6 !== undefined) e.ip6 = got.a6;
+        try {
+          await this.store.addEndpoint(this.name, e);
+        } catch (err) {
+          // the address was reserved by someone this store did not see (it forgot what it knew): look again
+          if (code(err) !== 'EADDRINUSE' || retried) throw err;
+          return reserve(h, true);
+        }
         return { ...e };
-      });
+      };
+      const rec = await this.locked((h) => reserve(h, false));
       let ep: NetworkEndpoint;
       try {
         ep = await this.attach(container, o, rec, ports, onPublish);
       } catch (e) {
-        await this.mutate((r) => void (r.endpoints = r.endpoints.filter((x) => x.id !== id))).catch(() => undefined);
+        await this.locked(() => this.store.dropEndpoint(this.name, rec)).catch(() => undefined);
         throw e;
       }
       this.eps.push(ep);
@@ -981,15 +1008,21 @@ export class BridgeNetwork {
         const d = await ext.connect(this, endpoint, o.extensions?.[ext.name]);
         extData[ext.name] = d ?? null;
       }
-      await this.mutate((r) => {
-        const e = r.endpoints.find((x) => x.id === rec.id);
-        if (!e) throw new NetnsKitError(`${what}: its reservation vanished from the record (a gc by another process?)`, 'ESTALE', 116);
+      await this.store.locked(this.name, async () => {
+        // only this connect writes its endpoint's file (the reservation made it format 2); others may only have removed it
+        if (!(await this.store.hasEndpoint(this.name, rec.id))) {
+          const h = await this.store.head(this.name);
+          if (!h || h.id !== this.id) throw new NetnsKitError(`network ${this.name} has been removed`, 'ENOENT', 2);
+          throw new NetnsKitError(`${what}: its reservation vanished from the record (a gc by another process?)`, 'ESTALE', 116);
+        }
+        const e: EndpointRecord = { ...rec };
         e.state = 'connected';
         delete e.owner;
         e.defaultRoute = defaultRoute;
         if (rec.ip6) e.defaultRoute6 = defaultRoute6;
         e.ports = published.map((p) => ({ ...p }));
         e.extensions = extData;
+        await this.store.putEndpoint(this.name, e);
       });
     } catch (e) {
       if (endpoint) {
@@ -1024,13 +1057,11 @@ export class BridgeNetwork {
     let ep = this.find(target);
     let rec: EndpointRecord | undefined;
     if (!ep) {
-      const r = await this.store.read(this.name);
-      const cookie = target instanceof Namespace ? await namespaceCookie(target).catch(() => undefined) : undefined;
-      rec = r?.endpoints.find((e) => matches(e, target, cookie));
+      rec = await this.recordOf(target);
       if (!rec) return false;
       ep = (await this.load(rec)) ?? undefined;
     } else {
-      rec = (await this.store.read(this.name))?.endpoints.find((e) => e.id === ep!.id);
+      rec = await this.recordOf(ep);
     }
     let failure: unknown;
     const subject: NetworkEndpoint | EndpointRecord = ep ?? rec!;
@@ -1049,7 +1080,10 @@ export class BridgeNetwork {
     }
     await this.deleteVeth(ep, rec);
     const id = ep?.id ?? rec!.id;
-    await this.mutate((r) => void (r.endpoints = r.endpoints.filter((x) => x.id !== id))).catch((e: unknown) => {
+    await this.locked(async () => {
+      const cur = rec ?? (await this.store.endpoint(this.name, id));
+      if (cur) await this.store.dropEndpoint(this.name, cur);
+    }).catch((e: unknown) => {
       if (code(e) !== 'ENOENT') throw e;
     });
     const i = this.eps.findIndex((x) => x.id === id);
@@ -1081,10 +1115,8 @@ export class BridgeNetwork {
    */
   async ports(target: Namespace | NetworkEndpoint | string): Promise<PortLine[]> {
     this.checkNotRemoved();
-    const r = await this.store.read(this.name);
-    const cookie = target instanceof Namespace ? await namespaceCookie(target).catch(() => undefined) : undefined;
-    const e = r?.endpoints.find((x) => x.state === 'connected' && matches(x, target, cookie));
-    return e ? dockerPortLines(e.ports, e.ip6 !== undefined) : [];
+    const e = await this.recordOf(target);
+    return e?.state === 'connected' ? dockerPortLines(e.ports, e.ip6 !== undefined) : [];
   }
 
   /** Deletes an endpoint's veth pair: from inside the container when we can (its own socket), else from the host side. */
@@ -1271,8 +1303,10 @@ export class BridgeNetwork {
     this.checkNotRemoved();
     const done: NetworkIssue[] = [];
     await this.store.locked(this.name, async () => {
-      const r = await this.store.read(this.name);
-      if (!r) return;
+      const h = await this.store.head(this.name);
+      if (!h || h.id !== this.id) return;
+      if (h.version === 1) await this.store.migrate(h);
+      const r = (await this.store.read(this.name))!;
       const issues = await this.findIssues(r);
       const drop = new Set<string>();
       for (const i of issues) {
@@ -1283,6 +1317,7 @@ export class BridgeNetwork {
             if (ext.disconnect) await ext.disconnect(this, e, e.extensions[ext.name]).catch(() => undefined);
           }
           await this.unpublishPorts(e, e.ports).catch(() => undefined);
+          await this.store.dropEndpoint(this.name, e);
           drop.add(e.id);
         }
         if (i.link) {
@@ -1299,7 +1334,7 @@ export class BridgeNetwork {
         if (ext.gc) await ext.gc(this, r, mine);
       }
       r.endpoints = r.endpoints.filter((e) => !drop.has(e.id));
-      await this.store.write(r);
+      await this.store.repair(this.name); // reservations a crash left without an endpoint
       await this.sync(r);
     });
     return done;
@@ -1349,15 +1384,41 @@ export class BridgeNetwork {
     if (this.removed) throw new NetnsKitError(`network ${this.name} has been removed`, 'ENOENT', 2);
   }
 
-  /** Read-modify-write of the record under its lock. */
-  private async mutate<T>(fn: (r: NetworkRecord) => T): Promise<T> {
+  /**
+   * Runs `fn` under the network's lock with the network's own file, a format 1 record
+   * rewritten as format 2 first; ENOENT when the network was removed.
+   */
+  private locked<T>(fn: (h: NetworkFile) => Promise<T>): Promise<T> {
     return this.store.locked(this.name, async () => {
-      const r = await this.store.read(this.name);
-      if (!r || r.id !== this.id) throw new NetnsKitError(`network ${this.name} has been removed`, 'ENOENT', 2);
-      const out = fn(r);
-      await this.store.write(r);
-      return out;
+      let h = await this.store.head(this.name);
+      if (!h || h.id !== this.id) throw new NetnsKitError(`network ${this.name} has been removed`, 'ENOENT', 2);
+      if (h.version === 1) h = await this.store.migrate(h);
+      return fn(h);
     });
+  }
+
+  /**
+   * The record of an endpoint (any process's, connecting or connected) by namespace, endpoint,
+   * id or name: through its own file or its namespace's entry; only a name (or a namespace
+   * whose cookie cannot be read) is looked for among all endpoints.
+   */
+  private async recordOf(target: Namespace | NetworkEndpoint | string): Promise<EndpointRecord | undefined> {
+    const id = typeof target === 'string' ? target : target instanceof Namespace ? undefined : target.id;
+    if (id !== undefined) {
+      const e = await this.store.endpoint(this.name, id);
+      if (e) return e;
+    }
+    const cookie = target instanceof Namespace ? await namespaceCookie(target).catch(() => undefined) : undefined;
+    if (target instanceof Namespace && cookie !== undefined) {
+      const e = await this.store.endpointIn(this.name, { path: target.path, dev: target.identity.dev, ino: target.identity.ino, cookie });
+      if (e && matches(e, target, cookie)) return e;
+    }
+    if (typeof target === 'object' && (!(target instanceof Namespace) || cookie !== undefined)) {
+      // found by id or namespace entry, or not recorded — unless the record is still format 1
+      const h = await this.store.head(this.name);
+      return h?.version === 1 ? h.endpoints!.find((e) => matches(e, target, cookie)) : undefined;
+    }
+    return (await this.store.read(this.name))?.endpoints.find((e) => matches(e, target, cookie));
   }
 
   /** Brings the endpoint list in line with a record: opens namespaces of endpoints made elsewhere, drops gone ones. */
@@ -1468,7 +1529,7 @@ async function takenPrefixes(host: Namespace, store: NetworkStore, withRoutes: b
   const present = new Set(links.map((l) => l.name));
   const nameOf = new Map(links.map((l) => [l.index, l.name]));
   for (const n of await store.names()) {
-    const r = await store.read(n).catch(() => undefined);
+    const r = await store.head(n).catch(() => undefined);
     if (!r || !present.has(r.bridge)) continue;
     out.push({ prefix: parsePrefix(r.config.subnet, 'subnet'), holder: `network ${r.name}`, strict: true });
     if (r.config.subnetV6) out.push({ prefix: parsePrefix(r.config.subnetV6, 'subnetV6'), holder: `network ${r.name}`, strict: true });

@@ -49,7 +49,8 @@ import type { BridgeNetwork, NetworkEndpoint, NetworkExtension, NetworkIssue, Po
 import { PortConflictError } from './errors.js';
 import { inPrefix, ipToBig, parsePrefix } from './pool.js';
 import type { PortRequest, PublishedPort } from './port-spec.js';
-import { type EndpointRecord, type NetworkRecord, NetworkStore } from './state.js';
+import type { EndpointRecord, NetworkRecord } from './state.js';
+import { NetworkStore } from './store.js';
 
 /** The name of netns-kit's tables (`inet netns-kit`, `bridge netns-kit`). */
 export const FIREWALL_TABLE = 'netns-kit';

@@ -1,20 +1,17 @@
 /**
- * The small record a bridge network keeps beside the kernel, for what the kernel cannot
- * hold: the network's name and id and options (ip-range, IPv6 settings, internal, labels), each
+ * What a bridge network keeps beside the kernel, for what the kernel cannot hold: the
+ * network's name and id and options (ip-range, IPv6 settings, internal, labels), each
  * container's name, aliases and namespace path, addresses reserved by a connect still in
  * flight (and by whom), and data of extensions (published ports). Everything else — the
  * bridge, its ports, the veth peers, addresses and routes — is read from the kernel.
- *
- * Layout: `<stateDir>/networks/ns-<cookie of the bridge's namespace>/<network>.json`, next to
- * `<network>.lock` (flock, held for each read-modify-write) and `.lock` (held while a network
- * is created, so two processes never pick the same pool). Written with writeFileAtomic.
+ * The record types and namespace identities are here; the files they live in, in
+ * `network/store.ts`.
  * @module
  */
-import { readdir, readFile, unlink } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { native } from '../../binding/native.js';
-import { NetnsKitError, SystemError } from '../../errors.js';
-import { withFileLock, writeFileAtomic } from '../../util/file-lock.js';
+import { SystemError } from '../../errors.js';
 import type { Namespace } from '../namespace/namespace.js';
 
 /** Where records live unless a `stateDir` option or `NETNS_KIT_STATE_DIR` says otherwise. */
@@ -99,6 +96,11 @@ export interface EndpointRecord {
   ports: PortRecord[];
   /** data kept by extensions (keyed by extension name), e.g. the publisher's rule handles. */
   extensions: Record<string, unknown>;
+  /**
+   * the order of connection: the system-wide monotonic clock (ns, decimal) when its address
+   * was reserved, under the network's lock (absent in a record of format 1: its array order).
+   */
+  seq?: string;
 }
 
 /** The network's configuration as recorded (what `create` was given, with defaults resolved). */
@@ -131,10 +133,13 @@ export interface NetworkConfigRecord {
   extensions: Record<string, unknown>;
 }
 
-/** The whole record of one network. */
+/**
+ * The whole record of one network: its own file and, from format 2 on, one file per
+ * endpoint, read together (`network/store.ts`).
+ */
 export interface NetworkRecord {
-  /** format version (1). */
-  version: 1;
+  /** format version on disk: 2 (one file per endpoint), or 1 (every endpoint in the network's file; rewritten as 2 on the next change). */
+  version: 1 | 2;
   /** the network's name. */
   name: string;
   /** its id: 64 hex digits. */
@@ -206,72 +211,4 @@ export function namespaceCookie(ns: Namespace): Promise<string> {
 /** The directory of one host namespace's networks: `<stateDir>/networks/ns-<cookie>`. */
 export async function hostDir(stateDir: string, host: Namespace): Promise<string> {
   return join(stateDir, 'networks', `ns-${await namespaceCookie(host)}`);
-}
-
-/** File store of the network records of one host namespace. */
-export class NetworkStore {
-  /** the directory. */
-  readonly dir: string;
-  private constructor(dir: string) {
-    this.dir = dir;
-  }
-
-  /** The store of `host`'s networks under `stateDir`. */
-  static async of(stateDir: string, host: Namespace): Promise<NetworkStore> {
-    return new NetworkStore(await hostDir(stateDir, host));
-  }
-
-  /** Path of a network's record. */
-  recordPath(name: string): string {
-    return join(this.dir, `${name}.json`);
-  }
-
-  /** Reads a network's record, or undefined when there is none. */
-  async read(name: string): Promise<NetworkRecord | undefined> {
-    let text: string;
-    try {
-      text = await readFile(this.recordPath(name), 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw e;
-    }
-    try {
-      const r = JSON.parse(text) as NetworkRecord;
-      if (r.version !== 1 || typeof r.name !== 'string' || !Array.isArray(r.endpoints)) throw new Error('unknown format');
-      return r;
-    } catch (e) {
-      throw new NetnsKitError(`network record ${this.recordPath(name)} cannot be read: ${(e as Error).message}`, 'EBADMSG', 74, { cause: e });
-    }
-  }
-
-  /** Writes a record atomically (call it under {@link NetworkStore.locked}). */
-  async write(r: NetworkRecord): Promise<void> {
-    await writeFileAtomic(this.recordPath(r.name), JSON.stringify(r, null, 1) + '\n');
-  }
-
-  /** Deletes a record and its lock file. */
-  async delete(name: string): Promise<void> {
-    await unlink(this.recordPath(name)).catch(() => undefined);
-    await unlink(join(this.dir, `${name}.lock`)).catch(() => undefined);
-  }
-
-  /** Runs `fn` holding the network's lock (every read-modify-write of its record). */
-  locked<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    return withFileLock(join(this.dir, `${name}.lock`), fn);
-  }
-
-  /** Runs `fn` holding the host-wide lock (creating a network: name and pool choice). */
-  lockedHost<T>(fn: () => Promise<T>): Promise<T> {
-    return withFileLock(join(this.dir, '.lock'), fn);
-  }
-
-  /** Names of the recorded networks. */
-  async names(): Promise<string[]> {
-    try {
-      return (await readdir(this.dir)).filter((f) => f.endsWith('.json') && !f.startsWith('.')).map((f) => f.slice(0, -5)).sort();
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw e;
-    }
-  }
 }
