@@ -2,15 +2,16 @@
  * The extended link family codec (stats64, AF_SPEC, PROP_LIST, AF_BRIDGE messages, kind and
  * slave data in dumps) and the FDB codec (ndmsg + NDA_*), against hand-derived bytes.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Link } from '../../src/api/link/link.js';
 import { validateKind, validateLladdr, validateMac } from '../../src/rtnetlink/requests/link.js';
 import type { Namespace } from '../../src/api/namespace/namespace.js';
 import { ParseError, ValidationError } from '../../src/errors.js';
-import type { NlMessage } from '../../src/netlink/message.js';
+import { type NlMessage, parseMessages } from '../../src/netlink/message.js';
 import { NlWriter } from '../../src/netlink/writer.js';
 import { decodeNeighMessage, NdMsg, NeighAttrs, NTF_MASTER, NTF_SELF, NUD_NOARP, NUD_PERMANENT, NUD_REACHABLE } from '../../src/rtnetlink/neighbor.js';
-import { decodeLinkMessage, IfInfoMsg, LinkAttrs } from '../../src/rtnetlink/link.js';
+import { decodeLinkMessage, IfInfoMsg, LazyLinkMessage, LinkAttrs } from '../../src/rtnetlink/link.js';
 import { LINK_STATS_FIELDS } from '../../src/rtnetlink/link-stats.js';
 
 const h = (s: string): string => s.replace(/#[^\n]*/g, '').replace(/\s+/g, '');
@@ -175,6 +176,26 @@ describe('IFLA_LINKINFO in dumps', () => {
     expect(l.linkNetnsid).toBe(0);
     const lo = new Link(undefined as unknown as Namespace, decodeLinkMessage(msg('00 00 0403 01000000 49000100 00000000  0800 0500 01000000')));
     expect(lo.parentIndex).toBeUndefined(); // IFLA_LINK = own index, same namespace: no parent
+  });
+
+  it('a snapshot from the kernel decodes its attributes on first use, with the same fields as a full decode', () => {
+    const fixture = JSON.parse(readFileSync(new URL('../fixtures/kernel-messages.json', import.meta.url), 'utf8')) as { datagrams: string[] };
+    const links = fixture.datagrams.flatMap((hex) => parseMessages(Buffer.from(hex, 'hex'))).filter((m) => m.type === 16 /* RTM_NEWLINK */);
+    expect(links.length).toBeGreaterThan(5);
+    const ns = undefined as unknown as Namespace;
+    for (const m of links) {
+      const lazy = Link.fromMessage(ns, m);
+      expect(lazy.message).toBeInstanceOf(LazyLinkMessage);
+      const full = new Link(ns, decodeLinkMessage(m));
+      expect(lazy.toJSON()).toEqual(full.toJSON());
+      expect(lazy.attributes).toEqual(full.attributes);
+      expect(lazy.attributes).toBe(lazy.attributes); // decoded once
+    }
+    // framing is still checked at once; a bad attribute inside is reported when first read
+    expect(() => Link.fromMessage(ns, msg('00 00 0100 02000000 00000000 00000000  0800 0300 7661'))).toThrow(ParseError);
+    const badNest = Link.fromMessage(ns, msg('00 00 0100 02000000 00000000 00000000  0800 0300 76610000  0c00 1a00 0800 0a00 0500 0100'));
+    expect(badNest.name).toBe('va');
+    expect(() => badNest.attributes).toThrow(ParseError);
   });
 
   it('writes IFLA_MASTER 0xffffffff ("no master") and the kind filter of a strict link dump', () => {

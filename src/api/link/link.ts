@@ -19,7 +19,7 @@ import {
 import '../../rtnetlink/kinds/index.js';
 import type { LinkKindData } from '../../rtnetlink/link-kind-registry.js';
 import {
-  decodeLinkMessage,
+  LazyLinkMessage,
   type IfInfoHeader,
   IfInfoMsg,
   type LinkAttributes,
@@ -177,21 +177,21 @@ export class Link {
   readonly parentIndex: number | undefined;
   /** IFLA_LINK_NETNSID: the nsid of the namespace `parentIndex` lives in, when it is another one. */
   readonly linkNetnsid: number | undefined;
-  /** Every attribute the kernel sent, decoded. */
-  readonly attributes: LinkAttributes;
-  /** @internal the decoded message this snapshot was made from. */
+  /** @internal the decoded message this snapshot was made from (its attributes may be decoded on first use). */
   readonly message: LinkMessage;
 
   /** @internal */
   constructor(namespace: Namespace, msg: LinkMessage) {
     this.namespace = namespace;
     this.message = msg;
-    const { header, attrs } = msg;
+    const header = msg.header;
+    // a message from the kernel is decoded in full only when its attributes are first read
+    const attrs = msg instanceof LazyLinkMessage ? msg.summary : msg.attrs;
     this.index = header.index;
     this.type = header.type;
     this.flags = header.flags;
     this.name = attrs.ifname ?? '';
-    this.kind = attrs.linkinfo?.kind;
+    this.kind = msg instanceof LazyLinkMessage ? msg.summary.kind : msg.attrs.linkinfo?.kind;
     this.operstate = OPERSTATES[attrs.operstate ?? 0] ?? 'unknown';
     this.mtu = attrs.mtu;
     this.address = attrs.address;
@@ -201,7 +201,11 @@ export class Link {
     // namespace (IFLA_LINK_NETNSID) may have the same index number as this link.
     this.parentIndex = attrs.link !== undefined && (attrs.link !== header.index || attrs.linkNetnsid !== undefined) ? attrs.link : undefined;
     this.linkNetnsid = attrs.linkNetnsid;
-    this.attributes = attrs;
+  }
+
+  /** Every attribute the kernel sent, decoded (on first use: a ParseError if one is malformed). */
+  get attributes(): LinkAttributes {
+    return this.message.attrs;
   }
 
   /** Names of the set IFF_* flags, as `ip link` prints them (`BROADCAST`, `MULTICAST`, `UP`, `LOWER_UP`). */
@@ -285,7 +289,7 @@ export class Link {
 
   /** A Link from an RTM_NEWLINK / RTM_DELLINK message (dumps, notifications). */
   static fromMessage(ns: Namespace, m: NlMessage): Link {
-    return new Link(ns, decodeLinkMessage(m));
+    return new Link(ns, new LazyLinkMessage(m));
   }
 
   /**
