@@ -102,39 +102,86 @@ bool PrepareRunDir(const std::string& runDir, TaskResult& r) {
   return ok;
 }
 
-// createNamespace(runDir, name): Promise<void>
-// 1. prepare runDir; 2. create runDir/name exclusively (EEXIST names the path);
-// 3. a helper thread unshare(CLONE_NEWNET)s and bind-mounts its /proc/thread-self/ns/net
-// onto the file. On any failure after step 2 the file is removed again.
+// Creating and deleting named namespaces runs on two pools of reusable threads (one each, so a
+// deletion never waits behind creations): a thread per call would cost more than the kernel's
+// own work here (thread start and exit), and creations beyond the number of CPUs only contend
+// for the same kernel locks (every new namespace registers its loopback under rtnl_lock).
+int PoolSize() {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n < 2 ? 2 : n > 8 ? 8 : static_cast<int>(n);
+}
+ThreadPool* CreatePool() {
+  static ThreadPool* pool = NewThreadPool(PoolSize(), 1000);
+  return pool;
+}
+ThreadPool* DeletePool() {
+  static ThreadPool* pool = NewThreadPool(PoolSize(), 1000);
+  return pool;
+}
+
+// createNamespace(runDir, name, homeFd): Promise<{ fd, dev, ino }>
+// 1. prepare runDir (once per burst of creations on a pool thread); 2. create runDir/name
+// exclusively (EEXIST names the path); 3. unshare(CLONE_NEWNET) and bind-mount
+// /proc/thread-self/ns/net onto the file; 4. open the file: an fd (close-on-exec) on the new
+// namespace, with its device and inode; 5. setns() the thread back into homeFd (the caller
+// keeps it open for the life of the process; -1 or a failing setns: the thread leaves the
+// pool instead, a thread inside the new namespace would keep it alive). On any failure after
+// step 2 the file is removed again.
 Napi::Value CreateNamespace(const Napi::CallbackInfo& info) {
   std::string runDir = ArgStr(info, 0), name = ArgStr(info, 1);
-  return RunOnFreshThread(info.Env(), -1, [runDir, name](TaskResult& r) {
-    if (!PrepareRunDir(runDir, r)) return;
-    std::string path = runDir + "/" + name;
-    int fd = open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
-    if (fd < 0) {
-      Fail(r, "open", path);
-      return;
-    }
-    close(fd);
-    if (unshare(CLONE_NEWNET) != 0) {
-      Fail(r, "unshare(CLONE_NEWNET)", path);
-      unlink(path.c_str());
-      return;
-    }
-    if (mount("/proc/thread-self/ns/net", path.c_str(), "none", MS_BIND, nullptr) != 0) {
-      Fail(r, "mount(MS_BIND)", path);
-      unlink(path.c_str());
-      return;
-    }
-  }, nullptr);
+  int home = ArgInt(info, 2);
+  return RunOnPool(
+      info.Env(), CreatePool(),
+      [runDir, name, home](TaskResult& r) {
+        PoolThreadState* pt = CurrentPoolThread();
+        if (pt == nullptr || pt->prepared != runDir) {
+          if (!PrepareRunDir(runDir, r)) return;
+          if (pt != nullptr) pt->prepared = runDir;
+        }
+        std::string path = runDir + "/" + name;
+        int fd = open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+        if (fd < 0) {
+          Fail(r, "open", path);
+          return;
+        }
+        close(fd);
+        if (unshare(CLONE_NEWNET) != 0) {
+          Fail(r, "unshare(CLONE_NEWNET)", path);
+          unlink(path.c_str());
+          return;
+        }
+        if (mount("/proc/thread-self/ns/net", path.c_str(), "none", MS_BIND, nullptr) != 0) {
+          Fail(r, "mount(MS_BIND)", path);
+          unlink(path.c_str());
+        } else {
+          struct stat st;
+          r.fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+          if (r.fd < 0 || fstat(r.fd, &st) != 0) {
+            Fail(r, r.fd < 0 ? "open" : "fstat", path);
+            umount2(path.c_str(), MNT_DETACH);
+            unlink(path.c_str());
+          } else {
+            r.dev = static_cast<double>(st.st_dev);
+            r.ino = static_cast<double>(st.st_ino);
+          }
+        }
+        // leave the new namespace: a thread inside it would keep it alive
+        if (pt != nullptr && (home < 0 || setns(home, CLONE_NEWNET) != 0)) pt->retire = true;
+      },
+      [](Napi::Env env, TaskResult& r) {
+        Napi::Object o = Napi::Object::New(env);
+        o.Set("fd", Napi::Number::New(env, r.fd));
+        o.Set("dev", Napi::Number::New(env, r.dev));
+        o.Set("ino", Napi::Number::New(env, r.ino));
+        return o;
+      });
 }
 
 // deleteNamespace(path): Promise<void> — detach-unmount, then unlink, like `ip netns delete`.
 // A file that is not a mount point (a stale leftover) is still removed.
 Napi::Value DeleteNamespace(const Napi::CallbackInfo& info) {
   std::string path = ArgStr(info, 0);
-  return RunOnFreshThread(info.Env(), -1, [path](TaskResult& r) {
+  return RunOnPool(info.Env(), DeletePool(), [path](TaskResult& r) {
     if (umount2(path.c_str(), MNT_DETACH) != 0 && errno != EINVAL) {
       Fail(r, "umount2", path);
       return;

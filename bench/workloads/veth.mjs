@@ -5,6 +5,7 @@
  * IFLA_GROUP, what `ip link delete group N` sends: the kernel unregisters them together).
  * The 20 deleted one by one are deleted concurrently (Promise.all; netns-kit sends each on a
  * parallel sender thread) and compared with 20 `ip link del` processes run at once.
+ * VethPair.createMany (the batch path: nothing read back) is measured beside it.
  * Peers: `ip -batch`, `ip` spawned per pair. npm `netlink` has no typed IFLA_LINKINFO (it
  * takes raw bytes), so it is not measured here.
  */
@@ -25,6 +26,10 @@ export async function nkCreate(name, from, n, group) {
   return measure(() =>
     Promise.all(Array.from({ length: n }, (_, k) => VethPair.create(ns, { name: `va${from + k}`, group, peer: { name: `vb${from + k}`, group } }))),
   );
+}
+export async function nkCreateMany(name, from, n, group) {
+  const ns = await nsNamed(name);
+  return measure(() => VethPair.createMany(ns, Array.from({ length: n }, (_, k) => ({ name: `va${from + k}`, group, peer: { name: `vb${from + k}`, group } }))));
 }
 export async function nkDeleteGroup(name, group) {
   const ns = await nsNamed(name);
@@ -60,6 +65,9 @@ export async function run(ctx) {
       const name = nkNs.name;
       rec(opCreate, 'netns-kit VethPair.create ×N (Promise.all)', await nk.call(self, 'nkCreate', name, 0, N, BULK), N, { ref: true });
       rec(opBulk, 'netns-kit Link.deleteGroup', await nk.call(self, 'nkDeleteGroup', name, BULK), N, { ref: true, note: 'one RTM_DELLINK with IFLA_GROUP' });
+      // the batch path: no NLM_F_ECHO, no read-back, most commands without an ACK of their own
+      rec(opCreate, 'netns-kit VethPair.createMany', await nk.call(self, 'nkCreateMany', name, 0, N, BULK), N, { note: 'no snapshots returned' });
+      await nk.call(self, 'nkDeleteGroup', name, BULK);
       await nk.call(self, 'nkCreate', name, N, ONE, SINGLE);
       rec(opEach, `netns-kit Link.delete ×${ONE} (Promise.all)`, await nk.call(self, 'nkDeleteEach', name, N, ONE), ONE, { ref: true, note: `${ONE} pairs, parallel senders` });
 

@@ -62,7 +62,12 @@ export interface NativeBinding {
   openSocket(nsFd: number, domain: number, type: number, protocol: number): Promise<number>;
   socketNamespace(fd: number): number;
   namespaceType(fd: number): number;
-  createNamespace(runDir: string, name: string): Promise<void>;
+  /**
+   * Creates runDir/name bind-mounting a new namespace; resolves with an fd on it (close-on-exec)
+   * and its identity. The pooled thread that made it returns to homeFd (kept open by the caller
+   * for the process's life; -1: the thread exits instead).
+   */
+  createNamespace(runDir: string, name: string, homeFd: number): Promise<{ fd: number; dev: number; ino: number }>;
   deleteNamespace(path: string): Promise<void>;
   /** Opens `path` from a helper thread inside nsFd (-1: the current namespace), O_RDONLY /
    *  O_WRONLY / O_RDWR; resolves with the fd (close-on-exec), which keeps that namespace's view

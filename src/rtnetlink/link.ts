@@ -8,7 +8,9 @@
  * @internal
  * @module
  */
-import { type AttributesInputOf, type AttributesOf, defineAttributes, type InputOf, type Schema } from '../netlink/attributes.js';
+import { type AttributesInputOf, type AttributesOf, checkAttributes, defineAttributes, type InputOf, type Schema } from '../netlink/attributes.js';
+import { NLA_TYPE_MASK } from '../netlink/constants.js';
+import { decodeScalar } from '../netlink/scalars.js';
 import { defineStruct, type Struct, type StructFieldsOf } from '../netlink/struct.js';
 import type { NlMessage } from '../netlink/message.js';
 import type { NlWriter } from '../netlink/writer.js';
@@ -256,12 +258,112 @@ export interface LinkMessage {
 /** Decodes an RTM_NEWLINK / RTM_DELLINK message. */
 export function decodeLinkMessage(m: NlMessage): LinkMessage {
   const header = IfInfoMsg.decode(m.buf, m.start, m.end);
+  return { header, attrs: decodeLinkAttrs(header, m) };
+}
+
+function decodeLinkAttrs(header: IfInfoHeader, m: NlMessage): LinkAttributes {
   const start = m.start + IfInfoMsg.size;
   if (header.family === AF_BRIDGE) {
     // AF_SPEC carries IFLA_BRIDGE_* here instead of one nest per family.
-    return { header, attrs: BridgeFamilyLinkAttrs.decode(m.buf, start, m.end) as LinkAttributes };
+    return BridgeFamilyLinkAttrs.decode(m.buf, start, m.end) as LinkAttributes;
   }
-  return { header, attrs: LinkAttrs.decode(m.buf, start, m.end) };
+  return LinkAttrs.decode(m.buf, start, m.end);
+}
+
+/**
+ * What a link snapshot reads at once: a few top-level attributes, and the kind from
+ * IFLA_LINKINFO (the same values the full decode gives them).
+ */
+export interface LinkSummary {
+  ifname?: string;
+  kind?: string;
+  operstate?: number;
+  mtu?: number;
+  address?: string;
+  broadcast?: string;
+  master?: number;
+  link?: number;
+  linkNetnsid?: number;
+}
+
+/** IFLA_INFO_KIND inside an IFLA_LINKINFO nest at buf[start, end), framing checked by the caller's walk. */
+function linkKindIn(buf: Buffer, start: number, end: number): string | undefined {
+  checkAttributes(buf, start, end);
+  let kind: string | undefined;
+  for (let off = start; off + 4 <= end; off += (buf.readUInt16LE(off) + 3) & ~3) {
+    if ((buf.readUInt16LE(off + 2) & NLA_TYPE_MASK) === 1) kind = decodeScalar('string', 'kind', buf, off + 4, off + buf.readUInt16LE(off)) as string;
+  }
+  return kind;
+}
+
+/** The {@link LinkSummary} of the attributes at buf[start, end): their framing is checked, only the summary's are decoded. */
+export function summarizeLinkAttrs(buf: Buffer, start: number, end: number): LinkSummary {
+  checkAttributes(buf, start, end);
+  const s: LinkSummary = {};
+  for (let off = start; off + 4 <= end; ) {
+    const len = buf.readUInt16LE(off);
+    const a = off + 4;
+    const b = off + len;
+    switch (buf.readUInt16LE(off + 2) & NLA_TYPE_MASK) {
+      case 1:
+        s.address = decodeScalar('mac', 'address', buf, a, b) as string;
+        break;
+      case 2:
+        s.broadcast = decodeScalar('mac', 'broadcast', buf, a, b) as string;
+        break;
+      case 3:
+        s.ifname = decodeScalar('string', 'ifname', buf, a, b) as string;
+        break;
+      case 4:
+        s.mtu = decodeScalar('u32', 'mtu', buf, a, b) as number;
+        break;
+      case 5:
+        s.link = decodeScalar('u32', 'link', buf, a, b) as number;
+        break;
+      case 10:
+        s.master = decodeScalar('u32', 'master', buf, a, b) as number;
+        break;
+      case 16:
+        s.operstate = decodeScalar('u8', 'operstate', buf, a, b) as number;
+        break;
+      case 18:
+        s.kind = linkKindIn(buf, a, b);
+        break;
+      case 37:
+        s.linkNetnsid = decodeScalar('s32', 'linkNetnsid', buf, a, b) as number;
+        break;
+    }
+    off += (len + 3) & ~3;
+  }
+  return s;
+}
+
+/**
+ * A link message whose header and {@link LinkSummary} are decoded at once and whose
+ * attributes are decoded on first use (a ParseError then, if one inside is malformed): a
+ * snapshot nobody reads in full costs neither the decoding nor the garbage. Until then it
+ * holds the message's buffer.
+ */
+export class LazyLinkMessage implements LinkMessage {
+  readonly header: IfInfoHeader;
+  readonly summary: LinkSummary;
+  private m: NlMessage | undefined;
+  private decoded: LinkAttributes | undefined;
+
+  constructor(m: NlMessage) {
+    this.header = IfInfoMsg.decode(m.buf, m.start, m.end);
+    this.summary = summarizeLinkAttrs(m.buf, m.start + IfInfoMsg.size, m.end);
+    this.m = m;
+  }
+
+  get attrs(): LinkAttributes {
+    let a = this.decoded;
+    if (a === undefined) {
+      a = this.decoded = decodeLinkAttrs(this.header, this.m!);
+      this.m = undefined; // the datagram's buffer is no longer held
+    }
+    return a;
+  }
 }
 
 /** Encodes an ifinfomsg and attributes. */

@@ -169,6 +169,21 @@ describe.skipIf(!!rootSkip)('addon lifecycle', () => {
     expect(out.after).toEqual(out.before);
   });
 
+  it('namespaces are made and deleted by a few pooled threads that return home and leave when idle', async () => {
+    const prefix = uniqueName('pool');
+    const out = JSON.parse(await node([fixture('namespace-pool.mjs'), prefix, '24'])) as {
+      before: { threads: number; fds: number };
+      during: { threads: number; insideCreated: number };
+      after: { threads: number; fds: number };
+      distinct: number;
+    };
+    expect(out.distinct).toBe(24);
+    expect(out.during.insideCreated).toBe(0); // no thread stays in a namespace it made
+    expect(out.during.threads - out.before.threads).toBeLessThanOrEqual(8); // 24 creations, at most 8 creating threads
+    expect(out.after).toEqual(out.before); // idle threads left; no namespace fd stays open
+    expect(readdirSync('/run/netns').filter((n) => n.startsWith(prefix))).toEqual([]);
+  });
+
   it('await using: a created namespace is deleted, an opened one and a connection are closed', async () => {
     const base = fdCount();
     const name = uniqueName('using');

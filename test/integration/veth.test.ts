@@ -3,7 +3,7 @@
  * MTU/MAC at creation, finding the peer from either end, deleting one end.
  */
 import { describe, expect, it } from 'vitest';
-import { Bridge, Link, NetnsKitError, VethPair } from '../../src/index.js';
+import { Bridge, BulkError, Link, NetnsKitError, ValidationError, VethPair } from '../../src/index.js';
 import type { Namespace } from '../../src/index.js';
 import { ipJson, rootSkip, tempNamespace, useTempNamespaces } from '../helpers/env.js';
 
@@ -121,5 +121,35 @@ describe.skipIf(!!rootSkip)('VethPair', () => {
     const b = await VethPair.create(ns1, { name: 'dc', peer: { name: 'dd' } });
     await b.delete();
     expect(await Link.list(ns1, { kind: 'veth' })).toEqual([]);
+  });
+
+  it('createMany makes many pairs in one batch (`ip -batch` link add … type veth peer …), peers here or in another namespace', async () => {
+    const ns = await tempNamespace('many');
+    const other = await tempNamespace('manyo');
+    await VethPair.createMany(ns, [
+      ...Array.from({ length: 50 }, (_, i) => ({ name: `ma${i}`, group: 9, up: i === 0, peer: { name: `mb${i}`, group: 9 } })),
+      { name: 'mx', mtu: 1400, peer: { name: 'eth0', namespace: other } },
+    ]);
+    const here = (ipJson(['link', 'show'], ns) as { ifname: string; group: string; link: string; flags: string[] }[]).filter((l) => l.group === '9');
+    expect(here).toHaveLength(100);
+    expect(here.find((l) => l.ifname === 'ma7')?.link).toBe('mb7');
+    expect(here.find((l) => l.ifname === 'ma0')?.flags).toContain('UP');
+    const eth0 = await Link.get(other, 'eth0');
+    expect([eth0.kind, eth0.mtu]).toEqual(['veth', 1400]);
+    expect((await VethPair.of(eth0, [ns])).peer.name).toBe('mx');
+    await VethPair.createMany(ns, []); // nothing to do
+  });
+
+  it('createMany: input is checked before anything is sent; a failing pair is reported by index, the others stay', async () => {
+    const ns = await tempNamespace('manyf');
+    const bad = [{ name: 'ok0', peer: { name: 'ok1' } }, { name: 'same', peer: { name: 'same' } }];
+    await expect(VethPair.createMany(ns, bad)).rejects.toMatchObject({ name: 'ValidationError', field: 'pairs[1].peer.name' });
+    await expect(VethPair.createMany(ns, [{ name: 'u0', peer: { name: 'u1', up: true } }])).rejects.toBeInstanceOf(ValidationError);
+    expect((await Link.list(ns)).map((l) => l.name)).toEqual(['lo']);
+    await VethPair.create(ns, { name: 'taken', peer: { name: 'taken1' } });
+    const err = await VethPair.createMany(ns, [{ name: 'fa', peer: { name: 'fb' } }, { name: 'taken', peer: { name: 'x1' } }, { name: 'fc', peer: { name: 'fd' } }]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BulkError);
+    expect(err).toMatchObject({ code: 'EEXIST', total: 3, failures: [{ index: 1 }] });
+    expect((await Link.list(ns)).map((l) => l.name).sort()).toEqual(['fa', 'fb', 'fc', 'fd', 'lo', 'taken', 'taken1']);
   });
 });

@@ -2,15 +2,16 @@
  * The extended link family codec (stats64, AF_SPEC, PROP_LIST, AF_BRIDGE messages, kind and
  * slave data in dumps) and the FDB codec (ndmsg + NDA_*), against hand-derived bytes.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Link } from '../../src/api/link/link.js';
 import { validateKind, validateLladdr, validateMac } from '../../src/rtnetlink/requests/link.js';
 import type { Namespace } from '../../src/api/namespace/namespace.js';
 import { ParseError, ValidationError } from '../../src/errors.js';
-import type { NlMessage } from '../../src/netlink/message.js';
+import { type NlMessage, parseMessages } from '../../src/netlink/message.js';
 import { NlWriter } from '../../src/netlink/writer.js';
 import { decodeNeighMessage, NdMsg, NeighAttrs, NTF_MASTER, NTF_SELF, NUD_NOARP, NUD_PERMANENT, NUD_REACHABLE } from '../../src/rtnetlink/neighbor.js';
-import { decodeLinkMessage, IfInfoMsg, LinkAttrs } from '../../src/rtnetlink/link.js';
+import { decodeLinkMessage, IfInfoMsg, LazyLinkMessage, LinkAttrs } from '../../src/rtnetlink/link.js';
 import { LINK_STATS_FIELDS } from '../../src/rtnetlink/link-stats.js';
 
 const h = (s: string): string => s.replace(/#[^\n]*/g, '').replace(/\s+/g, '');
@@ -62,32 +63,33 @@ describe('IFLA_STATS64 / IFLA_STATS', () => {
   });
 });
 
-describe('Link.listed (a dump entry, decoded on first use)', () => {
+describe('Link.fromMessage (a snapshot whose attributes are decoded on first use)', () => {
   const ns = { label: 'test' } as unknown as Namespace;
   const veth = bytes((w) => {
     IfInfoMsg.encode(w, { family: 0, type: 1, index: 7, flags: 0x1003 });
     LinkAttrs.encode(w, { ifname: 'va', mtu: 1400, link: 8, master: 3, linkinfo: { kind: 'veth' } });
   });
 
-  it('has its index at once and reads the same fields as Link.fromMessage', () => {
-    const listed = Link.listed(ns, msg(veth));
-    expect(listed.index).toBe(7);
-    const eager = Link.fromMessage(ns, msg(veth));
+  it('has its fields at once, the same as a link made from the decoded message', () => {
+    const lazy = Link.fromMessage(ns, msg(veth));
+    const eager = new Link(ns, decodeLinkMessage(msg(veth)));
     const read = (l: Link) => [l.index, l.name, l.kind, l.type, l.flags, l.mtu, l.masterIndex, l.parentIndex, l.operstate, l.displayName];
-    expect(read(listed)).toEqual(read(eager));
-    expect(read(listed)).toEqual([7, 'va', 'veth', 1, 0x1003, 1400, 3, 8, 'unknown', 'va@if8']);
-    expect(listed.message).toEqual(eager.message);
+    expect(read(lazy)).toEqual(read(eager));
+    expect(read(lazy)).toEqual([7, 'va', 'veth', 1, 0x1003, 1400, 3, 8, 'unknown', 'va@if8']);
+    expect(lazy.attributes).toEqual(eager.attributes);
   });
 
-  it('refuses a short header or broken attribute framing at once; a bad attribute when first read', () => {
-    expect(() => Link.listed(ns, msg('00 00 0100 07000000'))).toThrow(/ifinfomsg needs 16 bytes/);
+  it('refuses a short header, broken attribute framing or a bad summary field at once; another bad attribute when the attributes are first read', () => {
+    expect(() => Link.fromMessage(ns, msg('00 00 0100 07000000'))).toThrow(ParseError);
     const overrun = Buffer.from(veth, 'hex');
     overrun.writeUInt16LE(0x400, 16); // the first attribute's length runs past the message
-    expect(() => Link.listed(ns, msg(overrun.toString('hex')))).toThrow(ParseError);
-    // IFLA_MTU (4) with 2 bytes instead of 4: framed, but not a u32
-    const short = Link.listed(ns, msg(`00 00 0100 07000000 00000000 00000000   0600 0400 dc05 0000`));
-    expect(short.index).toBe(7);
-    expect(() => short.mtu).toThrow(ParseError);
+    expect(() => Link.fromMessage(ns, msg(overrun.toString('hex')))).toThrow(ParseError);
+    // IFLA_MTU (4) with 2 bytes instead of 4: framed, but not a u32 (a field of the summary)
+    expect(() => Link.fromMessage(ns, msg(`00 00 0100 07000000 00000000 00000000   0600 0400 dc05 0000`))).toThrow(ParseError);
+    // IFLA_TXQLEN (13) with 2 bytes: framed, not a u32, outside the summary; found when the attributes are read
+    const txq = Link.fromMessage(ns, msg(`00 00 0100 07000000 00000000 00000000   0600 0d00 0100 0000`));
+    expect(txq.index).toBe(7);
+    expect(() => txq.attributes).toThrow(ParseError);
   });
 });
 
@@ -204,6 +206,26 @@ describe('IFLA_LINKINFO in dumps', () => {
     expect(l.linkNetnsid).toBe(0);
     const lo = new Link(undefined as unknown as Namespace, decodeLinkMessage(msg('00 00 0403 01000000 49000100 00000000  0800 0500 01000000')));
     expect(lo.parentIndex).toBeUndefined(); // IFLA_LINK = own index, same namespace: no parent
+  });
+
+  it('a snapshot from the kernel decodes its attributes on first use, with the same fields as a full decode', () => {
+    const fixture = JSON.parse(readFileSync(new URL('../fixtures/kernel-messages.json', import.meta.url), 'utf8')) as { datagrams: string[] };
+    const links = fixture.datagrams.flatMap((hex) => parseMessages(Buffer.from(hex, 'hex'))).filter((m) => m.type === 16 /* RTM_NEWLINK */);
+    expect(links.length).toBeGreaterThan(5);
+    const ns = undefined as unknown as Namespace;
+    for (const m of links) {
+      const lazy = Link.fromMessage(ns, m);
+      expect(lazy.message).toBeInstanceOf(LazyLinkMessage);
+      const full = new Link(ns, decodeLinkMessage(m));
+      expect(lazy.toJSON()).toEqual(full.toJSON());
+      expect(lazy.attributes).toEqual(full.attributes);
+      expect(lazy.attributes).toBe(lazy.attributes); // decoded once
+    }
+    // framing is still checked at once; a bad attribute inside is reported when first read
+    expect(() => Link.fromMessage(ns, msg('00 00 0100 02000000 00000000 00000000  0800 0300 7661'))).toThrow(ParseError);
+    const badNest = Link.fromMessage(ns, msg('00 00 0100 02000000 00000000 00000000  0800 0300 76610000  0c00 1a00 0800 0a00 0500 0100'));
+    expect(badNest.name).toBe('va');
+    expect(() => badNest.attributes).toThrow(ParseError);
   });
 
   it('writes IFLA_MASTER 0xffffffff ("no master") and the kind filter of a strict link dump', () => {

@@ -1,8 +1,8 @@
 /**
  * What a listed Route or Address checks when it is made: each is decoded on first use
  * (Route.listed, Address.listed), so a malformed message must still be refused by the list
- * call itself — by its header, family and attribute framing (checkHeaderAndAttributes, as
- * for a listed Link); a bad attribute inside it is found when the object is first read.
+ * call itself — by its header, family and attribute framing (checkHeaderAndAttributes); a
+ * bad attribute inside it is found when the object is first read.
  * @module
  */
 import { ParseError } from '../../errors.js';

@@ -5,7 +5,6 @@
  */
 import { NetlinkError, NetnsKitError, ValidationError } from '../../errors.js';
 import { NLM_F_CREATE, NLM_F_DUMP_FILTERED, NLM_F_ECHO, NLM_F_EXCL } from '../../netlink/constants.js';
-import { checkHeaderAndAttributes } from '../../netlink/attributes.js';
 import type { NlMessage } from '../../netlink/message.js';
 import {
   AF_UNSPEC,
@@ -20,7 +19,7 @@ import {
 import '../../rtnetlink/kinds/index.js';
 import type { LinkKindData } from '../../rtnetlink/link-kind-registry.js';
 import {
-  decodeLinkMessage,
+  LazyLinkMessage,
   type IfInfoHeader,
   IfInfoMsg,
   type LinkAttributes,
@@ -156,80 +155,55 @@ export class Link {
   readonly namespace: Namespace;
   /** Interface index (unique within its namespace). */
   readonly index: number;
-  /** the undecoded message of a listed link, until a field is first read (see {@link Link.listed}) */
-  private raw: NlMessage | undefined;
-  private decoded: LinkMessage | undefined;
+  /** Interface name, e.g. `eth0`. */
+  readonly name: string;
+  /** Link kind from IFLA_INFO_KIND (`veth`, `bridge`, `vxlan`, …); undefined for `lo` and physical devices. */
+  readonly kind: string | undefined;
+  /** ARPHRD_* device type (1 = ether, 772 = loopback). */
+  readonly type: number;
+  /** IFF_* flags word. */
+  readonly flags: number;
+  /** Operational state (`up`, `down`, `unknown`, `lowerlayerdown`, …). */
+  readonly operstate: OperState;
+  /** MTU in bytes. */
+  readonly mtu: number | undefined;
+  /** Hardware address, e.g. `02:42:ac:11:00:02`. */
+  readonly address: string | undefined;
+  /** Hardware broadcast address. */
+  readonly broadcast: string | undefined;
+  /** Index of the master device (bridge, bond, vrf), if enslaved. */
+  readonly masterIndex: number | undefined;
+  /** IFLA_LINK: the parent or peer link index (a veth's peer; a macvlan's lower device). */
+  readonly parentIndex: number | undefined;
+  /** IFLA_LINK_NETNSID: the nsid of the namespace `parentIndex` lives in, when it is another one. */
+  readonly linkNetnsid: number | undefined;
+  /** @internal the decoded message this snapshot was made from (its attributes may be decoded on first use). */
+  readonly message: LinkMessage;
 
   /** @internal */
-  constructor(namespace: Namespace, msg: LinkMessage | NlMessage) {
+  constructor(namespace: Namespace, msg: LinkMessage) {
     this.namespace = namespace;
-    if ('buf' in msg) {
-      this.raw = msg;
-      this.index = msg.buf.readInt32LE(msg.start + 4); // ifinfomsg.ifi_index (Link.listed checked the header)
-    } else {
-      this.decoded = msg;
-      this.index = msg.header.index;
-    }
-  }
-
-  /** @internal the decoded message this snapshot was made from (a listed link decodes it on first use). */
-  get message(): LinkMessage {
-    let d = this.decoded;
-    if (d === undefined) {
-      d = this.decoded = decodeLinkMessage(this.raw!);
-      this.raw = undefined; // the datagram's buffer is no longer held
-    }
-    return d;
-  }
-
-  /** Interface name, e.g. `eth0`. */
-  get name(): string {
-    return this.message.attrs.ifname ?? '';
-  }
-  /** Link kind from IFLA_INFO_KIND (`veth`, `bridge`, `vxlan`, …); undefined for `lo` and physical devices. */
-  get kind(): string | undefined {
-    return this.message.attrs.linkinfo?.kind;
-  }
-  /** ARPHRD_* device type (1 = ether, 772 = loopback). */
-  get type(): number {
-    return this.message.header.type;
-  }
-  /** IFF_* flags word. */
-  get flags(): number {
-    return this.message.header.flags;
-  }
-  /** Operational state (`up`, `down`, `unknown`, `lowerlayerdown`, …). */
-  get operstate(): OperState {
-    return OPERSTATES[this.message.attrs.operstate ?? 0] ?? 'unknown';
-  }
-  /** MTU in bytes. */
-  get mtu(): number | undefined {
-    return this.message.attrs.mtu;
-  }
-  /** Hardware address, e.g. `02:42:ac:11:00:02`. */
-  get address(): string | undefined {
-    return this.message.attrs.address;
-  }
-  /** Hardware broadcast address. */
-  get broadcast(): string | undefined {
-    return this.message.attrs.broadcast;
-  }
-  /** Index of the master device (bridge, bond, vrf), if enslaved. */
-  get masterIndex(): number | undefined {
-    return this.message.attrs.master || undefined;
-  }
-  /** IFLA_LINK: the parent or peer link index (a veth's peer; a macvlan's lower device). */
-  get parentIndex(): number | undefined {
-    const { header, attrs } = this.message;
+    this.message = msg;
+    const header = msg.header;
+    // a message from the kernel is decoded in full only when its attributes are first read
+    const attrs = msg instanceof LazyLinkMessage ? msg.summary : msg.attrs;
+    this.index = header.index;
+    this.type = header.type;
+    this.flags = header.flags;
+    this.name = attrs.ifname ?? '';
+    this.kind = msg instanceof LazyLinkMessage ? msg.summary.kind : msg.attrs.linkinfo?.kind;
+    this.operstate = OPERSTATES[attrs.operstate ?? 0] ?? 'unknown';
+    this.mtu = attrs.mtu;
+    this.address = attrs.address;
+    this.broadcast = attrs.broadcast;
+    this.masterIndex = attrs.master || undefined;
     // IFLA_LINK is the device's own index when it has no parent; a peer in another
     // namespace (IFLA_LINK_NETNSID) may have the same index number as this link.
-    return attrs.link !== undefined && (attrs.link !== header.index || attrs.linkNetnsid !== undefined) ? attrs.link : undefined;
+    this.parentIndex = attrs.link !== undefined && (attrs.link !== header.index || attrs.linkNetnsid !== undefined) ? attrs.link : undefined;
+    this.linkNetnsid = attrs.linkNetnsid;
   }
-  /** IFLA_LINK_NETNSID: the nsid of the namespace `parentIndex` lives in, when it is another one. */
-  get linkNetnsid(): number | undefined {
-    return this.message.attrs.linkNetnsid;
-  }
-  /** Every attribute the kernel sent, decoded. */
+
+  /** Every attribute the kernel sent, decoded (on first use: a ParseError if one is malformed). */
   get attributes(): LinkAttributes {
     return this.message.attrs;
   }
@@ -315,19 +289,7 @@ export class Link {
 
   /** A Link from an RTM_NEWLINK / RTM_DELLINK message (dumps, notifications). */
   static fromMessage(ns: Namespace, m: NlMessage): Link {
-    return new Link(ns, decodeLinkMessage(m));
-  }
-
-  /**
-   * A link of a dump, decoded on first use: its header and the framing of its attributes are
-   * checked now (a ParseError), the rest when a field other than `index` is first read — a
-   * link message carries ~1 KiB of attributes (counters, per-family settings), and decoding
-   * them all costs far more than receiving them.
-   * @internal
-   */
-  static listed(ns: Namespace, m: NlMessage): Link {
-    checkHeaderAndAttributes(m.buf, m.start, m.end, IfInfoMsg);
-    return new Link(ns, m);
+    return new Link(ns, new LazyLinkMessage(m));
   }
 
   /**
@@ -355,7 +317,7 @@ export class Link {
     );
     // A kind the kernel has no driver for is not filtered (no NLM_F_DUMP_FILTERED): no link can be of it.
     if (f.kind !== undefined && master === undefined && msgs.length > 0 && !(msgs[0]!.flags & NLM_F_DUMP_FILTERED)) return [];
-    const links = msgs.map((m) => Link.listed(ns, m));
+    const links = msgs.map((m) => Link.fromMessage(ns, m));
     return f.kind !== undefined ? links.filter((l) => l.kind === f.kind) : links;
   }
 

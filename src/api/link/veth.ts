@@ -2,8 +2,11 @@
  * VethPair: the two ends of a virtual Ethernet cable (`ip link add A type veth peer name B`).
  * @module
  */
-import { ValidationError } from '../../errors.js';
-import type { LinkAttributes } from '../../rtnetlink/link.js';
+import { BulkError, ValidationError } from '../../errors.js';
+import { NLM_F_CREATE, NLM_F_EXCL } from '../../netlink/constants.js';
+import { NlWriter } from '../../netlink/writer.js';
+import { AF_UNSPEC, IFF_UP, RTM_NEWLINK } from '../../rtnetlink/constants.js';
+import { IfInfoMsg, type LinkAttributes, LinkAttrs } from '../../rtnetlink/link.js';
 import type { VethInfoAttributes } from '../../rtnetlink/kinds/veth.js';
 import { validateIfname, validateInt, validateOptions } from '../../util/validate.js';
 import type { BasicLinkOptions } from './kind.js';
@@ -56,6 +59,26 @@ function endAttrs(o: { name?: string; mtu?: number; address?: string; txqlen?: n
   return attrs;
 }
 
+/** A validated pair creation: the local end's attributes carry the peer (IFLA_LINKINFO / VETH_INFO_PEER). */
+function pairRequest(ns: Namespace, opts: VethPairOptions) {
+  const o = validateOptions<VethPairOptions>(opts, [...END_KEYS, 'peer']);
+  const p = validateOptions<VethPeerOptions>(o.peer, [...END_KEYS, 'namespace'], 'peer');
+  if (p.namespace !== undefined && !(p.namespace instanceof Namespace)) throw new ValidationError('peer.namespace', p.namespace, 'expected a Namespace');
+  const localAttrs = endAttrs(o, '');
+  const peerAttrs = endAttrs(p, 'peer.');
+  if (peerAttrs.mtu === undefined && localAttrs.mtu !== undefined) peerAttrs.mtu = localAttrs.mtu;
+  const peerNs = p.namespace ?? ns;
+  const samePlace = peerNs.equals(ns);
+  if (samePlace && o.name !== undefined && o.name === p.name) {
+    throw new ValidationError('peer.name', p.name, 'both ends of a veth pair in one namespace need different names');
+  }
+  // The peer's own ifinfomsg cannot bring it up: the kernel configures the peer before the
+  // two ends are joined, and veth_open() then fails with ENOTCONN. It is set up afterwards.
+  const data: VethInfoAttributes = { peer: { header: { family: 0 }, attrs: peerAttrs } };
+  localAttrs.linkinfo = { kind: 'veth', data };
+  return { o, p, localAttrs, peerAttrs, peerNs, samePlace };
+}
+
 /**
  * A veth pair: {@link VethPair.local} in the namespace it was created from, and
  * {@link VethPair.peer}, possibly in another namespace. Both are {@link Link} snapshots.
@@ -84,21 +107,7 @@ export class VethPair {
    * block it. Names may be omitted: the kernel chooses `vethN` in each namespace.
    */
   static async create(ns: Namespace, opts: VethPairOptions = {}): Promise<VethPair> {
-    const o = validateOptions<VethPairOptions>(opts, [...END_KEYS, 'peer']);
-    const p = validateOptions<VethPeerOptions>(o.peer, [...END_KEYS, 'namespace'], 'peer');
-    if (p.namespace !== undefined && !(p.namespace instanceof Namespace)) throw new ValidationError('peer.namespace', p.namespace, 'expected a Namespace');
-    const localAttrs = endAttrs(o, '');
-    const peerAttrs = endAttrs(p, 'peer.');
-    if (peerAttrs.mtu === undefined && localAttrs.mtu !== undefined) peerAttrs.mtu = localAttrs.mtu;
-    const peerNs = p.namespace ?? ns;
-    const samePlace = peerNs.equals(ns);
-    if (samePlace && o.name !== undefined && o.name === p.name) {
-      throw new ValidationError('peer.name', p.name, 'both ends of a veth pair in one namespace need different names');
-    }
-    // The peer's own ifinfomsg cannot bring it up: the kernel configures the peer before the
-    // two ends are joined, and veth_open() then fails with ENOTCONN. It is set up afterwards.
-    const data: VethInfoAttributes = { peer: { header: { family: 0 }, attrs: peerAttrs } };
-    localAttrs.linkinfo = { kind: 'veth', data };
+    const { o, p, localAttrs, peerAttrs, peerNs, samePlace } = pairRequest(ns, opts);
     const make = (): Promise<Link> => createLink(ns, { attrs: localAttrs, up: o.up, what: 'veth' });
     // A named peer in the same namespace is read in the same datagram as the creation: the
     // kernel handles one socket's requests in order, so the GET sees the new pair (and one
@@ -136,6 +145,59 @@ export class VethPair {
       await local.delete().catch(() => undefined); // leave nothing half-made
       throw e;
     }
+  }
+
+  /**
+   * Creates many veth pairs (the options of {@link VethPair.create} each, except `peer.up`):
+   * all are validated first, then sent as commands (RTM_NEWLINK without NLM_F_ECHO, most
+   * without an ACK of their own, as `conn.commandMany` sends them) — what `ip -batch` with
+   * `link add … type veth peer …` lines does, without reading any link back. Resolves with nothing: read
+   * the pairs afterwards if you need them. Not a transaction: a {@link BulkError} lists the
+   * pairs that failed by index, the others stay created.
+   *
+   * ```ts
+   * await VethPair.createMany(ns, names.map((n) => ({ name: `${n}a`, group: 7, peer: { name: `${n}b`, group: 7 } })));
+   * ```
+   */
+  static async createMany(ns: Namespace, pairs: readonly VethPairOptions[]): Promise<void> {
+    if (!Array.isArray(pairs)) throw new ValidationError('pairs', pairs, 'expected an array of veth pair options');
+    const n = pairs.length;
+    const reqs = pairs.map((opts, i) => {
+      try {
+        const r = pairRequest(ns, opts);
+        if (r.p.up !== undefined) throw new ValidationError('peer.up', r.p.up, 'createMany cannot bring a peer up (that is a second request per pair): set it up afterwards');
+        return r;
+      } catch (e) {
+        if (e instanceof ValidationError) throw new ValidationError(`pairs[${i}].${e.field}`, e.value, e.reason);
+        throw e;
+      }
+    });
+    // the peer namespaces' fd numbers travel in the messages: kept open until the kernel answered
+    const others = [...new Set(reqs.filter((r) => !r.samePlace).map((r) => r.peerNs))];
+    const send = async (): Promise<void> => {
+      for (const r of reqs) if (!r.samePlace) r.peerAttrs.netNsFd = r.peerNs.fd;
+      const bodies = new NlWriter(n * 128 + 64);
+      const starts = new Uint32Array(n);
+      const ends = new Uint32Array(n);
+      reqs.forEach((r, i) => {
+        starts[i] = bodies.offset;
+        IfInfoMsg.encode(bodies, { family: AF_UNSPEC, flags: r.o.up ? IFF_UP : 0, change: r.o.up ? IFF_UP : 0 });
+        LinkAttrs.encode(bodies, r.localAttrs);
+        ends[i] = bodies.offset;
+      });
+      const conn = await ns.connection();
+      const buf = bodies.buf;
+      const failures = await conn.commandMany(
+        RTM_NEWLINK,
+        NLM_F_CREATE | NLM_F_EXCL,
+        n,
+        (i, w) => w.bytesFrom(buf, starts[i]!, ends[i]!),
+        (i) => ({ operation: 'create link', object: `${reqs[i]!.o.name ?? '(new veth)'} in ${ns.label}`, describeAttribute: (t) => LinkAttrs.describe(t) }),
+      );
+      if (failures.length > 0) throw new BulkError(`veth pair creations in ${ns.label}`, n, failures);
+    };
+    const holding = others.reduce<() => Promise<void>>((inner, other) => () => other.withFd(inner), send);
+    await holding();
   }
 
   /**

@@ -149,12 +149,12 @@ export class Namespace {
   private created = false;
   private static hostNs: Namespace | undefined;
 
-  private constructor(fd: number, path: string, name: string | undefined, isHost = false) {
+  private constructor(fd: number, path: string, name: string | undefined, isHost = false, identity = identityOfFd(fd)) {
     this._fd = fd;
     this.path = path;
     this.name = name;
     this.isHost = isHost;
-    this.identity = identityOfFd(fd);
+    this.identity = identity;
     if (!isHost) dropped.register(this, fd, this);
   }
 
@@ -211,8 +211,12 @@ export class Namespace {
   static async create(name: string): Promise<Namespace> {
     validateNamespaceName(name);
     const path = `${NETNS_RUN_DIR}/${name}`;
+    let made: { fd: number; dev: number; ino: number };
     try {
-      await native.createNamespace(NETNS_RUN_DIR, name);
+      // the helper thread also opens the new namespace (and reads its identity): nothing is
+      // left for the main thread to ask the kernel. It then returns to the host namespace
+      // (hostFdAtLoad is never closed).
+      made = await native.createNamespace(NETNS_RUN_DIR, name, hostFdAtLoad);
     } catch (e) {
       const err = SystemError.from(e, `Cannot create namespace file "${path}"`);
       if (err instanceof SystemError && err.code === 'EEXIST') {
@@ -220,14 +224,9 @@ export class Namespace {
       }
       throw err;
     }
-    try {
-      const ns = await Namespace.open(name);
-      ns.created = true;
-      return ns;
-    } catch (e) {
-      await native.deleteNamespace(path).catch(() => undefined); // leave nothing half-made
-      throw e;
-    }
+    const ns = new Namespace(made.fd, path, name, false, { dev: made.dev, ino: made.ino });
+    ns.created = true;
+    return ns;
   }
 
   /** Opens a named namespace (`/run/netns/NAME`), including ones made by `ip netns add`. */
