@@ -1,17 +1,37 @@
 /**
- * The goals of issue 7, checked against one run's medians. Each: { text, met }.
+ * The goals, checked against one run's medians. Each: { text, met }; a missed goal says why,
+ * from the profiles behind it (docs/performance.md has the measurements).
  */
+
+// Why a goal can be missed on this kind of machine: what the profiles showed.
+const WHY = {
+  listFloor:
+    'a single list pays fixed costs the C floor does not: V8 garbage collection (its parallel GC threads wait for a CPU under load: --single-threaded-gc took a 10,000-route loop from 9.7 to 5.4–6.7 ms), scavenges of the list\'s surviving objects and JIT warm-up; in a warm loop 10,000 routes took 2.5–3.0 ms at best against a 0.8–1.0 ms floor (see Dumps against the floor)',
+  vethCreate:
+    'VethPair.create returns both ends: it asks the kernel to echo the new link and looks up the peer, 80–130 µs of kernel time per pair more than `ip`\'s create + ACK, on top of RTM_NEWLINK itself (250–330 µs under the kernel\'s rtnl lock); VethPair.createMany creates pairs the way ip -batch does (see Namespace and veth creation)',
+  nsCreate: 'the kernel\'s namespace setup (unshare, bind mount) is most of the cost for both (see Namespace and veth creation)',
+  scale: {
+    containers:
+      'the smallest size is a single sample of a few operations, dominated by the kernel bringing a bridge port up (20–130 ms here): compare the 10 and 100 points (see Scale curves)',
+    routes:
+      'not profiled yet: the kernel\'s own cost per route is flat (the C kernel-cost loop: 6.2 µs at 1,000 routes, 6.7 µs at 30,000), so the growth is netns-kit\'s — 100,000 requests in flight at once (Promise.all: 100,000 promises and pending requests alive through every scavenge), CPU per route 3–6 µs at 1,000 and 13–16 µs at 100,000 in two runs; Route.addMany is the bulk path',
+  },
+  listPeer:
+    'npm netlink lists in a fresh worker of its own as netns-kit does, and its eager list of 10,000 routes varies little; a single netns-kit list in an idle worker varies 2.8–16 ms between repetitions with the GC work described for the floor goal (its best is 8× faster than npm netlink\'s median)',
+  cniNode: 'a Node start per call (`node -e 0`: 63–108 ms here) costs more than the Go plugin\'s whole ADD; the fast plugin + daemon exists for this',
+};
+
 function find(summary, workload, opPrefix, implPrefix) {
   return summary.find((r) => r.workload === workload && r.op.startsWith(opPrefix) && r.impl.startsWith(implPrefix) && !r.na);
 }
 
 export function goals(summary) {
   const out = [];
-  const check = (text, a, b, want, how) => {
+  const check = (text, a, b, want, how, why) => {
     if (!a || !b) return;
     const x = how === 'faster' ? b.median / a.median : a.median / b.median;
     const met = how === 'faster' ? x >= want : x <= want;
-    out.push({ text: `${met ? 'MET ' : 'MISSED'} ${text}: ${x.toFixed(2)}×`, met, value: x });
+    out.push({ text: `${met ? 'MET ' : 'MISSED'} ${text}: ${x.toFixed(2)}×${!met && why ? ` — why: ${why}` : ''}`, met, value: x });
   };
   const nkAdd = find(summary, 'routes', 'add', 'netns-kit Route.add');
   const nkAddMany = find(summary, 'routes', 'add', 'netns-kit Route.addMany');
@@ -33,10 +53,10 @@ export function goals(summary) {
   check('publish 1,000 ports faster than nft -f with the same elements', pub, find(summary, 'publish ports (nf_tables NAT)', 'publish 1000', 'nft -f'), 1, 'faster');
   const nkList = find(summary, 'routes', 'list', 'netns-kit');
   check('route list ≥ as fast as `ip -j route show` (a whole process, output to a file)', nkList, find(summary, 'routes', 'list', 'ip -j route show (whole process'), 1, 'faster');
-  check('route list ≥ 4× faster than npm netlink', nkList, find(summary, 'routes', 'list', 'npm netlink'), 4, 'faster');
-  check('route list within 1.5× of the kernel floor (C dump decoding nothing; ratio netns-kit/floor)', nkList, find(summary, 'routes', 'list', 'kernel floor'), 1.5, 'within');
-  check('address list within 1.5× of the kernel floor (C dump decoding nothing; ratio netns-kit/floor)', find(summary, 'addresses', 'list', 'netns-kit'), find(summary, 'addresses', 'list', 'kernel floor'), 1.5, 'within');
-  check('link list within 1.5× of the kernel floor (C dump decoding nothing; ratio netns-kit/floor)', find(summary, 'links', 'list', 'netns-kit'), find(summary, 'links', 'list', 'kernel floor'), 1.5, 'within');
+  check('route list ≥ 4× faster than npm netlink', nkList, find(summary, 'routes', 'list', 'npm netlink'), 4, 'faster', WHY.listPeer);
+  check('route list within 1.5× of the kernel floor (C dump decoding nothing; ratio netns-kit/floor)', nkList, find(summary, 'routes', 'list', 'kernel floor'), 1.5, 'within', WHY.listFloor);
+  check('address list within 1.5× of the kernel floor (C dump decoding nothing; ratio netns-kit/floor)', find(summary, 'addresses', 'list', 'netns-kit'), find(summary, 'addresses', 'list', 'kernel floor'), 1.5, 'within', WHY.listFloor);
+  check('link list within 1.5× of the kernel floor (C dump decoding nothing; ratio netns-kit/floor)', find(summary, 'links', 'list', 'netns-kit'), find(summary, 'links', 'list', 'kernel floor'), 1.5, 'within', WHY.listFloor);
   const stream = find(summary, 'routes-stream', 'list', 'netns-kit');
   if (stream?.extraMedian?.['RSS growth MB'] !== undefined) {
     const mb = stream.extraMedian['RSS growth MB'];
@@ -49,14 +69,14 @@ export function goals(summary) {
   ]) {
     const nk = summary.find((r) => r.workload === w && r.ref && (r.op.startsWith('add') || r.op.startsWith('create')));
     const peer = nk && summary.find((r) => r.workload === w && r.op === nk.op && r.impl.startsWith('ip -batch'));
-    check(`${label} no slower than ip -batch per op`, nk, peer, 1, 'faster');
+    check(`${label} no slower than ip -batch per op`, nk, peer, 1, 'faster', w === 'veth pairs' ? WHY.vethCreate : undefined);
   }
   const ns = summary.find((r) => r.workload === 'namespaces' && r.ref);
   check('namespace create + delete ≥ 5× faster than spawning ip netns add/del', ns, ns && summary.find((r) => r.workload === 'namespaces' && r.op === ns.op && r.impl.startsWith('ip netns add')), 5, 'faster');
   // round 2: ahead of ip -batch, not just level with it
-  check('namespace create + delete ≥ 1.5× faster than `ip -batch netns add/del`', ns, ns && summary.find((r) => r.workload === 'namespaces' && r.op === ns.op && r.impl.startsWith('ip -batch')), 1.5, 'faster');
+  check('namespace create + delete ≥ 1.5× faster than `ip -batch netns add/del`', ns, ns && summary.find((r) => r.workload === 'namespaces' && r.op === ns.op && r.impl.startsWith('ip -batch')), 1.5, 'faster', WHY.nsCreate);
   const vc = summary.find((r) => r.workload === 'veth pairs' && r.op.startsWith('create') && r.ref);
-  check('veth pair create ≥ 1.2× faster than ip -batch', vc, vc && summary.find((r) => r.workload === 'veth pairs' && r.op === vc.op && r.impl.startsWith('ip -batch')), 1.2, 'faster');
+  check('veth pair create ≥ 1.2× faster than ip -batch', vc, vc && summary.find((r) => r.workload === 'veth pairs' && r.op === vc.op && r.impl.startsWith('ip -batch')), 1.2, 'faster', WHY.vethCreate);
   const bulk = summary.find((r) => r.workload === 'veth pairs' && r.op.startsWith('bulk teardown') && r.ref);
   if (bulk) {
     const s = bulk.totalMs / 1000;
@@ -81,7 +101,7 @@ export function goals(summary) {
     const us = (v) => (v >= 1000 ? `${(v / 1000).toFixed(1)} ms` : `${v.toFixed(1)} µs`);
     const cpu = big.cpuMedian !== undefined && small.cpuMedian !== undefined ? `; CPU ${us(small.cpuMedian)} → ${us(big.cpuMedian)}, ${(big.cpuMedian / small.cpuMedian).toFixed(2)}×` : '';
     out.push({
-      text: `${x <= 1.5 ? 'MET ' : 'MISSED'} ${r0.workload.slice(7)}, ${r0.impl}: cost per operation at ${big.count.toLocaleString('en')} within 1.5× of ${small.count.toLocaleString('en')}: ${x.toFixed(2)}× (wall ${us(small.median)} → ${us(big.median)} per operation${cpu})`,
+      text: `${x <= 1.5 ? 'MET ' : 'MISSED'} ${r0.workload.slice(7)}, ${r0.impl}: cost per operation at ${big.count.toLocaleString('en')} within 1.5× of ${small.count.toLocaleString('en')}: ${x.toFixed(2)}× (wall ${us(small.median)} → ${us(big.median)} per operation${cpu})${x > 1.5 && WHY.scale[r0.workload.slice(7).split(' ')[0]] ? ` — why: ${WHY.scale[r0.workload.slice(7).split(' ')[0]]}` : ''}`,
       met: x <= 1.5,
       value: x,
     });
@@ -94,8 +114,9 @@ export function goals(summary) {
     ['fast plugin + daemon', 'netns-kit fast plugin'],
   ]) {
     const ours = (op) => summary.find((r) => r.workload === cniW && r.op.startsWith(op) && r.impl.startsWith(prefix) && !r.na);
-    check(`CNI ADD (${who}) within 1.5× of reference bridge + host-local (ratio netns-kit/reference)`, ours('ADD, '), cniRef('ADD, '), 1.5, 'within');
-    check(`CNI ADD + DEL (${who}; masquerade, a published port) no slower than reference bridge + host-local + portmap`, ours('ADD + DEL'), cniRef('ADD + DEL'), 1, 'faster');
+    const why = prefix === 'netns-kit-bridge' ? WHY.cniNode : undefined;
+    check(`CNI ADD (${who}) within 1.5× of reference bridge + host-local (ratio netns-kit/reference)`, ours('ADD, '), cniRef('ADD, '), 1.5, 'within', why);
+    check(`CNI ADD + DEL (${who}; masquerade, a published port) no slower than reference bridge + host-local + portmap`, ours('ADD + DEL'), cniRef('ADD + DEL'), 1, 'faster', why);
   }
   return out;
 }
