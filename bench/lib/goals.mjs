@@ -91,6 +91,21 @@ export function goals(summary) {
     1,
     'within',
   );
+  // 20 containers disconnected at once against the CNI DEL a runtime would run for each (per container)
+  for (const nat of ['no NAT', 'outbound NAT']) {
+    const op = `20 containers, ${nat}`;
+    const ours = summary.find((r) => r.workload === 'containers: runtimes (ADD + DEL)' && r.op === op && r.ref && !r.na);
+    const cni = summary.find((r) => r.workload === 'containers: runtimes (ADD + DEL)' && r.op === op && r.impl.startsWith('reference CNI') && !r.na);
+    const a = ours?.extraMedian?.['DEL µs'];
+    const b = cni?.extraMedian?.['DEL µs'];
+    if (a === undefined || b === undefined) continue;
+    const x = a / b;
+    out.push({
+      text: `${x <= 0.5 ? 'MET ' : 'MISSED'} 20 container disconnects at once (${nat}) ≤ 0.5× the reference CNI DEL per container (ratio netns-kit/CNI): ${x.toFixed(2)}× (${(a / 1000).toFixed(1)} ms against ${(b / 1000).toFixed(1)} ms)`,
+      met: x <= 0.5,
+      value: x,
+    });
+  }
   // scale curves (--plot): the cost per operation at the largest size within 1.5× of the smallest
   for (const r0 of summary.filter((r) => r.workload.startsWith('scale: ') && r.ref)) {
     const same = summary.filter((r) => r.workload === r0.workload && r.impl === r0.impl && r.ref);
