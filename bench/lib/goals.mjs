@@ -14,7 +14,7 @@ const WHY = {
     containers:
       'the smallest size is a single sample of a few operations, dominated by the kernel bringing a bridge port up (20–130 ms here): compare the 10 and 100 points (see Scale curves)',
     routes:
-      'not profiled yet: the kernel\'s own cost per route is flat (the C kernel-cost loop: 6.2 µs at 1,000 routes, 6.7 µs at 30,000), so the growth is netns-kit\'s — 100,000 requests in flight at once (Promise.all: 100,000 promises and pending requests alive through every scavenge), CPU per route 3–6 µs at 1,000 and 13–16 µs at 100,000 in two runs; Route.addMany is the bulk path',
+      'garbage collection: a CPU profile of 100,000 Route.add at once (Promise.all) spent 2.1 s of the main thread\'s 4.2 s busy in the GC — 100,000 promises, pending requests and route options alive together through every scavenge — while the kernel\'s own cost per route is flat (the C kernel-cost loop: 6.2 µs at 1,000 routes, 6.7 µs at 30,000); Route.addMany is the bulk path for that many',
   },
   listPeer:
     'npm netlink lists in a fresh worker of its own as netns-kit does, and its eager list of 10,000 routes varies little; a single netns-kit list in an idle worker varies 2.8–16 ms between repetitions with the GC work described for the floor goal (its best is 8× faster than npm netlink\'s median)',
