@@ -296,46 +296,25 @@ function linkKindIn(buf: Buffer, start: number, end: number): string | undefined
   return kind;
 }
 
+/** The scalar fields of a {@link LinkSummary}, with their attribute numbers and types from the IFLA schema. */
+const SUMMARY_SCALARS = (['address', 'broadcast', 'ifname', 'mtu', 'link', 'master', 'operstate', 'linkNetnsid'] as const).map((name) => ({ name, ...LINK_FIELDS[name] }));
+/** The same, by attribute number. */
+const SUMMARY_BY_NLA: ((typeof SUMMARY_SCALARS)[number] | undefined)[] = [];
+for (const f of SUMMARY_SCALARS) SUMMARY_BY_NLA[f.nla] = f;
+
 /** The {@link LinkSummary} of the attributes at buf[start, end): their framing is checked, only the summary's are decoded. */
 export function summarizeLinkAttrs(buf: Buffer, start: number, end: number): LinkSummary {
   checkAttributes(buf, start, end);
-  const s: LinkSummary = {};
+  const s: Record<string, unknown> = {};
   for (let off = start; off + 4 <= end; ) {
     const len = buf.readUInt16LE(off);
-    const a = off + 4;
-    const b = off + len;
-    switch (buf.readUInt16LE(off + 2) & NLA_TYPE_MASK) {
-      case 1:
-        s.address = decodeScalar('mac', 'address', buf, a, b) as string;
-        break;
-      case 2:
-        s.broadcast = decodeScalar('mac', 'broadcast', buf, a, b) as string;
-        break;
-      case 3:
-        s.ifname = decodeScalar('string', 'ifname', buf, a, b) as string;
-        break;
-      case 4:
-        s.mtu = decodeScalar('u32', 'mtu', buf, a, b) as number;
-        break;
-      case 5:
-        s.link = decodeScalar('u32', 'link', buf, a, b) as number;
-        break;
-      case 10:
-        s.master = decodeScalar('u32', 'master', buf, a, b) as number;
-        break;
-      case 16:
-        s.operstate = decodeScalar('u8', 'operstate', buf, a, b) as number;
-        break;
-      case 18:
-        s.kind = linkKindIn(buf, a, b);
-        break;
-      case 37:
-        s.linkNetnsid = decodeScalar('s32', 'linkNetnsid', buf, a, b) as number;
-        break;
-    }
+    const type = buf.readUInt16LE(off + 2) & NLA_TYPE_MASK;
+    const f = SUMMARY_BY_NLA[type];
+    if (f !== undefined) s[f.name] = decodeScalar(f.type, f.name, buf, off + 4, off + len);
+    else if (type === LINK_FIELDS.linkinfo.nla) s.kind = linkKindIn(buf, off + 4, off + len);
     off += (len + 3) & ~3;
   }
-  return s;
+  return s as LinkSummary;
 }
 
 /**
