@@ -190,14 +190,16 @@ void ExitSender(Core* c, std::unique_lock<std::mutex>& lk) {
 }
 
 // Sends one datagram to the kernel (which handles it before returning); 0 or the errno.
-int SendToKernel(Core* c, const Batch& b) {
+int SendToKernel(Core* c, const uint8_t* data, size_t len) {
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
   ssize_t n;
-  do n = sendto(c->fd, b.data.data(), b.data.size(), 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel);
+  do n = sendto(c->fd, data, len, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel);
   while (n < 0 && errno == EINTR && !c->stopping);
   return n < 0 ? errno : 0;
 }
+
+int SendToKernel(Core* c, const Batch& b) { return SendToKernel(c, b.data.data(), b.data.size()); }
 
 void* WriterMain(void* arg) {
   Core* c = static_cast<Core*>(arg);
@@ -684,12 +686,7 @@ class NetlinkSocket : public Napi::ObjectWrap<NetlinkSocket> {
       c->serialQueued++;
       c->sending++;
     }
-    sockaddr_nl kernel{};
-    kernel.nl_family = AF_NETLINK;
-    ssize_t n;
-    do n = sendto(c->fd, buf.Data(), buf.Length(), 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel);
-    while (n < 0 && errno == EINTR);
-    int err = n < 0 ? errno : 0;
+    int err = SendToKernel(c, buf.Data(), buf.Length());  // not stopping: closing happens on this thread
     {
       std::lock_guard<std::mutex> lk(c->mu);
       c->sending--;
