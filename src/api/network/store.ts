@@ -50,6 +50,11 @@ export function namespaceKey(n: NamespaceRecord): string {
   return n.cookie !== undefined ? `c${n.cookie}` : `i${n.dev}-${n.ino}`;
 }
 
+/** The addresses an endpoint holds reserved: its IPv4 address, and its IPv6 one if it has one. */
+function addressesOf(e: EndpointRecord): string[] {
+  return e.ip6 === undefined ? [e.ip] : [e.ip, e.ip6];
+}
+
 /** Endpoints in connection order (format 1 records: array order, given as small numbers). */
 function bySeq(a: EndpointRecord, b: EndpointRecord): number {
   const x = BigInt(a.seq ?? 0);
@@ -325,7 +330,7 @@ export class NetworkStore {
     let entry = false;
     const kept = await this.bump(name);
     try {
-      for (const ip of e.ip6 === undefined ? [e.ip] : [e.ip, e.ip6]) {
+      for (const ip of addressesOf(e)) {
         if (!(await createExclusive(this.addressPath(name, ip)))) {
           this.forget(name);
           throw new NetnsKitError(`${ip} is already reserved on network ${name}`, 'EADDRINUSE', 98);
@@ -367,7 +372,7 @@ export class NetworkStore {
     if (!(await remove(this.endpointPath(name, e.id)))) return;
     await this.dropEntry(name, e);
     const kept = await this.bump(name);
-    for (const ip of e.ip6 === undefined ? [e.ip] : [e.ip, e.ip6]) {
+    for (const ip of addressesOf(e)) {
       await remove(this.addressPath(name, ip));
       kept?.delete(ip);
     }
@@ -383,8 +388,7 @@ export class NetworkStore {
     const addrs = new Set<string>();
     const spaces = new Map<string, EndpointRecord>();
     for (const e of eps) {
-      addrs.add(e.ip);
-      if (e.ip6 !== undefined) addrs.add(e.ip6);
+      for (const ip of addressesOf(e)) addrs.add(ip);
       spaces.set(namespaceKey(e.namespace), e);
     }
     let removed = 0;
