@@ -760,7 +760,7 @@ export class BridgeNetwork {
     const r = await this.store.read(this.name);
     if (!r || r.id !== this.id) {
       this.removed = true;
-      throw new NetnsKitError(`network ${this.name} has been removed`, 'ENOENT', 2);
+      throw this.removedError();
     }
     await this.sync(r);
     return this.eps;
@@ -1012,7 +1012,7 @@ export class BridgeNetwork {
         // only this connect writes its endpoint's file (the reservation made it format 2); others may only have removed it
         if (!(await this.store.hasEndpoint(this.name, rec.id))) {
           const h = await this.store.head(this.name);
-          if (!h || h.id !== this.id) throw new NetnsKitError(`network ${this.name} has been removed`, 'ENOENT', 2);
+          if (!h || h.id !== this.id) throw this.removedError();
           throw new NetnsKitError(`${what}: its reservation vanished from the record (a gc by another process?)`, 'ESTALE', 116);
         }
         const e: EndpointRecord = { ...rec };
@@ -1381,7 +1381,12 @@ export class BridgeNetwork {
   }
 
   private checkNotRemoved(): void {
-    if (this.removed) throw new NetnsKitError(`network ${this.name} has been removed`, 'ENOENT', 2);
+    if (this.removed) throw this.removedError();
+  }
+
+  /** The error of a call on a network that was removed (by this process or another). */
+  private removedError(): NetnsKitError {
+    return new NetnsKitError(`network ${this.name} has been removed`, 'ENOENT', 2);
   }
 
   /**
@@ -1391,7 +1396,7 @@ export class BridgeNetwork {
   private locked<T>(fn: (h: NetworkFile) => Promise<T>): Promise<T> {
     return this.store.locked(this.name, async () => {
       let h = await this.store.head(this.name);
-      if (!h || h.id !== this.id) throw new NetnsKitError(`network ${this.name} has been removed`, 'ENOENT', 2);
+      if (!h || h.id !== this.id) throw this.removedError();
       if (h.version === 1) h = await this.store.migrate(h);
       return fn(h);
     });
