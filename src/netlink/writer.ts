@@ -252,6 +252,36 @@ export class NlWriter {
   }
 }
 
+/**
+ * The message bodies of a bulk call (NetlinkConnection.commandMany), encoded up front into
+ * one buffer — so that every item is checked and encoded before anything is sent — in any
+ * order, and copied into the batch by index.
+ * @internal
+ */
+export class EncodedBodies {
+  private readonly w: NlWriter;
+  private readonly starts: Uint32Array;
+  private readonly ends: Uint32Array;
+
+  constructor(count: number, bytesEach: number) {
+    this.w = new NlWriter(count * bytesEach + 64);
+    this.starts = new Uint32Array(count);
+    this.ends = new Uint32Array(count);
+  }
+
+  /** Encodes body `i`. */
+  set(i: number, encode: (w: NlWriter) => void): void {
+    this.starts[i] = this.w.offset;
+    encode(this.w);
+    this.ends[i] = this.w.offset;
+  }
+
+  /** Copies body `i` into `w` (commandMany's body writer). */
+  write(i: number, w: NlWriter): void {
+    w.bytesFrom(this.w.buf, this.starts[i]!, this.ends[i]!);
+  }
+}
+
 const U64_MAX = (1n << 64n) - 1n;
 
 /**

@@ -6,7 +6,7 @@
  */
 import { BulkError, ValidationError } from '../../errors.js';
 import type { NetlinkConnection, RequestInfo } from '../../netlink/connection.js';
-import { NlWriter } from '../../netlink/writer.js';
+import { EncodedBodies, type NlWriter } from '../../netlink/writer.js';
 import { RTM_DELROUTE, RTM_NEWROUTE } from '../../rtnetlink/constants.js';
 import { RouteAttrs } from '../../rtnetlink/route.js';
 import { RT_TABLE_MAIN, RTN_UNICAST, tableName } from '../../rtnetlink/route-constants.js';
@@ -58,15 +58,9 @@ export function modifyRoute(ns: Namespace, route: RouteOptions, verb: RouteVerb,
 export async function modifyRoutes(ns: Namespace, routes: readonly RouteOptions[], verb: RouteVerb, nlFlags: number): Promise<void> {
   if (!Array.isArray(routes)) throw new ValidationError('routes', routes, 'expected an array of routes');
   const n = routes.length;
-  const bodies = new NlWriter(n * 64 + 64);
-  const starts = new Uint32Array(n);
-  const ends = new Uint32Array(n);
+  const bodies = new EncodedBodies(n, 64);
   const unresolved: RouteChange[] = [];
-  const encode = (i: number, change: RouteChange): void => {
-    starts[i] = bodies.offset;
-    change.write(bodies);
-    ends[i] = bodies.offset;
-  };
+  const encode = (i: number, change: RouteChange): void => bodies.set(i, (w) => change.write(w));
   for (let i = 0; i < n; i++) {
     let change: RouteChange;
     try {
@@ -91,12 +85,11 @@ export async function modifyRoutes(ns: Namespace, routes: readonly RouteOptions[
     for (const change of unresolved) encode(change.index, change);
   }
   const conn = await ns.connection();
-  const buf = bodies.buf;
   const failures = await conn.commandMany(
     verb === 'remove' ? RTM_DELROUTE : RTM_NEWROUTE,
     nlFlags,
     n,
-    (i, w) => w.bytesFrom(buf, starts[i]!, ends[i]!),
+    (i, w) => bodies.write(i, w),
     (i) => describeFailed(ns, routes[i]!, verb),
   );
   if (failures.length > 0) throw new BulkError(`${VERB_OPERATIONS[verb]}s in ${ns.label}`, n, failures);

@@ -4,7 +4,7 @@
  */
 import { BulkError, ValidationError } from '../../errors.js';
 import { NLM_F_CREATE, NLM_F_EXCL } from '../../netlink/constants.js';
-import { NlWriter } from '../../netlink/writer.js';
+import { EncodedBodies } from '../../netlink/writer.js';
 import { AF_UNSPEC, IFF_UP, RTM_NEWLINK } from '../../rtnetlink/constants.js';
 import { IfInfoMsg, type LinkAttributes, LinkAttrs } from '../../rtnetlink/link.js';
 import type { VethInfoAttributes } from '../../rtnetlink/kinds/veth.js';
@@ -176,22 +176,19 @@ export class VethPair {
     const others = [...new Set(reqs.filter((r) => !r.samePlace).map((r) => r.peerNs))];
     const send = async (): Promise<void> => {
       for (const r of reqs) if (!r.samePlace) r.peerAttrs.netNsFd = r.peerNs.fd;
-      const bodies = new NlWriter(n * 128 + 64);
-      const starts = new Uint32Array(n);
-      const ends = new Uint32Array(n);
-      reqs.forEach((r, i) => {
-        starts[i] = bodies.offset;
-        IfInfoMsg.encode(bodies, { family: AF_UNSPEC, flags: r.o.up ? IFF_UP : 0, change: r.o.up ? IFF_UP : 0 });
-        LinkAttrs.encode(bodies, r.localAttrs);
-        ends[i] = bodies.offset;
-      });
+      const bodies = new EncodedBodies(n, 128);
+      reqs.forEach((r, i) =>
+        bodies.set(i, (w) => {
+          IfInfoMsg.encode(w, { family: AF_UNSPEC, flags: r.o.up ? IFF_UP : 0, change: r.o.up ? IFF_UP : 0 });
+          LinkAttrs.encode(w, r.localAttrs);
+        }),
+      );
       const conn = await ns.connection();
-      const buf = bodies.buf;
       const failures = await conn.commandMany(
         RTM_NEWLINK,
         NLM_F_CREATE | NLM_F_EXCL,
         n,
-        (i, w) => w.bytesFrom(buf, starts[i]!, ends[i]!),
+        (i, w) => bodies.write(i, w),
         (i) => ({ operation: 'create link', object: `${reqs[i]!.o.name ?? '(new veth)'} in ${ns.label}`, describeAttribute: (t) => LinkAttrs.describe(t) }),
       );
       if (failures.length > 0) throw new BulkError(`veth pair creations in ${ns.label}`, n, failures);
